@@ -1,0 +1,27 @@
+//! Database schema of `convergence`, as sea-orm migrations.
+//!
+//! Migrations are written in the subset of SQL shared by SQLite and
+//! PostgreSQL 15, so that the embedded default and production run the same
+//! schema. A migration is never edited once it has landed: add a new one.
+//! Reference *data* (regions, taxonomy, catalogue) is not seeded here but by
+//! the application, because operators edit it afterwards.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_reference_model;
+mod m20261123_000002_inventory_model;
+mod m20261123_000003_access_and_audit;
+
+/// Applies every migration of the project, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_reference_model::Migration),
+            Box::new(m20261123_000002_inventory_model::Migration),
+            Box::new(m20261123_000003_access_and_audit::Migration),
+        ]
+    }
+}

@@ -1,0 +1,104 @@
+//! The authenticated caller and the scope of what it may see.
+
+use crate::domain::{Finess, GhtCode, RegionCode, Role};
+
+/// What part of the country a token sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (admin, national).
+    All,
+    /// The GHTs of one region (regional).
+    Region(RegionCode),
+    /// One GHT (ght).
+    Ght(GhtCode),
+    /// One établissement, and the GHT it belonged to when the token was made.
+    Etablissement {
+        /// Its FINESS EJ.
+        finess: Finess,
+        /// Its GHT.
+        ght: GhtCode,
+    },
+}
+
+/// The caller of a request (or of a command: `token_id` is then `None`).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The token's row id.
+    pub token_id: Option<i64>,
+    /// Who holds it (shown in the audit trail).
+    pub label: String,
+    /// The token's role.
+    pub role: Role,
+    /// What it may see.
+    pub scope: Scope,
+}
+
+impl Principal {
+    /// The principal of a command run on the server (CLI): an operator with
+    /// shell access is an admin.
+    pub fn command_line(command: &str) -> Self {
+        Principal { token_id: None, label: format!("cli:{command}"), role: Role::Admin, scope: Scope::All }
+    }
+
+    /// Whether the caller may read a GHT (of the given region).
+    pub fn sees_ght(&self, ght: &GhtCode, region: &str) -> bool {
+        match &self.scope {
+            Scope::All => true,
+            Scope::Region(own) => own.as_str() == region,
+            Scope::Ght(own) | Scope::Etablissement { ght: own, .. } => own == ght,
+        }
+    }
+
+    /// Whether the caller may read an établissement that belongs (or
+    /// belonged) to these GHTs, given as (code, region) pairs.
+    pub fn sees_etablissement<'a>(
+        &self,
+        finess: &Finess,
+        ghts: impl IntoIterator<Item = (&'a GhtCode, &'a str)>,
+    ) -> bool {
+        match &self.scope {
+            Scope::All => true,
+            Scope::Etablissement { finess: own, .. } => own == finess,
+            _ => ghts.into_iter().any(|(code, region)| self.sees_ght(code, region)),
+        }
+    }
+
+    /// Whether the caller may change a GHT's own data (targets, settings,
+    /// inventories): the admin and the GHT's DSI.
+    pub fn writes_ght(&self, ght: &GhtCode) -> bool {
+        match (&self.role, &self.scope) {
+            (Role::Admin, _) => true,
+            (Role::Ght, Scope::Ght(own)) => own == ght,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(raw: &str) -> GhtCode {
+        GhtCode::parse(raw).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn principal(role: Role, scope: Scope) -> Principal {
+        Principal { token_id: Some(1), label: "test".into(), role, scope }
+    }
+
+    #[test]
+    fn each_scope_sees_what_it_should() {
+        let nor = code("NOR-02");
+        let hdf = code("HDF-01");
+        let regional =
+            principal(Role::Regional, Scope::Region(RegionCode::parse("NOR").unwrap_or_else(|e| panic!("{e}"))));
+        assert!(regional.sees_ght(&nor, "NOR"));
+        assert!(!regional.sees_ght(&hdf, "HDF"));
+        let dsi = principal(Role::Ght, Scope::Ght(nor.clone()));
+        assert!(dsi.sees_ght(&nor, "NOR") && dsi.writes_ght(&nor));
+        assert!(!dsi.sees_ght(&hdf, "HDF") && !dsi.writes_ght(&hdf));
+        assert!(!regional.writes_ght(&nor));
+        assert!(principal(Role::National, Scope::All).sees_ght(&hdf, "HDF"));
+        assert!(!principal(Role::National, Scope::All).writes_ght(&hdf));
+    }
+}

@@ -1,0 +1,137 @@
+//! Typed settings: defaults in code, overrides from the environment.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// Default database: an SQLite file beside the working directory, created on
+/// first run, so that the service starts with no setup at all.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/convergence.db?mode=rwc";
+/// Default listening address: loopback only, since nothing is exposed until
+/// an operator decides so.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, for a terminal.
+    Pretty,
+    /// One JSON object per line, for a log collector.
+    Json,
+}
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Database URL; secret because it may hold a password.
+    pub database_url: SecretString,
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Log output format.
+    pub log_format: LogFormat,
+    /// Largest accepted request body (uploads included).
+    pub max_body_bytes: usize,
+    /// Longest time a request may take before it is answered 503.
+    pub request_timeout: Duration,
+}
+
+/// A setting that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration invalide : {name} = « {value} » ({reason})")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub name: &'static str,
+    /// Its value (never a secret).
+    pub value: String,
+    /// What was expected.
+    pub reason: &'static str,
+}
+
+impl Settings {
+    /// Reads the settings from the environment (`DATABASE_URL`,
+    /// `CONVERGENCE_BIND`, `LOG_FORMAT`, `CONVERGENCE_MAX_BODY_BYTES`,
+    /// `CONVERGENCE_REQUEST_TIMEOUT_SECS`), with defaults for each.
+    ///
+    /// # Errors
+    /// When a variable is set to a value that cannot be read.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Same as [`Settings::from_env`] with an explicit lookup, for tests.
+    ///
+    /// # Errors
+    /// When a variable is set to a value that cannot be read.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let bind_raw = lookup("CONVERGENCE_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind_raw.parse().map_err(|_| ConfigError {
+            name: "CONVERGENCE_BIND",
+            value: bind_raw.clone(),
+            reason: "adresse:port attendue, ex. 127.0.0.1:8080",
+        })?;
+        let log_format = match lookup("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError { name: "LOG_FORMAT", value: other.to_owned(), reason: "pretty ou json" });
+            }
+        };
+        let max_body_bytes = number(&lookup, "CONVERGENCE_MAX_BODY_BYTES", 20 * 1024 * 1024)?;
+        let timeout_secs = number(&lookup, "CONVERGENCE_REQUEST_TIMEOUT_SECS", 120)?;
+        Ok(Settings {
+            database_url: SecretString::from(database_url),
+            bind,
+            log_format,
+            max_body_bytes,
+            request_timeout: Duration::from_secs(timeout_secs as u64),
+        })
+    }
+
+    /// The database backend name, safe to log (the URL may hold a password).
+    pub fn database_kind(&self) -> &'static str {
+        if self.database_url.expose_secret().starts_with("postgres") { "postgresql" } else { "sqlite" }
+    }
+}
+
+fn number(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: usize) -> Result<usize, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().ok().filter(|n| *n > 0).ok_or(ConfigError {
+            name,
+            value: raw,
+            reason: "entier positif attendu",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let settings = Settings::from_lookup(|_| None).map_err(|e| e.to_string());
+        let Ok(settings) = settings else { panic!("{settings:?}") };
+        assert_eq!(settings.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert_eq!(settings.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(settings.max_body_bytes, 20 * 1024 * 1024);
+        assert_eq!(settings.database_kind(), "sqlite");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let error = Settings::from_lookup(|name| (name == "LOG_FORMAT").then(|| "xml".to_owned()));
+        assert_eq!(error.map(|_| ()).map_err(|e| e.name), Err("LOG_FORMAT"));
+    }
+
+    #[test]
+    fn the_database_url_is_not_printed_by_debug() {
+        let settings = Settings::from_lookup(|name| {
+            (name == "DATABASE_URL").then(|| "postgres://app:hunter2@db/convergence".to_owned())
+        });
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+    }
+}

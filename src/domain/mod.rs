@@ -1,0 +1,72 @@
+//! Domain types that refuse bad values.
+//!
+//! Every value that comes from a user, a file or the database is parsed into
+//! one of these types once, at the boundary; the rest of the code trusts it.
+
+mod campaign_year;
+mod finess;
+mod ght_code;
+mod money;
+mod region_code;
+mod role;
+mod subdomain_code;
+
+pub use campaign_year::{CampaignYear, CampaignYearError};
+pub use finess::{Finess, FinessError, FinessWarning, RecoveredFiness};
+pub use ght_code::{GhtCode, GhtCodeError};
+pub use money::{Money, MoneyError};
+pub use region_code::{REGIONS, RegionCode, RegionCodeError};
+pub use role::{Role, RoleError};
+pub use subdomain_code::{SubdomainCode, SubdomainCodeError};
+
+/// Implements `Display`, `serde` (as a string) and `utoipa::ToSchema` for a
+/// newtype around a `String` that has a `parse` constructor.
+macro_rules! string_newtype {
+    ($ty:ident, $err:ty, $example:literal, $description:literal) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl $ty {
+            /// The canonical text form.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(deserializer)?;
+                $ty::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::parse(s)
+            }
+        }
+
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some($description))
+                    .examples([serde_json::json!($example)])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $ty {}
+    };
+}
+pub(crate) use string_newtype;

@@ -1,0 +1,73 @@
+//! The application error: what a request or a command can fail with.
+//!
+//! Messages are French, for people; the cause chain of an internal error
+//! goes to the log, never to the client. `http::problem` turns each variant
+//! into an RFC 9457 problem document with a stable `type`.
+
+use sea_orm::DbErr;
+
+/// Everything an operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No token, or a token that is unknown or revoked.
+    #[error("authentification requise : fournissez un jeton valide dans l'en-tête Authorization (Bearer)")]
+    Unauthenticated,
+    /// The role of the token can never use this route.
+    #[error("votre rôle ({role}) ne permet pas cette opération")]
+    Forbidden {
+        /// The role of the token.
+        role: String,
+    },
+    /// The object does not exist, or is outside the token's scope.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed (unreadable JSON, bad query parameter).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request is well-formed but a value is refused.
+    #[error("{0}")]
+    Invalid(String),
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body exceeds the configured limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The request took longer than the configured timeout.
+    #[error("le traitement a dépassé le délai autorisé ; réessayez plus tard")]
+    Timeout,
+    /// The database cannot be reached.
+    #[error("le service est momentanément indisponible ; réessayez plus tard")]
+    Unavailable,
+    /// A failure of the service itself; details go to the log only.
+    #[error("erreur interne du service ; l'incident est journalisé avec l'identifiant de la requête")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    /// A not-found error saying what was looked for.
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        if crate::store::is_unique_violation(&error) {
+            return AppError::Conflict("cet objet existe déjà".to_owned());
+        }
+        match error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::error!(error = %error, "database unavailable");
+                AppError::Unavailable
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::reference::ReferenceError> for AppError {
+    fn from(error: crate::reference::ReferenceError) -> Self {
+        AppError::Internal(error.into())
+    }
+}

@@ -1,0 +1,35 @@
+//! `/api/v1` routes, each declared through `OpenApiRouter` so that
+//! `/api/openapi.json` describes it.
+
+mod audit;
+mod campaigns;
+mod catalogue;
+mod etablissements;
+mod ghts;
+mod health;
+mod reference;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+
+/// Every documented route of the service.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(reference::list_regions))
+        .routes(routes!(reference::get_taxonomy))
+        .routes(routes!(catalogue::search_products))
+        .routes(routes!(ghts::list_ghts, ghts::create_ght))
+        .routes(routes!(ghts::get_ght, ghts::patch_ght))
+        .routes(routes!(ghts::list_ght_etablissements))
+        .routes(routes!(ghts::add_membership))
+        .routes(routes!(ghts::end_membership))
+        .routes(routes!(etablissements::create_etablissement))
+        .routes(routes!(etablissements::get_etablissement, etablissements::patch_etablissement))
+        .routes(routes!(campaigns::list_campaigns, campaigns::open_campaign))
+        .routes(routes!(campaigns::close_campaign))
+        .routes(routes!(audit::list_audit_events))
+}

@@ -1,0 +1,98 @@
+//! The one extractor that decides access for every route.
+//!
+//! The rule is the same everywhere: no or bad token → 401; a route the
+//! role can never use → 403 (decided here, from the route's [`Policy`]); an
+//! object outside the token's scope requested by its id → 404, exactly as
+//! if it did not exist (decided by the `find_visible` functions of `store`).
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::AppState;
+use super::middleware::current_request_id;
+use crate::auth::Principal;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::tokens;
+
+/// Which roles may use a route at all.
+pub trait Policy {
+    /// The roles allowed.
+    const ROLES: &'static [Role];
+}
+
+/// Every role (reads are then narrowed by scope).
+#[derive(Debug)]
+pub struct AnyRole;
+impl Policy for AnyRole {
+    const ROLES: &'static [Role] = &Role::ALL;
+}
+
+/// Operators only: reference data, catalogue, tokens.
+#[derive(Debug)]
+pub struct AdminOnly;
+impl Policy for AdminOnly {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}
+
+/// Who opens and closes campaigns: admin and DGOS.
+#[derive(Debug)]
+pub struct CampaignManagers;
+impl Policy for CampaignManagers {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National];
+}
+
+/// Who reads the audit trail: admin, DGOS (everything), a GHT's DSI (its GHT).
+#[derive(Debug)]
+pub struct AuditReaders;
+impl Policy for AuditReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Ght];
+}
+
+/// Who changes a GHT's own data: admin and the GHT's DSI (scope checked by
+/// `Principal::writes_ght`).
+#[derive(Debug)]
+pub struct GhtWriters;
+impl Policy for GhtWriters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Ght];
+}
+
+/// An authenticated caller whose role the policy `P` allows.
+#[derive(Debug)]
+pub struct Auth<P> {
+    /// The caller.
+    pub principal: Principal,
+    request_id: Option<String>,
+    policy: PhantomData<P>,
+}
+
+impl<P> Auth<P> {
+    /// The caller as the audit trail records it.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor { principal: &self.principal, request_id: self.request_id.as_deref() }
+    }
+}
+
+impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Auth<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        let principal = tokens::authenticate(state.db.reader(), token).await?.ok_or(AppError::Unauthenticated)?;
+        if !P::ROLES.contains(&principal.role) {
+            return Err(AppError::Forbidden { role: principal.role.to_string() });
+        }
+        tracing::Span::current().record("principal", principal.label.as_str());
+        Ok(Auth { principal, request_id: current_request_id(), policy: PhantomData })
+    }
+}

@@ -1,0 +1,23 @@
+//! The HTTP interface: thin handlers that parse, call the core and the
+//! store, and map the result to a response.
+
+pub mod api;
+pub mod auth;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod problem;
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::store::Db;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The settings the service started with.
+    pub settings: Arc<Settings>,
+}

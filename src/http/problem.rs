@@ -1,0 +1,77 @@
+//! RFC 9457 problem documents: how every error leaves the service.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::middleware::current_request_id;
+use crate::error::AppError;
+
+/// Media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document (RFC 9457). `type` is stable and can be matched by
+/// clients; `title` and `detail` are French, for people.
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g.
+    /// `urn:convergence:problem:not-found`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short French summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// French explanation of this occurrence, saying what to do.
+    pub detail: String,
+    /// Identifier of the request, to quote when reporting an incident.
+    pub request_id: Option<String>,
+}
+
+impl AppError {
+    /// HTTP status, stable problem slug and French title of each variant.
+    fn classify(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentification requise"),
+            AppError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Opération non autorisée"),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Ressource introuvable"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Requête mal formée"),
+            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Valeur refusée"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflit avec l'état actuel"),
+            AppError::PayloadTooLarge(_) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Requête trop volumineuse")
+            }
+            AppError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "Délai dépassé"),
+            AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service indisponible"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Erreur interne"),
+        }
+    }
+}
+
+/// Builds a problem response for a status that has no `AppError` (routing).
+pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: String) -> Response {
+    let problem = Problem {
+        problem_type: format!("urn:convergence:problem:{slug}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        request_id: current_request_id(),
+    };
+    let mut response = (status, axum::Json(problem)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.classify();
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let mut response = problem_response(status, slug, title, self.to_string());
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

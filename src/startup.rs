@@ -1,0 +1,132 @@
+//! Building and running the application.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::{Modify as _, OpenApi as _};
+
+use crate::config::Settings;
+use crate::http::middleware::{self, ContextConfig, DocumentedRoutes, REQUEST_ID_HEADER};
+use crate::http::openapi::{ApiDoc, StandardErrors, documented_routes};
+use crate::http::{AppState, api};
+use crate::store::{Db, seed};
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    /// Connects to the database, migrates it, seeds the reference data,
+    /// and binds the listener (port 0 picks a free port, for tests).
+    ///
+    /// # Errors
+    /// When the database or the address is unusable.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let seeded = seed::seed_reference(&db).await?;
+        if seeded != seed::SeedReport::default() {
+            tracing::info!(?seeded, "reference data seeded");
+        }
+        let listener = TcpListener::bind(settings.bind).await?;
+        let router = router(AppState { db: db.clone(), settings: Arc::new(settings) });
+        Ok(Application { listener, router, db })
+    }
+
+    /// The address actually bound.
+    ///
+    /// # Errors
+    /// When the socket has no local address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The database the application uses.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests end.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// The whole HTTP surface with its middleware.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().with_state(state.clone()).split_for_parts();
+    let mut openapi = ApiDoc::openapi().merge_from(openapi);
+    StandardErrors.modify(&mut openapi);
+    let mut documented: std::collections::HashSet<String> =
+        documented_routes(&openapi).into_iter().map(|(_, path)| path).collect();
+    documented.insert(OPENAPI_PATH.to_owned());
+    let context =
+        ContextConfig { documented: DocumentedRoutes(Arc::new(documented)), timeout: state.settings.request_timeout };
+    let openapi = Arc::new(openapi);
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    api_router
+        .route(OPENAPI_PATH, get(move || async move { axum::Json(openapi.as_ref().clone()) }))
+        .fallback(middleware::route_not_found)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(context, middleware::request_context))
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+                principal = tracing::field::Empty,
+            )
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}

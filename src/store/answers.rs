@@ -1,0 +1,98 @@
+//! Declared (governance) indicator answers of a GHT per campaign.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set, TryIntoModel,
+};
+use serde::Serialize;
+
+use super::audit::{self, Actor, Change};
+use super::entities::indicator_answer;
+use super::lock::{self, LockKey};
+use crate::domain::{CampaignYear, GhtCode};
+use crate::error::AppError;
+
+/// The answer to a `GOV.*` item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// Indicator code (`GOV.SDSI`).
+    pub indicator_code: String,
+    /// `non_demarre`, `en_cours` or `realise`.
+    pub status: String,
+    /// Date of the status (e.g. when the SDSI was validated).
+    pub status_date: Option<NaiveDate>,
+    /// Free comment.
+    pub comment: Option<String>,
+}
+
+/// Statuses a governance item can take.
+pub const STATUSES: [&str; 3] = ["non_demarre", "en_cours", "realise"];
+
+/// Records (or replaces) a GHT's answer for a campaign.
+///
+/// # Errors
+/// `Invalid` for an unknown status or a non-`GOV.` code.
+pub async fn declare(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    year: CampaignYear,
+    answer: Answer,
+) -> Result<indicator_answer::Model, AppError> {
+    if !STATUSES.contains(&answer.status.as_str()) {
+        return Err(AppError::Invalid(format!(
+            "« {} » n'est pas un statut : non_demarre, en_cours ou realise",
+            answer.status
+        )));
+    }
+    if !answer.indicator_code.starts_with("GOV.") {
+        return Err(AppError::Invalid(format!(
+            "« {} » n'est pas un indicateur déclaratif (GOV.*)",
+            answer.indicator_code
+        )));
+    }
+    lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
+    let existing = indicator_answer::Entity::find()
+        .filter(indicator_answer::Column::GhtCode.eq(ght.as_str()))
+        .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_answer::Column::IndicatorCode.eq(answer.indicator_code.as_str()))
+        .one(txn)
+        .await?;
+    let before = existing.as_ref().and_then(|e| {
+        audit::snapshot(&Answer {
+            indicator_code: e.indicator_code.clone(),
+            status: e.status.clone(),
+            status_date: e.status_date,
+            comment: e.comment.clone(),
+        })
+    });
+    let mut model = match existing {
+        Some(e) => e.into_active_model(),
+        None => indicator_answer::ActiveModel {
+            ght_code: Set(ght.to_string()),
+            campaign_year: Set(year.get()),
+            indicator_code: Set(answer.indicator_code.clone()),
+            ..Default::default()
+        },
+    };
+    model.status = Set(answer.status.clone());
+    model.status_date = Set(answer.status_date);
+    model.comment = Set(answer.comment.clone());
+    model.updated_at = Set(super::now());
+    let saved = model.save(txn).await?;
+    let saved = saved.try_into_model()?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "answer.declare",
+            object_type: "indicator_answer",
+            object_id: format!("{ght}/{year}/{}", answer.indicator_code),
+            ght_code: Some(ght.to_string()),
+            before,
+            after: audit::snapshot(&answer),
+        },
+    )
+    .await?;
+    Ok(saved)
+}

@@ -1,0 +1,95 @@
+//! The audit trail: every write records who, when, what, and a summary of
+//! before and after, in the same transaction as the write.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+use super::entities::audit_event;
+use super::pagination::{Page, Paginated, fetch_page};
+use crate::auth::{Principal, Scope};
+
+/// Who acts, and in which request.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The caller.
+    pub principal: &'a Principal,
+    /// The request id, when the action comes through the API.
+    pub request_id: Option<&'a str>,
+}
+
+/// One audited change.
+#[derive(Debug)]
+pub struct Change<'a> {
+    /// What was done, e.g. `ght.create`.
+    pub action: &'a str,
+    /// The kind of object, e.g. `ght`.
+    pub object_type: &'a str,
+    /// Its identifier.
+    pub object_id: String,
+    /// The GHT the object belongs to, so a DSI can read its own trail.
+    pub ght_code: Option<String>,
+    /// The object before the change (`None` for a creation).
+    pub before: Option<serde_json::Value>,
+    /// The object after the change (`None` for a deletion).
+    pub after: Option<serde_json::Value>,
+}
+
+/// Serialises a value for the audit trail.
+pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// Records a change.
+///
+/// # Errors
+/// When the insert fails (the caller's transaction then rolls back).
+pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Change<'_>) -> Result<(), DbErr> {
+    audit_event::ActiveModel {
+        occurred_at: Set(super::now()),
+        actor_token_id: Set(actor.principal.token_id),
+        actor: Set(actor.principal.label.clone()),
+        action: Set(change.action.to_owned()),
+        object_type: Set(change.object_type.to_owned()),
+        object_id: Set(change.object_id),
+        ght_code: Set(change.ght_code),
+        before: Set(change.before),
+        after: Set(change.after),
+        request_id: Set(actor.request_id.map(str::to_owned)),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Filters of the audit listing.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    /// Only events on this kind of object.
+    pub object_type: Option<String>,
+    /// Only events on this object.
+    pub object_id: Option<String>,
+}
+
+/// Audit events visible to the caller, newest first.
+///
+/// # Errors
+/// When the query fails.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    filter: AuditFilter,
+    page: Page,
+) -> Result<Paginated<audit_event::Model>, DbErr> {
+    let mut select = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
+    if let Scope::Ght(ght) = &principal.scope {
+        select = select.filter(audit_event::Column::GhtCode.eq(ght.as_str()));
+    }
+    if let Some(object_type) = filter.object_type {
+        select = select.filter(audit_event::Column::ObjectType.eq(object_type));
+    }
+    if let Some(object_id) = filter.object_id {
+        select = select.filter(audit_event::Column::ObjectId.eq(object_id));
+    }
+    fetch_page(conn, select, page).await
+}

@@ -1,0 +1,137 @@
+//! The product catalogue: products, vendors, their lineage and aliases.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::entities::{product, product_alias, product_vendor, vendor};
+use super::pagination::{Page, Paginated, fetch_page};
+use crate::auth::{Principal, Scope};
+use crate::domain::Role;
+use crate::normalise::normalise_key;
+
+/// Status of a product approved nationally.
+pub const STATUS_APPROVED: &str = "approved";
+/// Status of a product proposed by a GHT and not yet approved.
+pub const STATUS_PENDING: &str = "pending";
+/// Alias scope meaning "every GHT".
+pub const NATIONAL_SCOPE: &str = "";
+
+/// A product with what a reader needs to recognise it.
+#[derive(Debug, Clone)]
+pub struct ProductDetails {
+    /// The product row.
+    pub product: product::Model,
+    /// Its current vendor's name.
+    pub vendor: String,
+    /// Former vendors, oldest first.
+    pub former_vendors: Vec<String>,
+    /// Aliases visible to the caller (national, and its GHT's own).
+    pub aliases: Vec<String>,
+}
+
+/// Products visible to the caller whose name or an alias contains the
+/// query (compared on normalised keys), by name.
+///
+/// # Errors
+/// When a query fails.
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    query: Option<&str>,
+    page: Page,
+) -> Result<Paginated<ProductDetails>, DbErr> {
+    let own_ght = match &principal.scope {
+        Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => Some(code.as_str().to_owned()),
+        _ => None,
+    };
+    let mut visible = Condition::any().add(product::Column::Status.eq(STATUS_APPROVED));
+    if principal.role == Role::Admin {
+        visible = visible.add(product::Column::Status.eq(STATUS_PENDING));
+    } else if let Some(ght) = &own_ght {
+        visible = visible.add(product::Column::ProposedByGht.eq(ght.clone()));
+    }
+    let mut select = product::Entity::find()
+        .filter(visible)
+        .filter(product::Column::MergedInto.is_null())
+        .order_by_asc(product::Column::Name)
+        .order_by_asc(product::Column::Id);
+    // Keys hold only letters, digits and `+`: nothing to escape in LIKE.
+    if let Some(key) = query.map(normalise_key).filter(|k| !k.is_empty()) {
+        let mut scopes = vec![NATIONAL_SCOPE.to_owned()];
+        scopes.extend(own_ght.clone());
+        let matching = Query::select()
+            .column(product_alias::Column::ProductId)
+            .from(product_alias::Entity)
+            .and_where(Expr::col(product_alias::Column::NormalisedKey).like(format!("%{key}%")))
+            .and_where(Expr::col(product_alias::Column::Scope).is_in(scopes))
+            .to_owned();
+        select = select.filter(product::Column::Id.in_subquery(matching));
+    }
+    let page = fetch_page(conn, select, page).await?;
+    let ids: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+    let mut details = details_for(conn, &ids, own_ght.as_deref()).await?;
+    Ok(page.map(|product| {
+        let (vendor, former_vendors, aliases) = details.remove(&product.id).unwrap_or_default();
+        ProductDetails { vendor, former_vendors, aliases, product }
+    }))
+}
+
+type Details = (String, Vec<String>, Vec<String>);
+
+async fn details_for(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    own_ght: Option<&str>,
+) -> Result<HashMap<i64, Details>, DbErr> {
+    let products = product::Entity::find().filter(product::Column::Id.is_in(ids.to_vec())).all(conn).await?;
+    let lineage = product_vendor::Entity::find()
+        .filter(product_vendor::Column::ProductId.is_in(ids.to_vec()))
+        .order_by_asc(product_vendor::Column::Id)
+        .all(conn)
+        .await?;
+    let vendor_ids: Vec<i64> =
+        products.iter().map(|p| p.vendor_id).chain(lineage.iter().map(|l| l.vendor_id)).collect();
+    let vendors: HashMap<i64, String> = vendor::Entity::find()
+        .filter(vendor::Column::Id.is_in(vendor_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name))
+        .collect();
+    let mut scopes = vec![NATIONAL_SCOPE.to_owned()];
+    scopes.extend(own_ght.map(str::to_owned));
+    let aliases = product_alias::Entity::find()
+        .filter(product_alias::Column::ProductId.is_in(ids.to_vec()))
+        .filter(product_alias::Column::Scope.is_in(scopes))
+        .order_by_asc(product_alias::Column::Id)
+        .all(conn)
+        .await?;
+    let mut details: HashMap<i64, Details> = HashMap::new();
+    for p in &products {
+        let entry = details.entry(p.id).or_default();
+        entry.0 = vendors.get(&p.vendor_id).cloned().unwrap_or_default();
+    }
+    for l in lineage {
+        if let Some(name) = vendors.get(&l.vendor_id) {
+            details.entry(l.product_id).or_default().1.push(name.clone());
+        }
+    }
+    let names: HashMap<i64, &str> = products.iter().map(|p| (p.id, p.name.as_str())).collect();
+    for a in aliases {
+        // The canonical name is stored as an alias for matching; do not repeat it.
+        if names.get(&a.product_id) != Some(&a.alias.as_str()) {
+            details.entry(a.product_id).or_default().2.push(a.alias);
+        }
+    }
+    Ok(details)
+}
+
+/// The id of a product by its exact canonical name.
+///
+/// # Errors
+/// When the query fails.
+pub async fn product_id_by_name(conn: &impl ConnectionTrait, name: &str) -> Result<Option<i64>, DbErr> {
+    Ok(product::Entity::find().filter(product::Column::Name.eq(name)).one(conn).await?.map(|p| p.id))
+}

@@ -1,0 +1,25 @@
+//! An API token: only its SHA-256 is stored.
+
+use sea_orm::entity::prelude::*;
+
+/// An API token: only its SHA-256 is stored.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_tokens")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub label: String,
+    pub role: String,
+    pub ght_code: Option<String>,
+    pub region_code: Option<String>,
+    pub finess_ej: Option<String>,
+    pub prefix: String,
+    pub sha256: String,
+    pub created_at: DateTimeUtc,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

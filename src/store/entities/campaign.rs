@@ -1,0 +1,21 @@
+//! A yearly collection of inventories.
+
+use sea_orm::entity::prelude::*;
+
+/// A yearly collection of inventories.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaigns")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub year: i32,
+    pub reference_date: Date,
+    pub deadline: Option<Date>,
+    pub status: String,
+    pub opened_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

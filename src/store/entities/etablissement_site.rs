@@ -1,0 +1,19 @@
+//! A site (FINESS ET) of an établissement.
+
+use sea_orm::entity::prelude::*;
+
+/// A site (FINESS ET) of an établissement.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "etablissement_sites")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub finess_et: String,
+    pub finess_ej: String,
+    pub name: String,
+    pub commune: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

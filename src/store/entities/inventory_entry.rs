@@ -1,0 +1,53 @@
+//! One inventory row: raw cells kept verbatim beside their normalised values.
+
+use sea_orm::entity::prelude::*;
+
+/// One inventory row: raw cells kept verbatim beside their normalised values.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "inventory_entries")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub upload_id: i64,
+    pub campaign_year: i32,
+    pub finess_ej: String,
+    pub finess_et: Option<String>,
+    pub sheet: String,
+    pub row_number: i32,
+    #[sea_orm(column_type = "Json")]
+    pub raw: Json,
+    pub application_raw: String,
+    pub normalised_name: String,
+    pub state: String,
+    pub product_id: Option<i64>,
+    pub match_confidence: Option<f64>,
+    pub vendor_id: Option<i64>,
+    pub subdomain_code: Option<String>,
+    pub subdomain_inferred: bool,
+    pub module: Option<String>,
+    pub version: Option<String>,
+    pub go_live: Option<Date>,
+    pub users: Option<i32>,
+    pub beds: Option<i32>,
+    pub hosting: Option<String>,
+    pub contract: Option<String>,
+    pub contract_end: Option<Date>,
+    pub acquisition_cost_cents: Option<i64>,
+    pub annual_cost_cents: Option<i64>,
+    pub interfaces: Option<String>,
+    pub identity_connected: Option<bool>,
+    pub sso: Option<bool>,
+    pub ins: Option<bool>,
+    pub criticality: Option<String>,
+    pub convergence_status: Option<String>,
+    pub comment: Option<String>,
+    #[sea_orm(column_type = "Json")]
+    pub flags: Json,
+    #[sea_orm(column_type = "Json")]
+    pub extra: Json,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

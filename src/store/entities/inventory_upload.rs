@@ -1,0 +1,31 @@
+//! An uploaded inventory file and its report.
+
+use sea_orm::entity::prelude::*;
+
+/// An uploaded inventory file and its report.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "inventory_uploads")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub campaign_year: i32,
+    pub ght_code: String,
+    pub finess_ej: Option<String>,
+    pub file_name: String,
+    pub format: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by_token: Option<i64>,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTimeUtc,
+    pub status: String,
+    pub validated_at: Option<DateTimeUtc>,
+    pub validated_by: Option<String>,
+    #[sea_orm(column_type = "Json")]
+    pub report: Json,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

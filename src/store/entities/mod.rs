@@ -1,0 +1,27 @@
+//! sea-orm entities, one per table (see `migrations/`).
+//!
+//! Relations are not declared: queries join explicitly in `store`, which
+//! keeps each query readable on its own.
+
+pub mod api_token;
+pub mod audit_event;
+pub mod campaign;
+pub mod etablissement;
+pub mod etablissement_site;
+pub mod etablissement_succession;
+pub mod ght;
+pub mod ght_membership;
+pub mod indicator_answer;
+pub mod inventory_entry;
+pub mod inventory_upload;
+pub mod product;
+pub mod product_alias;
+pub mod product_vendor;
+pub mod region;
+pub mod target_migration;
+pub mod target_product;
+pub mod target_version;
+pub mod taxonomy_domain;
+pub mod taxonomy_subdomain;
+pub mod taxonomy_synonym;
+pub mod vendor;

@@ -1,0 +1,20 @@
+//! The planned migration date of an établissement × sub-domain.
+
+use sea_orm::entity::prelude::*;
+
+/// The planned migration date of an établissement × sub-domain.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "target_migrations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub version_id: i64,
+    pub finess_ej: String,
+    pub subdomain_code: String,
+    pub planned_on: Date,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,278 @@
+//! Établissements (FINESS EJ), their sites (ET) and successions.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+use super::audit::{self, Actor, Change};
+use super::entities::{etablissement, etablissement_site, ght, ght_membership};
+use super::lock::{self, LockKey};
+use crate::auth::Principal;
+use crate::domain::{Finess, GhtCode};
+use crate::error::AppError;
+use crate::reference::finess_directory;
+
+/// An établissement with its sites and its GHT memberships (past and
+/// present), each membership with its GHT's region.
+#[derive(Debug, Clone)]
+pub struct EtablissementDetails {
+    /// The établissement.
+    pub etablissement: etablissement::Model,
+    /// Its sites, by FINESS ET.
+    pub sites: Vec<etablissement_site::Model>,
+    /// Its memberships, oldest first, with the GHT's region.
+    pub memberships: Vec<(ght_membership::Model, String)>,
+}
+
+/// An établissement, whether or not the caller sees it.
+///
+/// # Errors
+/// When a query fails.
+pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<EtablissementDetails>, DbErr> {
+    let Some(etablissement) = etablissement::Entity::find_by_id(finess.to_string()).one(conn).await? else {
+        return Ok(None);
+    };
+    let sites = etablissement_site::Entity::find()
+        .filter(etablissement_site::Column::FinessEj.eq(finess.as_str()))
+        .order_by_asc(etablissement_site::Column::FinessEt)
+        .all(conn)
+        .await?;
+    let memberships = ght_membership::Entity::find()
+        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
+        .order_by_asc(ght_membership::Column::ValidFrom)
+        .order_by_asc(ght_membership::Column::Id)
+        .all(conn)
+        .await?;
+    let codes: Vec<String> = memberships.iter().map(|m| m.ght_code.clone()).collect();
+    let ghts = ght::Entity::find().filter(ght::Column::Code.is_in(codes)).all(conn).await?;
+    let memberships = memberships
+        .into_iter()
+        .map(|m| {
+            let region = ghts.iter().find(|g| g.code == m.ght_code).map(|g| g.region_code.clone()).unwrap_or_default();
+            (m, region)
+        })
+        .collect();
+    Ok(Some(EtablissementDetails { etablissement, sites, memberships }))
+}
+
+/// An établissement the caller sees (its own, or one that belongs or
+/// belonged to a GHT the caller sees); any other is "not found".
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope.
+pub async fn find_visible(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    finess: &Finess,
+) -> Result<EtablissementDetails, AppError> {
+    let not_found = || AppError::not_found(format!("établissement {finess} introuvable"));
+    let details = find(conn, finess).await?.ok_or_else(not_found)?;
+    let ghts: Vec<(GhtCode, &str)> = details
+        .memberships
+        .iter()
+        .filter_map(|(m, region)| GhtCode::parse(&m.ght_code).ok().map(|c| (c, region.as_str())))
+        .collect();
+    if principal.sees_etablissement(finess, ghts.iter().map(|(c, r)| (c, *r))) { Ok(details) } else { Err(not_found()) }
+}
+
+/// A site given when registering an établissement.
+#[derive(Debug, Clone)]
+pub struct NewSite {
+    /// FINESS ET.
+    pub finess_et: Finess,
+    /// Name.
+    pub name: String,
+    /// Commune.
+    pub commune: Option<String>,
+}
+
+/// Fields of a new établissement; what is missing is taken from the FINESS
+/// directory when the EJ is in it.
+#[derive(Debug, Clone)]
+pub struct NewEtablissement {
+    /// FINESS EJ.
+    pub finess_ej: Finess,
+    /// Name (default: the directory's long name).
+    pub name: Option<String>,
+    /// Category (default: the directory's).
+    pub category: Option<String>,
+    /// Commune (default: the directory's).
+    pub commune: Option<String>,
+    /// Sites (default: the directory's sites of this EJ).
+    pub sites: Option<Vec<NewSite>>,
+}
+
+#[derive(Debug, Serialize)]
+struct EtablissementSnapshot<'a> {
+    finess_ej: &'a str,
+    name: &'a str,
+    category: Option<&'a str>,
+    commune: Option<&'a str>,
+    sites: Vec<&'a str>,
+}
+
+fn snapshot(e: &etablissement::Model, sites: &[etablissement_site::Model]) -> Option<serde_json::Value> {
+    audit::snapshot(&EtablissementSnapshot {
+        finess_ej: &e.finess_ej,
+        name: &e.name,
+        category: e.category.as_deref(),
+        commune: e.commune.as_deref(),
+        sites: sites.iter().map(|s| s.finess_et.as_str()).collect(),
+    })
+}
+
+/// Registers an établissement and its sites.
+///
+/// # Errors
+/// `Conflict` when it exists or a site belongs to another EJ, `Invalid`
+/// when it has no name and is not in the directory.
+pub async fn create(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    new: NewEtablissement,
+) -> Result<EtablissementDetails, AppError> {
+    lock::serialise(txn, LockKey::Etablissement(new.finess_ej.as_str())).await?;
+    if find(txn, &new.finess_ej).await?.is_some() {
+        return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
+    }
+    let directory = finess_directory().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+    let known: Vec<_> = directory.sites_of(&new.finess_ej).collect();
+    let first = known.first();
+    // The directory lists sites (ET), not legal entities: an EJ's own name
+    // is only certain when it has a single site.
+    let name = match (new.name, known.as_slice()) {
+        (Some(name), _) => name,
+        (None, [only]) => {
+            if only.long_name.is_empty() {
+                only.short_name.clone()
+            } else {
+                only.long_name.clone()
+            }
+        }
+        (None, []) => {
+            return Err(AppError::Invalid(format!(
+                "le FINESS {} n'est pas dans le répertoire des hôpitaux : indiquez le nom de l'établissement",
+                new.finess_ej
+            )));
+        }
+        (None, many) => {
+            return Err(AppError::Invalid(format!(
+                "le FINESS {} regroupe {} sites dans le répertoire des hôpitaux : indiquez le nom de l'établissement (raison sociale de l'entité juridique)",
+                new.finess_ej,
+                many.len()
+            )));
+        }
+    };
+    let single_site = known.len() == 1;
+    let sites = new.sites.unwrap_or_else(|| {
+        known
+            .iter()
+            .map(|s| NewSite {
+                finess_et: s.finess_et.clone(),
+                name: s.short_name.clone(),
+                commune: Some(s.commune.clone()),
+            })
+            .collect()
+    });
+    let now = super::now();
+    let model = etablissement::ActiveModel {
+        finess_ej: Set(new.finess_ej.to_string()),
+        name: Set(name),
+        category: Set(new.category.or_else(|| first.map(|s| s.category.clone()))),
+        departement: Set(Some(new.finess_ej.departement().to_owned())),
+        commune: Set(new.commune.or_else(|| first.filter(|_| single_site).map(|s| s.commune.clone()))),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut stored_sites = Vec::with_capacity(sites.len());
+    for site in sites {
+        if let Some(other) = etablissement_site::Entity::find_by_id(site.finess_et.to_string()).one(txn).await? {
+            return Err(AppError::Conflict(format!(
+                "le site {} est déjà rattaché à l'établissement {}",
+                site.finess_et, other.finess_ej
+            )));
+        }
+        let stored = etablissement_site::ActiveModel {
+            finess_et: Set(site.finess_et.to_string()),
+            finess_ej: Set(model.finess_ej.clone()),
+            name: Set(site.name),
+            commune: Set(site.commune),
+        }
+        .insert(txn)
+        .await?;
+        stored_sites.push(stored);
+    }
+    stored_sites.sort_by(|a, b| a.finess_et.cmp(&b.finess_et));
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "etablissement.create",
+            object_type: "etablissement",
+            object_id: model.finess_ej.clone(),
+            ght_code: None,
+            before: None,
+            after: snapshot(&model, &stored_sites),
+        },
+    )
+    .await?;
+    Ok(EtablissementDetails { etablissement: model, sites: stored_sites, memberships: vec![] })
+}
+
+/// Changes to an établissement; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct EtablissementPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New category.
+    pub category: Option<String>,
+    /// New commune.
+    pub commune: Option<String>,
+}
+
+/// Applies a patch to an établissement.
+///
+/// # Errors
+/// `NotFound` when it does not exist.
+pub async fn update(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    finess: &Finess,
+    patch: EtablissementPatch,
+) -> Result<EtablissementDetails, AppError> {
+    lock::serialise(txn, LockKey::Etablissement(finess.as_str())).await?;
+    let details =
+        find(txn, finess).await?.ok_or_else(|| AppError::not_found(format!("établissement {finess} introuvable")))?;
+    let before = snapshot(&details.etablissement, &details.sites);
+    let mut model = details.etablissement.clone().into_active_model();
+    if let Some(name) = patch.name {
+        model.name = Set(name);
+    }
+    if let Some(category) = patch.category {
+        model.category = Set(Some(category));
+    }
+    if let Some(commune) = patch.commune {
+        model.commune = Set(Some(commune));
+    }
+    model.updated_at = Set(super::now());
+    let updated = model.update(txn).await?;
+    let ght_code = details.memberships.last().map(|(m, _)| m.ght_code.clone());
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "etablissement.update",
+            object_type: "etablissement",
+            object_id: updated.finess_ej.clone(),
+            ght_code,
+            before,
+            after: snapshot(&updated, &details.sites),
+        },
+    )
+    .await?;
+    Ok(EtablissementDetails { etablissement: updated, ..details })
+}

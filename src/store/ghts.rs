@@ -1,0 +1,357 @@
+//! GHTs and their memberships.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+use super::audit::{self, Actor, Change};
+use super::entities::{etablissement, ght, ght_membership};
+use super::lock::{self, LockKey};
+use super::pagination::{Page, Paginated, fetch_page};
+use crate::auth::{Principal, Scope};
+use crate::domain::{Finess, GhtCode, RegionCode};
+use crate::error::AppError;
+
+/// A GHT as the audit trail records it.
+#[derive(Debug, Serialize)]
+struct GhtSnapshot<'a> {
+    code: &'a str,
+    name: &'a str,
+    region_code: &'a str,
+    support_finess_ej: Option<&'a str>,
+    auto_validate: bool,
+}
+
+fn snapshot(model: &ght::Model) -> Option<serde_json::Value> {
+    audit::snapshot(&GhtSnapshot {
+        code: &model.code,
+        name: &model.name,
+        region_code: &model.region_code,
+        support_finess_ej: model.support_finess_ej.as_deref(),
+        auto_validate: model.auto_validate,
+    })
+}
+
+/// The GHTs the caller sees, by code.
+///
+/// # Errors
+/// When the query fails.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    region: Option<&RegionCode>,
+    page: Page,
+) -> Result<Paginated<ght::Model>, DbErr> {
+    let mut select = ght::Entity::find().order_by_asc(ght::Column::Code);
+    select = match &principal.scope {
+        Scope::All => select,
+        Scope::Region(own) => select.filter(ght::Column::RegionCode.eq(own.as_str())),
+        Scope::Ght(own) | Scope::Etablissement { ght: own, .. } => select.filter(ght::Column::Code.eq(own.as_str())),
+    };
+    if let Some(region) = region {
+        select = select.filter(ght::Column::RegionCode.eq(region.as_str()));
+    }
+    fetch_page(conn, select, page).await
+}
+
+/// A GHT by code, whether or not the caller sees it.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find(conn: &impl ConnectionTrait, code: &GhtCode) -> Result<Option<ght::Model>, DbErr> {
+    ght::Entity::find_by_id(code.as_str().to_owned()).one(conn).await
+}
+
+/// A GHT the caller sees; any other is "not found", exactly as if it did
+/// not exist.
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope.
+pub async fn find_visible(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    code: &GhtCode,
+) -> Result<ght::Model, AppError> {
+    find(conn, code)
+        .await?
+        .filter(|g| principal.sees_ght(code, &g.region_code))
+        .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))
+}
+
+/// Fields of a new GHT.
+#[derive(Debug)]
+pub struct NewGht {
+    /// Its code.
+    pub code: GhtCode,
+    /// Its name.
+    pub name: String,
+    /// Its region.
+    pub region: RegionCode,
+}
+
+/// Creates a GHT.
+///
+/// # Errors
+/// `Conflict` when the code exists, `Invalid` when the code's prefix does
+/// not match the region.
+pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, AppError> {
+    if new.code.region_prefix() != new.region.as_str() {
+        return Err(AppError::Invalid(format!(
+            "le code GHT « {} » ne commence pas par le code de sa région « {} »",
+            new.code, new.region
+        )));
+    }
+    if find(txn, &new.code).await?.is_some() {
+        return Err(AppError::Conflict(format!("le GHT « {} » existe déjà", new.code)));
+    }
+    let now = super::now();
+    let model = ght::ActiveModel {
+        code: Set(new.code.to_string()),
+        name: Set(new.name),
+        region_code: Set(new.region.to_string()),
+        support_finess_ej: Set(None),
+        auto_validate: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "ght.create",
+            object_type: "ght",
+            object_id: model.code.clone(),
+            ght_code: Some(model.code.clone()),
+            before: None,
+            after: snapshot(&model),
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Changes to a GHT; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct GhtPatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New établissement support (must be a current member).
+    pub support_finess_ej: Option<Finess>,
+    /// Whether uploads by établissements count without the DSI's validation.
+    pub auto_validate: Option<bool>,
+}
+
+/// Applies a patch to a GHT.
+///
+/// # Errors
+/// `NotFound` when the GHT does not exist, `Invalid` when the support is
+/// not a current member.
+pub async fn update(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    code: &GhtCode,
+    patch: GhtPatch,
+) -> Result<ght::Model, AppError> {
+    lock::serialise(txn, LockKey::Ght(code.as_str())).await?;
+    let current = find(txn, code).await?.ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
+    let before = snapshot(&current);
+    let mut model = current.into_active_model();
+    if let Some(name) = patch.name {
+        model.name = Set(name);
+    }
+    if let Some(support) = patch.support_finess_ej {
+        let today = chrono::Utc::now().date_naive();
+        let members = members_at(txn, code, today).await?;
+        if !members.iter().any(|(_, e)| e.finess_ej == support.as_str()) {
+            return Err(AppError::Invalid(format!(
+                "l'établissement {support} n'est pas membre du GHT « {code} » : il ne peut pas en être l'établissement support"
+            )));
+        }
+        model.support_finess_ej = Set(Some(support.to_string()));
+    }
+    if let Some(auto_validate) = patch.auto_validate {
+        model.auto_validate = Set(auto_validate);
+    }
+    model.updated_at = Set(super::now());
+    let updated = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "ght.update",
+            object_type: "ght",
+            object_id: updated.code.clone(),
+            ght_code: Some(updated.code.clone()),
+            before,
+            after: snapshot(&updated),
+        },
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Members of a GHT on a date, by FINESS, with their membership row.
+///
+/// # Errors
+/// When the query fails.
+pub async fn members_at(
+    conn: &impl ConnectionTrait,
+    code: &GhtCode,
+    on: NaiveDate,
+) -> Result<Vec<(ght_membership::Model, etablissement::Model)>, DbErr> {
+    let memberships = ght_membership::Entity::find()
+        .filter(ght_membership::Column::GhtCode.eq(code.as_str()))
+        .filter(active_on(on))
+        .order_by_asc(ght_membership::Column::FinessEj)
+        .all(conn)
+        .await?;
+    let ids: Vec<String> = memberships.iter().map(|m| m.finess_ej.clone()).collect();
+    let etablissements =
+        etablissement::Entity::find().filter(etablissement::Column::FinessEj.is_in(ids)).all(conn).await?;
+    Ok(memberships
+        .into_iter()
+        .filter_map(|m| {
+            let e = etablissements.iter().find(|e| e.finess_ej == m.finess_ej)?.clone();
+            Some((m, e))
+        })
+        .collect())
+}
+
+/// Membership rows active on a date: `valid_from <= on` and (`valid_to` is
+/// empty or `on < valid_to`); `valid_to` is the first day outside the GHT.
+pub fn active_on(on: NaiveDate) -> Condition {
+    Condition::all().add(ght_membership::Column::ValidFrom.lte(on)).add(
+        Condition::any().add(ght_membership::Column::ValidTo.is_null()).add(ght_membership::Column::ValidTo.gt(on)),
+    )
+}
+
+/// Adds an établissement to a GHT from a date. An établissement belongs to
+/// one GHT at a time: an open membership elsewhere must be ended first.
+///
+/// # Errors
+/// `NotFound` for an unknown GHT or établissement, `Conflict` when the
+/// établissement is already a member of a GHT on or after that date.
+pub async fn add_member(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    code: &GhtCode,
+    finess: &Finess,
+    valid_from: NaiveDate,
+) -> Result<ght_membership::Model, AppError> {
+    lock::serialise(txn, LockKey::Etablissement(finess.as_str())).await?;
+    find(txn, code).await?.ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
+    etablissement::Entity::find_by_id(finess.to_string())
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("établissement {finess} introuvable : enregistrez-le d'abord")))?;
+    let overlapping = ght_membership::Entity::find()
+        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
+        .filter(
+            Condition::any()
+                .add(ght_membership::Column::ValidTo.is_null())
+                .add(ght_membership::Column::ValidTo.gt(valid_from)),
+        )
+        .one(txn)
+        .await?;
+    if let Some(existing) = overlapping {
+        return Err(AppError::Conflict(format!(
+            "l'établissement {finess} est déjà membre du GHT « {} » depuis le {} : terminez cette adhésion avant d'en ouvrir une autre",
+            existing.ght_code, existing.valid_from
+        )));
+    }
+    let model = ght_membership::ActiveModel {
+        ght_code: Set(code.to_string()),
+        finess_ej: Set(finess.to_string()),
+        valid_from: Set(valid_from),
+        valid_to: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "membership.create",
+            object_type: "membership",
+            object_id: model.id.to_string(),
+            ght_code: Some(code.to_string()),
+            before: None,
+            after: audit::snapshot(&MembershipSnapshot::of(&model)),
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+#[derive(Debug, Serialize)]
+struct MembershipSnapshot {
+    ght_code: String,
+    finess_ej: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+impl MembershipSnapshot {
+    fn of(m: &ght_membership::Model) -> Self {
+        MembershipSnapshot {
+            ght_code: m.ght_code.clone(),
+            finess_ej: m.finess_ej.clone(),
+            valid_from: m.valid_from,
+            valid_to: m.valid_to,
+        }
+    }
+}
+
+/// Ends a membership: `valid_to` is the first day outside the GHT. History
+/// is kept, never deleted.
+///
+/// # Errors
+/// `NotFound` when the membership is not one of this GHT's, `Invalid` when
+/// the end is not after the start, `Conflict` when it has already ended.
+pub async fn end_membership(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    code: &GhtCode,
+    id: i64,
+    valid_to: NaiveDate,
+) -> Result<ght_membership::Model, AppError> {
+    let current = ght_membership::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|m| m.ght_code == code.as_str())
+        .ok_or_else(|| AppError::not_found(format!("adhésion {id} introuvable dans le GHT « {code} »")))?;
+    lock::serialise(txn, LockKey::Etablissement(&current.finess_ej)).await?;
+    if let Some(ended) = current.valid_to {
+        return Err(AppError::Conflict(format!("cette adhésion est déjà terminée (le {ended})")));
+    }
+    if valid_to <= current.valid_from {
+        return Err(AppError::Invalid(format!(
+            "la date de fin ({valid_to}) doit être postérieure à la date de début ({})",
+            current.valid_from
+        )));
+    }
+    let before = audit::snapshot(&MembershipSnapshot::of(&current));
+    let mut model = current.into_active_model();
+    model.valid_to = Set(Some(valid_to));
+    let updated = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "membership.end",
+            object_type: "membership",
+            object_id: updated.id.to_string(),
+            ght_code: Some(code.to_string()),
+            before,
+            after: audit::snapshot(&MembershipSnapshot::of(&updated)),
+        },
+    )
+    .await?;
+    Ok(updated)
+}

@@ -1,0 +1,182 @@
+//! Database access: the connection handles, and small named functions that
+//! take the connection or transaction explicitly.
+//!
+//! Writes that must not interleave are serialised by the database, never
+//! only in process memory, because production runs several replicas on one
+//! PostgreSQL: write transactions take `BEGIN IMMEDIATE` on SQLite (through
+//! a single-writer pool, so writers queue instead of failing with
+//! `SQLITE_BUSY`) and row or advisory locks on PostgreSQL (see [`lock`]).
+
+pub mod answers;
+pub mod audit;
+pub mod campaigns;
+pub mod catalogue;
+pub mod entities;
+pub mod etablissements;
+pub mod ghts;
+pub mod lock;
+pub mod pagination;
+pub mod regions;
+pub mod seed;
+pub mod targets;
+pub mod taxonomy;
+pub mod tokens;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+/// How long an SQLite writer waits for another process's write (the CLI
+/// while the service runs) before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The database, with a reader and a writer handle. On PostgreSQL both are
+/// the same pool; on SQLite the writer is a pool of one connection, so
+/// in-process writers queue, and readers never wait for them (WAL).
+#[derive(Clone, Debug)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects to the database named by the URL, creating the SQLite file
+    /// and its directory when they do not exist.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or opened.
+    pub async fn connect(url: &SecretString) -> Result<Self, DbErr> {
+        let url = url.expose_secret();
+        if url.starts_with("sqlite:") {
+            create_sqlite_parent_dir(url)?;
+            let read = Database::connect(sqlite_options(url, 8)).await?;
+            let write = Database::connect(sqlite_options(url, 1)).await?;
+            Ok(Db { read, write })
+        } else {
+            let mut options = ConnectOptions::new(url.to_owned());
+            options.max_connections(16).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
+            let pool = Database::connect(options).await?;
+            Ok(Db { read: pool.clone(), write: pool })
+        }
+    }
+
+    /// Applies pending migrations. Several replicas may start at once: on
+    /// PostgreSQL an advisory lock makes them take turns.
+    ///
+    /// # Errors
+    /// When a migration fails.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Postgres {
+            // The lock is held by one pooled connection while another runs
+            // the migrations; the next replica waits, then finds none to run.
+            let guard = self.write.begin().await?;
+            lock::serialise(&guard, lock::LockKey::Migrations).await?;
+            Migrator::up(&self.write, None).await?;
+            guard.commit().await
+        } else {
+            Migrator::up(&self.write, None).await
+        }
+    }
+
+    /// The handle for reads.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    ///
+    /// # Errors
+    /// When the database cannot start a transaction.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let mut options = TransactionOptions::default();
+        if self.backend() == DbBackend::Sqlite {
+            options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
+        }
+        self.write.begin_with_options(options).await
+    }
+
+    /// SQLite or PostgreSQL.
+    pub fn backend(&self) -> DbBackend {
+        self.write.get_database_backend()
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    ///
+    /// # Errors
+    /// When it does not.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
+    }
+
+    /// Closes both pools.
+    ///
+    /// # Errors
+    /// When closing fails.
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.read.close().await?;
+        self.write.close().await
+    }
+}
+
+fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(60))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    options
+}
+
+/// `sqlite://data/convergence.db?mode=rwc` → creates `data/`.
+fn create_sqlite_parent_dir(url: &str) -> Result<(), DbErr> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    match std::path::Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create database directory {}: {e}", dir.display()))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (a conflict
+/// the user can act on, not a failure of the service).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether a database error is a foreign-key violation.
+pub fn is_foreign_key_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)))
+}
+
+/// The current time, truncated to the microsecond so that values read back
+/// from PostgreSQL equal what was written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// Runs a statement that returns nothing, on any connection.
+///
+/// # Errors
+/// When the statement fails.
+pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), DbErr> {
+    let statement = sea_orm::Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    conn.execute_raw(statement).await.map(|_| ())
+}

@@ -1,0 +1,21 @@
+//! Regions (ARS).
+
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+
+use super::entities::region;
+
+/// Every region, metropolitan first then overseas, by code.
+///
+/// # Errors
+/// When the query fails.
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<region::Model>, DbErr> {
+    region::Entity::find().order_by_asc(region::Column::Overseas).order_by_asc(region::Column::Code).all(conn).await
+}
+
+/// One region.
+///
+/// # Errors
+/// When the query fails.
+pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<Option<region::Model>, DbErr> {
+    region::Entity::find_by_id(code.to_owned()).one(conn).await
+}

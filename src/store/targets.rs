@@ -1,0 +1,86 @@
+//! GHT targets as dated versions: a new set never edits the previous ones,
+//! so a trajectory can be read "as planned at the time".
+
+use chrono::NaiveDate;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
+use serde::Serialize;
+
+use super::audit::{self, Actor, Change};
+use super::entities::{target_migration, target_product, target_version};
+use super::lock::{self, LockKey};
+use crate::domain::{Finess, GhtCode, SubdomainCode};
+use crate::error::AppError;
+
+/// A whole set of targets for a GHT.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSet {
+    /// Target product (catalogue id) per sub-domain.
+    pub products: Vec<(SubdomainCode, i64)>,
+    /// Planned migration date per établissement × sub-domain.
+    pub migrations: Vec<(Finess, SubdomainCode, NaiveDate)>,
+    /// Why this version (optional).
+    pub comment: Option<String>,
+}
+
+/// Records a new version of a GHT's targets, replacing the current one.
+///
+/// # Errors
+/// When a write fails (unknown sub-domain or product: foreign keys).
+pub async fn replace(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    set: TargetSet,
+) -> Result<target_version::Model, AppError> {
+    lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
+    let version = target_version::ActiveModel {
+        ght_code: Set(ght.to_string()),
+        created_at: Set(super::now()),
+        created_by: Set(actor.principal.label.clone()),
+        comment: Set(set.comment.clone()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let products: Vec<target_product::ActiveModel> = set
+        .products
+        .iter()
+        .map(|(subdomain, product_id)| target_product::ActiveModel {
+            version_id: Set(version.id),
+            subdomain_code: Set(subdomain.to_string()),
+            product_id: Set(*product_id),
+            ..Default::default()
+        })
+        .collect();
+    if !products.is_empty() {
+        target_product::Entity::insert_many(products).exec(txn).await?;
+    }
+    let migrations: Vec<target_migration::ActiveModel> = set
+        .migrations
+        .iter()
+        .map(|(finess, subdomain, planned_on)| target_migration::ActiveModel {
+            version_id: Set(version.id),
+            finess_ej: Set(finess.to_string()),
+            subdomain_code: Set(subdomain.to_string()),
+            planned_on: Set(*planned_on),
+            ..Default::default()
+        })
+        .collect();
+    if !migrations.is_empty() {
+        target_migration::Entity::insert_many(migrations).exec(txn).await?;
+    }
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "targets.replace",
+            object_type: "targets",
+            object_id: version.id.to_string(),
+            ght_code: Some(ght.to_string()),
+            before: None,
+            after: audit::snapshot(&set),
+        },
+    )
+    .await?;
+    Ok(version)
+}

@@ -1,0 +1,56 @@
+//! The command line works against the same database as the service.
+
+use std::process::Command;
+
+use crate::db_test;
+#[allow(unused_imports)]
+use crate::helpers::*;
+
+fn convergence(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_convergence"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+db_test!(a_token_made_by_the_cli_opens_the_api_within_its_scope, |app| {
+    app.given_ght("NOR-02", "NOR", &["760780726"]).await;
+    let output = convergence(
+        &app.database_url,
+        &["token", "create", "--role", "ght", "--ght", "nor_02", "--label", "DSI Estuaire"],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("cvg_"), "{token}");
+    let own = app.send(Method::GET, "/api/v1/ghts/NOR-02", Some(&token), None).await;
+    assert_eq!(own.status, StatusCode::OK);
+
+    let listed = convergence(&app.database_url, &["token", "list"]);
+    let listing = String::from_utf8(listed.stdout).unwrap();
+    assert!(listing.contains("DSI Estuaire") && listing.contains("NOR-02"), "{listing}");
+    assert!(!listing.contains(&token[17..]), "secrets are never listed");
+
+    let prefix = &token[4..16];
+    let revoked = convergence(&app.database_url, &["token", "revoke", prefix]);
+    assert!(revoked.status.success());
+    let after = app.send(Method::GET, "/api/v1/ghts/NOR-02", Some(&token), None).await;
+    assert_problem(&after, StatusCode::UNAUTHORIZED, "unauthenticated");
+});
+
+db_test!(cli_errors_are_clear_and_fail_the_command, |app| {
+    let missing_scope = convergence(&app.database_url, &["token", "create", "--role", "regional"]);
+    assert!(!missing_scope.status.success());
+    assert!(String::from_utf8_lossy(&missing_scope.stderr).contains("exige une région"));
+    let bad_year = convergence(&app.database_url, &["campaign", "open", "1999"]);
+    assert!(!bad_year.status.success());
+    assert!(String::from_utf8_lossy(&bad_year.stderr).contains("2016"));
+    let opened = convergence(&app.database_url, &["campaign", "open", "2026", "--deadline", "2026-06-30"]);
+    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+    let campaigns = app.get("/api/v1/campaigns").await;
+    assert_eq!(campaigns.body[0]["deadline"], "2026-06-30");
+    let closed = convergence(&app.database_url, &["campaign", "close", "2026"]);
+    assert!(closed.status.success());
+    assert_eq!(app.get("/api/v1/campaigns").await.body[0]["status"], "closed");
+});

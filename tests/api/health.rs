@@ -1,0 +1,50 @@
+use crate::db_test;
+#[allow(unused_imports)]
+use crate::helpers::*;
+
+db_test!(probes_answer_without_a_token, |app| {
+    let live = app.send(Method::GET, "/healthz", None, None).await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert_eq!(live.body["status"], "ok");
+    let ready = app.send(Method::GET, "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+});
+
+db_test!(readiness_fails_with_503_once_the_database_is_gone, |app| {
+    app.db.clone().close().await.expect("pools closed");
+    let ready = app.send(Method::GET, "/readyz", None, None).await;
+    assert_problem(&ready, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+});
+
+db_test!(unknown_routes_and_methods_are_problem_documents, |app| {
+    let missing = app.get("/api/v1/nothing-here").await;
+    assert_problem(&missing, StatusCode::NOT_FOUND, "not-found");
+    let method = app.send(Method::DELETE, "/api/v1/regions", Some(&app.admin_token), None).await;
+    assert_problem(&method, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
+});
+
+db_test!(oversized_and_malformed_bodies_are_refused_in_french, |app| {
+    let big = "x".repeat(70_000);
+    let reply =
+        app.post("/api/v1/ghts", serde_json::json!({"code": "NOR-09", "name": big, "region_code": "NOR"})).await;
+    assert_problem(&reply, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    let raw = app
+        .client
+        .post(format!("{}/api/v1/ghts", app.address))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = raw.json().await.expect("problem body");
+    assert_eq!(body["type"], "urn:convergence:problem:bad-request");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("JSON illisible")), "{body}");
+});
+
+db_test!(every_response_carries_a_request_id, |app| {
+    let response = app.client.get(format!("{}/healthz", app.address)).send().await.expect("sent");
+    let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+});

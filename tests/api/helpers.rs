@@ -1,0 +1,253 @@
+//! Test harness: a real application on a random port, with a fresh
+//! database per test (an SQLite file, or a PostgreSQL database cloned from a
+//! migrated template when `TEST_DATABASE_URL` is set).
+
+use std::sync::OnceLock;
+
+use convergence::auth::Principal;
+use convergence::config::Settings;
+pub use convergence::domain::Role;
+use convergence::domain::{Finess, GhtCode, RegionCode};
+use convergence::startup::Application;
+use convergence::store::Db;
+use convergence::store::audit::Actor;
+use convergence::store::tokens::{self, NewToken};
+use migration::{Migrator, MigratorTrait};
+pub use reqwest::{Method, StatusCode};
+use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use secrecy::SecretString;
+use serde_json::Value;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL (the latter
+/// skipped, with a message, when `TEST_DATABASE_URL` is not set).
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::helpers::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = spawn_app(Backend::Postgres).await else {
+                    eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set");
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database_url: String,
+    pub admin_token: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A response read as JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+}
+
+/// Starts an application; `None` when the backend is not available.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let (database_url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => (postgres_database().await?, None),
+    };
+    let settings = Settings::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "CONVERGENCE_BIND" => Some("127.0.0.1:0".to_owned()),
+        "CONVERGENCE_MAX_BODY_BYTES" => Some("65536".to_owned()),
+        _ => None,
+    })
+    .expect("test settings");
+    let app = Application::build(settings).await.expect("application builds");
+    let address = format!("http://{}", app.local_addr().expect("bound address"));
+    let db = app.db().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    let mut test_app =
+        TestApp { address, client: reqwest::Client::new(), db, database_url, admin_token: String::new(), _dir: dir };
+    test_app.admin_token = test_app.token(Role::Admin, None, None, None).await;
+    Some(test_app)
+}
+
+impl TestApp {
+    /// Issues a token directly in the store.
+    pub async fn token(&self, role: Role, ght: Option<&str>, region: Option<&str>, finess: Option<&str>) -> String {
+        let principal = Principal::command_line("test");
+        let actor = Actor { principal: &principal, request_id: None };
+        let new = NewToken {
+            role,
+            label: format!("test {role}"),
+            ght: ght.map(|c| GhtCode::parse(c).expect("GHT code")),
+            region: region.map(|c| RegionCode::parse(c).expect("region")),
+            finess: finess.map(|f| Finess::parse(f).expect("FINESS")),
+        };
+        let txn = self.db.begin_write().await.expect("transaction");
+        let (_, token) = tokens::create(&txn, actor, new).await.expect("token created");
+        txn.commit().await.expect("commit");
+        token
+    }
+
+    /// Sends a request with an optional token and JSON body.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = self.client.request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body read");
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, content_type, body }
+    }
+
+    /// GET as admin.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, Some(&self.admin_token.clone()), None).await
+    }
+
+    /// POST as admin.
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(&self.admin_token.clone()), Some(body)).await
+    }
+
+    /// PATCH as admin.
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(&self.admin_token.clone()), Some(body)).await
+    }
+
+    /// Creates a GHT with registered members (FINESS EJ from the directory),
+    /// as admin. Returns nothing: failures panic with the reply.
+    pub async fn given_ght(&self, code: &str, region: &str, members: &[&str]) {
+        let reply = self
+            .post(
+                "/api/v1/ghts",
+                serde_json::json!({"code": code, "name": format!("GHT {code}"), "region_code": region}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        for finess in members {
+            let existing = self.get(&format!("/api/v1/etablissements/{finess}")).await;
+            if existing.status == StatusCode::NOT_FOUND {
+                let body = serde_json::json!({"finess_ej": finess, "name": format!("Établissement {finess}")});
+                let reply = self.post("/api/v1/etablissements", body).await;
+                assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+            }
+            let reply = self
+                .post(
+                    &format!("/api/v1/ghts/{code}/memberships"),
+                    serde_json::json!({"finess_ej": finess, "valid_from": "2016-07-01"}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        }
+    }
+}
+
+/// Asserts that a reply is a problem document with this status and type.
+pub fn assert_problem(reply: &Reply, status: StatusCode, slug: &str) {
+    assert_eq!(reply.status, status, "{reply:?}");
+    assert_eq!(reply.content_type, "application/problem+json", "{reply:?}");
+    assert_eq!(reply.body["type"], format!("urn:convergence:problem:{slug}"), "{reply:?}");
+    assert_eq!(reply.body["status"], status.as_u16(), "{reply:?}");
+    assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{reply:?}");
+    assert!(reply.body["request_id"].as_str().is_some_and(|d| !d.is_empty()), "{reply:?}");
+}
+
+/// A fresh PostgreSQL database cloned from a migrated template, or `None`
+/// without `TEST_DATABASE_URL`.
+async fn postgres_database() -> Option<String> {
+    let base = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let template = template_name();
+    let mut admin = PgConnection::connect(&base).await.expect("TEST_DATABASE_URL reachable");
+    admin.execute("SELECT pg_advisory_lock(727272)").await.expect("lock");
+    let exists: Option<(i32,)> = sea_orm::sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&template)
+        .fetch_optional(&mut admin)
+        .await
+        .expect("template lookup");
+    if exists.is_none() {
+        admin.execute(AssertSqlSafe(format!("CREATE DATABASE {template}"))).await.expect("template created");
+        let url = with_database(&base, &template);
+        let db = Db::connect(&SecretString::from(url)).await.expect("template reachable");
+        db.migrate().await.expect("template migrated");
+        db.close().await.expect("template closed");
+    }
+    admin.execute("SELECT pg_advisory_unlock(727272)").await.expect("unlock");
+    let name = format!("convergence_test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute(AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}")))
+        .await
+        .expect("test database created from the template");
+    admin.close().await.ok();
+    Some(with_database(&base, &name))
+}
+
+/// The template's name changes with the set of migrations, so a stale
+/// template is never reused.
+fn template_name() -> String {
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in names.join(",").bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("convergence_tpl_{hash:016x}")
+    })
+    .clone()
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (main, query) = url.split_once('?').map_or((url, None), |(m, q)| (m, Some(q)));
+    let authority_end = main.find("://").map_or(0, |i| i + 3);
+    let base = match main[authority_end..].find('/') {
+        Some(i) => &main[..authority_end + i],
+        None => main,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}

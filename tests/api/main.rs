@@ -1,0 +1,16 @@
+//! Black-box tests through the real HTTP API, on SQLite always and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod access;
+mod audit;
+mod campaigns;
+mod cli;
+mod demo;
+mod ghts;
+mod health;
+mod migrations;
+mod openapi;
+mod reference;
