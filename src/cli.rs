@@ -9,6 +9,7 @@ use crate::auth::Principal;
 use crate::config::Settings;
 use crate::demo::{self, DemoOutcome};
 use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, Role};
+use crate::import::{Limits, worker};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
 use crate::store::tokens::{self, NewToken};
@@ -48,6 +49,25 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Parse a file read on standard input, in an isolated process (used by the service).
+    #[command(hide = true)]
+    Worker {
+        /// Name of the uploaded file (extension hint, CSV sheet name).
+        #[arg(long)]
+        file_name: String,
+        /// Address-space cap, in bytes.
+        #[arg(long)]
+        memory_bytes: u64,
+        /// CPU-time cap, in seconds.
+        #[arg(long)]
+        cpu_seconds: u64,
+        /// Most cells accepted.
+        #[arg(long)]
+        max_cells: u64,
+        /// Largest decompressed archive accepted, in bytes.
+        #[arg(long)]
+        max_decompressed_bytes: u64,
     },
 }
 
@@ -123,6 +143,11 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Campaign { action } => campaign(&settings, action).await,
         Command::Token { action } => token(&settings, action).await,
+        Command::Worker { file_name, memory_bytes, cpu_seconds, max_cells, max_decompressed_bytes } => {
+            let limits = Limits { max_file_bytes: u64::MAX, max_decompressed_bytes, max_cells };
+            worker::run_worker(&file_name, memory_bytes, cpu_seconds, limits)?;
+            Ok(())
+        }
     }
 }
 

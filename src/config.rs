@@ -30,10 +30,33 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Log output format.
     pub log_format: LogFormat,
-    /// Largest accepted request body (uploads included).
-    pub max_body_bytes: usize,
+    /// Largest accepted uploaded file; request bodies may exceed it by the
+    /// multipart envelope only.
+    pub max_upload_bytes: usize,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// The isolated parse worker.
+    pub worker: WorkerSettings,
+}
+
+/// How uploads are parsed in a child process.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// The binary to run in worker mode (default: this very binary).
+    pub program: Option<std::path::PathBuf>,
+    /// Address-space cap of a worker.
+    pub memory_bytes: u64,
+    /// CPU-time cap of a worker.
+    pub cpu_seconds: u64,
+    /// Wall-clock limit of a parse.
+    pub timeout: Duration,
+}
+
+impl Settings {
+    /// The largest request body: an upload plus its multipart envelope.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_upload_bytes.saturating_add(1024 * 1024)
+    }
 }
 
 /// A setting that cannot be read.
@@ -49,9 +72,8 @@ pub struct ConfigError {
 }
 
 impl Settings {
-    /// Reads the settings from the environment (`DATABASE_URL`,
-    /// `CONVERGENCE_BIND`, `LOG_FORMAT`, `CONVERGENCE_MAX_BODY_BYTES`,
-    /// `CONVERGENCE_REQUEST_TIMEOUT_SECS`), with defaults for each.
+    /// Reads the settings from the environment (see the README's
+    /// configuration table), with defaults for each.
     ///
     /// # Errors
     /// When a variable is set to a value that cannot be read.
@@ -78,14 +100,24 @@ impl Settings {
                 return Err(ConfigError { name: "LOG_FORMAT", value: other.to_owned(), reason: "pretty ou json" });
             }
         };
-        let max_body_bytes = number(&lookup, "CONVERGENCE_MAX_BODY_BYTES", 20 * 1024 * 1024)?;
+        let max_upload_bytes = number(&lookup, "CONVERGENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?;
+        let worker_memory_mb = number(&lookup, "CONVERGENCE_WORKER_MEMORY_MB", 2048)?;
+        let worker_cpu_secs = number(&lookup, "CONVERGENCE_WORKER_CPU_SECS", 60)?;
+        let parse_timeout_secs = number(&lookup, "CONVERGENCE_PARSE_TIMEOUT_SECS", 90)?;
+        let worker_program = lookup("CONVERGENCE_WORKER_BIN").map(std::path::PathBuf::from);
         let timeout_secs = number(&lookup, "CONVERGENCE_REQUEST_TIMEOUT_SECS", 120)?;
         Ok(Settings {
             database_url: SecretString::from(database_url),
             bind,
             log_format,
-            max_body_bytes,
+            max_upload_bytes,
             request_timeout: Duration::from_secs(timeout_secs as u64),
+            worker: WorkerSettings {
+                program: worker_program,
+                memory_bytes: worker_memory_mb as u64 * 1024 * 1024,
+                cpu_seconds: worker_cpu_secs as u64,
+                timeout: Duration::from_secs(parse_timeout_secs as u64),
+            },
         })
     }
 
@@ -116,7 +148,8 @@ mod tests {
         let Ok(settings) = settings else { panic!("{settings:?}") };
         assert_eq!(settings.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(settings.bind.to_string(), DEFAULT_BIND);
-        assert_eq!(settings.max_body_bytes, 20 * 1024 * 1024);
+        assert_eq!(settings.max_upload_bytes, 20 * 1024 * 1024);
+        assert_eq!(settings.worker.memory_bytes, 2048 * 1024 * 1024);
         assert_eq!(settings.database_kind(), "sqlite");
     }
 

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod normalise;
 pub mod reference;
 pub mod startup;

@@ -87,7 +87,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(context, middleware::request_context))
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!(

@@ -31,7 +31,8 @@ impl From<JsonRejection> for AppError {
             }
             JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 AppError::PayloadTooLarge(
-                    "la requête dépasse la taille maximale autorisée (variable CONVERGENCE_MAX_BODY_BYTES)".to_owned(),
+                    "la requête dépasse la taille maximale autorisée (variable CONVERGENCE_MAX_UPLOAD_BYTES)"
+                        .to_owned(),
                 )
             }
             other => AppError::BadRequest(format!("corps de requête illisible : {}", other.body_text())),

@@ -24,7 +24,7 @@ db_test!(unknown_routes_and_methods_are_problem_documents, |app| {
 });
 
 db_test!(oversized_and_malformed_bodies_are_refused_in_french, |app| {
-    let big = "x".repeat(70_000);
+    let big = "x".repeat(3_200_000);
     let reply =
         app.post("/api/v1/ghts", serde_json::json!({"code": "NOR-09", "name": big, "region_code": "NOR"})).await;
     assert_problem(&reply, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");

@@ -85,7 +85,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let settings = Settings::from_lookup(|name| match name {
         "DATABASE_URL" => Some(database_url.clone()),
         "CONVERGENCE_BIND" => Some("127.0.0.1:0".to_owned()),
-        "CONVERGENCE_MAX_BODY_BYTES" => Some("65536".to_owned()),
+        "CONVERGENCE_MAX_UPLOAD_BYTES" => Some("2097152".to_owned()),
+        "CONVERGENCE_WORKER_BIN" => Some(env!("CARGO_BIN_EXE_convergence").to_owned()),
         _ => None,
     })
     .expect("test settings");

@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod campaigns;
 mod cli;
+mod corpus;
 mod demo;
 mod ghts;
 mod health;

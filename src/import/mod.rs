@@ -1,0 +1,166 @@
+//! Bytes → raw sheets and rows: format detection, archive checks, CSV and
+//! spreadsheet reading, header detection and cell reading.
+//!
+//! Everything here is pure (bytes in, data out), so that it runs inside the
+//! isolated parse worker (see [`worker`]): the spreadsheet libraries are not
+//! safe on hostile input, and a crash or a memory blow-up must cost one
+//! upload, never the service.
+
+mod archive;
+pub mod cells;
+mod delimited;
+mod detect;
+mod error;
+pub mod headers;
+mod spreadsheet;
+pub mod table;
+pub mod worker;
+
+use serde::{Deserialize, Serialize};
+
+pub use detect::{Format, detect_format};
+pub use error::IngestError;
+
+/// One cell as the file holds it, before any interpretation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Cell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text, as written (not trimmed).
+    Text(String),
+    /// A number (integers included).
+    Number(f64),
+    /// A boolean cell.
+    Bool(bool),
+    /// A cell the workbook typed as a date (1900 and 1904 systems resolved).
+    Date(chrono::NaiveDate),
+    /// An error value (`#N/A`, `#REF!`).
+    Error(String),
+}
+
+impl Cell {
+    /// Whether the cell holds nothing (blank text included).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a user would read it on screen.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Bool(true) => "VRAI".to_owned(),
+            Cell::Bool(false) => "FAUX".to_owned(),
+            Cell::Date(date) => date.format("%d/%m/%Y").to_string(),
+            Cell::Error(error) => error.clone(),
+        }
+    }
+}
+
+/// A sheet: its name and its rows; `rows[i]` is Excel row `first_row + i`
+/// and `rows[i][j]` is column `first_col + j` (both 1-based).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawSheet {
+    /// Sheet name as the workbook shows it (the file name for a CSV).
+    pub name: String,
+    /// Excel number of the first row held.
+    pub first_row: u32,
+    /// Excel number (1 = A) of the first column held.
+    pub first_col: u32,
+    /// The rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A whole file once read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawWorkbook {
+    /// The detected format.
+    pub format: Format,
+    /// Sheets in workbook order.
+    pub sheets: Vec<RawSheet>,
+}
+
+/// What a file may cost to read. Checked before anything is fully inflated.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest accepted file.
+    pub max_file_bytes: u64,
+    /// Largest total of the archive's members once decompressed.
+    pub max_decompressed_bytes: u64,
+    /// Most cells (non-empty or not) over all sheets.
+    pub max_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: 20 * 1024 * 1024, max_decompressed_bytes: 400 * 1024 * 1024, max_cells: 10_000_000 }
+    }
+}
+
+/// Reads a file in this process. Use [`worker::parse_isolated`] for files
+/// from users: this function trusts the spreadsheet libraries.
+///
+/// # Errors
+/// Every way a file can be unreadable, each with its own French message.
+pub fn read_workbook(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawWorkbook, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(IngestError::TooLarge { limit: limits.max_file_bytes });
+    }
+    let format = detect_format(bytes, file_name)?;
+    let sheets = match format {
+        Format::Csv => vec![delimited::read_csv(bytes, file_name, limits)?],
+        Format::Ods => {
+            archive::check(bytes, limits)?;
+            let repaired = archive::repair_ods(bytes)?;
+            spreadsheet::read(repaired.as_deref().unwrap_or(bytes), format, limits)?
+        }
+        Format::Xlsx | Format::Xlsm | Format::Xlsb => {
+            archive::check(bytes, limits)?;
+            spreadsheet::read(bytes, format, limits)?
+        }
+        Format::Xls => spreadsheet::read(bytes, format, limits)?,
+    };
+    if sheets.iter().all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank))) {
+        return Err(IngestError::Empty);
+    }
+    Ok(RawWorkbook { format, sheets })
+}
+
+/// Column letters as Excel shows them: 1 → A, 27 → AA.
+pub fn column_letter(mut column: u32) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        let rem = (column - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        column = (column - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letter(1), "A");
+        assert_eq!(column_letter(26), "Z");
+        assert_eq!(column_letter(27), "AA");
+        assert_eq!(column_letter(703), "AAA");
+    }
+
+    #[test]
+    fn empty_files_are_refused() {
+        assert_eq!(read_workbook(b"", "x.csv", &Limits::default()), Err(IngestError::Empty));
+        assert_eq!(read_workbook(b";;\n;;\n", "x.csv", &Limits::default()), Err(IngestError::Empty));
+    }
+}
