@@ -39,6 +39,19 @@ pub enum AppError {
     /// The database cannot be reached.
     #[error("le service est momentanément indisponible ; réessayez plus tard")]
     Unavailable,
+    /// An uploaded file that cannot be read at all.
+    #[error("{0}")]
+    Ingest(crate::import::IngestError),
+    /// An inventory with errors, refused as a whole (strict mode); the
+    /// report lists every error, and the upload is kept as `rejected` so its
+    /// annotated copy can be downloaded.
+    #[error("le fichier contient {} erreur(s) : rien n'a été importé. Corrigez les lignes signalées dans le rapport (ou dans la copie annotée du fichier), puis déposez-le à nouveau ; partial=true importe les lignes valides seulement.", report.errors)]
+    InvalidInventory {
+        /// The rejected upload.
+        upload_id: i64,
+        /// The full report.
+        report: Box<crate::normalise::report::Report>,
+    },
     /// A failure of the service itself; details go to the log only.
     #[error("erreur interne du service ; l'incident est journalisé avec l'identifiant de la requête")]
     Internal(#[source] anyhow::Error),

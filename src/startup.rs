@@ -43,7 +43,8 @@ impl Application {
             tracing::info!(?seeded, "reference data seeded");
         }
         let listener = TcpListener::bind(settings.bind).await?;
-        let router = router(AppState { db: db.clone(), settings: Arc::new(settings) });
+        let worker = Arc::new(worker_config(&settings)?);
+        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker });
         Ok(Application { listener, router, db })
     }
 
@@ -67,6 +68,28 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
+}
+
+/// The parse worker as the settings describe it; by default the worker is
+/// this very binary.
+///
+/// # Errors
+/// When the current executable cannot be found.
+pub fn worker_config(settings: &Settings) -> std::io::Result<crate::import::worker::WorkerConfig> {
+    let program = match &settings.worker.program {
+        Some(program) => program.clone(),
+        None => std::env::current_exe()?,
+    };
+    Ok(crate::import::worker::WorkerConfig {
+        program,
+        memory_bytes: settings.worker.memory_bytes,
+        cpu_seconds: settings.worker.cpu_seconds,
+        timeout: settings.worker.timeout,
+        limits: crate::import::Limits {
+            max_file_bytes: settings.max_upload_bytes as u64,
+            ..crate::import::Limits::default()
+        },
+    })
 }
 
 /// The whole HTTP surface with its middleware.

@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_reference_model;
 mod m20261123_000002_inventory_model;
 mod m20261123_000003_access_and_audit;
+mod m20261123_000004_upload_files_and_mappings;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_reference_model::Migration),
             Box::new(m20261123_000002_inventory_model::Migration),
             Box::new(m20261123_000003_access_and_audit::Migration),
+            Box::new(m20261123_000004_upload_files_and_mappings::Migration),
         ]
     }
 }

@@ -61,6 +61,14 @@ impl Policy for GhtWriters {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Ght];
 }
 
+/// Who deposits or withdraws inventories: admin, the GHT's DSI, an
+/// établissement (its own).
+#[derive(Debug)]
+pub struct UploadWriters;
+impl Policy for UploadWriters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Ght, Role::Etablissement];
+}
+
 /// An authenticated caller whose role the policy `P` allows.
 #[derive(Debug)]
 pub struct Auth<P> {

@@ -20,4 +20,6 @@ pub struct AppState {
     pub db: Db,
     /// The settings the service started with.
     pub settings: Arc<Settings>,
+    /// How uploads are parsed.
+    pub worker: Arc<crate::import::worker::WorkerConfig>,
 }

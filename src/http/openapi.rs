@@ -27,6 +27,7 @@ use super::problem::{PROBLEM_JSON, Problem};
         (name = "établissements", description = "Établissements (FINESS juridique) et leurs sites"),
         (name = "campagnes", description = "Campagnes annuelles d'inventaire"),
         (name = "audit", description = "Journal des modifications"),
+        (name = "inventaires", description = "Dépôts d'inventaires, rapports, validation, lignes courantes"),
     )
 )]
 pub struct ApiDoc;

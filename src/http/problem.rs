@@ -26,12 +26,25 @@ pub struct Problem {
     pub detail: String,
     /// Identifier of the request, to quote when reporting an incident.
     pub request_id: Option<String>,
+    /// For a refused inventory: the upload kept with its report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub upload_id: Option<i64>,
+    /// For a refused inventory: the full report.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub report: Option<serde_json::Value>,
 }
 
 impl AppError {
     /// HTTP status, stable problem slug and French title of each variant.
     fn classify(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
+            AppError::Ingest(error) if error.is_size() => {
+                (StatusCode::PAYLOAD_TOO_LARGE, error.slug(), "Fichier trop volumineux")
+            }
+            AppError::Ingest(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.slug(), "Fichier illisible"),
+            AppError::InvalidInventory { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-inventory", "Inventaire refusé")
+            }
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentification requise"),
             AppError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Opération non autorisée"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Ressource introuvable"),
@@ -56,6 +69,8 @@ pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: Str
         status: status.as_u16(),
         detail,
         request_id: current_request_id(),
+        upload_id: None,
+        report: None,
     };
     let mut response = (status, axum::Json(problem)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -68,7 +83,23 @@ impl IntoResponse for AppError {
         if let AppError::Internal(cause) = &self {
             tracing::error!(error = ?cause, "internal error");
         }
-        let mut response = problem_response(status, slug, title, self.to_string());
+        let mut response = match &self {
+            AppError::InvalidInventory { upload_id, report } => {
+                let problem = Problem {
+                    problem_type: format!("urn:convergence:problem:{slug}"),
+                    title: title.to_owned(),
+                    status: status.as_u16(),
+                    detail: self.to_string(),
+                    request_id: current_request_id(),
+                    upload_id: Some(*upload_id),
+                    report: serde_json::to_value(report).ok(),
+                };
+                let mut response = (status, axum::Json(problem)).into_response();
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+                response
+            }
+            _ => problem_response(status, slug, title, self.to_string()),
+        };
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -4,6 +4,12 @@
 //! catalogue) through normalised keys, so that `DX CARE`, `Dx-Care` and
 //! `dxcare` are one name.
 
+pub mod inventory;
 mod key;
+pub mod matcher;
+pub mod report;
+pub mod row;
+pub mod sentinel;
+pub mod taxonomy;
 
 pub use key::normalise_key;

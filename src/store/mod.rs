@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod entities;
 pub mod etablissements;
 pub mod ghts;
+pub mod inventory;
 pub mod lock;
 pub mod pagination;
 pub mod regions;

@@ -252,3 +252,48 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+impl TestApp {
+    /// Deposits a file (multipart) with a token; `query` is appended as is.
+    pub async fn deposit(
+        &self,
+        path: &str,
+        token: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        mapping: Option<&str>,
+    ) -> Reply {
+        let mut form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
+        if let Some(mapping) = mapping {
+            form = form.text("mapping", mapping.to_owned());
+        }
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("deposit sent");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, content_type, body }
+    }
+
+    /// A GHT (NOR-02: GH du Havre and CH de Fécamp) with campaign 2026 open;
+    /// returns the DSI's token.
+    pub async fn given_ght_with_open_campaign(&self) -> String {
+        self.given_ght("NOR-02", "NOR", &["760780726", "760780734"]).await;
+        let opened = self.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await;
+        assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
+        self.token(Role::Ght, Some("NOR-02"), None, None).await
+    }
+}

@@ -7,6 +7,7 @@ mod catalogue;
 mod etablissements;
 mod ghts;
 mod health;
+mod inventory;
 mod reference;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -32,4 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::list_campaigns, campaigns::open_campaign))
         .routes(routes!(campaigns::close_campaign))
         .routes(routes!(audit::list_audit_events))
+        .routes(routes!(inventory::deposit_etablissement_inventory))
+        .routes(routes!(inventory::deposit_ght_inventory, inventory::list_ght_inventory))
+        .routes(routes!(inventory::get_upload, inventory::withdraw_upload))
+        .routes(routes!(inventory::get_annotated))
+        .routes(routes!(inventory::validate_upload))
+        .routes(routes!(inventory::patch_entry))
 }

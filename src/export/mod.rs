@@ -1,0 +1,3 @@
+//! Workbooks the service writes, one module per workbook.
+
+pub mod annotated;

@@ -1,0 +1,589 @@
+//! Inventory uploads: deposit, report, annotated copy, validation,
+//! withdrawal, current rows and row corrections.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ghts::parse_code;
+use crate::auth::Principal;
+use crate::domain::{CampaignYear, Finess, GhtCode, Role};
+use crate::error::AppError;
+use crate::export::annotated::annotated_workbook;
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::import::headers::Field;
+use crate::import::worker::parse_isolated;
+use crate::intake::{self, ImportRequest, ImportScope};
+use crate::normalise::report::Report;
+use crate::normalise::row::NormalisedRow;
+use crate::store::entities::{inventory_entry, inventory_upload};
+use crate::store::inventory::{self, EntryFilter, EntryPatch};
+use crate::store::{etablissements, ghts};
+
+/// An upload and its report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UploadView {
+    /// Identifier.
+    pub id: i64,
+    /// Campaign.
+    pub campaign: i32,
+    /// GHT.
+    pub ght_code: String,
+    /// Établissement, for an établissement-level upload.
+    pub finess_ej: Option<String>,
+    /// File name.
+    pub file_name: String,
+    /// Detected format.
+    pub format: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+    /// `submitted`, `validated`, `withdrawn` or `rejected`.
+    pub status: String,
+    /// Who validated it.
+    pub validated_by: Option<String>,
+    /// The report.
+    pub report: Report,
+}
+
+impl From<inventory_upload::Model> for UploadView {
+    fn from(u: inventory_upload::Model) -> Self {
+        UploadView {
+            report: serde_json::from_value(u.report).unwrap_or_default(),
+            id: u.id,
+            campaign: u.campaign_year,
+            ght_code: u.ght_code,
+            finess_ej: u.finess_ej,
+            file_name: u.file_name,
+            format: u.format,
+            size_bytes: u.size_bytes,
+            sha256: u.sha256,
+            uploaded_by: u.uploaded_by,
+            uploaded_at: u.uploaded_at,
+            status: u.status,
+            validated_by: u.validated_by,
+        }
+    }
+}
+
+/// The answer to a deposit.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DepositView {
+    /// The stored upload (absent for a dry run).
+    pub upload: Option<UploadView>,
+    /// The report.
+    pub report: Report,
+    /// The same file was already deposited: this is the first deposit, and
+    /// nothing was written.
+    pub duplicate: bool,
+    /// The normalised rows (dry run only).
+    pub rows: Vec<NormalisedRow>,
+}
+
+/// `?partial=&dry_run=`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepositParams {
+    /// Import the valid rows even if others have errors (default: refuse the whole file).
+    #[serde(default)]
+    pub partial: bool,
+    /// Return the report and the normalised rows without writing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The multipart body of a deposit.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DepositForm {
+    /// The inventory file (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Optional JSON object: header as written → field (`{"Outil": "application"}`),
+    /// saved for the GHT and reused by later deposits.
+    mapping: Option<String>,
+}
+
+struct Deposit {
+    file_name: String,
+    bytes: Vec<u8>,
+    mapping: HashMap<String, Field>,
+}
+
+async fn read_deposit(mut multipart: Multipart, max_bytes: usize) -> Result<Deposit, AppError> {
+    let too_large = || AppError::Ingest(crate::import::IngestError::TooLarge { limit: max_bytes as u64 });
+    let mut file = None;
+    let mut mapping = HashMap::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(AppError::BadRequest(format!("formulaire multipart illisible : {}", e.body_text()))),
+        };
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("inventaire").to_owned();
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        AppError::BadRequest(e.body_text())
+                    }
+                })?;
+                if bytes.len() > max_bytes {
+                    return Err(too_large());
+                }
+                file = Some((name, bytes.to_vec()));
+            }
+            Some("mapping") => {
+                let text = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+                if !text.trim().is_empty() {
+                    mapping = parse_mapping(&text)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| {
+        AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned())
+    })?;
+    Ok(Deposit { file_name, bytes, mapping })
+}
+
+fn parse_mapping(text: &str) -> Result<HashMap<String, Field>, AppError> {
+    let raw: HashMap<String, String> = serde_json::from_str(text).map_err(|e| {
+        AppError::Invalid(format!("le paramètre mapping doit être un objet JSON en-tête → champ : {e}"))
+    })?;
+    raw.into_iter()
+        .map(|(header, field)| {
+            serde_json::from_value::<Field>(serde_json::Value::String(field.clone())).map(|f| (header.clone(), f)).map_err(|_| {
+                AppError::Invalid(format!(
+                    "« {field} » (pour l'en-tête « {header} ») n'est pas un champ de l'inventaire : application, vendor, version, subdomain, domain, users, contract_end, annual_cost…"
+                ))
+            })
+        })
+        .collect()
+}
+
+async fn deposit(
+    state: &AppState,
+    actor: crate::store::audit::Actor<'_>,
+    scope: ImportScope,
+    year: i64,
+    params: DepositParams,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let campaign = CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let deposit = read_deposit(multipart, state.settings.max_upload_bytes).await?;
+    let request = ImportRequest {
+        scope,
+        campaign,
+        file_name: deposit.file_name,
+        bytes: deposit.bytes,
+        partial: params.partial,
+        dry_run: params.dry_run,
+        mapping: deposit.mapping,
+    };
+    let outcome = intake::import(&state.db, &state.worker, actor, request).await?;
+    let status = if outcome.duplicate || outcome.upload.is_none() { StatusCode::OK } else { StatusCode::CREATED };
+    let view = DepositView {
+        upload: outcome.upload.map(Into::into),
+        report: outcome.report,
+        duplicate: outcome.duplicate,
+        rows: outcome.rows,
+    };
+    Ok((status, Json(view)).into_response())
+}
+
+/// Deposits an établissement's inventory.
+#[utoipa::path(post, path = "/api/v1/etablissements/{finess}/campaigns/{year}/inventory", tag = "inventaires",
+    params(("finess" = String, Path, description = "FINESS juridique"), ("year" = i32, Path, description = "Campagne"), DepositParams),
+    request_body(content = DepositForm, content_type = "multipart/form-data"),
+    description = "Dépose l'inventaire d'un établissement (remplace son inventaire courant pour la campagne). Strict par défaut : une seule erreur et rien n'est importé (422, rapport complet). Le même fichier déposé deux fois renvoie le premier dépôt (200). Rôles : admin, ght (son GHT), etablissement (lui-même ; dépôt à valider par la DSI).",
+    responses(
+        (status = 201, description = "Dépôt enregistré", body = DepositView),
+        (status = 200, description = "Simulation (dry_run) ou fichier déjà déposé", body = DepositView),
+        (status = 409, description = "Campagne close", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Fichier trop volumineux (éventuellement une fois décompressé)", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fichier illisible, ou inventaire refusé avec son rapport", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn deposit_etablissement_inventory(
+    auth: Auth<UploadWriters>,
+    State(state): State<AppState>,
+    ApiPath((finess, year)): ApiPath<(String, i64)>,
+    ApiQuery(params): ApiQuery<DepositParams>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let finess =
+        Finess::parse(&finess).map_err(|_| AppError::not_found(format!("établissement {finess} introuvable")))?;
+    let details = etablissements::find_visible(state.db.reader(), &auth.principal, &finess).await?;
+    let writes = match auth.principal.role {
+        Role::Etablissement => true,
+        _ => details
+            .memberships
+            .iter()
+            .filter(|(m, _)| m.valid_to.is_none())
+            .filter_map(|(m, _)| GhtCode::parse(&m.ght_code).ok())
+            .any(|g| auth.principal.writes_ght(&g)),
+    };
+    if !writes {
+        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
+    }
+    deposit(&state, auth.actor(), ImportScope::Etablissement(finess), year, params, multipart).await
+}
+
+/// Deposits a GHT-level workbook.
+#[utoipa::path(post, path = "/api/v1/ghts/{code}/campaigns/{year}/inventory", tag = "inventaires",
+    params(("code" = String, Path, description = "Code du GHT"), ("year" = i32, Path, description = "Campagne"), DepositParams),
+    request_body(content = DepositForm, content_type = "multipart/form-data"),
+    description = "Dépose un classeur couvrant plusieurs établissements du GHT : chaque ligne va à son établissement par son FINESS (EJ ou ET), sinon par le nom de sa feuille ; l'inventaire de chaque établissement présent est remplacé. Rôles : admin, ght (son GHT).",
+    responses(
+        (status = 201, description = "Dépôt enregistré", body = DepositView),
+        (status = 200, description = "Simulation (dry_run) ou fichier déjà déposé", body = DepositView),
+        (status = 409, description = "Campagne close", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Fichier trop volumineux", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fichier illisible, ou inventaire refusé avec son rapport", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn deposit_ght_inventory(
+    auth: Auth<GhtWriters>,
+    State(state): State<AppState>,
+    ApiPath((code, year)): ApiPath<(String, i64)>,
+    ApiQuery(params): ApiQuery<DepositParams>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let code = parse_code(&code)?;
+    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
+    if !auth.principal.writes_ght(&code) {
+        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
+    }
+    deposit(&state, auth.actor(), ImportScope::Ght(code), year, params, multipart).await
+}
+
+/// An inventory row as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    /// Identifier (to correct it).
+    pub id: i64,
+    /// Upload it came with.
+    pub upload_id: i64,
+    /// Établissement.
+    pub finess_ej: String,
+    /// Site.
+    pub finess_et: Option<String>,
+    /// Sheet and row of the file.
+    pub sheet: String,
+    /// Excel row.
+    pub row: i32,
+    /// Application as written.
+    pub application_raw: String,
+    /// `product`, `unmatched`, `in_house`, `not_computerised`, `unspecified`.
+    pub state: String,
+    /// Matched product.
+    pub product_id: Option<i64>,
+    /// Match confidence.
+    pub match_confidence: Option<f64>,
+    /// Vendor.
+    pub vendor_id: Option<i64>,
+    /// Sub-domain.
+    pub subdomain: Option<String>,
+    /// Whether the sub-domain was inferred from the product.
+    pub subdomain_inferred: bool,
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// Hosting.
+    pub hosting: Option<String>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Criticality.
+    pub criticality: Option<String>,
+    /// Convergence status.
+    pub convergence_status: Option<String>,
+    /// Every cell by header, verbatim.
+    pub raw: serde_json::Value,
+    /// Unknown columns, by header.
+    pub extra: serde_json::Value,
+}
+
+impl From<inventory_entry::Model> for EntryView {
+    fn from(e: inventory_entry::Model) -> Self {
+        EntryView {
+            id: e.id,
+            upload_id: e.upload_id,
+            finess_ej: e.finess_ej,
+            finess_et: e.finess_et,
+            sheet: e.sheet,
+            row: e.row_number,
+            application_raw: e.application_raw,
+            state: e.state,
+            product_id: e.product_id,
+            match_confidence: e.match_confidence,
+            vendor_id: e.vendor_id,
+            subdomain: e.subdomain_code,
+            subdomain_inferred: e.subdomain_inferred,
+            version: e.version,
+            users: e.users,
+            hosting: e.hosting,
+            contract_end: e.contract_end,
+            annual_cost_cents: e.annual_cost_cents,
+            identity_connected: e.identity_connected,
+            criticality: e.criticality,
+            convergence_status: e.convergence_status,
+            raw: e.raw,
+            extra: e.extra,
+        }
+    }
+}
+
+/// `?subdomain=&state=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryQuery {
+    /// Only this sub-domain (`DPI.CORE`).
+    pub subdomain: Option<String>,
+    /// Only this state (`product`, `unmatched`, `in_house`, `not_computerised`, `unspecified`).
+    pub state: Option<String>,
+}
+
+/// Lists the current inventory rows of a GHT.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/campaigns/{year}/inventory", tag = "inventaires",
+    params(("code" = String, Path, description = "Code du GHT"), ("year" = i32, Path, description = "Campagne"), EntryQuery),
+    description = "Les lignes courantes de l'inventaire du GHT pour une campagne (dernier dépôt non retiré de chaque établissement), par établissement puis ligne. Un établissement n'y voit que les siennes. Rôles : tous.",
+    responses((status = 200, description = "Lignes", body = Vec<EntryView>)))]
+pub async fn list_ght_inventory(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath((code, year)): ApiPath<(String, i64)>,
+    ApiQuery(query): ApiQuery<EntryQuery>,
+) -> Result<Json<Vec<EntryView>>, AppError> {
+    let code = parse_code(&code)?;
+    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
+    let campaign = CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let members: Vec<String> = match &auth.principal.scope {
+        crate::auth::Scope::Etablissement { finess, .. } => vec![finess.to_string()],
+        _ => ghts::members_at(state.db.reader(), &code, Utc::now().date_naive())
+            .await?
+            .into_iter()
+            .map(|(m, _)| m.finess_ej)
+            .collect(),
+    };
+    let filter = EntryFilter { subdomain: query.subdomain, state: query.state };
+    let rows = inventory::current_entries(state.db.reader(), campaign, &members, &filter).await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+async fn visible_upload(state: &AppState, principal: &Principal, id: i64) -> Result<inventory_upload::Model, AppError> {
+    let not_found = || AppError::not_found(format!("dépôt {id} introuvable"));
+    let upload = inventory::find_upload(state.db.reader(), id).await?.ok_or_else(not_found)?;
+    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
+    let ght = ghts::find(state.db.reader(), &code).await?.ok_or_else(not_found)?;
+    let visible = match &principal.scope {
+        crate::auth::Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
+        _ => principal.sees_ght(&code, &ght.region_code),
+    };
+    if visible { Ok(upload) } else { Err(not_found()) }
+}
+
+/// Reads an upload and its report.
+#[utoipa::path(get, path = "/api/v1/uploads/{id}", tag = "inventaires",
+    params(("id" = i64, Path, description = "Identifiant du dépôt")),
+    description = "Un dépôt et son rapport (compteurs, et pour chaque message : fichier, feuille, ligne, colonne, valeur, explication). Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Dépôt", body = UploadView)))]
+pub async fn get_upload(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<UploadView>, AppError> {
+    Ok(Json(visible_upload(&state, &auth.principal, id).await?.into()))
+}
+
+/// Downloads the annotated copy of an upload.
+#[utoipa::path(get, path = "/api/v1/uploads/{id}/annotated.xlsx", tag = "inventaires",
+    params(("id" = i64, Path, description = "Identifiant du dépôt")),
+    description = "La copie annotée du fichier déposé : ses feuilles, lignes et colonnes, une colonne « Statut de l'import », les cellules en erreur surlignées avec un commentaire. À corriger puis déposer à nouveau. Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur annoté", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+pub async fn get_annotated(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let upload = visible_upload(&state, &auth.principal, id).await?;
+    let bytes = inventory::upload_bytes(state.db.reader(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
+    let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await.map_err(AppError::Ingest)?;
+    let report: Report = serde_json::from_value(upload.report.clone()).unwrap_or_default();
+    let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let stem = upload.file_name.rsplit_once('.').map_or(upload.file_name.as_str(), |(s, _)| s);
+    let disposition = format!("attachment; filename=\"{}-annote.xlsx\"", stem.replace(['"', '\\', '\r', '\n'], "_"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+/// Validates a submitted upload.
+#[utoipa::path(post, path = "/api/v1/uploads/{id}/validate", tag = "inventaires",
+    params(("id" = i64, Path, description = "Identifiant du dépôt")),
+    description = "Valide un dépôt fait par un établissement : il compte alors dans les indicateurs. Rôles : admin, ght (son GHT).",
+    responses(
+        (status = 200, description = "Dépôt validé", body = UploadView),
+        (status = 409, description = "Rien à valider", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn validate_upload(
+    auth: Auth<GhtWriters>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<UploadView>, AppError> {
+    let upload = writable_upload(&state, &auth.principal, id).await?;
+    let txn = state.db.begin_write().await?;
+    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(&upload.ght_code)).await?;
+    let fresh = inventory::find_upload(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
+    ensure_campaign_open(&txn, fresh.campaign_year).await?;
+    let updated = inventory::validate(&txn, auth.actor(), fresh).await?;
+    txn.commit().await?;
+    Ok(Json(updated.into()))
+}
+
+/// Withdraws an upload.
+#[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "inventaires",
+    params(("id" = i64, Path, description = "Identifiant du dépôt")),
+    description = "Retire un dépôt : le dépôt précédent de chaque établissement concerné redevient courant. L'historique est conservé. Rôles : admin, ght (son GHT), etablissement (ses propres dépôts).",
+    responses(
+        (status = 200, description = "Dépôt retiré", body = UploadView),
+        (status = 409, description = "Déjà retiré, ou campagne close", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn withdraw_upload(
+    auth: Auth<UploadWriters>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<UploadView>, AppError> {
+    let upload = writable_upload(&state, &auth.principal, id).await?;
+    let txn = state.db.begin_write().await?;
+    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(&upload.ght_code)).await?;
+    let fresh = inventory::find_upload(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
+    ensure_campaign_open(&txn, fresh.campaign_year).await?;
+    let updated = inventory::withdraw(&txn, auth.actor(), fresh).await?;
+    txn.commit().await?;
+    Ok(Json(updated.into()))
+}
+
+async fn writable_upload(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<inventory_upload::Model, AppError> {
+    let upload = visible_upload(state, principal, id).await?;
+    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
+    if principal.role == Role::Etablissement || principal.writes_ght(&code) {
+        Ok(upload)
+    } else {
+        Err(AppError::Forbidden { role: principal.role.to_string() })
+    }
+}
+
+async fn ensure_campaign_open(conn: &impl sea_orm::ConnectionTrait, year: i32) -> Result<(), AppError> {
+    let year = CampaignYear::new(i64::from(year)).map_err(|e| AppError::Internal(e.into()))?;
+    match crate::store::campaigns::find(conn, year).await? {
+        Some(c) if c.status == crate::store::campaigns::OPEN => Ok(()),
+        _ => Err(AppError::Conflict(format!("la campagne {year} est close : ses inventaires sont figés"))),
+    }
+}
+
+/// A correction of one row.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchEntry {
+    /// Catalogue product.
+    pub product_id: Option<i64>,
+    /// Sub-domain code.
+    pub subdomain: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Corrects one inventory row.
+#[utoipa::path(patch, path = "/api/v1/entries/{id}", tag = "inventaires", request_body = PatchEntry,
+    params(("id" = i64, Path, description = "Identifiant de la ligne")),
+    description = "Corrige une ligne de l'inventaire courant (produit, sous-domaine, version, utilisateurs, fin de contrat, coût, connexion au référentiel d'identités, commentaire), avec trace dans le journal. Rôles : admin, ght (son GHT).",
+    responses(
+        (status = 200, description = "Ligne corrigée", body = EntryView),
+        (status = 409, description = "Ligne d'un dépôt qui n'est plus courant, ou campagne close", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_entry(
+    auth: Auth<GhtWriters>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PatchEntry>,
+) -> Result<Json<EntryView>, AppError> {
+    let not_found = || AppError::not_found(format!("ligne {id} introuvable"));
+    let entry = inventory::find_entry(state.db.reader(), id).await?.ok_or_else(not_found)?;
+    let upload = visible_upload(&state, &auth.principal, entry.upload_id).await.map_err(|_| not_found())?;
+    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
+    if !auth.principal.writes_ght(&code) {
+        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
+    }
+    if body.users.is_some_and(|u| u < 0) || body.annual_cost_cents.is_some_and(|c| c < 0) {
+        return Err(AppError::Invalid("les utilisateurs et les coûts sont positifs ou nuls".to_owned()));
+    }
+    let txn = state.db.begin_write().await?;
+    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(code.as_str())).await?;
+    ensure_campaign_open(&txn, entry.campaign_year).await?;
+    if !inventory::is_current(&txn, &entry).await? {
+        return Err(AppError::Conflict(
+            "cette ligne appartient à un dépôt qui n'est plus l'inventaire courant".to_owned(),
+        ));
+    }
+    let patch = EntryPatch {
+        product_id: body.product_id,
+        subdomain: body.subdomain,
+        version: body.version,
+        users: body.users,
+        contract_end: body.contract_end,
+        annual_cost_cents: body.annual_cost_cents,
+        identity_connected: body.identity_connected,
+        comment: body.comment,
+    };
+    let updated = inventory::patch_entry(&txn, auth.actor(), code.as_str(), entry, patch).await?;
+    txn.commit().await?;
+    Ok(Json(updated.into()))
+}

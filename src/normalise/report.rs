@@ -1,0 +1,104 @@
+//! The import report: counts and one message per problem, each with its
+//! position (file, sheet, row as Excel shows it, column letter and header),
+//! the value found and a French explanation. The report is data, not a log.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a message blocks its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The row is unusable.
+    Error,
+    /// The row is imported; something was guessed or is missing.
+    Warning,
+    /// For information (a sheet or a total row left out).
+    Info,
+}
+
+/// One message of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Message {
+    /// Error, warning or information.
+    pub severity: Severity,
+    /// Stable code (`unreadable_date`, `unmatched_product`…).
+    pub code: String,
+    /// The uploaded file's name.
+    pub file: String,
+    /// The sheet.
+    pub sheet: String,
+    /// Row number as Excel shows it (`None` for a sheet-level message).
+    pub row: Option<u32>,
+    /// Column letter.
+    pub column: Option<String>,
+    /// The column's header.
+    pub header: Option<String>,
+    /// The value found, verbatim.
+    pub value: Option<String>,
+    /// What is wrong and what to do, in French.
+    pub text: String,
+}
+
+impl Message {
+    /// The message as one French sentence, position first.
+    pub fn sentence(&self) -> String {
+        let mut place = format!("Feuille « {} »", self.sheet);
+        if let Some(row) = self.row {
+            place.push_str(&format!(", ligne {row}"));
+        }
+        if let Some(column) = &self.column {
+            match &self.header {
+                Some(header) if !header.is_empty() => place.push_str(&format!(", colonne {column} ({header})")),
+                _ => place.push_str(&format!(", colonne {column}")),
+            }
+        }
+        match &self.value {
+            Some(value) => format!("{place} : « {value} » {}", self.text),
+            None => format!("{place} : {}", self.text),
+        }
+    }
+}
+
+/// A sheet read as inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SheetSummary {
+    /// Sheet name.
+    pub name: String,
+    /// Excel row of the header.
+    pub header_row: u32,
+    /// Data rows read.
+    pub rows: u32,
+}
+
+/// The whole report of an upload.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Report {
+    /// The uploaded file's name.
+    pub file: String,
+    /// The detected format.
+    pub format: String,
+    /// Sheets read as inventory.
+    pub sheets: Vec<SheetSummary>,
+    /// Sheets left out (no recognisable header: notices, lists).
+    pub ignored_sheets: Vec<String>,
+    /// Data rows read.
+    pub rows_read: u32,
+    /// Rows imported (or that would be, in a dry run).
+    pub rows_imported: u32,
+    /// Rows rejected because of an error.
+    pub rows_rejected: u32,
+    /// Number of warnings.
+    pub warnings: u32,
+    /// Number of errors.
+    pub errors: u32,
+    /// Every message, in sheet and row order.
+    pub messages: Vec<Message>,
+}
+
+impl Report {
+    /// Recounts warnings and errors from the messages.
+    pub fn recount(&mut self) {
+        self.errors = self.messages.iter().filter(|m| m.severity == Severity::Error).count() as u32;
+        self.warnings = self.messages.iter().filter(|m| m.severity == Severity::Warning).count() as u32;
+    }
+}

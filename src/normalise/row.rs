@@ -1,0 +1,508 @@
+//! One table row → one normalised inventory row, with the report's
+//! messages about it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
+use super::normalise_key;
+use super::report::{Message, Severity};
+use super::sentinel::{EntryState, sentinel};
+use super::taxonomy::{DomainRef, TaxonomyIndex};
+use crate::domain::{Finess, FinessWarning, Money};
+use crate::import::Cell;
+use crate::import::cells::{self, MonthDay, Unreadable};
+use crate::import::headers::Field;
+use crate::import::table::{InventorySheet, TableRow};
+
+/// An établissement rows can be routed to.
+#[derive(Debug, Clone)]
+pub struct RouteTarget {
+    /// Its FINESS EJ.
+    pub finess_ej: Finess,
+    /// Its name.
+    pub name: String,
+    /// Its sites' FINESS ET.
+    pub sites: Vec<Finess>,
+}
+
+/// Where rows go.
+#[derive(Debug, Clone)]
+pub enum Routing {
+    /// Every row belongs to this établissement; a row's FINESS must be its
+    /// EJ or one of its ETs.
+    Etablissement(RouteTarget),
+    /// Each row goes to the GHT member its FINESS (EJ or ET) names, else to
+    /// the member its sheet is named after.
+    Ght(Vec<RouteTarget>),
+}
+
+/// What the whole import shares.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    /// Uploaded file name.
+    pub file: &'a str,
+    /// The catalogue.
+    pub matcher: &'a Matcher,
+    /// The taxonomy.
+    pub taxonomy: &'a TaxonomyIndex,
+    /// Where rows go.
+    pub routing: &'a Routing,
+}
+
+/// A normalised inventory row, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct NormalisedRow {
+    /// Sheet.
+    pub sheet: String,
+    /// Excel row.
+    pub row: u32,
+    /// Établissement (EJ).
+    #[schema(value_type = String)]
+    pub finess_ej: Finess,
+    /// Site (ET), when the row names one.
+    #[schema(value_type = Option<String>)]
+    pub finess_et: Option<Finess>,
+    /// The application cell, verbatim.
+    pub application_raw: String,
+    /// Its normalised key (for grouping unmatched names).
+    pub normalised_name: String,
+    /// Product, unmatched, in-house, not computerised, unspecified.
+    pub state: EntryState,
+    /// Matched catalogue product.
+    pub product_id: Option<i64>,
+    /// Confidence of the match (1 for exact).
+    pub match_confidence: Option<f64>,
+    /// How it matched.
+    pub match_method: Option<MatchMethod>,
+    /// Vendor (catalogue id): the product's current vendor when matched.
+    pub vendor_id: Option<i64>,
+    /// Sub-domain code.
+    pub subdomain: Option<String>,
+    /// Whether the sub-domain was inferred from the product.
+    pub subdomain_inferred: bool,
+    /// Module(s).
+    pub module: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Go-live date.
+    pub go_live: Option<NaiveDate>,
+    /// Users.
+    pub users: Option<i32>,
+    /// Beds.
+    pub beds: Option<i32>,
+    /// `local`, `datacenter_ght`, `hds` or `saas`.
+    pub hosting: Option<String>,
+    /// Acquisition mode, as written.
+    pub contract: Option<String>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Acquisition cost, cents.
+    #[schema(value_type = Option<i64>)]
+    pub acquisition_cost: Option<Money>,
+    /// Annual cost, cents.
+    #[schema(value_type = Option<i64>)]
+    pub annual_cost: Option<Money>,
+    /// Interfaces, as written.
+    pub interfaces: Option<String>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Personal authentication / SSO / CPS.
+    pub sso: Option<bool>,
+    /// INS integrated.
+    pub ins: Option<bool>,
+    /// `faible`, `moyenne`, `haute`, `critique`.
+    pub criticality: Option<String>,
+    /// `cible`, `a_conserver`, `a_remplacer`, `a_decommissionner`.
+    pub convergence_status: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Every cell by header, verbatim.
+    pub raw: BTreeMap<String, String>,
+    /// Cells of unknown columns, by header.
+    pub extra: BTreeMap<String, String>,
+    /// Flags for review (`low_confidence`, `vendor_mismatch`…).
+    pub flags: Vec<String>,
+}
+
+struct RowReader<'a> {
+    context: &'a Context<'a>,
+    sheet: &'a InventorySheet,
+    row: &'a TableRow,
+    messages: Vec<Message>,
+}
+
+impl RowReader<'_> {
+    fn cell(&self, field: Field) -> Option<(usize, &Cell)> {
+        let index = self.sheet.column_of(field)?;
+        let cell = self.row.cells.get(index)?;
+        (!cell.is_blank()).then_some((index, cell))
+    }
+
+    fn text(&self, field: Field) -> Option<String> {
+        self.cell(field).and_then(|(_, c)| cells::text(c))
+    }
+
+    fn push(&mut self, severity: Severity, code: &str, column: Option<usize>, text: String) {
+        let column_info = column.and_then(|i| self.sheet.columns.get(i));
+        let value = column.and_then(|i| self.row.cells.get(i)).map(Cell::display);
+        self.messages.push(Message {
+            severity,
+            code: code.to_owned(),
+            file: self.context.file.to_owned(),
+            sheet: self.sheet.name.clone(),
+            row: Some(self.row.excel_row),
+            column: column_info.map(|c| c.letter.clone()),
+            header: column_info.map(|c| c.header.clone()),
+            value,
+            text,
+        });
+    }
+
+    /// Reads a typed field; an unreadable value is an error on the row.
+    fn typed<T>(&mut self, field: Field, code: &str, read: impl Fn(&Cell) -> Result<T, Unreadable>) -> Option<T> {
+        let (index, cell) = self.cell(field)?;
+        match read(cell) {
+            Ok(value) => Some(value),
+            Err(Unreadable(expected)) => {
+                self.push(Severity::Error, code, Some(index), format!("n'est pas {expected}."));
+                None
+            }
+        }
+    }
+
+    /// Reads an enumerated field; an unknown value is a warning, kept raw.
+    fn choice(&mut self, field: Field, choices: &[(&str, &[&str])], listing: &str) -> Option<String> {
+        let (index, cell) = self.cell(field)?;
+        let key = normalise_key(&cell.display());
+        for (value, spellings) in choices {
+            if spellings.iter().any(|s| key == *s || key.starts_with(s)) {
+                return Some((*value).to_owned());
+            }
+        }
+        self.push(Severity::Warning, "unknown_value", Some(index), format!("n'est pas une valeur connue ({listing}) : la cellule est conservée telle quelle mais ignorée dans les indicateurs."));
+        None
+    }
+}
+
+const HOSTING: [(&str, &[&str]); 4] = [
+    ("saas", &["saas", "cloud", "modesaas"]),
+    ("hds", &["hds", "hebergeurhds", "hebergeur", "infogerance", "externe"]),
+    (
+        "datacenter_ght",
+        &["datacenterdught", "datacenterght", "datacenter", "ght", "mutualise", "supportght", "etablissementsupport"],
+    ),
+    ("local", &["local", "surplace", "sursite", "interne", "etablissement", "salleserveur"]),
+];
+const CRITICALITY: [(&str, &[&str]); 4] = [
+    ("critique", &["critique", "tres haute", "treshaute", "4"]),
+    ("haute", &["haute", "elevee", "forte", "3"]),
+    ("moyenne", &["moyenne", "modere", "2"]),
+    ("faible", &["faible", "basse", "1"]),
+];
+const STATUS: [(&str, &[&str]); 4] = [
+    ("cible", &["cible", "cibleght", "solutioncible"]),
+    ("a_conserver", &["aconserver", "conserver", "maintenu", "amaintenir"]),
+    ("a_remplacer", &["aremplacer", "remplacer", "amigrer", "migration"]),
+    ("a_decommissionner", &["adecommissionner", "decommissionner", "asupprimer", "abandon"]),
+];
+
+/// Normalises one row. Returns the row when it has no error, and the
+/// messages about it either way.
+pub fn normalise_row(
+    context: &Context<'_>,
+    sheet: &InventorySheet,
+    row: &TableRow,
+) -> (Option<NormalisedRow>, Vec<Message>) {
+    let mut reader = RowReader { context, sheet, row, messages: Vec::new() };
+    let application_column = sheet.column_of(Field::Application);
+    let Some(application_raw) = reader.text(Field::Application) else {
+        reader.push(
+            Severity::Error,
+            "missing_application",
+            application_column,
+            "le nom de l'application est vide : c'est la seule colonne obligatoire. Renseignez-le ou supprimez la ligne.".to_owned(),
+        );
+        return (None, reader.messages);
+    };
+    let (finess_ej, finess_et) = route(&mut reader);
+
+    // Product, sentinel or unmatched name.
+    let normalised_name = normalise_key(&application_raw);
+    let mut flags = Vec::new();
+    let (state, product_match) = match sentinel(&application_raw) {
+        Some(state) => (state, None),
+        None => match context.matcher.match_product(&application_raw) {
+            Some(found) => (EntryState::Product, Some(found)),
+            None => (EntryState::Unmatched, None),
+        },
+    };
+    let product = product_match.as_ref().and_then(|m| context.matcher.product(m.product_id));
+    match (&product_match, product) {
+        (Some(found), Some(p)) if found.confidence < REVIEW_THRESHOLD => {
+            flags.push("low_confidence".to_owned());
+            reader.push(Severity::Warning, "low_confidence_match", application_column, format!(
+                "a été rapproché du produit « {} » avec une confiance de {:.0} % : vérifiez-le dans la liste de revue.",
+                p.name, found.confidence * 100.0
+            ));
+        }
+        (Some(found), Some(p)) if found.method != MatchMethod::Alias && found.method != MatchMethod::LocalAlias => {
+            reader.push(
+                Severity::Info,
+                "value_normalised",
+                application_column,
+                format!("a été reconnu comme le produit « {} ».", p.name),
+            );
+        }
+        (None, _) if state == EntryState::Unmatched => {
+            reader.push(
+                Severity::Warning,
+                "unmatched_product",
+                application_column,
+                "n'est pas dans le catalogue : la ligne est importée et le nom part dans la liste de revue du GHT."
+                    .to_owned(),
+            );
+        }
+        _ => {}
+    }
+
+    // Vendor, through the product's own lineage.
+    let vendor_raw =
+        reader.text(Field::Vendor).or_else(|| product_match.as_ref().and_then(|m| m.vendor_evidence.clone()));
+    let vendor_column = reader.cell(Field::Vendor).map(|(i, _)| i);
+    let vendor_id = match (product, vendor_raw.as_deref()) {
+        (Some(p), None) => Some(p.vendor.0),
+        (Some(p), Some(written)) => {
+            let key = normalise_key(written);
+            if key == normalise_key(&p.vendor.1) {
+                Some(p.vendor.0)
+            } else if let Some((_, former)) = p.former_vendors.iter().find(|(_, name)| normalise_key(name) == key) {
+                reader.push(
+                    Severity::Info,
+                    "value_normalised",
+                    vendor_column,
+                    format!(
+                        "est un ancien éditeur de « {} » ({former}) : l'éditeur actuel, {}, est retenu.",
+                        p.name, p.vendor.1
+                    ),
+                );
+                Some(p.vendor.0)
+            } else {
+                flags.push("vendor_mismatch".to_owned());
+                reader.push(Severity::Warning, "vendor_mismatch", vendor_column, format!(
+                    "n'est pas l'éditeur connu de « {} » ({}) : l'éditeur du catalogue est retenu ; signalez une erreur du catalogue si besoin.", p.name, p.vendor.1
+                ));
+                Some(p.vendor.0)
+            }
+        }
+        (None, Some(written)) => context.matcher.vendor_id(written),
+        (None, None) => None,
+    };
+
+    // Sub-domain: from the domain cells, else from the product.
+    let (subdomain, subdomain_inferred) = subdomain(&mut reader, product.and_then(|p| p.default_subdomain.clone()));
+
+    let go_live = reader.typed(Field::GoLive, "unreadable_date", |c| cells::date(c, MonthDay::First));
+    let contract_end = reader.typed(Field::ContractEnd, "unreadable_date", |c| cells::date(c, MonthDay::Last));
+    let users = reader.typed(Field::Users, "unreadable_number", cells::count);
+    let beds = reader.typed(Field::Beds, "unreadable_number", cells::count);
+    let acquisition_cost = reader.typed(Field::AcquisitionCost, "unreadable_amount", cells::money);
+    let annual_cost = reader.typed(Field::AnnualCost, "unreadable_amount", cells::money);
+    let identity_connected = reader.typed(Field::IdentityConnected, "unreadable_yes_no", cells::yes_no);
+    let sso = reader.typed(Field::Sso, "unreadable_yes_no", cells::yes_no);
+    let ins = reader.typed(Field::Ins, "unreadable_yes_no", cells::yes_no);
+    let hosting = reader.choice(Field::Hosting, &HOSTING, "local, datacenter du GHT, hébergeur HDS, SaaS");
+    let criticality = reader.choice(Field::Criticality, &CRITICALITY, "faible, moyenne, haute, critique");
+    let convergence_status =
+        reader.choice(Field::ConvergenceStatus, &STATUS, "cible GHT, à conserver, à remplacer, à décommissionner");
+
+    let mut raw = BTreeMap::new();
+    let mut extra = BTreeMap::new();
+    for (column, cell) in sheet.columns.iter().zip(&row.cells) {
+        if cell.is_blank() {
+            continue;
+        }
+        let header =
+            if column.header.is_empty() { format!("Colonne {}", column.letter) } else { column.header.clone() };
+        if column.field.is_none() || column.duplicate {
+            extra.insert(header.clone(), cell.display());
+        }
+        raw.insert(header, cell.display());
+    }
+
+    let has_error = reader.messages.iter().any(|m| m.severity == Severity::Error);
+    let Some(finess_ej) = finess_ej.filter(|_| !has_error) else {
+        return (None, reader.messages);
+    };
+    let normalised = NormalisedRow {
+        sheet: sheet.name.clone(),
+        row: row.excel_row,
+        finess_ej,
+        finess_et,
+        application_raw,
+        normalised_name,
+        state,
+        product_id: product.map(|p| p.id),
+        match_confidence: product_match.as_ref().map(|m| m.confidence),
+        match_method: product_match.as_ref().map(|m| m.method),
+        vendor_id,
+        subdomain,
+        subdomain_inferred,
+        module: reader.text(Field::Module),
+        version: reader.text(Field::Version),
+        go_live,
+        users,
+        beds,
+        hosting,
+        contract: reader.text(Field::Contract),
+        contract_end,
+        acquisition_cost,
+        annual_cost,
+        interfaces: reader.text(Field::Interfaces),
+        identity_connected,
+        sso,
+        ins,
+        criticality,
+        convergence_status,
+        comment: reader.text(Field::Comment),
+        raw,
+        extra,
+        flags,
+    };
+    (Some(normalised), reader.messages)
+}
+
+fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Option<String>, bool) {
+    let taxonomy = reader.context.taxonomy;
+    let mut domain_only: Option<String> = None;
+    for field in [Field::Subdomain, Field::Domain] {
+        let Some((index, cell)) = reader.cell(field) else { continue };
+        match taxonomy.lookup(&cell.display()) {
+            Some(DomainRef::Subdomain(code)) => return (Some(code.clone()), false),
+            Some(DomainRef::Domain(code)) => domain_only = Some(code.clone()),
+            None => reader.push(Severity::Warning, "unknown_domain", Some(index), "n'est pas un domaine connu de la nomenclature : le sous-domaine est déduit du produit quand c'est possible (voir GET /api/v1/taxonomy).".to_owned()),
+        }
+    }
+    let column = reader
+        .cell(Field::Domain)
+        .or_else(|| reader.cell(Field::Subdomain))
+        .map(|(i, _)| i)
+        .or(reader.sheet.column_of(Field::Application));
+    match (product_default, domain_only) {
+        (Some(default), Some(domain)) if taxonomy.domain_of(&default) == Some(domain.as_str()) => {
+            reader.push(
+                Severity::Warning,
+                "inferred_subdomain",
+                column,
+                format!("ne précise que le domaine {domain} : le sous-domaine {default} est déduit du produit."),
+            );
+            (Some(default), true)
+        }
+        (Some(default), None) => {
+            reader.push(
+                Severity::Warning,
+                "inferred_subdomain",
+                column,
+                format!("ne donne pas de sous-domaine : le sous-domaine {default} est déduit du produit."),
+            );
+            (Some(default), true)
+        }
+        (_, Some(domain)) => match taxonomy.only_subdomain(&domain) {
+            Some(only) => (Some(only.to_owned()), false),
+            None => {
+                reader.push(Severity::Warning, "inferred_subdomain", column, format!("ne précise que le domaine {domain}, qui a plusieurs sous-domaines : précisez le sous-domaine pour que la ligne compte dans les indicateurs."));
+                (None, false)
+            }
+        },
+        (None, None) => (None, false),
+    }
+}
+
+/// Finds the row's établissement; errors are pushed on the reader.
+fn route(reader: &mut RowReader<'_>) -> (Option<Finess>, Option<Finess>) {
+    let finess_cell = [Field::FinessEt, Field::Finess, Field::FinessEj].into_iter().find_map(|f| reader.cell(f));
+    let targets: Vec<&RouteTarget> = match reader.context.routing {
+        Routing::Etablissement(target) => vec![target],
+        Routing::Ght(members) => members.iter().collect(),
+    };
+    if let Some((index, cell)) = finess_cell {
+        match Finess::recover(&cell.display()) {
+            Ok(recovered) => {
+                for warning in &recovered.warnings {
+                    let text = match warning {
+                        FinessWarning::LeadingZeroRestored => format!(
+                            "a perdu son zéro initial (Excel) : lu {}. Saisissez les FINESS comme du texte.",
+                            recovered.finess
+                        ),
+                        FinessWarning::KeyComputed => format!(
+                            "n'a que 8 chiffres : lu comme un numéro sans sa clé, soit {}. Vérifiez-le.",
+                            recovered.finess
+                        ),
+                        FinessWarning::CorsicanKeyUnverified => {
+                            "est un numéro corse dont la clé n'a pas pu être vérifiée.".to_owned()
+                        }
+                    };
+                    reader.push(Severity::Warning, "value_normalised", Some(index), text);
+                }
+                let finess = recovered.finess;
+                if let Some(target) = targets.iter().find(|t| t.finess_ej == finess) {
+                    return (Some(target.finess_ej.clone()), None);
+                }
+                if let Some(target) = targets.iter().find(|t| t.sites.contains(&finess)) {
+                    return (Some(target.finess_ej.clone()), Some(finess));
+                }
+                let text = match reader.context.routing {
+                    Routing::Etablissement(target) => format!(
+                        "n'est ni le FINESS juridique ({}) ni un site de cet établissement : cette ligne appartient à un autre établissement.",
+                        target.finess_ej
+                    ),
+                    Routing::Ght(_) => "n'est ni le FINESS juridique ni un site d'un établissement du GHT.".to_owned(),
+                };
+                reader.push(Severity::Error, "foreign_finess", Some(index), text);
+                return (None, None);
+            }
+            Err(error) => {
+                reader.push(
+                    Severity::Error,
+                    "invalid_finess",
+                    Some(index),
+                    format!("n'est pas un numéro FINESS valide : {error}."),
+                );
+                return (None, None);
+            }
+        }
+    }
+    match reader.context.routing {
+        Routing::Etablissement(target) => (Some(target.finess_ej.clone()), None),
+        Routing::Ght(members) => {
+            let names = [Some(reader.sheet.name.clone()), reader.text(Field::EtablissementName)];
+            for name in names.into_iter().flatten() {
+                if let Some(target) = match_member_name(members, &name) {
+                    return (Some(target.finess_ej.clone()), None);
+                }
+            }
+            let column = reader.sheet.column_of(Field::EtablissementName);
+            reader.push(Severity::Error, "unroutable_row", column, format!(
+                "ne permet pas de savoir à quel établissement du GHT la ligne appartient : ajoutez une colonne FINESS, ou nommez la feuille « {} » comme l'établissement.", reader.sheet.name
+            ));
+            (None, None)
+        }
+    }
+}
+
+/// A member whose name or FINESS the text designates.
+fn match_member_name<'a>(members: &'a [RouteTarget], text: &str) -> Option<&'a RouteTarget> {
+    let key = normalise_key(text);
+    if key.len() < 3 {
+        return None;
+    }
+    members.iter().find(|m| {
+        let name = normalise_key(&m.name);
+        key == name
+            || key.contains(m.finess_ej.as_str())
+            || (key.len() >= 5 && name.contains(&key))
+            || (name.len() >= 5 && key.contains(&name))
+    })
+}

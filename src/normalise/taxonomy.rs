@@ -1,0 +1,70 @@
+//! Reading the functional domain hospitals write (L1 or L2 label,
+//! synonym or code) against the taxonomy.
+
+use std::collections::HashMap;
+
+use super::normalise_key;
+
+/// What a domain cell designates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainRef {
+    /// A sub-domain (level 2).
+    Subdomain(String),
+    /// Only a domain (level 1).
+    Domain(String),
+}
+
+/// The taxonomy prepared for lookups.
+#[derive(Debug, Clone, Default)]
+pub struct TaxonomyIndex {
+    by_key: HashMap<String, DomainRef>,
+    /// Sub-domain code → its domain code.
+    parents: HashMap<String, String>,
+}
+
+impl TaxonomyIndex {
+    /// Builds the index from (synonym, domain, sub-domain) rows and the
+    /// sub-domain codes. A sub-domain synonym wins over a domain one.
+    pub fn new(
+        synonyms: impl IntoIterator<Item = (String, String, Option<String>)>,
+        subdomains: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        let mut by_key = HashMap::new();
+        let parents: HashMap<String, String> = subdomains.into_iter().collect();
+        for (code, domain) in &parents {
+            by_key.insert(normalise_key(code), DomainRef::Subdomain(code.clone()));
+            by_key.entry(normalise_key(domain)).or_insert_with(|| DomainRef::Domain(domain.clone()));
+        }
+        for (synonym, domain, subdomain) in synonyms {
+            let key = normalise_key(&synonym);
+            match subdomain {
+                Some(code) => {
+                    by_key.insert(key, DomainRef::Subdomain(code));
+                }
+                None => {
+                    by_key.entry(key).or_insert(DomainRef::Domain(domain));
+                }
+            }
+        }
+        TaxonomyIndex { by_key, parents }
+    }
+
+    /// What a cell designates.
+    pub fn lookup(&self, raw: &str) -> Option<&DomainRef> {
+        self.by_key.get(&normalise_key(raw))
+    }
+
+    /// The sub-domain of a domain that has only one (`URG` → `URG.DPU`).
+    pub fn only_subdomain(&self, domain: &str) -> Option<&str> {
+        let mut children = self.parents.iter().filter(|(_, d)| d.as_str() == domain);
+        match (children.next(), children.next()) {
+            (Some((code, _)), None) => Some(code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The domain of a sub-domain.
+    pub fn domain_of(&self, subdomain: &str) -> Option<&str> {
+        self.parents.get(subdomain).map(String::as_str)
+    }
+}

@@ -1,0 +1,626 @@
+//! Inventory uploads and their rows: reference data for normalisation,
+//! storage in one transaction, the upload workflow (validate, withdraw) and
+//! the current inventory of an établissement.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
+
+use super::audit::{self, Actor, Change};
+use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED};
+use super::entities::{
+    etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
+    product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, vendor,
+};
+use crate::domain::{CampaignYear, Finess, GhtCode};
+use crate::error::AppError;
+use crate::import::headers::Field;
+use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
+use crate::normalise::normalise_key;
+use crate::normalise::report::Report;
+use crate::normalise::row::{NormalisedRow, RouteTarget};
+use crate::normalise::taxonomy::TaxonomyIndex;
+
+/// Upload waiting for the DSI's validation.
+pub const SUBMITTED: &str = "submitted";
+/// Upload that counts.
+pub const VALIDATED: &str = "validated";
+/// Upload withdrawn: the previous one is current again.
+pub const WITHDRAWN: &str = "withdrawn";
+/// Upload refused (errors in strict mode): kept with its report, no rows.
+pub const REJECTED: &str = "rejected";
+
+/// Rows per INSERT: ~36 values a row stays far below the parameter limits
+/// of SQLite (32,766) and PostgreSQL (65,535).
+const BATCH: usize = 500;
+
+/// The catalogue as one GHT sees it (national aliases, its own aliases,
+/// approved products and its own proposals).
+///
+/// # Errors
+/// When a query fails.
+pub async fn load_matcher(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<Matcher, DbErr> {
+    let products = product::Entity::find()
+        .filter(product::Column::MergedInto.is_null())
+        .filter(product::Column::Status.eq(STATUS_APPROVED).or(product::Column::ProposedByGht.eq(ght.as_str())))
+        .all(conn)
+        .await?;
+    let vendors: HashMap<i64, String> =
+        vendor::Entity::find().all(conn).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let mut lineage: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for l in product_vendor::Entity::find().order_by_asc(product_vendor::Column::Id).all(conn).await? {
+        if let Some(name) = vendors.get(&l.vendor_id) {
+            lineage.entry(l.product_id).or_default().push((l.vendor_id, name.clone()));
+        }
+    }
+    let aliases = product_alias::Entity::find()
+        .filter(product_alias::Column::Scope.is_in([NATIONAL_SCOPE.to_owned(), ght.to_string()]))
+        .order_by_asc(product_alias::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| CatalogueAlias { product_id: a.product_id, local: a.scope != NATIONAL_SCOPE, alias: a.alias })
+        .collect();
+    let products = products
+        .into_iter()
+        .map(|p| CatalogueProduct {
+            vendor: (p.vendor_id, vendors.get(&p.vendor_id).cloned().unwrap_or_default()),
+            former_vendors: lineage.remove(&p.id).unwrap_or_default(),
+            default_subdomain: p.default_subdomain,
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    Ok(Matcher::new(products, aliases))
+}
+
+/// The taxonomy prepared for reading domain cells.
+///
+/// # Errors
+/// When a query fails.
+pub async fn load_taxonomy(conn: &impl ConnectionTrait) -> Result<TaxonomyIndex, DbErr> {
+    let synonyms = taxonomy_synonym::Entity::find().all(conn).await?;
+    let subdomains = taxonomy_subdomain::Entity::find().all(conn).await?;
+    Ok(TaxonomyIndex::new(
+        synonyms.into_iter().map(|s| (s.synonym, s.domain_code, s.subdomain_code)),
+        subdomains.into_iter().map(|s| (s.code, s.domain_code)),
+    ))
+}
+
+/// The header mappings a GHT confirmed.
+///
+/// # Errors
+/// When a query fails.
+pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, DbErr> {
+    let rows =
+        header_mapping::Entity::find().filter(header_mapping::Column::GhtCode.eq(ght.as_str())).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| serde_json::from_value::<Field>(serde_json::Value::String(m.field)).ok().map(|f| (m.header, f)))
+        .collect())
+}
+
+/// Saves header mappings for a GHT (replacing earlier ones for the same header).
+///
+/// # Errors
+/// When a write fails.
+pub async fn save_mappings(
+    txn: &DatabaseTransaction,
+    ght: &GhtCode,
+    mappings: &HashMap<String, Field>,
+) -> Result<(), DbErr> {
+    for (header, field) in mappings {
+        let key = normalise_key(header);
+        header_mapping::Entity::delete_many()
+            .filter(header_mapping::Column::GhtCode.eq(ght.as_str()))
+            .filter(header_mapping::Column::HeaderKey.eq(key.clone()))
+            .exec(txn)
+            .await?;
+        let field = serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        header_mapping::ActiveModel {
+            ght_code: Set(ght.to_string()),
+            header_key: Set(key),
+            header: Set(header.clone()),
+            field: Set(field),
+            created_at: Set(super::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An établissement as a routing target (its EJ and its sites).
+///
+/// # Errors
+/// When a query fails.
+pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<RouteTarget>, DbErr> {
+    let Some(e) = etablissement::Entity::find_by_id(finess.to_string()).one(conn).await? else {
+        return Ok(None);
+    };
+    let sites = etablissement_site::Entity::find()
+        .filter(etablissement_site::Column::FinessEj.eq(finess.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|s| Finess::parse(&s.finess_et).ok())
+        .collect();
+    Ok(Some(RouteTarget { finess_ej: finess.clone(), name: e.name, sites }))
+}
+
+/// Where an upload goes and what it is.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// Campaign.
+    pub campaign: CampaignYear,
+    /// GHT of the établissement(s).
+    pub ght: GhtCode,
+    /// The établissement, for an établissement-level upload.
+    pub finess_ej: Option<Finess>,
+    /// File name as uploaded.
+    pub file_name: String,
+    /// Detected format.
+    pub format: String,
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// `submitted`, `validated` or `rejected`.
+    pub status: String,
+    /// Établissements the upload covers (their inventories are replaced).
+    pub covered: Vec<Finess>,
+}
+
+/// An earlier upload of the same bytes for the same scope and campaign,
+/// still in force: uploading it again changes nothing.
+///
+/// # Errors
+/// When the query fails.
+pub async fn same_bytes(
+    conn: &impl ConnectionTrait,
+    new: &NewUpload,
+) -> Result<Option<inventory_upload::Model>, DbErr> {
+    let mut select = inventory_upload::Entity::find()
+        .filter(inventory_upload::Column::Sha256.eq(new.sha256.as_str()))
+        .filter(inventory_upload::Column::CampaignYear.eq(new.campaign.get()))
+        .filter(inventory_upload::Column::GhtCode.eq(new.ght.as_str()))
+        .filter(inventory_upload::Column::Status.is_in([SUBMITTED, VALIDATED]));
+    select = match &new.finess_ej {
+        Some(f) => select.filter(inventory_upload::Column::FinessEj.eq(f.as_str())),
+        None => select.filter(inventory_upload::Column::FinessEj.is_null()),
+    };
+    select.order_by_asc(inventory_upload::Column::Id).one(conn).await
+}
+
+/// Stores an upload, its file, its coverage and its rows, and records it
+/// in the audit trail. The caller holds the GHT's lock and commits.
+///
+/// # Errors
+/// When a write fails.
+pub async fn store(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    new: NewUpload,
+    rows: &[NormalisedRow],
+    report: &Report,
+) -> Result<inventory_upload::Model, AppError> {
+    let now = super::now();
+    let validated = new.status == VALIDATED;
+    let upload = inventory_upload::ActiveModel {
+        campaign_year: Set(new.campaign.get()),
+        ght_code: Set(new.ght.to_string()),
+        finess_ej: Set(new.finess_ej.as_ref().map(ToString::to_string)),
+        file_name: Set(new.file_name.clone()),
+        format: Set(new.format.clone()),
+        size_bytes: Set(new.bytes.len() as i64),
+        sha256: Set(new.sha256.clone()),
+        uploaded_by_token: Set(actor.principal.token_id),
+        uploaded_by: Set(actor.principal.label.clone()),
+        uploaded_at: Set(now),
+        status: Set(new.status.clone()),
+        validated_at: Set(validated.then_some(now)),
+        validated_by: Set(validated.then(|| actor.principal.label.clone())),
+        report: Set(serde_json::to_value(report).map_err(|e| AppError::Internal(e.into()))?),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    upload_file::ActiveModel { upload_id: Set(upload.id), content: Set(new.bytes) }.insert(txn).await?;
+    if new.status != REJECTED {
+        let coverage: Vec<upload_etablissement::ActiveModel> = new
+            .covered
+            .iter()
+            .map(|f| upload_etablissement::ActiveModel {
+                upload_id: Set(upload.id),
+                finess_ej: Set(f.to_string()),
+                campaign_year: Set(new.campaign.get()),
+                rows: Set(rows.iter().filter(|r| &r.finess_ej == f).count() as i32),
+                ..Default::default()
+            })
+            .collect();
+        if !coverage.is_empty() {
+            upload_etablissement::Entity::insert_many(coverage).exec(txn).await?;
+        }
+        for chunk in rows.chunks(BATCH) {
+            let models: Vec<inventory_entry::ActiveModel> =
+                chunk.iter().map(|r| entry_model(upload.id, new.campaign.get(), r)).collect();
+            inventory_entry::Entity::insert_many(models).exec(txn).await?;
+        }
+    }
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "upload.create",
+            object_type: "upload",
+            object_id: upload.id.to_string(),
+            ght_code: Some(upload.ght_code.clone()),
+            before: None,
+            after: Some(serde_json::json!({
+                "file": upload.file_name, "campaign": upload.campaign_year, "finess_ej": upload.finess_ej,
+                "status": upload.status, "rows_imported": report.rows_imported, "rows_rejected": report.rows_rejected,
+                "errors": report.errors, "warnings": report.warnings,
+            })),
+        },
+    )
+    .await?;
+    Ok(upload)
+}
+
+fn entry_model(upload_id: i64, campaign: i32, r: &NormalisedRow) -> inventory_entry::ActiveModel {
+    let mut flags = r.flags.clone();
+    if let Some(method) = r.match_method {
+        flags.push(format!(
+            "match:{}",
+            serde_json::to_value(method).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        ));
+    }
+    inventory_entry::ActiveModel {
+        upload_id: Set(upload_id),
+        campaign_year: Set(campaign),
+        finess_ej: Set(r.finess_ej.to_string()),
+        finess_et: Set(r.finess_et.as_ref().map(ToString::to_string)),
+        sheet: Set(r.sheet.clone()),
+        row_number: Set(r.row as i32),
+        raw: Set(serde_json::to_value(&r.raw).unwrap_or_default()),
+        application_raw: Set(r.application_raw.clone()),
+        normalised_name: Set(r.normalised_name.clone()),
+        state: Set(r.state.as_str().to_owned()),
+        product_id: Set(r.product_id),
+        match_confidence: Set(r.match_confidence),
+        vendor_id: Set(r.vendor_id),
+        subdomain_code: Set(r.subdomain.clone()),
+        subdomain_inferred: Set(r.subdomain_inferred),
+        module: Set(r.module.clone()),
+        version: Set(r.version.clone()),
+        go_live: Set(r.go_live),
+        users: Set(r.users),
+        beds: Set(r.beds),
+        hosting: Set(r.hosting.clone()),
+        contract: Set(r.contract.clone()),
+        contract_end: Set(r.contract_end),
+        acquisition_cost_cents: Set(r.acquisition_cost.map(|m| m.cents())),
+        annual_cost_cents: Set(r.annual_cost.map(|m| m.cents())),
+        interfaces: Set(r.interfaces.clone()),
+        identity_connected: Set(r.identity_connected),
+        sso: Set(r.sso),
+        ins: Set(r.ins),
+        criticality: Set(r.criticality.clone()),
+        convergence_status: Set(r.convergence_status.clone()),
+        comment: Set(r.comment.clone()),
+        flags: Set(serde_json::to_value(flags).unwrap_or_default()),
+        extra: Set(serde_json::to_value(&r.extra).unwrap_or_default()),
+        ..Default::default()
+    }
+}
+
+/// One upload.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_upload(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_upload::Model>, DbErr> {
+    inventory_upload::Entity::find_by_id(id).one(conn).await
+}
+
+/// The file of an upload.
+///
+/// # Errors
+/// When the query fails.
+pub async fn upload_bytes(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Vec<u8>>, DbErr> {
+    Ok(upload_file::Entity::find_by_id(id).one(conn).await?.map(|f| f.content))
+}
+
+/// The current upload of each établissement for a campaign: the latest one
+/// covering it that was not withdrawn (validated or waiting for
+/// validation).
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_uploads(
+    conn: &impl ConnectionTrait,
+    campaign: CampaignYear,
+    etablissements: &[String],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let live = inventory_upload::Entity::find()
+        .filter(inventory_upload::Column::CampaignYear.eq(campaign.get()))
+        .filter(inventory_upload::Column::Status.is_in([SUBMITTED, VALIDATED]))
+        .all(conn)
+        .await?;
+    let live_ids: Vec<i64> = live.iter().map(|u| u.id).collect();
+    let coverage = upload_etablissement::Entity::find()
+        .filter(upload_etablissement::Column::CampaignYear.eq(campaign.get()))
+        .filter(upload_etablissement::Column::FinessEj.is_in(etablissements.to_vec()))
+        .filter(upload_etablissement::Column::UploadId.is_in(live_ids))
+        .all(conn)
+        .await?;
+    let mut current: HashMap<String, i64> = HashMap::new();
+    for c in coverage {
+        let entry = current.entry(c.finess_ej).or_insert(c.upload_id);
+        if c.upload_id > *entry {
+            *entry = c.upload_id;
+        }
+    }
+    Ok(current)
+}
+
+/// Filters on the current rows.
+#[derive(Debug, Default, Clone)]
+pub struct EntryFilter {
+    /// Only this sub-domain.
+    pub subdomain: Option<String>,
+    /// Only this state (`product`, `unmatched`…).
+    pub state: Option<String>,
+}
+
+/// The current rows of these établissements for a campaign, by
+/// établissement, sheet and row.
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_entries(
+    conn: &impl ConnectionTrait,
+    campaign: CampaignYear,
+    etablissements: &[String],
+    filter: &EntryFilter,
+) -> Result<Vec<inventory_entry::Model>, DbErr> {
+    let current = current_uploads(conn, campaign, etablissements).await?;
+    if current.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = inventory_entry::Entity::find().filter(inventory_entry::Column::CampaignYear.eq(campaign.get()));
+    let mut any = sea_orm::Condition::any();
+    for (finess, upload) in &current {
+        any = any.add(
+            inventory_entry::Column::UploadId.eq(*upload).and(inventory_entry::Column::FinessEj.eq(finess.as_str())),
+        );
+    }
+    select = select.filter(any);
+    if let Some(subdomain) = &filter.subdomain {
+        select = select.filter(inventory_entry::Column::SubdomainCode.eq(subdomain.as_str()));
+    }
+    if let Some(state) = &filter.state {
+        select = select.filter(inventory_entry::Column::State.eq(state.as_str()));
+    }
+    select
+        .order_by_asc(inventory_entry::Column::FinessEj)
+        .order_by_asc(inventory_entry::Column::UploadId)
+        .order_by_asc(inventory_entry::Column::Sheet)
+        .order_by_asc(inventory_entry::Column::RowNumber)
+        .all(conn)
+        .await
+}
+
+/// Validates a submitted upload.
+///
+/// # Errors
+/// `Conflict` when it is not waiting for validation.
+pub async fn validate(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    upload: inventory_upload::Model,
+) -> Result<inventory_upload::Model, AppError> {
+    if upload.status != SUBMITTED {
+        return Err(AppError::Conflict(format!(
+            "ce dépôt n'attend pas de validation (statut : {})",
+            status_label(&upload.status)
+        )));
+    }
+    let id = upload.id;
+    let ght = upload.ght_code.clone();
+    let mut model = upload.into_active_model();
+    model.status = Set(VALIDATED.to_owned());
+    model.validated_at = Set(Some(super::now()));
+    model.validated_by = Set(Some(actor.principal.label.clone()));
+    let updated = model.update(txn).await?;
+    record_status(txn, actor, id, &ght, SUBMITTED, VALIDATED, "upload.validate").await?;
+    Ok(updated)
+}
+
+/// Withdraws an upload: the previous upload of each établissement it
+/// covered becomes current again.
+///
+/// # Errors
+/// `Conflict` when it is already withdrawn or was rejected.
+pub async fn withdraw(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    upload: inventory_upload::Model,
+) -> Result<inventory_upload::Model, AppError> {
+    if upload.status == WITHDRAWN || upload.status == REJECTED {
+        return Err(AppError::Conflict(format!(
+            "ce dépôt ne peut pas être retiré (statut : {})",
+            status_label(&upload.status)
+        )));
+    }
+    let (id, ght, before) = (upload.id, upload.ght_code.clone(), upload.status.clone());
+    let mut model = upload.into_active_model();
+    model.status = Set(WITHDRAWN.to_owned());
+    let updated = model.update(txn).await?;
+    record_status(txn, actor, id, &ght, &before, WITHDRAWN, "upload.withdraw").await?;
+    Ok(updated)
+}
+
+async fn record_status(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    id: i64,
+    ght: &str,
+    before: &str,
+    after: &str,
+    action: &str,
+) -> Result<(), DbErr> {
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action,
+            object_type: "upload",
+            object_id: id.to_string(),
+            ght_code: Some(ght.to_owned()),
+            before: Some(serde_json::json!({ "status": before })),
+            after: Some(serde_json::json!({ "status": after })),
+        },
+    )
+    .await
+}
+
+/// French label of an upload status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        SUBMITTED => "en attente de validation",
+        VALIDATED => "validé",
+        WITHDRAWN => "retiré",
+        REJECTED => "refusé",
+        _ => "inconnu",
+    }
+}
+
+/// One stored row.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_entry::Model>, DbErr> {
+    inventory_entry::Entity::find_by_id(id).one(conn).await
+}
+
+/// A correction of one row; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct EntryPatch {
+    /// Matched product (the state becomes `product`).
+    pub product_id: Option<i64>,
+    /// Sub-domain code.
+    pub subdomain: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Corrects one row, audited with its before and after values.
+///
+/// # Errors
+/// `NotFound` for an unknown product, `Invalid` for an unknown sub-domain.
+pub async fn patch_entry(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    ght: &str,
+    entry: inventory_entry::Model,
+    patch: EntryPatch,
+) -> Result<inventory_entry::Model, AppError> {
+    let before = entry_snapshot(&entry);
+    let mut model = entry.into_active_model();
+    if let Some(product_id) = patch.product_id {
+        let found = product::Entity::find_by_id(product_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("produit {product_id} introuvable")))?;
+        model.product_id = Set(Some(found.id));
+        model.vendor_id = Set(Some(found.vendor_id));
+        model.state = Set("product".to_owned());
+        model.match_confidence = Set(Some(1.0));
+    }
+    if let Some(code) = patch.subdomain {
+        if taxonomy_subdomain::Entity::find_by_id(code.clone()).one(txn).await?.is_none() {
+            return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
+        }
+        model.subdomain_code = Set(Some(code));
+        model.subdomain_inferred = Set(false);
+    }
+    if let Some(version) = patch.version {
+        model.version = Set(Some(version));
+    }
+    if let Some(users) = patch.users {
+        model.users = Set(Some(users));
+    }
+    if let Some(date) = patch.contract_end {
+        model.contract_end = Set(Some(date));
+    }
+    if let Some(cents) = patch.annual_cost_cents {
+        model.annual_cost_cents = Set(Some(cents));
+    }
+    if let Some(connected) = patch.identity_connected {
+        model.identity_connected = Set(Some(connected));
+    }
+    if let Some(comment) = patch.comment {
+        model.comment = Set(Some(comment));
+    }
+    let updated = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "entry.update",
+            object_type: "inventory_entry",
+            object_id: updated.id.to_string(),
+            ght_code: Some(ght.to_owned()),
+            before,
+            after: entry_snapshot(&updated),
+        },
+    )
+    .await?;
+    Ok(updated)
+}
+
+fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {
+    Some(serde_json::json!({
+        "product_id": e.product_id, "state": e.state, "subdomain": e.subdomain_code, "version": e.version,
+        "users": e.users, "contract_end": e.contract_end, "annual_cost_cents": e.annual_cost_cents,
+        "identity_connected": e.identity_connected, "comment": e.comment,
+    }))
+}
+
+/// Whether the entry belongs to the current inventory of its établissement.
+///
+/// # Errors
+/// When the query fails.
+pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, DbErr> {
+    let campaign = CampaignYear::new(i64::from(entry.campaign_year)).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let current = current_uploads(conn, campaign, std::slice::from_ref(&entry.finess_ej)).await?;
+    Ok(current.get(&entry.finess_ej) == Some(&entry.upload_id))
+}
+
+/// Number of rows per établissement in an upload (for listings).
+///
+/// # Errors
+/// When the query fails.
+pub async fn coverage(conn: &impl ConnectionTrait, upload_id: i64) -> Result<Vec<upload_etablissement::Model>, DbErr> {
+    upload_etablissement::Entity::find()
+        .filter(upload_etablissement::Column::UploadId.eq(upload_id))
+        .order_by_asc(upload_etablissement::Column::FinessEj)
+        .all(conn)
+        .await
+}
