@@ -9,7 +9,10 @@ use crate::auth::Principal;
 use crate::config::Settings;
 use crate::demo::{self, DemoOutcome};
 use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, Role};
+use crate::error::AppError;
 use crate::import::{Limits, worker};
+use crate::intake::{self, ImportRequest, ImportScope, Step};
+use crate::store::inventory;
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
 use crate::store::tokens::{self, NewToken};
@@ -49,6 +52,26 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Import an inventory file and print its report.
+    Import {
+        /// The file (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
+        file: std::path::PathBuf,
+        /// The établissement (FINESS juridique) whose inventory this is.
+        #[arg(long, conflicts_with = "ght", required_unless_present = "ght")]
+        finess: Option<Finess>,
+        /// The GHT, for a workbook covering several établissements.
+        #[arg(long)]
+        ght: Option<GhtCode>,
+        /// The campaign.
+        #[arg(long)]
+        campaign: CampaignYear,
+        /// Import the valid rows even if others have errors.
+        #[arg(long)]
+        partial: bool,
+        /// Print the report without writing anything.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Parse a file read on standard input, in an isolated process (used by the service).
     #[command(hide = true)]
@@ -143,6 +166,14 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Campaign { action } => campaign(&settings, action).await,
         Command::Token { action } => token(&settings, action).await,
+        Command::Import { file, finess, ght, campaign, partial, dry_run } => {
+            let scope = match (finess, ght) {
+                (Some(finess), _) => ImportScope::Etablissement(finess),
+                (None, Some(ght)) => ImportScope::Ght(ght),
+                (None, None) => anyhow::bail!("indiquez --finess ou --ght"),
+            };
+            import(&settings, file, scope, campaign, partial, dry_run).await
+        }
         Command::Worker { file_name, memory_bytes, cpu_seconds, max_cells, max_decompressed_bytes } => {
             let limits = Limits { max_file_bytes: u64::MAX, max_decompressed_bytes, max_cells };
             worker::run_worker(&file_name, memory_bytes, cpu_seconds, limits)?;
@@ -201,6 +232,76 @@ async fn campaign(settings: &Settings, action: CampaignAction) -> anyhow::Result
     println!("{message}");
     db.close().await?;
     Ok(())
+}
+
+async fn import(
+    settings: &Settings,
+    file: std::path::PathBuf,
+    scope: ImportScope,
+    campaign: CampaignYear,
+    partial: bool,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+    let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("inventaire").to_owned();
+    let db = connect(settings).await?;
+    let worker = crate::startup::worker_config(settings)?;
+    let principal = Principal::command_line("import");
+    let actor = Actor { principal: &principal, request_id: None };
+    let request = ImportRequest { scope, campaign, file_name, bytes, partial, dry_run, mapping: Default::default() };
+    // A spinner on files large enough to take a moment.
+    let bar = (request.bytes.len() > 512 * 1024).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let progress = |step: Step| {
+        if let Some(bar) = &bar {
+            bar.set_message(match step {
+                Step::Reading => "lecture du fichier…",
+                Step::Normalising => "normalisation des lignes…",
+                Step::Storing => "enregistrement…",
+            });
+        }
+    };
+    let outcome = intake::import_with_progress(&db, &worker, actor, request, &progress).await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    db.close().await?;
+    match outcome {
+        Ok(outcome) => {
+            print_report(&outcome.report);
+            match (&outcome.upload, outcome.duplicate) {
+                (Some(upload), true) => println!("Fichier déjà déposé : dépôt {} inchangé, rien n'a été écrit.", upload.id),
+                (Some(upload), false) => println!("Dépôt {} enregistré ({}).", upload.id, inventory::status_label(&upload.status)),
+                (None, _) => println!("Simulation : rien n'a été écrit."),
+            }
+            Ok(())
+        }
+        Err(AppError::InvalidInventory { upload_id, report }) => {
+            print_report(&report);
+            anyhow::bail!("inventaire refusé (dépôt {upload_id}) : corrigez les erreurs ci-dessus, ou relancez avec --partial")
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn print_report(report: &crate::normalise::report::Report) {
+    use crate::normalise::report::Severity;
+    println!(
+        "{} ({}) : {} ligne(s) lue(s), {} importée(s), {} rejetée(s) ; {} erreur(s), {} avertissement(s).",
+        report.file, report.format, report.rows_read, report.rows_imported, report.rows_rejected, report.errors, report.warnings
+    );
+    for (severity, title) in [(Severity::Error, "Erreurs"), (Severity::Warning, "Avertissements"), (Severity::Info, "Informations")] {
+        let lines: Vec<String> = report.messages.iter().filter(|m| m.severity == severity).map(|m| m.sentence()).collect();
+        if !lines.is_empty() {
+            println!("\n{title} :");
+            for line in lines {
+                println!("  - {line}");
+            }
+        }
+    }
 }
 
 async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {

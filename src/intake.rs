@@ -75,6 +75,31 @@ pub async fn import(
     actor: Actor<'_>,
     request: ImportRequest,
 ) -> Result<ImportOutcome, AppError> {
+    import_with_progress(db, worker, actor, request, &|_| {}).await
+}
+
+/// The steps of an import, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading the file in the isolated worker.
+    Reading,
+    /// Normalising the rows.
+    Normalising,
+    /// Writing to the database.
+    Storing,
+}
+
+/// [`import`], reporting each step as it starts.
+///
+/// # Errors
+/// As [`import`].
+pub async fn import_with_progress(
+    db: &Db,
+    worker: &WorkerConfig,
+    actor: Actor<'_>,
+    request: ImportRequest,
+    progress: &(dyn Fn(Step) + Sync),
+) -> Result<ImportOutcome, AppError> {
     let reader = db.reader();
     let (ght, finess, routing) = match &request.scope {
         ImportScope::Etablissement(finess) => {
@@ -117,10 +142,12 @@ pub async fn import(
         return Ok(ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true });
     }
 
+    progress(Step::Reading);
     let workbook = parse_isolated(&request.bytes, &request.file_name, worker).await.map_err(AppError::Ingest)?;
     let mut mappings = inventory::load_mappings(reader, &ght).await?;
     mappings.extend(request.mapping.clone());
     let table = locate(&workbook, &HeaderMatcher::new(&mappings)).map_err(AppError::Ingest)?;
+    progress(Step::Normalising);
     let matcher = inventory::load_matcher(reader, &ght).await?;
     let taxonomy = inventory::load_taxonomy(reader).await?;
     let context = Context { file: &request.file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing };
@@ -146,6 +173,7 @@ pub async fn import(
     };
     let stored_rows: &[NormalisedRow] = if refused { &[] } else { &rows };
 
+    progress(Step::Storing);
     let txn = db.begin_write().await?;
     lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
     ensure_open(&txn, request.campaign).await?;
