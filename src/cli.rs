@@ -12,9 +12,9 @@ use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, Role};
 use crate::error::AppError;
 use crate::import::{Limits, worker};
 use crate::intake::{self, ImportRequest, ImportScope, Step};
-use crate::store::inventory;
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
+use crate::store::inventory;
 use crate::store::tokens::{self, NewToken};
 use crate::store::{Db, campaigns, seed};
 
@@ -273,15 +273,21 @@ async fn import(
         Ok(outcome) => {
             print_report(&outcome.report);
             match (&outcome.upload, outcome.duplicate) {
-                (Some(upload), true) => println!("Fichier déjà déposé : dépôt {} inchangé, rien n'a été écrit.", upload.id),
-                (Some(upload), false) => println!("Dépôt {} enregistré ({}).", upload.id, inventory::status_label(&upload.status)),
+                (Some(upload), true) => {
+                    println!("Fichier déjà déposé : dépôt {} inchangé, rien n'a été écrit.", upload.id)
+                }
+                (Some(upload), false) => {
+                    println!("Dépôt {} enregistré ({}).", upload.id, inventory::status_label(&upload.status))
+                }
                 (None, _) => println!("Simulation : rien n'a été écrit."),
             }
             Ok(())
         }
         Err(AppError::InvalidInventory { upload_id, report }) => {
             print_report(&report);
-            anyhow::bail!("inventaire refusé (dépôt {upload_id}) : corrigez les erreurs ci-dessus, ou relancez avec --partial")
+            anyhow::bail!(
+                "inventaire refusé (dépôt {upload_id}) : corrigez les erreurs ci-dessus, ou relancez avec --partial"
+            )
         }
         Err(error) => Err(error.into()),
     }
@@ -291,10 +297,19 @@ fn print_report(report: &crate::normalise::report::Report) {
     use crate::normalise::report::Severity;
     println!(
         "{} ({}) : {} ligne(s) lue(s), {} importée(s), {} rejetée(s) ; {} erreur(s), {} avertissement(s).",
-        report.file, report.format, report.rows_read, report.rows_imported, report.rows_rejected, report.errors, report.warnings
+        report.file,
+        report.format,
+        report.rows_read,
+        report.rows_imported,
+        report.rows_rejected,
+        report.errors,
+        report.warnings
     );
-    for (severity, title) in [(Severity::Error, "Erreurs"), (Severity::Warning, "Avertissements"), (Severity::Info, "Informations")] {
-        let lines: Vec<String> = report.messages.iter().filter(|m| m.severity == severity).map(|m| m.sentence()).collect();
+    for (severity, title) in
+        [(Severity::Error, "Erreurs"), (Severity::Warning, "Avertissements"), (Severity::Info, "Informations")]
+    {
+        let lines: Vec<String> =
+            report.messages.iter().filter(|m| m.severity == severity).map(|m| m.sentence()).collect();
         if !lines.is_empty() {
             println!("\n{title} :");
             for line in lines {

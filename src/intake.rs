@@ -150,9 +150,19 @@ pub async fn import_with_progress(
     progress(Step::Normalising);
     let matcher = inventory::load_matcher(reader, &ght).await?;
     let taxonomy = inventory::load_taxonomy(reader).await?;
-    let context = Context { file: &request.file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing };
     let format = workbook.format.as_str();
-    let (rows, report) = normalise_table(&context, format, &table);
+    let (rows, report) = {
+        // Not held across an await: the cache is for this synchronous pass.
+        let matches = std::cell::RefCell::new(HashMap::new());
+        let context = Context {
+            file: &request.file_name,
+            matcher: &matcher,
+            taxonomy: &taxonomy,
+            routing: &routing,
+            matches: &matches,
+        };
+        normalise_table(&context, format, &table)
+    };
     if request.dry_run {
         return Ok(ImportOutcome { upload: None, report, rows, duplicate: false });
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
+use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
 use super::normalise_key;
 use super::report::{Message, Severity};
 use super::sentinel::{EntryState, sentinel};
@@ -50,6 +50,20 @@ pub struct Context<'a> {
     pub taxonomy: &'a TaxonomyIndex,
     /// Where rows go.
     pub routing: &'a Routing,
+    /// Matches already made in this import: inventories repeat the same
+    /// names thousands of times, and fuzzy matching is the costly step.
+    pub matches: &'a std::cell::RefCell<std::collections::HashMap<String, Option<ProductMatch>>>,
+}
+
+impl Context<'_> {
+    fn match_product(&self, raw: &str) -> Option<ProductMatch> {
+        if let Some(found) = self.matches.borrow().get(raw) {
+            return found.clone();
+        }
+        let found = self.matcher.match_product(raw);
+        self.matches.borrow_mut().insert(raw.to_owned(), found.clone());
+        found
+    }
 }
 
 /// A normalised inventory row, ready to store.
@@ -234,7 +248,7 @@ pub fn normalise_row(
     let mut flags = Vec::new();
     let (state, product_match) = match sentinel(&application_raw) {
         Some(state) => (state, None),
-        None => match context.matcher.match_product(&application_raw) {
+        None => match context.match_product(&application_raw) {
             Some(found) => (EntryState::Product, Some(found)),
             None => (EntryState::Unmatched, None),
         },

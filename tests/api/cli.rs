@@ -60,19 +60,32 @@ db_test!(the_cli_imports_a_file_and_prints_a_readable_report, |app| {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("fecamp.csv");
     std::fs::write(&good, b"Application;Fin de contrat\nDxCare;31/12/2027\nBO;\n").unwrap();
-    let output = convergence(&app.database_url, &["import", good.to_str().unwrap(), "--finess", "760780734", "--campaign", "2026"]);
+    let output = convergence(
+        &app.database_url,
+        &["import", good.to_str().unwrap(), "--finess", "760780734", "--campaign", "2026"],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("fecamp.csv (csv) : 2 ligne(s) lue(s), 2 importée(s), 0 rejetée(s)"), "{stdout}");
-    assert!(stdout.contains("Feuille « fecamp.csv », ligne 3, colonne A (Application) : « BO » n'est pas dans le catalogue"), "{stdout}");
+    assert!(
+        stdout
+            .contains("Feuille « fecamp.csv », ligne 3, colonne A (Application) : « BO » n'est pas dans le catalogue"),
+        "{stdout}"
+    );
     assert!(stdout.contains("enregistré (validé)"), "{stdout}");
 
     let bad = dir.path().join("faux.csv");
     std::fs::write(&bad, b"Application;Fin de contrat\nDxCare;31/02/2027\n").unwrap();
-    let refused = convergence(&app.database_url, &["import", bad.to_str().unwrap(), "--finess", "760780734", "--campaign", "2026"]);
+    let refused = convergence(
+        &app.database_url,
+        &["import", bad.to_str().unwrap(), "--finess", "760780734", "--campaign", "2026"],
+    );
     assert!(!refused.status.success());
     let stdout = String::from_utf8_lossy(&refused.stdout);
-    assert!(stdout.contains("ligne 2, colonne B (Fin de contrat) : « 31/02/2027 » n'est pas une date valide"), "{stdout}");
+    assert!(
+        stdout.contains("ligne 2, colonne B (Fin de contrat) : « 31/02/2027 » n'est pas une date valide"),
+        "{stdout}"
+    );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("inventaire refusé"));
     let current = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
     assert_eq!(current.body.as_array().unwrap().len(), 2);
