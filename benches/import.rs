@@ -5,6 +5,7 @@
 //! `cargo bench --bench import` (add `-- 1000 10000` to choose the sizes).
 //! Targets: end-to-end ≤ 3× the bare parse at 10k and 100k rows; peak
 //! memory for 100k rows under 300 MB (this process and the worker each).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::io::Cursor;
 use std::path::PathBuf;
