@@ -95,10 +95,70 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-#[tokio::main]
-async fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+/// Each measurement runs in its own process, so that peak memory figures
+/// belong to what is measured (a high-water mark never goes down).
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        let rows: usize = args.get(2).and_then(|a| a.parse().ok()).expect("rows");
+        match args.get(1).map(String::as_str) {
+            Some("bare") => child_bare(rows),
+            Some("e2e") => tokio::runtime::Runtime::new().expect("runtime").block_on(child_end_to_end(rows)),
+            other => panic!("unknown mode {other:?}"),
+        }
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    println!("| rows | file | bare parse | end to end | ratio | rows/s | peak RSS service side | peak RSS worker |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for rows in sizes {
+        let bare = run_child("bare", rows);
+        let e2e = run_child("e2e", rows);
+        let (bare_s, e2e_s) = (bare["seconds"], e2e["seconds"]);
+        println!(
+            "| {rows} | {:.1} MB | {bare_s:.3} s | {e2e_s:.3} s | {:.2}× | {:.0} | {:.0} MB | {:.0} MB |",
+            e2e["file_mb"],
+            e2e_s / bare_s,
+            rows as f64 / e2e_s,
+            e2e["self_mb"],
+            e2e["worker_mb"],
+        );
+    }
+}
+
+fn run_child(mode: &str, rows: usize) -> std::collections::HashMap<String, f64> {
+    let output = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .args(["--child", mode, &rows.to_string()])
+        .output()
+        .expect("child runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('=').and_then(|(k, v)| v.parse().ok().map(|v| (k.to_owned(), v))))
+        .collect()
+}
+
+fn runs(rows: usize) -> usize {
+    if rows >= 100_000 { 3 } else { 5 }
+}
+
+fn child_bare(rows: usize) {
+    let bytes = generate(rows);
+    let seconds = median(
+        (0..runs(rows))
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(bare_parse(&bytes));
+                start.elapsed()
+            })
+            .collect(),
+    );
+    println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF));
+}
+
+async fn child_end_to_end(rows: usize) {
+    let bytes = generate(rows);
     let worker = WorkerConfig {
         program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
         memory_bytes: 2 * 1024 * 1024 * 1024,
@@ -106,92 +166,44 @@ async fn main() {
         timeout: Duration::from_secs(300),
         limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
     };
-    println!("| rows | file | bare parse | end to end | ratio | rows/s | peak RSS bench | peak RSS worker |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for rows in sizes {
-        let bytes = generate(rows);
-        let runs = if rows >= 100_000 { 3 } else { 5 };
-        let bare = median(
-            (0..runs)
-                .map(|_| {
-                    let start = Instant::now();
-                    std::hint::black_box(bare_parse(&bytes));
-                    start.elapsed()
-                })
-                .collect(),
-        );
-
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-        let db = Db::connect(&url).await.expect("db");
-        db.migrate().await.expect("migrate");
-        seed::seed_reference(&db).await.expect("seed");
-        demo::load(&db).await.expect("demo GHT");
-        let principal = Principal::command_line("bench");
-        let mut samples = Vec::new();
-        for run in 0..runs {
-            // A different file each run: identical bytes would be recognised and skipped.
-            let mut variant = bytes.clone();
-            variant.extend_from_slice(format!("{run}").as_bytes());
-            let request = ImportRequest {
-                scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
-                campaign: CampaignYear::new(2026).expect("year"),
-                file_name: format!("bench-{rows}.xlsx"),
-                bytes: bytes.clone(),
-                partial: true,
-                dry_run: false,
-                mapping: Default::default(),
-            };
-            let start = Instant::now();
-            let marks = std::sync::Mutex::new(Vec::new());
-            let progress = |step: intake::Step| {
-                if let Ok(mut marks) = marks.lock() {
-                    marks.push((step, start.elapsed()));
-                }
-            };
-            let outcome = intake::import_with_progress(
-                &db,
-                &worker,
-                Actor { principal: &principal, request_id: None },
-                request,
-                &progress,
-            )
-            .await;
-            samples.push(start.elapsed());
-            if std::env::var_os("BENCH_STEPS").is_some() {
-                eprintln!(
-                    "{rows} rows: {:?} then done at {:?}",
-                    marks.lock().map(|m| m.clone()).unwrap_or_default(),
-                    start.elapsed()
-                );
-            }
-            let outcome = outcome.expect("import");
-            assert_eq!(outcome.report.rows_imported as usize, rows, "every generated row is imported");
-            // Withdraw so the next run is not a duplicate of this one.
-            let txn = db.begin_write().await.expect("txn");
-            if let Some(upload) = outcome.upload {
-                convergence::store::inventory::withdraw(
-                    &txn,
-                    Actor { principal: &principal, request_id: None },
-                    upload,
-                )
-                .await
-                .expect("withdraw");
-            }
-            txn.commit().await.expect("commit");
-            drop(variant);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+    let db = Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    seed::seed_reference(&db).await.expect("seed");
+    demo::load(&db).await.expect("demo GHT");
+    let principal = Principal::command_line("bench");
+    let actor = Actor { principal: &principal, request_id: None };
+    let mut samples = Vec::new();
+    let mut worker_kib = 0;
+    for _ in 0..runs(rows) {
+        let request = ImportRequest {
+            scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+            campaign: CampaignYear::new(2026).expect("year"),
+            file_name: format!("bench-{rows}.xlsx"),
+            bytes: bytes.clone(),
+            partial: true,
+            dry_run: false,
+            mapping: Default::default(),
+        };
+        let start = Instant::now();
+        let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
+        samples.push(start.elapsed());
+        worker_kib = worker_kib.max(outcome.worker_peak_kib.unwrap_or(0));
+        assert_eq!(outcome.report.rows_imported as usize, rows, "every generated row is imported");
+        // Withdraw so that the next run is not recognised as the same file.
+        let txn = db.begin_write().await.expect("txn");
+        if let Some(upload) = outcome.upload {
+            convergence::store::inventory::withdraw(&txn, actor, upload).await.expect("withdraw");
         }
-        let end_to_end = median(samples);
-        let ratio = end_to_end.as_secs_f64() / bare.as_secs_f64();
-        println!(
-            "| {rows} | {:.1} MB | {:.3} s | {:.3} s | {ratio:.2}× | {:.0} | {:.0} MB | {:.0} MB |",
-            bytes.len() as f64 / 1e6,
-            bare.as_secs_f64(),
-            end_to_end.as_secs_f64(),
-            rows as f64 / end_to_end.as_secs_f64(),
-            peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF),
-            peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_CHILDREN),
-        );
-        db.close().await.expect("close");
+        txn.commit().await.expect("commit");
     }
+    db.close().await.expect("close");
+    println!(
+        "seconds={} file_mb={} self_mb={} worker_mb={}",
+        median(samples).as_secs_f64(),
+        bytes.len() as f64 / 1e6,
+        peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF),
+        worker_kib as f64 / 1024.0,
+    );
 }

@@ -76,9 +76,6 @@ pub enum Command {
     /// Parse a file read on standard input, in an isolated process (used by the service).
     #[command(hide = true)]
     Worker {
-        /// Name of the uploaded file (extension hint, CSV sheet name).
-        #[arg(long)]
-        file_name: String,
         /// Address-space cap, in bytes.
         #[arg(long)]
         memory_bytes: u64,
@@ -174,9 +171,9 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             };
             import(&settings, file, scope, campaign, partial, dry_run).await
         }
-        Command::Worker { file_name, memory_bytes, cpu_seconds, max_cells, max_decompressed_bytes } => {
+        Command::Worker { memory_bytes, cpu_seconds, max_cells, max_decompressed_bytes } => {
             let limits = Limits { max_file_bytes: u64::MAX, max_decompressed_bytes, max_cells };
-            worker::run_worker(&file_name, memory_bytes, cpu_seconds, limits)?;
+            worker::run_worker(memory_bytes, cpu_seconds, limits)?;
             Ok(())
         }
     }

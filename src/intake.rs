@@ -2,22 +2,20 @@
 //! isolated worker, find the inventory, normalise it, and store it in one
 //! transaction — or refuse it whole with a report that says what to fix.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
-use crate::import::headers::{Field, HeaderMatcher};
-use crate::import::table::locate;
-use crate::import::worker::{WorkerConfig, parse_isolated};
-use crate::normalise::inventory::normalise_table;
+use crate::import::headers::Field;
+use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
 use crate::normalise::report::Report;
-use crate::normalise::row::{Context, NormalisedRow, Routing};
+use crate::normalise::row::{NormalisedRow, Routing};
 use crate::store::audit::Actor;
 use crate::store::entities::{ght_membership, inventory_upload};
-use crate::store::inventory::{self, NewUpload, REJECTED, SUBMITTED, VALIDATED};
+use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, campaigns, ghts};
 
@@ -61,6 +59,8 @@ pub struct ImportOutcome {
     /// The same bytes were already uploaded: the first upload is returned
     /// and nothing was written.
     pub duplicate: bool,
+    /// Peak resident memory of the parse worker, in KiB, when known.
+    pub worker_peak_kib: Option<u64>,
 }
 
 /// Runs the pipeline.
@@ -124,7 +124,6 @@ pub async fn import_with_progress(
     };
     ensure_open(reader, request.campaign).await?;
 
-    let sha256 = hex::encode(Sha256::digest(&request.bytes));
     let mut new = NewUpload {
         campaign: request.campaign,
         ght: ght.clone(),
@@ -132,75 +131,107 @@ pub async fn import_with_progress(
         file_name: request.file_name.clone(),
         format: String::new(),
         bytes: Vec::new(),
-        sha256,
+        sha256: hex::encode(Sha256::digest(&request.bytes)),
         status: String::new(),
-        covered: Vec::new(),
     };
     let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
     if let Some(first) = earlier {
-        let report = serde_json::from_value(first.report.clone()).unwrap_or_default();
-        return Ok(ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true });
+        return Ok(duplicate(first));
     }
+    let reference = inventory::load_reference(reader, &ght, routing, &request.mapping).await?;
 
     progress(Step::Reading);
-    let workbook = parse_isolated(&request.bytes, &request.file_name, worker).await.map_err(AppError::Ingest)?;
-    let mut mappings = inventory::load_mappings(reader, &ght).await?;
-    mappings.extend(request.mapping.clone());
-    let table = locate(&workbook, &HeaderMatcher::new(&mappings)).map_err(AppError::Ingest)?;
-    progress(Step::Normalising);
-    let matcher = inventory::load_matcher(reader, &ght).await?;
-    let taxonomy = inventory::load_taxonomy(reader).await?;
-    let format = workbook.format.as_str();
-    let (rows, report) = {
-        // Not held across an await: the cache is for this synchronous pass.
-        let matches = std::cell::RefCell::new(HashMap::new());
-        let context = Context {
-            file: &request.file_name,
-            matcher: &matcher,
-            taxonomy: &taxonomy,
-            routing: &routing,
-            matches: &matches,
-        };
-        normalise_table(&context, format, &table)
-    };
+    let mut run =
+        normalise_isolated(&request.bytes, &request.file_name, reference, worker).await.map_err(AppError::Ingest)?;
     if request.dry_run {
-        return Ok(ImportOutcome { upload: None, report, rows, duplicate: false });
+        let mut rows = Vec::new();
+        loop {
+            match run.next().await.map_err(AppError::Ingest)? {
+                Normalised::Rows(batch, _) => rows.extend(batch),
+                Normalised::Done(report, worker_peak_kib) => {
+                    return Ok(ImportOutcome {
+                        upload: None,
+                        report: *report,
+                        rows,
+                        duplicate: false,
+                        worker_peak_kib,
+                    });
+                }
+            }
+        }
     }
 
-    let refused = rows.is_empty() || (report.errors > 0 && !request.partial);
-    new.format = format.to_owned();
-    new.bytes = request.bytes;
-    new.status = if refused {
-        REJECTED.to_owned()
-    } else if actor.principal.role == Role::Etablissement && !auto_validated(db, &ght).await? {
+    // The rows stream into the transaction as the worker produces them: the
+    // worker normalises the next batch while this one is written.
+    new.status = if actor.principal.role == Role::Etablissement && !auto_validated(db, &ght).await? {
         SUBMITTED.to_owned()
     } else {
         VALIDATED.to_owned()
     };
-    new.covered = match &new.finess_ej {
-        Some(f) => vec![f.clone()],
-        None => rows.iter().map(|r| r.finess_ej.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
-    };
-    let stored_rows: &[NormalisedRow] = if refused { &[] } else { &rows };
-
-    progress(Step::Storing);
+    new.bytes = request.bytes;
     let txn = db.begin_write().await?;
     lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
     ensure_open(&txn, request.campaign).await?;
     if let Some(first) = inventory::same_bytes(&txn, &new).await? {
         txn.rollback().await?;
-        let report = serde_json::from_value(first.report.clone()).unwrap_or_default();
-        return Ok(ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true });
+        return Ok(duplicate(first));
     }
-    if !request.mapping.is_empty() && !refused {
+    let upload = inventory::begin_upload(&txn, actor, &new).await?;
+    let mut covered: BTreeMap<Finess, i32> = BTreeMap::new();
+    if let Some(finess) = &new.finess_ej {
+        covered.insert(finess.clone(), 0);
+    }
+    let mut first_batch = true;
+    let report = loop {
+        let event = run.next().await.map_err(AppError::Ingest)?;
+        if first_batch {
+            progress(Step::Normalising);
+            first_batch = false;
+        }
+        match event {
+            Normalised::Rows(rows, errors_so_far) => {
+                // In strict mode the first error dooms the upload: stop writing, keep reading for the report.
+                if errors_so_far > 0 && !request.partial {
+                    continue;
+                }
+                for row in &rows {
+                    *covered.entry(row.finess_ej.clone()).or_insert(0) += 1;
+                }
+                inventory::insert_entries(&txn, upload.id, request.campaign, &rows).await?;
+            }
+            Normalised::Done(report, peak_kib) => {
+                tracing::info!(
+                    rows = report.rows_read,
+                    worker_peak_mib = peak_kib.map(|k| k / 1024),
+                    "inventory parsed"
+                );
+                break (*report, peak_kib);
+            }
+        }
+    };
+    let (report, worker_peak_kib) = report;
+    progress(Step::Storing);
+    let refused = report.rows_imported == 0 || (report.errors > 0 && !request.partial);
+    if refused {
+        txn.rollback().await?;
+        let txn = db.begin_write().await?;
+        lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
+        let rejected = inventory::store_rejected(&txn, actor, new, &report).await?;
+        txn.commit().await?;
+        return Err(AppError::InvalidInventory { upload_id: rejected.id, report: Box::new(report) });
+    }
+    if !request.mapping.is_empty() {
         inventory::save_mappings(&txn, &ght, &request.mapping).await?;
     }
-    let upload = inventory::store(&txn, actor, new, stored_rows, &report).await?;
+    let bytes = std::mem::take(&mut new.bytes);
+    let upload = inventory::finish_upload(&txn, actor, upload, bytes, &covered, &report).await?;
     txn.commit().await?;
-    if refused {
-        return Err(AppError::InvalidInventory { upload_id: upload.id, report: Box::new(report) });
-    }
-    Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false })
+    Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false, worker_peak_kib })
+}
+
+fn duplicate(first: inventory_upload::Model) -> ImportOutcome {
+    let report = serde_json::from_str(&first.report).unwrap_or_default();
+    ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true, worker_peak_kib: None }
 }
 
 async fn ensure_open(conn: &impl sea_orm::ConnectionTrait, year: CampaignYear) -> Result<(), AppError> {

@@ -31,7 +31,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(InventoryUploads::Status, 16))
                     .col(timestamp_with_time_zone_null(InventoryUploads::ValidatedAt))
                     .col(string_null(InventoryUploads::ValidatedBy))
-                    .col(json(InventoryUploads::Report))
+                    // JSON text: written and read whole, never queried inside; text
+                    // avoids building a JSON tree for reports of 100k messages.
+                    .col(text(InventoryUploads::Report))
                     .foreign_key(
                         ForeignKey::create()
                             .from(InventoryUploads::Table, InventoryUploads::CampaignYear)
@@ -73,8 +75,9 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(InventoryEntries::FinessEt, 9))
                     .col(string(InventoryEntries::Sheet))
                     .col(integer(InventoryEntries::RowNumber))
-                    // Every cell of the row exactly as read, keyed by header.
-                    .col(json(InventoryEntries::Raw))
+                    // Every cell of the row exactly as read, keyed by header (JSON
+                    // text, like `flags` and `extra`: an archive, not a query target).
+                    .col(text(InventoryEntries::Raw))
                     .col(string(InventoryEntries::ApplicationRaw))
                     .col(string(InventoryEntries::NormalisedName))
                     .col(string_len(InventoryEntries::State, 20))
@@ -100,8 +103,8 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(InventoryEntries::Criticality, 16))
                     .col(string_len_null(InventoryEntries::ConvergenceStatus, 24))
                     .col(text_null(InventoryEntries::Comment))
-                    .col(json(InventoryEntries::Flags))
-                    .col(json(InventoryEntries::Extra))
+                    .col(text(InventoryEntries::Flags))
+                    .col(text(InventoryEntries::Extra))
                     .foreign_key(
                         ForeignKey::create()
                             .from(InventoryEntries::Table, InventoryEntries::UploadId)

@@ -25,6 +25,12 @@ pub enum MoneyError {
     TooLarge(String),
 }
 
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Money::from_cents(i64::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Money {
     /// An amount in cents.
     ///

@@ -70,13 +70,14 @@ pub struct InventoryTable {
 ///
 /// # Errors
 /// `NoHeaderRow` when no sheet has a header row naming the application.
-pub fn locate(workbook: &RawWorkbook, matcher: &HeaderMatcher) -> Result<InventoryTable, IngestError> {
+pub fn locate(workbook: RawWorkbook, matcher: &HeaderMatcher) -> Result<InventoryTable, IngestError> {
     let mut sheets = Vec::new();
     let mut ignored_sheets = Vec::new();
-    for sheet in &workbook.sheets {
-        match header_row(sheet, matcher) {
+    // Sheets are consumed one by one: their cells move into the table.
+    for sheet in workbook.sheets {
+        match header_row(&sheet, matcher) {
             Some(index) => sheets.push(inventory_sheet(sheet, index, matcher)),
-            None => ignored_sheets.push(sheet.name.clone()),
+            None => ignored_sheets.push(sheet.name),
         }
     }
     if sheets.is_empty() {
@@ -102,7 +103,7 @@ fn header_row(sheet: &RawSheet, matcher: &HeaderMatcher) -> Option<usize> {
     best.map(|(index, _)| index)
 }
 
-fn inventory_sheet(sheet: &RawSheet, header_index: usize, matcher: &HeaderMatcher) -> InventorySheet {
+fn inventory_sheet(sheet: RawSheet, header_index: usize, matcher: &HeaderMatcher) -> InventorySheet {
     let header = &sheet.rows[header_index];
     let width = sheet.rows.iter().skip(header_index).map(|r| last_filled(r)).max().unwrap_or(0);
     let mut columns: Vec<Column> = Vec::with_capacity(width);
@@ -116,26 +117,21 @@ fn inventory_sheet(sheet: &RawSheet, header_index: usize, matcher: &HeaderMatche
     let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
     let mut rows = Vec::new();
     let mut total_rows = Vec::new();
-    for (offset, row) in sheet.rows.iter().enumerate().skip(header_index + 1) {
-        if row.iter().all(Cell::is_blank) {
+    let (first_row, name) = (sheet.first_row, sheet.name);
+    for (offset, mut cells) in sheet.rows.into_iter().enumerate().skip(header_index + 1) {
+        if cells.iter().all(Cell::is_blank) {
             continue;
         }
-        let excel_row = sheet.first_row + offset as u32;
-        if is_total(row, application) {
+        let excel_row = first_row + offset as u32;
+        if is_total(&cells, application) {
             total_rows.push(excel_row);
             continue;
         }
-        let mut cells: Vec<Cell> = row.iter().take(width).cloned().collect();
+        cells.truncate(width);
         cells.resize(width, Cell::Empty);
         rows.push(TableRow { excel_row, cells });
     }
-    InventorySheet {
-        name: sheet.name.clone(),
-        header_row: sheet.first_row + header_index as u32,
-        columns,
-        rows,
-        total_rows,
-    }
+    InventorySheet { name, header_row: first_row + header_index as u32, columns, rows, total_rows }
 }
 
 fn last_filled(row: &[Cell]) -> usize {
@@ -193,7 +189,7 @@ mod tests {
                 ),
             ],
         };
-        let table = locate(&workbook, &HeaderMatcher::new(&HashMap::new())).unwrap_or_else(|e| panic!("{e}"));
+        let table = locate(workbook, &HeaderMatcher::new(&HashMap::new())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(table.ignored_sheets, ["Notice"]);
         let inventory = &table.sheets[0];
         assert_eq!(inventory.header_row, 3);
@@ -211,7 +207,7 @@ mod tests {
             format: Format::Csv,
             sheets: vec![sheet("a.csv", &[&["Nom", "Prénom"], &["Dupont", "Jean"]])],
         };
-        match locate(&workbook, &HeaderMatcher::new(&HashMap::new())) {
+        match locate(workbook, &HeaderMatcher::new(&HashMap::new())) {
             Err(IngestError::NoHeaderRow { expected }) => assert!(expected.contains(&"Application".to_owned())),
             other => panic!("{other:?}"),
         }

@@ -8,8 +8,22 @@ use crate::import::table::InventoryTable;
 /// messages (ignored sheets, unknown or duplicate columns, total rows)
 /// first, then row messages in sheet and row order.
 pub fn normalise_table(context: &Context<'_>, format: &str, table: &InventoryTable) -> (Vec<NormalisedRow>, Report) {
-    let mut report = Report { file: context.file.to_owned(), format: format.to_owned(), ..Report::default() };
     let mut rows = Vec::new();
+    let report = normalise_table_into(context, format, table, |row, _| rows.push(row));
+    (rows, report)
+}
+
+/// [`normalise_table`], handing each valid row to `sink` as soon as it is
+/// normalised (with the number of errors seen so far), so that rows need
+/// not all be held in memory.
+pub fn normalise_table_into(
+    context: &Context<'_>,
+    format: &str,
+    table: &InventoryTable,
+    mut sink: impl FnMut(NormalisedRow, u32),
+) -> Report {
+    let mut report = Report { file: context.file.to_owned(), format: format.to_owned(), ..Report::default() };
+    let mut errors = 0u32;
     let sheet_message = |sheet: &str, severity, code: &str, row, column: Option<(&str, &str)>, text: String| Message {
         severity,
         code: code.to_owned(),
@@ -79,14 +93,17 @@ pub fn normalise_table(context: &Context<'_>, format: &str, table: &InventoryTab
         for row in &sheet.rows {
             report.rows_read += 1;
             let (normalised, messages) = normalise_row(context, sheet, row);
+            errors += messages.iter().filter(|m| m.severity == Severity::Error).count() as u32;
             report.messages.extend(messages);
             match normalised {
-                Some(normalised) => rows.push(normalised),
+                Some(normalised) => {
+                    report.rows_imported += 1;
+                    sink(normalised, errors);
+                }
                 None => report.rows_rejected += 1,
             }
         }
     }
-    report.rows_imported = rows.len() as u32;
     report.recount();
-    (rows, report)
+    report
 }

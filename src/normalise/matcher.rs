@@ -18,7 +18,7 @@ pub const MATCH_THRESHOLD: f64 = 0.80;
 pub const REVIEW_THRESHOLD: f64 = 0.90;
 
 /// A product as the matcher knows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CatalogueProduct {
     /// Catalogue id.
     pub id: i64,
@@ -33,7 +33,7 @@ pub struct CatalogueProduct {
 }
 
 /// An alias: a spelling of a product, national or local to one GHT.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CatalogueAlias {
     /// The product.
     pub product_id: i64,
@@ -44,7 +44,7 @@ pub struct CatalogueAlias {
 }
 
 /// How a name was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchMethod {
     /// A GHT's own confirmed alias.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
 use super::normalise_key;
@@ -18,7 +18,7 @@ use crate::import::headers::Field;
 use crate::import::table::{InventorySheet, TableRow};
 
 /// An établissement rows can be routed to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RouteTarget {
     /// Its FINESS EJ.
     pub finess_ej: Finess,
@@ -29,7 +29,7 @@ pub struct RouteTarget {
 }
 
 /// Where rows go.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Routing {
     /// Every row belongs to this établissement; a row's FINESS must be its
     /// EJ or one of its ETs.
@@ -67,7 +67,7 @@ impl Context<'_> {
 }
 
 /// A normalised inventory row, ready to store.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NormalisedRow {
     /// Sheet.
     pub sheet: String,

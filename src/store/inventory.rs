@@ -20,11 +20,11 @@ use super::entities::{
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::import::headers::Field;
-use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
+use crate::import::worker::ReferenceData;
+use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct};
 use crate::normalise::normalise_key;
 use crate::normalise::report::Report;
-use crate::normalise::row::{NormalisedRow, RouteTarget};
-use crate::normalise::taxonomy::TaxonomyIndex;
+use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
 
 /// Upload waiting for the DSI's validation.
 pub const SUBMITTED: &str = "submitted";
@@ -39,12 +39,18 @@ pub const REJECTED: &str = "rejected";
 /// of SQLite (32,766) and PostgreSQL (65,535).
 const BATCH: usize = 500;
 
-/// The catalogue as one GHT sees it (national aliases, its own aliases,
-/// approved products and its own proposals).
+/// The reference data a GHT's rows are normalised against: the catalogue
+/// as the GHT sees it (approved products and its own proposals, national
+/// aliases and its own), the taxonomy, and its confirmed header mappings.
 ///
 /// # Errors
 /// When a query fails.
-pub async fn load_matcher(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<Matcher, DbErr> {
+pub async fn load_reference(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    routing: Routing,
+    extra_mappings: &HashMap<String, Field>,
+) -> Result<ReferenceData, DbErr> {
     let products = product::Entity::find()
         .filter(product::Column::MergedInto.is_null())
         .filter(product::Column::Status.eq(STATUS_APPROVED).or(product::Column::ProposedByGht.eq(ght.as_str())))
@@ -76,20 +82,17 @@ pub async fn load_matcher(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<
             name: p.name,
         })
         .collect();
-    Ok(Matcher::new(products, aliases))
-}
-
-/// The taxonomy prepared for reading domain cells.
-///
-/// # Errors
-/// When a query fails.
-pub async fn load_taxonomy(conn: &impl ConnectionTrait) -> Result<TaxonomyIndex, DbErr> {
-    let synonyms = taxonomy_synonym::Entity::find().all(conn).await?;
-    let subdomains = taxonomy_subdomain::Entity::find().all(conn).await?;
-    Ok(TaxonomyIndex::new(
-        synonyms.into_iter().map(|s| (s.synonym, s.domain_code, s.subdomain_code)),
-        subdomains.into_iter().map(|s| (s.code, s.domain_code)),
-    ))
+    let synonyms = taxonomy_synonym::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.synonym, s.domain_code, s.subdomain_code))
+        .collect();
+    let subdomains =
+        taxonomy_subdomain::Entity::find().all(conn).await?.into_iter().map(|s| (s.code, s.domain_code)).collect();
+    let mut mappings = load_mappings(conn, ght).await?;
+    mappings.extend(extra_mappings.clone());
+    Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing })
 }
 
 /// The header mappings a GHT confirmed.
@@ -165,7 +168,7 @@ pub struct NewUpload {
     pub finess_ej: Option<Finess>,
     /// File name as uploaded.
     pub file_name: String,
-    /// Detected format.
+    /// Detected format (filled in from the report).
     pub format: String,
     /// The file.
     pub bytes: Vec<u8>,
@@ -173,8 +176,6 @@ pub struct NewUpload {
     pub sha256: String,
     /// `submitted`, `validated` or `rejected`.
     pub status: String,
-    /// Établissements the upload covers (their inventories are replaced).
-    pub covered: Vec<Finess>,
 }
 
 /// An earlier upload of the same bytes for the same scope and campaign,
@@ -198,79 +199,24 @@ pub async fn same_bytes(
     select.order_by_asc(inventory_upload::Column::Id).one(conn).await
 }
 
-/// Stores an upload, its file, its coverage and its rows, and records it
-/// in the audit trail. The caller holds the GHT's lock and commits.
+/// Stores a refused upload: its file and its report, no rows, so the user
+/// can read the report and download the annotated copy. The inventory is
+/// untouched.
 ///
 /// # Errors
 /// When a write fails.
-pub async fn store(
+pub async fn store_rejected(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    new: NewUpload,
-    rows: &[NormalisedRow],
+    mut new: NewUpload,
     report: &Report,
 ) -> Result<inventory_upload::Model, AppError> {
-    let now = super::now();
-    let validated = new.status == VALIDATED;
-    let upload = inventory_upload::ActiveModel {
-        campaign_year: Set(new.campaign.get()),
-        ght_code: Set(new.ght.to_string()),
-        finess_ej: Set(new.finess_ej.as_ref().map(ToString::to_string)),
-        file_name: Set(new.file_name.clone()),
-        format: Set(new.format.clone()),
-        size_bytes: Set(new.bytes.len() as i64),
-        sha256: Set(new.sha256.clone()),
-        uploaded_by_token: Set(actor.principal.token_id),
-        uploaded_by: Set(actor.principal.label.clone()),
-        uploaded_at: Set(now),
-        status: Set(new.status.clone()),
-        validated_at: Set(validated.then_some(now)),
-        validated_by: Set(validated.then(|| actor.principal.label.clone())),
-        report: Set(serde_json::to_value(report).map_err(|e| AppError::Internal(e.into()))?),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    upload_file::ActiveModel { upload_id: Set(upload.id), content: Set(new.bytes) }.insert(txn).await?;
-    if new.status != REJECTED {
-        let coverage: Vec<upload_etablissement::ActiveModel> = new
-            .covered
-            .iter()
-            .map(|f| upload_etablissement::ActiveModel {
-                upload_id: Set(upload.id),
-                finess_ej: Set(f.to_string()),
-                campaign_year: Set(new.campaign.get()),
-                rows: Set(rows.iter().filter(|r| &r.finess_ej == f).count() as i32),
-                ..Default::default()
-            })
-            .collect();
-        if !coverage.is_empty() {
-            upload_etablissement::Entity::insert_many(coverage).exec(txn).await?;
-        }
-        for chunk in rows.chunks(BATCH) {
-            let models: Vec<inventory_entry::ActiveModel> =
-                chunk.iter().map(|r| entry_model(upload.id, new.campaign.get(), r)).collect();
-            inventory_entry::Entity::insert_many(models).exec(txn).await?;
-        }
-    }
-    audit::record(
-        txn,
-        actor,
-        Change {
-            action: "upload.create",
-            object_type: "upload",
-            object_id: upload.id.to_string(),
-            ght_code: Some(upload.ght_code.clone()),
-            before: None,
-            after: Some(serde_json::json!({
-                "file": upload.file_name, "campaign": upload.campaign_year, "finess_ej": upload.finess_ej,
-                "status": upload.status, "rows_imported": report.rows_imported, "rows_rejected": report.rows_rejected,
-                "errors": report.errors, "warnings": report.warnings,
-            })),
-        },
-    )
-    .await?;
-    Ok(upload)
+    new.status = REJECTED.to_owned();
+    let bytes = std::mem::take(&mut new.bytes);
+    let mut upload = begin_upload(txn, actor, &new).await?.into_active_model();
+    upload.size_bytes = Set(bytes.len() as i64);
+    let upload = upload.update(txn).await?;
+    finish_upload(txn, actor, upload, bytes, &std::collections::BTreeMap::new(), report).await
 }
 
 fn entry_model(upload_id: i64, campaign: i32, r: &NormalisedRow) -> inventory_entry::ActiveModel {
@@ -288,7 +234,7 @@ fn entry_model(upload_id: i64, campaign: i32, r: &NormalisedRow) -> inventory_en
         finess_et: Set(r.finess_et.as_ref().map(ToString::to_string)),
         sheet: Set(r.sheet.clone()),
         row_number: Set(r.row as i32),
-        raw: Set(serde_json::to_value(&r.raw).unwrap_or_default()),
+        raw: Set(serde_json::to_string(&r.raw).unwrap_or_default()),
         application_raw: Set(r.application_raw.clone()),
         normalised_name: Set(r.normalised_name.clone()),
         state: Set(r.state.as_str().to_owned()),
@@ -314,10 +260,117 @@ fn entry_model(upload_id: i64, campaign: i32, r: &NormalisedRow) -> inventory_en
         criticality: Set(r.criticality.clone()),
         convergence_status: Set(r.convergence_status.clone()),
         comment: Set(r.comment.clone()),
-        flags: Set(serde_json::to_value(flags).unwrap_or_default()),
-        extra: Set(serde_json::to_value(&r.extra).unwrap_or_default()),
+        flags: Set(serde_json::to_string(&flags).unwrap_or_default()),
+        extra: Set(serde_json::to_string(&r.extra).unwrap_or_default()),
         ..Default::default()
     }
+}
+
+/// Opens an accepted upload whose rows are about to stream in; its report
+/// and coverage are written by [`finish_upload`].
+///
+/// # Errors
+/// When the insert fails.
+pub async fn begin_upload(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    new: &NewUpload,
+) -> Result<inventory_upload::Model, DbErr> {
+    let now = super::now();
+    let validated = new.status == VALIDATED;
+    inventory_upload::ActiveModel {
+        campaign_year: Set(new.campaign.get()),
+        ght_code: Set(new.ght.to_string()),
+        finess_ej: Set(new.finess_ej.as_ref().map(ToString::to_string)),
+        file_name: Set(new.file_name.clone()),
+        format: Set(new.format.clone()),
+        size_bytes: Set(new.bytes.len() as i64),
+        sha256: Set(new.sha256.clone()),
+        uploaded_by_token: Set(actor.principal.token_id),
+        uploaded_by: Set(actor.principal.label.clone()),
+        uploaded_at: Set(now),
+        status: Set(new.status.clone()),
+        validated_at: Set(validated.then_some(now)),
+        validated_by: Set(validated.then(|| actor.principal.label.clone())),
+        report: Set("{}".to_owned()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+/// Writes a batch of an upload's rows.
+///
+/// # Errors
+/// When the insert fails.
+pub async fn insert_entries(
+    txn: &DatabaseTransaction,
+    upload_id: i64,
+    campaign: CampaignYear,
+    rows: &[NormalisedRow],
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(BATCH) {
+        let models: Vec<inventory_entry::ActiveModel> =
+            chunk.iter().map(|r| entry_model(upload_id, campaign.get(), r)).collect();
+        inventory_entry::Entity::insert_many(models).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Completes an accepted upload: the file, which établissements it covers
+/// (with their row counts), the report, and the audit event.
+///
+/// # Errors
+/// When a write fails.
+pub async fn finish_upload(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    upload: inventory_upload::Model,
+    bytes: Vec<u8>,
+    covered: &std::collections::BTreeMap<Finess, i32>,
+    report: &Report,
+) -> Result<inventory_upload::Model, AppError> {
+    upload_file::ActiveModel { upload_id: Set(upload.id), content: Set(bytes) }.insert(txn).await?;
+    let coverage: Vec<upload_etablissement::ActiveModel> = covered
+        .iter()
+        .map(|(finess, rows)| upload_etablissement::ActiveModel {
+            upload_id: Set(upload.id),
+            finess_ej: Set(finess.to_string()),
+            campaign_year: Set(upload.campaign_year),
+            rows: Set(*rows),
+            ..Default::default()
+        })
+        .collect();
+    if !coverage.is_empty() {
+        upload_etablissement::Entity::insert_many(coverage).exec(txn).await?;
+    }
+    let mut model = upload.into_active_model();
+    // The format is known once the isolated worker has read the file.
+    model.format = Set(report.format.clone());
+    model.report = Set(serde_json::to_string(report).map_err(|e| AppError::Internal(e.into()))?);
+    let upload = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "upload.create",
+            object_type: "upload",
+            object_id: upload.id.to_string(),
+            ght_code: Some(upload.ght_code.clone()),
+            before: None,
+            after: Some(upload_summary(&upload, report)),
+        },
+    )
+    .await?;
+    Ok(upload)
+}
+
+fn upload_summary(upload: &inventory_upload::Model, report: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "file": upload.file_name, "campaign": upload.campaign_year, "finess_ej": upload.finess_ej,
+        "status": upload.status, "rows_imported": report.rows_imported, "rows_rejected": report.rows_rejected,
+        "errors": report.errors, "warnings": report.warnings,
+    })
 }
 
 /// One upload.

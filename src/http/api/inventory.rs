@@ -61,7 +61,7 @@ pub struct UploadView {
 impl From<inventory_upload::Model> for UploadView {
     fn from(u: inventory_upload::Model) -> Self {
         UploadView {
-            report: serde_json::from_value(u.report).unwrap_or_default(),
+            report: serde_json::from_str(&u.report).unwrap_or_default(),
             id: u.id,
             campaign: u.campaign_year,
             ght_code: u.ght_code,
@@ -347,8 +347,8 @@ impl From<inventory_entry::Model> for EntryView {
             identity_connected: e.identity_connected,
             criticality: e.criticality,
             convergence_status: e.convergence_status,
-            raw: e.raw,
-            extra: e.extra,
+            raw: serde_json::from_str(&e.raw).unwrap_or_default(),
+            extra: serde_json::from_str(&e.extra).unwrap_or_default(),
         }
     }
 }
@@ -430,7 +430,7 @@ pub async fn get_annotated(
         .await?
         .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
     let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await.map_err(AppError::Ingest)?;
-    let report: Report = serde_json::from_value(upload.report.clone()).unwrap_or_default();
+    let report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
     let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))
         .await
         .map_err(|e| AppError::Internal(e.into()))?

@@ -14,8 +14,8 @@ pub struct Model {
     pub finess_et: Option<String>,
     pub sheet: String,
     pub row_number: i32,
-    #[sea_orm(column_type = "Json")]
-    pub raw: Json,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
     pub application_raw: String,
     pub normalised_name: String,
     pub state: String,
@@ -41,10 +41,10 @@ pub struct Model {
     pub criticality: Option<String>,
     pub convergence_status: Option<String>,
     pub comment: Option<String>,
-    #[sea_orm(column_type = "Json")]
-    pub flags: Json,
-    #[sea_orm(column_type = "Json")]
-    pub extra: Json,
+    #[sea_orm(column_type = "Text")]
+    pub flags: String,
+    #[sea_orm(column_type = "Text")]
+    pub extra: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

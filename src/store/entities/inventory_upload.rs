@@ -21,8 +21,8 @@ pub struct Model {
     pub status: String,
     pub validated_at: Option<DateTimeUtc>,
     pub validated_by: Option<String>,
-    #[sea_orm(column_type = "Json")]
-    pub report: Json,
+    #[sea_orm(column_type = "Text")]
+    pub report: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
