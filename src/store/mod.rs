@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod lock;
 pub mod pagination;
 pub mod regions;
+pub mod review;
 pub mod seed;
 pub mod targets;
 pub mod taxonomy;

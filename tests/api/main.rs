@@ -17,3 +17,4 @@ mod inventory;
 mod migrations;
 mod openapi;
 mod reference;
+mod review;

@@ -9,6 +9,7 @@ mod ghts;
 mod health;
 mod inventory;
 mod reference;
+mod review;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -39,4 +40,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::get_annotated))
         .routes(routes!(inventory::validate_upload))
         .routes(routes!(inventory::patch_entry))
+        .routes(routes!(review::get_review, review::confirm_review))
 }

@@ -1,0 +1,95 @@
+//! The review queue and the confirmation of mappings.
+
+use crate::db_test;
+#[allow(unused_imports)]
+use crate::helpers::*;
+
+async fn product_id(app: &TestApp, name: &str) -> i64 {
+    let reply = app.get(&format!("/api/v1/catalogue/products?q={}", name.replace(' ', "%20"))).await;
+    reply.body["items"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_i64().unwrap()
+}
+
+db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns_only, |app| {
+    // Campaign 2025: the name is deposited, then the campaign is closed.
+    app.given_ght("NOR-02", "NOR", &["760780726", "760780734"]).await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    app.post("/api/v1/campaigns", serde_json::json!({"year": 2025})).await;
+    let dsi = app.token(Role::Ght, Some("NOR-02"), None, None).await;
+    let havre = "/api/v1/etablissements/760780726/campaigns";
+    let csv = b"Application;Domaine\nTableur bloc;BLOC.PLAN\ncrosway;DPI.CORE\nMAIL ATTENTE REPONSE;\n".to_vec();
+    assert_eq!(
+        app.deposit(&format!("{havre}/2025/inventory"), &dsi, "2025.csv", csv.clone(), None).await.status,
+        StatusCode::CREATED
+    );
+    app.post("/api/v1/campaigns/2025/close", serde_json::json!({})).await;
+    app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await;
+    let reply = app.deposit(&format!("{havre}/2026/inventory"), &dsi, "2026.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+
+    let queue = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
+    assert_eq!(queue.status, StatusCode::OK, "{queue:?}");
+    let items = queue.body.as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["crosway", "mailattentereponse", "tableurbloc"], "open campaigns only, one row each");
+    let crosway = &items[0];
+    assert_eq!(crosway["reason"], "low_confidence");
+    assert_eq!(crosway["current_product"], product_id(&app, "M-CrossWay").await);
+    assert_eq!(crosway["suggestions"][0]["name"], "M-CrossWay");
+    assert_eq!(items[2]["reason"], "unmatched");
+    assert_eq!(items[2]["spellings"], serde_json::json!(["Tableur bloc"]));
+    assert_eq!(items[2]["etablissements"], serde_json::json!(["760780726"]));
+
+    let planning = product_id(&app, "DxPlanning").await;
+    let confirmed = app
+        .send(
+            Method::POST,
+            "/api/v1/ghts/NOR-02/review",
+            Some(&dsi),
+            Some(serde_json::json!({"name": "TABLEUR-BLOC", "product_id": planning})),
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{confirmed:?}");
+    assert_eq!(confirmed.body["rows_updated"], 1);
+
+    let current =
+        app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory?state=product", Some(&dsi), None).await;
+    let row =
+        current.body.as_array().unwrap().iter().find(|e| e["application_raw"] == "Tableur bloc").cloned().unwrap();
+    assert_eq!((row["product_id"].as_i64(), row["subdomain"].as_str()), (Some(planning), Some("BLOC.PLAN")));
+    let frozen =
+        app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2025/inventory?state=unmatched", Some(&dsi), None).await;
+    let still: Vec<&str> =
+        frozen.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap()).collect();
+    assert_eq!(still, ["Tableur bloc", "MAIL ATTENTE REPONSE"], "the closed campaign is frozen");
+
+    // Later deposits of this GHT use the alias; another GHT does not.
+    let later = app
+        .deposit(
+            "/api/v1/etablissements/760780734/campaigns/2026/inventory?dry_run=true",
+            &dsi,
+            "f.csv",
+            b"Application\ntableur bloc\n".to_vec(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (later.body["rows"][0]["product_id"].as_i64(), later.body["rows"][0]["match_method"].as_str()),
+        (Some(planning), Some("local_alias"))
+    );
+    let elsewhere = app
+        .deposit(
+            "/api/v1/etablissements/620103440/campaigns/2026/inventory?dry_run=true",
+            &app.admin_token,
+            "b.csv",
+            b"Application\ntableur bloc\n".to_vec(),
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere.body["rows"][0]["state"], "unmatched", "{elsewhere:?}");
+
+    let trail = app.get("/api/v1/audit-events?object_type=alias").await;
+    assert_eq!(trail.body["items"][0]["after"]["rows_updated"], 1);
+    let regional = app.token(Role::Regional, None, Some("NOR"), None).await;
+    let refused = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&regional), None).await;
+    assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
+});
