@@ -171,7 +171,7 @@ async fn child_end_to_end(rows: usize) {
     let db = Db::connect(&url).await.expect("db");
     db.migrate().await.expect("migrate");
     seed::seed_reference(&db).await.expect("seed");
-    demo::load(&db).await.expect("demo GHT");
+    demo::load(&db, &worker).await.expect("demo GHT");
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
     let mut samples = Vec::new();

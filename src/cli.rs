@@ -187,10 +187,12 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let database = settings.database_kind();
+    let settings_for_demo = settings.clone();
     let app = Application::build(settings).await?;
     let addr = app.local_addr()?;
     if demo {
-        match demo::load(app.db()).await? {
+        let worker = crate::startup::worker_config(&settings_for_demo)?;
+        match demo::load(app.db(), &worker).await? {
             DemoOutcome::Loaded => println!("Données de démonstration chargées (GHT {}).", demo::DEMO_GHT),
             DemoOutcome::AlreadyPresent => {
                 println!("Données de démonstration déjà présentes (GHT {}).", demo::DEMO_GHT)

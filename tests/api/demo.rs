@@ -5,8 +5,9 @@ use crate::db_test;
 use crate::helpers::*;
 
 db_test!(the_demo_ght_loads_once_with_its_members_campaigns_and_targets, |app| {
-    assert_eq!(demo::load(&app.db).await.unwrap(), DemoOutcome::Loaded);
-    assert_eq!(demo::load(&app.db).await.unwrap(), DemoOutcome::AlreadyPresent);
+    let worker = crate::corpus::worker_config();
+    assert_eq!(demo::load(&app.db, &worker).await.unwrap(), DemoOutcome::Loaded);
+    assert_eq!(demo::load(&app.db, &worker).await.unwrap(), DemoOutcome::AlreadyPresent);
 
     let ghts = app.get("/api/v1/ghts").await;
     assert_eq!(ghts.body["items"][0]["code"], demo::DEMO_GHT);
@@ -33,6 +34,22 @@ db_test!(the_demo_ght_loads_once_with_its_members_campaigns_and_targets, |app| {
     assert_eq!(targets.as_array().unwrap().len(), 5);
     let answers = app.get("/api/v1/audit-events?object_type=indicator_answer").await;
     assert_eq!(answers.body["total_items"], 14);
+
+    // Inventories came through the importer: every member in 2025, all but one in 2026.
+    let uploads = app.get("/api/v1/audit-events?object_type=upload&page_size=50").await;
+    assert_eq!(uploads.body["total_items"], 9);
+    let current = app.get(&format!("/api/v1/ghts/{}/campaigns/2026/inventory", demo::DEMO_GHT)).await;
+    let rows = current.body.as_array().unwrap();
+    // 8 (Le Havre) + 9 (Pont-Audemer, one unknown name) + 9 (Fécamp, one unknown name) + 10 (Lillebonne, two DPI rows and an in-house tool).
+    assert_eq!(rows.len(), 36);
+    let reporting: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["finess_ej"].as_str().unwrap()).collect();
+    assert_eq!(reporting.into_iter().collect::<Vec<_>>(), ["270000102", "760780726", "760780734", "760780742"]);
+    let fecamp_dpi = rows.iter().find(|r| r["finess_ej"] == "760780734" && r["subdomain"] == "DPI.CORE").unwrap();
+    assert_eq!(fecamp_dpi["application_raw"], "M-CrossWay", "the late migration");
+    let review = app.get(&format!("/api/v1/ghts/{}/review", demo::DEMO_GHT)).await;
+    let names: Vec<&str> =
+        review.body.as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["crosway", "logicielduservice", "mailattentereponse"]);
 
     // A DSI token for the demo GHT sees it.
     let dsi = app.token(Role::Ght, Some(demo::DEMO_GHT), None, None).await;

@@ -1,12 +1,18 @@
 //! The demo GHT loaded by `serve --demo`: real établissements of a real
 //! GHT (Estuaire de la Seine, Normandie, 2016 composition), two campaigns,
-//! targets and governance answers, so a newcomer sees real data at once.
+//! targets, governance answers, and inventories deposited through the real
+//! import pipeline — with misspelled names left in the review queue, an
+//! établissement missing from the 2026 campaign and a late DPI migration —
+//! so a newcomer sees every feature at work.
+
+mod inventories;
 
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
 use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, SubdomainCode};
 use crate::error::AppError;
+use crate::import::worker::WorkerConfig;
 use crate::reference::ght_sample;
 use crate::store::answers::{self, Answer};
 use crate::store::audit::Actor;
@@ -50,7 +56,7 @@ fn parsed<T, E: std::fmt::Display>(value: Result<T, E>) -> Result<T, AppError> {
 ///
 /// # Errors
 /// When a write fails.
-pub async fn load(db: &Db) -> Result<DemoOutcome, AppError> {
+pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppError> {
     let code = parsed(GhtCode::parse(DEMO_GHT))?;
     if ghts::find(db.reader(), &code).await?.is_some() {
         return Ok(DemoOutcome::AlreadyPresent);
@@ -130,12 +136,24 @@ pub async fn load(db: &Db) -> Result<DemoOutcome, AppError> {
             answers::declare(&txn, actor, &code, year, answer).await?;
         }
     }
-    // The 2025 campaign is frozen once its answers are in.
+    txn.commit().await?;
+
+    // Inventories go through the real pipeline: 2025 for every member, then
+    // the campaign is frozen; 2026 for all but the last member.
+    let finess: Vec<Finess> = members.iter().map(|(f, _)| f.clone()).collect();
     let previous = parsed(CampaignYear::new(2025))?;
+    for (i, f) in finess.iter().enumerate() {
+        inventories::deposit(db, worker, actor, f, i, previous).await?;
+    }
+    let txn = db.begin_write().await?;
     if campaigns::find(&txn, previous).await?.is_some_and(|c| c.status == campaigns::OPEN) {
         campaigns::close(&txn, actor, previous).await?;
     }
     txn.commit().await?;
+    let current = parsed(CampaignYear::new(2026))?;
+    for (i, f) in finess.iter().enumerate().take(finess.len().saturating_sub(1)) {
+        inventories::deposit(db, worker, actor, f, i, current).await?;
+    }
     Ok(DemoOutcome::Loaded)
 }
 
