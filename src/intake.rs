@@ -122,7 +122,7 @@ pub async fn import_with_progress(
             (code.clone(), None, Routing::Ght(targets))
         }
     };
-    ensure_open(reader, request.campaign).await?;
+    campaigns::ensure_open(reader, request.campaign).await?;
 
     let mut new = NewUpload {
         campaign: request.campaign,
@@ -171,7 +171,7 @@ pub async fn import_with_progress(
     new.bytes = request.bytes;
     let txn = db.begin_write().await?;
     lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
-    ensure_open(&txn, request.campaign).await?;
+    campaigns::ensure_open(&txn, request.campaign).await?;
     if let Some(first) = inventory::same_bytes(&txn, &new).await? {
         txn.rollback().await?;
         return Ok(duplicate(first));
@@ -232,18 +232,6 @@ pub async fn import_with_progress(
 fn duplicate(first: inventory_upload::Model) -> ImportOutcome {
     let report = serde_json::from_str(&first.report).unwrap_or_default();
     ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true, worker_peak_kib: None }
-}
-
-async fn ensure_open(conn: &impl sea_orm::ConnectionTrait, year: CampaignYear) -> Result<(), AppError> {
-    match campaigns::find(conn, year).await? {
-        None => {
-            Err(AppError::not_found(format!("campagne {year} introuvable : elle doit être ouverte avant tout dépôt")))
-        }
-        Some(c) if c.status != campaigns::OPEN => Err(AppError::Conflict(format!(
-            "la campagne {year} est close : ses inventaires sont figés et n'acceptent plus de dépôt"
-        ))),
-        Some(_) => Ok(()),
-    }
 }
 
 async fn current_ght(db: &Db, finess: &Finess) -> Result<GhtCode, AppError> {

@@ -50,6 +50,22 @@ pub async fn find(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<Opt
     campaign::Entity::find_by_id(year.get()).one(conn).await
 }
 
+/// Checks that a campaign exists and accepts changes.
+///
+/// # Errors
+/// `NotFound` when it does not exist, `Conflict` when it is closed.
+pub async fn ensure_open(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<campaign::Model, AppError> {
+    match find(conn, year).await? {
+        None => {
+            Err(AppError::not_found(format!("campagne {year} introuvable : elle doit être ouverte avant tout dépôt")))
+        }
+        Some(c) if c.status != OPEN => Err(AppError::Conflict(format!(
+            "la campagne {year} est close : ses inventaires sont figés et n'acceptent plus de changement"
+        ))),
+        Some(c) => Ok(c),
+    }
+}
+
 /// Opens a campaign. The reference date defaults to 1 January of the year
 /// ("campagne 2025" describes the state at that date).
 ///

@@ -563,7 +563,8 @@ pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<i
 }
 
 /// A correction of one row; `None` leaves a field as it is.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EntryPatch {
     /// Matched product (the state becomes `product`).
     pub product_id: Option<i64>,

@@ -72,6 +72,24 @@ pub struct Reply {
     pub body: Value,
 }
 
+impl Reply {
+    /// Reads a response: status, content type, and the body as JSON (a
+    /// string when it is not JSON, null when empty).
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("body read");
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, content_type, body }
+    }
+}
+
 /// Starts an application; `None` when the backend is not available.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let (database_url, dir) = match backend {
@@ -127,18 +145,7 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.text().await.expect("body read");
-        let body =
-            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, content_type, body }
+        Reply::read(request.send().await.expect("request sent")).await
     }
 
     /// GET as admin.
@@ -276,16 +283,7 @@ impl TestApp {
             .send()
             .await
             .expect("deposit sent");
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, content_type, body }
+        Reply::read(response).await
     }
 
     /// A GHT (NOR-02: GH du Havre and CH de Fécamp) with campaign 2026 open;

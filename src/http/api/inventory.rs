@@ -460,16 +460,7 @@ pub async fn validate_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    let upload = writable_upload(&state, &auth.principal, id).await?;
-    let txn = state.db.begin_write().await?;
-    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(&upload.ght_code)).await?;
-    let fresh = inventory::find_upload(&txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
-    ensure_campaign_open(&txn, fresh.campaign_year).await?;
-    let updated = inventory::validate(&txn, auth.actor(), fresh).await?;
-    txn.commit().await?;
-    Ok(Json(updated.into()))
+    change_status(&state, &auth.principal, auth.actor(), id, StatusChange::Validate).await
 }
 
 /// Withdraws an upload.
@@ -485,14 +476,33 @@ pub async fn withdraw_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    let upload = writable_upload(&state, &auth.principal, id).await?;
+    change_status(&state, &auth.principal, auth.actor(), id, StatusChange::Withdraw).await
+}
+
+enum StatusChange {
+    Validate,
+    Withdraw,
+}
+
+/// Changes an upload's status under its GHT's lock, in an open campaign.
+async fn change_status(
+    state: &AppState,
+    principal: &Principal,
+    actor: crate::store::audit::Actor<'_>,
+    id: i64,
+    change: StatusChange,
+) -> Result<Json<UploadView>, AppError> {
+    let upload = writable_upload(state, principal, id).await?;
     let txn = state.db.begin_write().await?;
     crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(&upload.ght_code)).await?;
     let fresh = inventory::find_upload(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
     ensure_campaign_open(&txn, fresh.campaign_year).await?;
-    let updated = inventory::withdraw(&txn, auth.actor(), fresh).await?;
+    let updated = match change {
+        StatusChange::Validate => inventory::validate(&txn, actor, fresh).await?,
+        StatusChange::Withdraw => inventory::withdraw(&txn, actor, fresh).await?,
+    };
     txn.commit().await?;
     Ok(Json(updated.into()))
 }
@@ -513,36 +523,11 @@ async fn writable_upload(
 
 async fn ensure_campaign_open(conn: &impl sea_orm::ConnectionTrait, year: i32) -> Result<(), AppError> {
     let year = CampaignYear::new(i64::from(year)).map_err(|e| AppError::Internal(e.into()))?;
-    match crate::store::campaigns::find(conn, year).await? {
-        Some(c) if c.status == crate::store::campaigns::OPEN => Ok(()),
-        _ => Err(AppError::Conflict(format!("la campagne {year} est close : ses inventaires sont figés"))),
-    }
-}
-
-/// A correction of one row.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PatchEntry {
-    /// Catalogue product.
-    pub product_id: Option<i64>,
-    /// Sub-domain code.
-    pub subdomain: Option<String>,
-    /// Version.
-    pub version: Option<String>,
-    /// Users.
-    pub users: Option<i32>,
-    /// End of contract.
-    pub contract_end: Option<NaiveDate>,
-    /// Annual cost in cents.
-    pub annual_cost_cents: Option<i64>,
-    /// Connected to the identity référentiel.
-    pub identity_connected: Option<bool>,
-    /// Comment.
-    pub comment: Option<String>,
+    crate::store::campaigns::ensure_open(conn, year).await.map(|_| ())
 }
 
 /// Corrects one inventory row.
-#[utoipa::path(patch, path = "/api/v1/entries/{id}", tag = "inventaires", request_body = PatchEntry,
+#[utoipa::path(patch, path = "/api/v1/entries/{id}", tag = "inventaires", request_body = EntryPatch,
     params(("id" = i64, Path, description = "Identifiant de la ligne")),
     description = "Corrige une ligne de l'inventaire courant (produit, sous-domaine, version, utilisateurs, fin de contrat, coût, connexion au référentiel d'identités, commentaire), avec trace dans le journal. Rôles : admin, ght (son GHT).",
     responses(
@@ -553,7 +538,7 @@ pub async fn patch_entry(
     auth: Auth<GhtWriters>,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<PatchEntry>,
+    ApiJson(patch): ApiJson<EntryPatch>,
 ) -> Result<Json<EntryView>, AppError> {
     let not_found = || AppError::not_found(format!("ligne {id} introuvable"));
     let entry = inventory::find_entry(state.db.reader(), id).await?.ok_or_else(not_found)?;
@@ -562,7 +547,7 @@ pub async fn patch_entry(
     if !auth.principal.writes_ght(&code) {
         return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
     }
-    if body.users.is_some_and(|u| u < 0) || body.annual_cost_cents.is_some_and(|c| c < 0) {
+    if patch.users.is_some_and(|u| u < 0) || patch.annual_cost_cents.is_some_and(|c| c < 0) {
         return Err(AppError::Invalid("les utilisateurs et les coûts sont positifs ou nuls".to_owned()));
     }
     let txn = state.db.begin_write().await?;
@@ -573,16 +558,6 @@ pub async fn patch_entry(
             "cette ligne appartient à un dépôt qui n'est plus l'inventaire courant".to_owned(),
         ));
     }
-    let patch = EntryPatch {
-        product_id: body.product_id,
-        subdomain: body.subdomain,
-        version: body.version,
-        users: body.users,
-        contract_end: body.contract_end,
-        annual_cost_cents: body.annual_cost_cents,
-        identity_connected: body.identity_connected,
-        comment: body.comment,
-    };
     let updated = inventory::patch_entry(&txn, auth.actor(), code.as_str(), entry, patch).await?;
     txn.commit().await?;
     Ok(Json(updated.into()))
