@@ -316,6 +316,12 @@ fn print_report(report: &crate::normalise::report::Report) {
             }
         }
     }
+    let hidden = (report.messages_total as usize).saturating_sub(report.messages.len());
+    if hidden > 0 {
+        println!(
+            "\n… et {hidden} autre(s) message(s) : GET /api/v1/uploads/{{id}}/messages, ou la copie annotée du fichier."
+        );
+    }
 }
 
 async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {

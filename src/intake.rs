@@ -11,7 +11,7 @@ use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
-use crate::normalise::report::Report;
+use crate::normalise::report::{MESSAGES_INLINE, Report};
 use crate::normalise::row::{NormalisedRow, Routing};
 use crate::store::audit::Actor;
 use crate::store::entities::{ght_membership, inventory_upload};
@@ -136,7 +136,7 @@ pub async fn import_with_progress(
     };
     let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
     if let Some(first) = earlier {
-        return Ok(duplicate(first));
+        return duplicate(reader, first).await;
     }
     let reference = inventory::load_reference(reader, &ght, routing, &request.mapping).await?;
 
@@ -145,13 +145,15 @@ pub async fn import_with_progress(
         normalise_isolated(&request.bytes, &request.file_name, reference, worker).await.map_err(AppError::Ingest)?;
     if request.dry_run {
         let mut rows = Vec::new();
+        let mut messages = Vec::new();
         loop {
             match run.next().await.map_err(AppError::Ingest)? {
                 Normalised::Rows(batch, _) => rows.extend(batch),
+                Normalised::Messages(batch) => messages.extend(batch),
                 Normalised::Done(report, worker_peak_kib) => {
                     return Ok(ImportOutcome {
                         upload: None,
-                        report: *report,
+                        report: Report { messages, ..*report },
                         rows,
                         duplicate: false,
                         worker_peak_kib,
@@ -173,8 +175,9 @@ pub async fn import_with_progress(
     lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
     campaigns::ensure_open(&txn, request.campaign).await?;
     if let Some(first) = inventory::same_bytes(&txn, &new).await? {
+        let outcome = duplicate(&txn, first).await;
         txn.rollback().await?;
-        return Ok(duplicate(first));
+        return outcome;
     }
     let upload = inventory::begin_upload(&txn, actor, &new).await?;
     let mut covered: BTreeMap<Finess, i32> = BTreeMap::new();
@@ -182,6 +185,8 @@ pub async fn import_with_progress(
         covered.insert(finess.clone(), 0);
     }
     let mut first_batch = true;
+    // The first messages stay in memory for the response; all are stored.
+    let (mut inline, mut stored) = (Vec::new(), 0usize);
     let report = loop {
         let event = run.next().await.map_err(AppError::Ingest)?;
         if first_batch {
@@ -199,6 +204,12 @@ pub async fn import_with_progress(
                 }
                 inventory::insert_entries(&txn, upload.id, request.campaign, &rows).await?;
             }
+            Normalised::Messages(messages) => {
+                inventory::insert_messages(&txn, upload.id, stored, &messages).await?;
+                stored += messages.len();
+                let room = MESSAGES_INLINE.saturating_sub(inline.len());
+                inline.extend(messages.into_iter().take(room));
+            }
             Normalised::Done(report, peak_kib) => {
                 tracing::info!(
                     rows = report.rows_read,
@@ -210,13 +221,11 @@ pub async fn import_with_progress(
         }
     };
     let (report, worker_peak_kib) = report;
+    let report = Report { messages: inline, ..report };
     progress(Step::Storing);
     let refused = report.rows_imported == 0 || (report.errors > 0 && !request.partial);
     if refused {
-        txn.rollback().await?;
-        let txn = db.begin_write().await?;
-        lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
-        let rejected = inventory::store_rejected(&txn, actor, new, &report).await?;
+        let rejected = inventory::reject(&txn, actor, upload, std::mem::take(&mut new.bytes), &report).await?;
         txn.commit().await?;
         return Err(AppError::InvalidInventory { upload_id: rejected.id, report: Box::new(report) });
     }
@@ -229,9 +238,12 @@ pub async fn import_with_progress(
     Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false, worker_peak_kib })
 }
 
-fn duplicate(first: inventory_upload::Model) -> ImportOutcome {
-    let report = serde_json::from_str(&first.report).unwrap_or_default();
-    ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true, worker_peak_kib: None }
+async fn duplicate(
+    conn: &impl sea_orm::ConnectionTrait,
+    first: inventory_upload::Model,
+) -> Result<ImportOutcome, AppError> {
+    let report = inventory::report(conn, &first).await?;
+    Ok(ImportOutcome { upload: Some(first), report, rows: Vec::new(), duplicate: true, worker_peak_kib: None })
 }
 
 async fn current_ght(db: &Db, finess: &Finess) -> Result<GhtCode, AppError> {

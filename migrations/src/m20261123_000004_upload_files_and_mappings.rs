@@ -1,5 +1,7 @@
-//! What an upload covers, the file itself (to rebuild the annotated copy),
-//! and the header mappings a GHT has confirmed.
+//! What an upload covers, its report's messages (one row each, so a report
+//! of 100k messages is written in batches and read page by page), the file
+//! itself (to rebuild the annotated copy), and the header mappings a GHT has
+//! confirmed.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -42,6 +44,42 @@ impl MigrationTrait for Migration {
                     .table(UploadEtablissements::Table)
                     .col(UploadEtablissements::CampaignYear)
                     .col(UploadEtablissements::FinessEj)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(UploadMessages::Table)
+                    .col(big_pk_auto(UploadMessages::Id))
+                    .col(big_integer(UploadMessages::UploadId))
+                    .col(integer(UploadMessages::Position))
+                    .col(string_len(UploadMessages::Severity, 8))
+                    .col(string_len(UploadMessages::Code, 40))
+                    .col(string(UploadMessages::Sheet))
+                    .col(integer_null(UploadMessages::RowNumber))
+                    .col(string_len_null(UploadMessages::ColumnLetter, 4))
+                    .col(text_null(UploadMessages::Header))
+                    .col(text_null(UploadMessages::Value))
+                    .col(text(UploadMessages::Text))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(UploadMessages::Table, UploadMessages::UploadId)
+                            .to(InventoryUploads::Table, InventoryUploads::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_upload_messages_position")
+                    .table(UploadMessages::Table)
+                    .col(UploadMessages::UploadId)
+                    .col(UploadMessages::Position)
+                    .unique()
                     .to_owned(),
             )
             .await?;
@@ -97,6 +135,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(HeaderMappings::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UploadFiles::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(UploadMessages::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UploadEtablissements::Table).to_owned()).await?;
         Ok(())
     }
@@ -116,6 +155,22 @@ enum UploadEtablissements {
     FinessEj,
     CampaignYear,
     Rows,
+}
+
+#[derive(DeriveIden)]
+enum UploadMessages {
+    Table,
+    Id,
+    UploadId,
+    Position,
+    Severity,
+    Code,
+    Sheet,
+    RowNumber,
+    ColumnLetter,
+    Header,
+    Value,
+    Text,
 }
 
 #[derive(DeriveIden)]

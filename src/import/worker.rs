@@ -32,7 +32,7 @@ use super::table::locate;
 use super::{IngestError, Limits, RawWorkbook, read_workbook};
 use crate::normalise::inventory::normalise_table_into;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
-use crate::normalise::report::Report;
+use crate::normalise::report::{Message, Report};
 use crate::normalise::row::{Context, NormalisedRow, Routing};
 use crate::normalise::taxonomy::TaxonomyIndex;
 
@@ -87,7 +87,9 @@ enum Event {
     Raw(RawWorkbook),
     /// A batch of valid rows, and the number of row errors seen so far.
     Rows { rows: Vec<NormalisedRow>, errors_so_far: u32 },
-    /// The end, with the full report and the worker's peak memory (KiB).
+    /// A batch of report messages.
+    Messages(Vec<Message>),
+    /// The end, with the report's counts and the worker's peak memory (KiB).
     Done(Box<Report>, Option<u64>),
     /// The file cannot be read.
     Refused(IngestError),
@@ -98,8 +100,10 @@ enum Event {
 pub enum Normalised {
     /// A batch of valid rows, and the number of row errors seen so far.
     Rows(Vec<NormalisedRow>, u32),
-    /// The end, with the full report and the worker's peak resident memory
-    /// in KiB (where the system tells it), for operators and benchmarks.
+    /// A batch of report messages, in order.
+    Messages(Vec<Message>),
+    /// The end, with the report's counts (its messages came before) and the
+    /// worker's peak resident memory in KiB (where the system tells it).
     Done(Box<Report>, Option<u64>),
 }
 
@@ -128,7 +132,7 @@ async fn read_events(
             Ok(None) => return,
             Err(e) => Err(IngestError::ReaderCrashed { detail: e.to_string() }),
         };
-        let last = !matches!(event, Ok(Event::Rows { .. }));
+        let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages(_)));
         if sender.send(event).await.is_err() || last {
             return;
         }
@@ -212,6 +216,7 @@ impl WorkerRun {
         }
         match self.next_event().await? {
             Event::Rows { rows, errors_so_far } => Ok(Normalised::Rows(rows, errors_so_far)),
+            Event::Messages(messages) => Ok(Normalised::Messages(messages)),
             Event::Done(report, peak_kib) => {
                 self.finished = true;
                 Ok(Normalised::Done(report, peak_kib))
@@ -331,21 +336,59 @@ fn run_job(job: Job, bytes: &[u8], limits: &Limits, out: &mut impl Write) -> std
     let matches = std::cell::RefCell::new(HashMap::new());
     let context =
         Context { file: &file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
-    let mut batch = Vec::with_capacity(ROWS_PER_BATCH);
-    let mut written: std::io::Result<()> = Ok(());
-    let mut report = normalise_table_into(&context, format, &table, |row, errors_so_far| {
-        batch.push(row);
-        if batch.len() == ROWS_PER_BATCH && written.is_ok() {
-            let rows = std::mem::replace(&mut batch, Vec::with_capacity(ROWS_PER_BATCH));
-            written = emit(out, &Event::Rows { rows, errors_so_far }).and_then(|()| out.flush());
+    let outbox = std::cell::RefCell::new(Outbox { out, rows: Vec::new(), messages: Vec::new(), written: Ok(()) });
+    let report = normalise_table_into(
+        &context,
+        format,
+        &table,
+        |row, errors_so_far| outbox.borrow_mut().row(row, errors_so_far),
+        |message| outbox.borrow_mut().message(message),
+    );
+    let mut outbox = outbox.into_inner();
+    outbox.flush(report.errors);
+    outbox.written?;
+    emit(outbox.out, &Event::Done(Box::new(report), peak_resident_kib()))
+}
+
+/// Rows and messages waiting to be sent, in batches.
+struct Outbox<'a, W: Write> {
+    out: &'a mut W,
+    rows: Vec<NormalisedRow>,
+    messages: Vec<Message>,
+    written: std::io::Result<()>,
+}
+
+impl<W: Write> Outbox<'_, W> {
+    fn row(&mut self, row: NormalisedRow, errors_so_far: u32) {
+        self.rows.push(row);
+        if self.rows.len() >= ROWS_PER_BATCH {
+            self.flush(errors_so_far);
         }
-    });
-    written?;
-    if !batch.is_empty() {
-        emit(out, &Event::Rows { rows: batch, errors_so_far: report.errors })?;
     }
-    report.recount();
-    emit(out, &Event::Done(Box::new(report), peak_resident_kib()))
+
+    fn message(&mut self, message: Message) {
+        self.messages.push(message);
+        if self.messages.len() >= ROWS_PER_BATCH {
+            self.flush_messages();
+        }
+    }
+
+    fn flush_messages(&mut self) {
+        if self.written.is_ok() && !self.messages.is_empty() {
+            let messages = std::mem::take(&mut self.messages);
+            self.written = emit(self.out, &Event::Messages(messages));
+        }
+    }
+
+    /// Sends what is pending: messages first, so that a batch of rows never
+    /// arrives before the errors that precede it.
+    fn flush(&mut self, errors_so_far: u32) {
+        self.flush_messages();
+        if self.written.is_ok() && !self.rows.is_empty() {
+            let rows = std::mem::take(&mut self.rows);
+            self.written = emit(self.out, &Event::Rows { rows, errors_so_far }).and_then(|()| self.out.flush());
+        }
+    }
 }
 
 /// This process's peak resident memory in KiB (Linux `VmHWM`).

@@ -9,21 +9,28 @@ use crate::import::table::InventoryTable;
 /// first, then row messages in sheet and row order.
 pub fn normalise_table(context: &Context<'_>, format: &str, table: &InventoryTable) -> (Vec<NormalisedRow>, Report) {
     let mut rows = Vec::new();
-    let report = normalise_table_into(context, format, table, |row, _| rows.push(row));
+    let mut messages = Vec::new();
+    let mut report = normalise_table_into(context, format, table, |row, _| rows.push(row), |m| messages.push(m));
+    report.messages = messages;
     (rows, report)
 }
 
-/// [`normalise_table`], handing each valid row to `sink` as soon as it is
-/// normalised (with the number of errors seen so far), so that rows need
-/// not all be held in memory.
+/// [`normalise_table`], handing each valid row to `on_row` as soon as it is
+/// normalised (with the number of errors seen so far) and each message to
+/// `on_message`, so that neither rows nor messages need all be held in
+/// memory. The returned report holds the counts, not the messages.
 pub fn normalise_table_into(
     context: &Context<'_>,
     format: &str,
     table: &InventoryTable,
-    mut sink: impl FnMut(NormalisedRow, u32),
+    mut on_row: impl FnMut(NormalisedRow, u32),
+    mut on_message: impl FnMut(Message),
 ) -> Report {
     let mut report = Report { file: context.file.to_owned(), format: format.to_owned(), ..Report::default() };
-    let mut errors = 0u32;
+    let mut emit = |report: &mut Report, message: Message| {
+        report.count(&message);
+        on_message(message);
+    };
     let sheet_message = |sheet: &str, severity, code: &str, row, column: Option<(&str, &str)>, text: String| Message {
         severity,
         code: code.to_owned(),
@@ -37,7 +44,7 @@ pub fn normalise_table_into(
     };
     for name in &table.ignored_sheets {
         report.ignored_sheets.push(name.clone());
-        report.messages.push(sheet_message(
+        emit(&mut report, sheet_message(
             name,
             Severity::Info,
             "sheet_ignored",
@@ -56,7 +63,7 @@ pub fn normalise_table_into(
         for column in &sheet.columns {
             let position = Some((column.letter.as_str(), column.header.as_str()));
             if column.duplicate {
-                report.messages.push(sheet_message(&sheet.name, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
+                emit(&mut report, sheet_message(&sheet.name, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
                     "désigne le même champ qu'une colonne précédente : seule la première est lue, celle-ci est conservée comme attribut supplémentaire.".to_owned()));
             } else if column.field.is_none() {
                 let has_data = sheet.rows.iter().any(|r| {
@@ -70,40 +77,46 @@ pub fn normalise_table_into(
                 } else {
                     "colonne non reconnue : ses valeurs sont conservées comme attribut supplémentaire. Si elle correspond à un champ de l'inventaire, indiquez-le une fois (paramètre mapping) et il sera reconnu aux prochains dépôts.".to_owned()
                 };
-                report.messages.push(sheet_message(
-                    &sheet.name,
-                    Severity::Warning,
-                    "unknown_column",
-                    Some(sheet.header_row),
-                    position,
-                    text,
-                ));
+                emit(
+                    &mut report,
+                    sheet_message(
+                        &sheet.name,
+                        Severity::Warning,
+                        "unknown_column",
+                        Some(sheet.header_row),
+                        position,
+                        text,
+                    ),
+                );
             }
         }
         for total in &sheet.total_rows {
-            report.messages.push(sheet_message(
-                &sheet.name,
-                Severity::Info,
-                "total_row_skipped",
-                Some(*total),
-                None,
-                "ligne de total ou de sous-total : ignorée.".to_owned(),
-            ));
+            emit(
+                &mut report,
+                sheet_message(
+                    &sheet.name,
+                    Severity::Info,
+                    "total_row_skipped",
+                    Some(*total),
+                    None,
+                    "ligne de total ou de sous-total : ignorée.".to_owned(),
+                ),
+            );
         }
         for row in &sheet.rows {
             report.rows_read += 1;
             let (normalised, messages) = normalise_row(context, sheet, row);
-            errors += messages.iter().filter(|m| m.severity == Severity::Error).count() as u32;
-            report.messages.extend(messages);
+            for message in messages {
+                emit(&mut report, message);
+            }
             match normalised {
                 Some(normalised) => {
                     report.rows_imported += 1;
-                    sink(normalised, errors);
+                    on_row(normalised, report.errors);
                 }
                 None => report.rows_rejected += 1,
             }
         }
     }
-    report.recount();
     report
 }

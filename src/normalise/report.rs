@@ -91,14 +91,35 @@ pub struct Report {
     pub warnings: u32,
     /// Number of errors.
     pub errors: u32,
-    /// Every message, in sheet and row order.
+    /// Number of messages of every severity.
+    #[serde(default)]
+    pub messages_total: u32,
+    /// The messages in sheet and row order — all of them, or the first
+    /// [`MESSAGES_INLINE`] when `messages_total` is larger (the rest are
+    /// served page by page with the upload).
     pub messages: Vec<Message>,
 }
 
+/// Messages returned inline with a report; a larger report is read page by
+/// page (`GET /api/v1/uploads/{id}/messages`).
+pub const MESSAGES_INLINE: usize = 1000;
+
 impl Report {
-    /// Recounts warnings and errors from the messages.
-    pub fn recount(&mut self) {
-        self.errors = self.messages.iter().filter(|m| m.severity == Severity::Error).count() as u32;
-        self.warnings = self.messages.iter().filter(|m| m.severity == Severity::Warning).count() as u32;
+    /// Counts a message (without keeping it).
+    pub fn count(&mut self, message: &Message) {
+        self.messages_total += 1;
+        match message.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => {}
+        }
+    }
+
+    /// Counts a message and keeps it inline while there is room.
+    pub fn push(&mut self, message: Message) {
+        self.count(&message);
+        if self.messages.len() < MESSAGES_INLINE {
+            self.messages.push(message);
+        }
     }
 }

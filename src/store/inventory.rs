@@ -15,15 +15,16 @@ use super::audit::{self, Actor, Change};
 use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED};
 use super::entities::{
     etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
-    product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, vendor,
+    product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message, vendor,
 };
+use super::pagination::{Page, Paginated, fetch_page};
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::import::worker::ReferenceData;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct};
 use crate::normalise::normalise_key;
-use crate::normalise::report::Report;
+use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
 use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
 
 /// Upload waiting for the DSI's validation.
@@ -199,23 +200,133 @@ pub async fn same_bytes(
     select.order_by_asc(inventory_upload::Column::Id).one(conn).await
 }
 
-/// Stores a refused upload: its file and its report, no rows, so the user
-/// can read the report and download the annotated copy. The inventory is
-/// untouched.
+/// Writes a batch of an upload's report messages, numbered from `first`.
+///
+/// # Errors
+/// When the insert fails.
+pub async fn insert_messages(
+    txn: &DatabaseTransaction,
+    upload_id: i64,
+    first: usize,
+    messages: &[Message],
+) -> Result<(), DbErr> {
+    for (n, chunk) in messages.chunks(BATCH).enumerate() {
+        let models: Vec<upload_message::ActiveModel> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, m)| upload_message::ActiveModel {
+                upload_id: Set(upload_id),
+                position: Set((first + n * BATCH + i) as i32),
+                severity: Set(severity_name(m.severity).to_owned()),
+                code: Set(m.code.clone()),
+                sheet: Set(m.sheet.clone()),
+                row_number: Set(m.row.map(|r| r as i32)),
+                column_letter: Set(m.column.clone()),
+                header: Set(m.header.clone()),
+                value: Set(m.value.clone()),
+                text: Set(m.text.clone()),
+                ..Default::default()
+            })
+            .collect();
+        upload_message::Entity::insert_many(models).exec(txn).await?;
+    }
+    Ok(())
+}
+
+fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// An upload's report messages in report order, optionally of one
+/// severity, one page at a time.
+///
+/// # Errors
+/// When the query fails.
+pub async fn messages(
+    conn: &impl ConnectionTrait,
+    upload: &inventory_upload::Model,
+    severity: Option<Severity>,
+    page: Page,
+) -> Result<Paginated<Message>, DbErr> {
+    let mut select = upload_message::Entity::find()
+        .filter(upload_message::Column::UploadId.eq(upload.id))
+        .order_by_asc(upload_message::Column::Position);
+    if let Some(severity) = severity {
+        select = select.filter(upload_message::Column::Severity.eq(severity_name(severity)));
+    }
+    let page = fetch_page(conn, select, page).await?;
+    Ok(page.map(|m| Message {
+        severity: match m.severity.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            _ => Severity::Info,
+        },
+        code: m.code,
+        file: upload.file_name.clone(),
+        sheet: m.sheet,
+        row: m.row_number.and_then(|r| u32::try_from(r).ok()),
+        column: m.column_letter,
+        header: m.header,
+        value: m.value,
+        text: m.text,
+    }))
+}
+
+/// An upload's report: its counts, and its first messages inline.
+///
+/// # Errors
+/// When the query fails.
+pub async fn report(conn: &impl ConnectionTrait, upload: &inventory_upload::Model) -> Result<Report, DbErr> {
+    let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
+    let first = Page { number: 1, size: MESSAGES_INLINE as u64 };
+    report.messages = messages(conn, upload, None, first).await?.items;
+    Ok(report)
+}
+
+/// Every message of an upload (for its annotated copy).
+///
+/// # Errors
+/// When the query fails.
+pub async fn all_messages(
+    conn: &impl ConnectionTrait,
+    upload: &inventory_upload::Model,
+) -> Result<Vec<Message>, DbErr> {
+    let mut all = Vec::new();
+    let mut number = 1;
+    loop {
+        let page = messages(conn, upload, None, Page { number, size: 5000 }).await?;
+        let done = page.items.len() < 5000;
+        all.extend(page.items);
+        if done {
+            return Ok(all);
+        }
+        number += 1;
+    }
+}
+
+/// Turns an upload whose rows were being written into a refused one: its
+/// rows are deleted in the same transaction (so none was ever visible), its
+/// report and file are kept for the user.
 ///
 /// # Errors
 /// When a write fails.
-pub async fn store_rejected(
+pub async fn reject(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    mut new: NewUpload,
+    upload: inventory_upload::Model,
+    bytes: Vec<u8>,
     report: &Report,
 ) -> Result<inventory_upload::Model, AppError> {
-    new.status = REJECTED.to_owned();
-    let bytes = std::mem::take(&mut new.bytes);
-    let mut upload = begin_upload(txn, actor, &new).await?.into_active_model();
-    upload.size_bytes = Set(bytes.len() as i64);
-    let upload = upload.update(txn).await?;
+    inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload.id)).exec(txn).await?;
+    let mut model = upload.into_active_model();
+    model.status = Set(REJECTED.to_owned());
+    model.validated_at = Set(None);
+    model.validated_by = Set(None);
+    let upload = model.update(txn).await?;
     finish_upload(txn, actor, upload, bytes, &std::collections::BTreeMap::new(), report).await
 }
 
@@ -347,7 +458,9 @@ pub async fn finish_upload(
     let mut model = upload.into_active_model();
     // The format is known once the isolated worker has read the file.
     model.format = Set(report.format.clone());
-    model.report = Set(serde_json::to_string(report).map_err(|e| AppError::Internal(e.into()))?);
+    // The messages live in `upload_messages`; the row keeps the counts.
+    let summary = Report { messages: Vec::new(), ..report.clone() };
+    model.report = Set(serde_json::to_string(&summary).map_err(|e| AppError::Internal(e.into()))?);
     let upload = model.update(txn).await?;
     audit::record(
         txn,

@@ -431,3 +431,34 @@ db_test!(concurrent_deposits_for_one_etablissement_are_serialised, |app| {
     let versions: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["version"].as_str().unwrap()).collect();
     assert_eq!(versions.len(), 1);
 });
+
+db_test!(a_large_report_keeps_every_message_and_serves_them_page_by_page, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut csv = String::from("Application\n");
+    for i in 0..1200 {
+        csv.push_str(&format!("Outil local {i}\n"));
+    }
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "gros.csv", csv.into_bytes(), None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["messages_total"].as_i64(), report["warnings"].as_i64()), (Some(1200), Some(1200)));
+    assert_eq!(report["messages"].as_array().unwrap().len(), 1000, "the first thousand inline");
+    let id = reply.body["upload"]["id"].as_i64().unwrap();
+    let last = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/uploads/{id}/messages?severity=warning&page=6&page_size=200"),
+            Some(&dsi),
+            None,
+        )
+        .await;
+    assert_eq!(last.body["total_items"], 1200);
+    let items = last.body["items"].as_array().unwrap();
+    assert_eq!((items[0]["row"].as_i64(), items[199]["row"].as_i64()), (Some(1002), Some(1201)));
+    assert_eq!(items[199]["value"], "Outil local 1199");
+    assert_eq!(items[199]["file"], "gros.csv");
+    let errors =
+        app.send(Method::GET, &format!("/api/v1/uploads/{id}/messages?severity=error"), Some(&dsi), None).await;
+    assert_eq!(errors.body["total_items"], 0);
+});

@@ -21,10 +21,11 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::import::headers::Field;
 use crate::import::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
-use crate::normalise::report::Report;
+use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
 use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryFilter, EntryPatch};
+use crate::store::pagination::{Page, PageParams, Paginated};
 use crate::store::{etablissements, ghts};
 
 /// An upload and its report.
@@ -58,10 +59,16 @@ pub struct UploadView {
     pub report: Report,
 }
 
-impl From<inventory_upload::Model> for UploadView {
-    fn from(u: inventory_upload::Model) -> Self {
+impl UploadView {
+    /// The view of an upload with its report (first messages inline).
+    async fn load(conn: &impl sea_orm::ConnectionTrait, upload: inventory_upload::Model) -> Result<Self, AppError> {
+        let report = inventory::report(conn, &upload).await?;
+        Ok(UploadView::with_report(upload, report))
+    }
+
+    fn with_report(u: inventory_upload::Model, report: Report) -> Self {
         UploadView {
-            report: serde_json::from_str(&u.report).unwrap_or_default(),
+            report,
             id: u.id,
             campaign: u.campaign_year,
             ght_code: u.ght_code,
@@ -200,7 +207,7 @@ async fn deposit(
     let outcome = intake::import(&state.db, &state.worker, actor, request).await?;
     let status = if outcome.duplicate || outcome.upload.is_none() { StatusCode::OK } else { StatusCode::CREATED };
     let view = DepositView {
-        upload: outcome.upload.map(Into::into),
+        upload: outcome.upload.map(|u| UploadView::with_report(u, outcome.report.clone())),
         report: outcome.report,
         duplicate: outcome.duplicate,
         rows: outcome.rows,
@@ -412,7 +419,33 @@ pub async fn get_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    Ok(Json(visible_upload(&state, &auth.principal, id).await?.into()))
+    let upload = visible_upload(&state, &auth.principal, id).await?;
+    Ok(Json(UploadView::load(state.db.reader(), upload).await?))
+}
+
+/// `?severity=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageQuery {
+    /// Only `error`, `warning` or `info` messages.
+    pub severity: Option<Severity>,
+}
+
+/// Lists an upload's report messages, page by page.
+#[utoipa::path(get, path = "/api/v1/uploads/{id}/messages", tag = "inventaires",
+    params(("id" = i64, Path, description = "Identifiant du dépôt"), MessageQuery, PageParams),
+    description = "Tous les messages du rapport d'un dépôt, dans l'ordre des feuilles et des lignes, page par page (le rapport n'en montre que les 1 000 premiers). Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Messages", body = Paginated<Message>)))]
+pub async fn list_upload_messages(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<MessageQuery>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Paginated<Message>>, AppError> {
+    let page = Page::from_params(page)?;
+    let upload = visible_upload(&state, &auth.principal, id).await?;
+    Ok(Json(inventory::messages(state.db.reader(), &upload, query.severity, page).await?))
 }
 
 /// Downloads the annotated copy of an upload.
@@ -430,7 +463,8 @@ pub async fn get_annotated(
         .await?
         .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
     let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await.map_err(AppError::Ingest)?;
-    let report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
+    let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
+    report.messages = inventory::all_messages(state.db.reader(), &upload).await?;
     let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
@@ -504,7 +538,7 @@ async fn change_status(
         StatusChange::Withdraw => inventory::withdraw(&txn, actor, fresh).await?,
     };
     txn.commit().await?;
-    Ok(Json(updated.into()))
+    Ok(Json(UploadView::load(state.db.reader(), updated).await?))
 }
 
 async fn writable_upload(

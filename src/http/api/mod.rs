@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::deposit_ght_inventory, inventory::list_ght_inventory))
         .routes(routes!(inventory::get_upload, inventory::withdraw_upload))
         .routes(routes!(inventory::get_annotated))
+        .routes(routes!(inventory::list_upload_messages))
         .routes(routes!(inventory::validate_upload))
         .routes(routes!(inventory::patch_entry))
         .routes(routes!(review::get_review, review::confirm_review))
