@@ -462,3 +462,14 @@ db_test!(a_large_report_keeps_every_message_and_serves_them_page_by_page, |app| 
         app.send(Method::GET, &format!("/api/v1/uploads/{id}/messages?severity=error"), Some(&dsi), None).await;
     assert_eq!(errors.body["total_items"], 0);
 });
+
+db_test!(an_ods_exported_by_google_drive_without_mimetype_is_read, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let ods = crate::fixtures::ods_without_mimetype(&[&["Application", "Éditeur"], &["Pastel", "MiPih"]]);
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?dry_run=true");
+    let reply = app.deposit(&path, &dsi, "inventaire (Google Drive).ods", ods, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["report"]["format"], "ods");
+    assert_eq!(reply.body["rows"][0]["application_raw"], "Pastel");
+    assert_eq!(reply.body["rows"][0]["state"], "product");
+});
