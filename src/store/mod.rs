@@ -11,6 +11,7 @@ pub mod answers;
 pub mod audit;
 pub mod campaigns;
 pub mod catalogue;
+pub mod catalogue_admin;
 pub mod entities;
 pub mod etablissements;
 pub mod ghts;

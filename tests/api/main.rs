@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod audit;
 mod campaigns;
+mod catalogue_admin;
 mod cli;
 mod corpus;
 mod demo;

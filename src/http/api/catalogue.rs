@@ -6,9 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::auth::{AnyRole, Auth};
-use crate::http::extract::ApiQuery;
+use axum::http::StatusCode;
+
+use crate::auth::Scope;
+use crate::domain::SubdomainCode;
+use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::store::catalogue;
+use crate::store::catalogue_admin::{self, NewProduct};
 use crate::store::pagination::{Page, PageParams, Paginated};
 
 /// A catalogue product.
@@ -61,4 +66,242 @@ pub async fn search_products(
         status: d.product.status,
         aliases: d.aliases,
     })))
+}
+
+/// An alias of the catalogue.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AliasView {
+    /// Identifier (to promote it).
+    pub id: i64,
+    /// The spelling.
+    pub alias: String,
+    /// The product it designates.
+    pub product_id: i64,
+    /// `national`, or the code of the GHT it belongs to.
+    pub scope: String,
+}
+
+impl From<crate::store::entities::product_alias::Model> for AliasView {
+    fn from(a: crate::store::entities::product_alias::Model) -> Self {
+        AliasView {
+            id: a.id,
+            scope: if a.scope.is_empty() { "national".to_owned() } else { a.scope },
+            alias: a.alias,
+            product_id: a.product_id,
+        }
+    }
+}
+
+/// `?local=true`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AliasQuery {
+    /// Only the aliases confirmed by GHTs (candidates for promotion).
+    #[serde(default)]
+    pub local: bool,
+}
+
+/// Lists aliases.
+#[utoipa::path(get, path = "/api/v1/catalogue/aliases", tag = "référentiel", params(AliasQuery),
+    description = "Les alias du catalogue, nationaux puis propres à chaque GHT ; `local=true` ne montre que ceux des GHT, à promouvoir. Rôles : admin.",
+    responses((status = 200, description = "Alias", body = Vec<AliasView>)))]
+pub async fn list_aliases(
+    _auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AliasQuery>,
+) -> Result<Json<Vec<AliasView>>, AppError> {
+    let aliases = catalogue_admin::aliases(state.db.reader(), query.local).await?;
+    Ok(Json(aliases.into_iter().map(Into::into).collect()))
+}
+
+/// A national alias to add.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewAlias {
+    /// The spelling.
+    pub alias: String,
+    /// The product it designates.
+    pub product_id: i64,
+}
+
+/// Adds a national alias.
+#[utoipa::path(post, path = "/api/v1/catalogue/aliases", tag = "référentiel", request_body = NewAlias,
+    description = "Ajoute un alias national, utilisé par tous les GHT. Rôles : admin.",
+    responses(
+        (status = 201, description = "Alias ajouté", body = AliasView),
+        (status = 409, description = "Le nom désigne déjà un autre produit", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_alias(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewAlias>,
+) -> Result<(StatusCode, Json<AliasView>), AppError> {
+    let txn = state.db.begin_write().await?;
+    let alias = catalogue_admin::add_national_alias(&txn, auth.actor(), &body.alias, body.product_id).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(alias.into())))
+}
+
+/// Promotes a GHT's alias.
+#[utoipa::path(post, path = "/api/v1/catalogue/aliases/{id}/promote", tag = "référentiel",
+    params(("id" = i64, Path, description = "Identifiant de l'alias")),
+    description = "Rend national un alias confirmé par un GHT. Rôles : admin.",
+    responses(
+        (status = 200, description = "Alias promu", body = AliasView),
+        (status = 409, description = "Déjà national, ou le nom désigne un autre produit", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn promote_alias(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AliasView>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let alias = catalogue_admin::promote_alias(&txn, auth.actor(), id).await?;
+    txn.commit().await?;
+    Ok(Json(alias.into()))
+}
+
+/// A product to add or propose.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewProductBody {
+    /// Canonical name.
+    pub name: String,
+    /// Vendor (created when unknown).
+    pub vendor: String,
+    /// Default sub-domain.
+    pub default_subdomain: Option<SubdomainCode>,
+}
+
+/// The product as stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProductRow {
+    /// Identifier.
+    pub id: i64,
+    /// Canonical name.
+    pub name: String,
+    /// Current vendor id.
+    pub vendor_id: i64,
+    /// Default sub-domain.
+    pub default_subdomain: Option<String>,
+    /// `approved` or `pending`.
+    pub status: String,
+    /// The GHT that proposed it.
+    pub proposed_by_ght: Option<String>,
+    /// The product it was merged into.
+    pub merged_into: Option<i64>,
+}
+
+impl From<crate::store::entities::product::Model> for ProductRow {
+    fn from(p: crate::store::entities::product::Model) -> Self {
+        ProductRow {
+            id: p.id,
+            name: p.name,
+            vendor_id: p.vendor_id,
+            default_subdomain: p.default_subdomain,
+            status: p.status,
+            proposed_by_ght: p.proposed_by_ght,
+            merged_into: p.merged_into,
+        }
+    }
+}
+
+/// Adds (admin) or proposes (a GHT's DSI) a product.
+#[utoipa::path(post, path = "/api/v1/catalogue/products", tag = "référentiel", request_body = NewProductBody,
+    description = "Ajoute un produit au catalogue. Proposé par la DSI d'un GHT, il est utilisable tout de suite dans ce GHT et attend l'approbation nationale. Rôles : admin, ght.",
+    responses(
+        (status = 201, description = "Produit ajouté ou proposé", body = ProductRow),
+        (status = 409, description = "Le nom existe déjà", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_product(
+    auth: Auth<GhtWriters>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewProductBody>,
+) -> Result<(StatusCode, Json<ProductRow>), AppError> {
+    let proposed_by = match &auth.principal.scope {
+        Scope::Ght(code) => Some(code.clone()),
+        _ => None,
+    };
+    let new =
+        NewProduct { name: body.name, vendor: body.vendor, default_subdomain: body.default_subdomain, proposed_by };
+    let txn = state.db.begin_write().await?;
+    let product = catalogue_admin::add_product(&txn, auth.actor(), new).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(product.into())))
+}
+
+/// Approves a proposed product.
+#[utoipa::path(post, path = "/api/v1/catalogue/products/{id}/approve", tag = "référentiel",
+    params(("id" = i64, Path, description = "Identifiant du produit")),
+    description = "Approuve un produit proposé par un GHT : il devient national. Rôles : admin.",
+    responses(
+        (status = 200, description = "Produit approuvé", body = ProductRow),
+        (status = 409, description = "N'attend pas d'approbation", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn approve_product(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProductRow>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let product = catalogue_admin::approve_product(&txn, auth.actor(), id).await?;
+    txn.commit().await?;
+    Ok(Json(product.into()))
+}
+
+/// The product another one is merged into.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MergeBody {
+    /// The product that remains.
+    pub into: i64,
+}
+
+/// What a merge did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MergeView {
+    /// The merged product.
+    pub product: ProductRow,
+    /// Rows of open campaigns moved to the remaining product.
+    pub rows_moved: u64,
+}
+
+/// Merges a product into another.
+#[utoipa::path(post, path = "/api/v1/catalogue/products/{id}/merge", tag = "référentiel", request_body = MergeBody,
+    params(("id" = i64, Path, description = "Identifiant du produit fusionné")),
+    description = "Fusionne un produit dans un autre (doublon) : ses alias et les lignes des campagnes ouvertes suivent ; les campagnes closes restent figées. Rôles : admin.",
+    responses((status = 200, description = "Produits fusionnés", body = MergeView)))]
+pub async fn merge_product(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MergeBody>,
+) -> Result<Json<MergeView>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let (product, rows_moved) = catalogue_admin::merge_products(&txn, auth.actor(), id, body.into).await?;
+    txn.commit().await?;
+    Ok(Json(MergeView { product: product.into(), rows_moved }))
+}
+
+/// A change of vendor.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AcquisitionBody {
+    /// The new vendor (created when unknown).
+    pub vendor: String,
+    /// Date of the acquisition.
+    pub on: Option<chrono::NaiveDate>,
+}
+
+/// Records that a product changed vendor.
+#[utoipa::path(post, path = "/api/v1/catalogue/products/{id}/vendor", tag = "référentiel", request_body = AcquisitionBody,
+    params(("id" = i64, Path, description = "Identifiant du produit")),
+    description = "Enregistre le rachat d'un produit par un autre éditeur : l'éditeur actuel devient un ancien éditeur de ce produit (la filiation est propre à chaque produit). Rôles : admin.",
+    responses((status = 200, description = "Rachat enregistré", body = ProductRow)))]
+pub async fn record_acquisition(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AcquisitionBody>,
+) -> Result<Json<ProductRow>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let product = catalogue_admin::record_acquisition(&txn, auth.actor(), id, &body.vendor, body.on).await?;
+    txn.commit().await?;
+    Ok(Json(product.into()))
 }

@@ -1,0 +1,378 @@
+//! Catalogue administration: national aliases and the promotion of a GHT's
+//! own, product proposals and their approval, merges (rows follow) and
+//! vendor acquisitions, recorded per product.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
+
+use super::audit::{self, Actor, Change};
+use super::campaigns::OPEN;
+use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED, STATUS_PENDING};
+use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, taxonomy_subdomain, vendor};
+use crate::domain::{GhtCode, SubdomainCode};
+use crate::error::AppError;
+use crate::normalise::normalise_key;
+
+/// Aliases, national first then by GHT, optionally only those of one scope.
+///
+/// # Errors
+/// When the query fails.
+pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Vec<product_alias::Model>, DbErr> {
+    let mut select = product_alias::Entity::find()
+        .order_by_asc(product_alias::Column::Scope)
+        .order_by_asc(product_alias::Column::NormalisedKey);
+    if local_only {
+        select = select.filter(product_alias::Column::Scope.ne(NATIONAL_SCOPE));
+    }
+    select.all(conn).await
+}
+
+async fn product_or_404(conn: &impl ConnectionTrait, id: i64) -> Result<product::Model, AppError> {
+    product::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
+}
+
+/// Adds a national alias.
+///
+/// # Errors
+/// `Conflict` when the spelling already designates another product
+/// nationally, `NotFound` for an unknown product.
+pub async fn add_national_alias(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    spelling: &str,
+    product_id: i64,
+) -> Result<product_alias::Model, AppError> {
+    let product = product_or_404(txn, product_id).await?;
+    let key = normalise_key(spelling);
+    if key.is_empty() {
+        return Err(AppError::Invalid("l'alias est vide".to_owned()));
+    }
+    if let Some(existing) = national_alias(txn, &key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {spelling} » désigne déjà nationalement le produit {} (alias « {} »)",
+            existing.product_id, existing.alias
+        )));
+    }
+    let alias = product_alias::ActiveModel {
+        product_id: Set(product.id),
+        alias: Set(spelling.trim().to_owned()),
+        normalised_key: Set(key),
+        scope: Set(NATIONAL_SCOPE.to_owned()),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    record_alias(txn, actor, "alias.create", &alias, None).await?;
+    Ok(alias)
+}
+
+async fn national_alias(conn: &impl ConnectionTrait, key: &str) -> Result<Option<product_alias::Model>, DbErr> {
+    product_alias::Entity::find()
+        .filter(product_alias::Column::NormalisedKey.eq(key))
+        .filter(product_alias::Column::Scope.eq(NATIONAL_SCOPE))
+        .one(conn)
+        .await
+}
+
+/// Promotes a GHT's alias to a national one (every GHT then uses it).
+///
+/// # Errors
+/// `NotFound` for an unknown alias, `Conflict` when it is already national
+/// or its spelling designates another product nationally.
+pub async fn promote_alias(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    id: i64,
+) -> Result<product_alias::Model, AppError> {
+    let alias = product_alias::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("alias {id} introuvable")))?;
+    if alias.scope == NATIONAL_SCOPE {
+        return Err(AppError::Conflict(format!("l'alias « {} » est déjà national", alias.alias)));
+    }
+    if let Some(existing) = national_alias(txn, &alias.normalised_key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {} » désigne déjà nationalement le produit {}",
+            alias.alias, existing.product_id
+        )));
+    }
+    let before = Some(serde_json::json!({"scope": alias.scope}));
+    let mut model = alias.into_active_model();
+    model.scope = Set(NATIONAL_SCOPE.to_owned());
+    let promoted = model.update(txn).await?;
+    record_alias(txn, actor, "alias.promote", &promoted, before).await?;
+    Ok(promoted)
+}
+
+async fn record_alias(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    action: &str,
+    alias: &product_alias::Model,
+    before: Option<serde_json::Value>,
+) -> Result<(), DbErr> {
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action,
+            object_type: "alias",
+            object_id: alias.id.to_string(),
+            ght_code: None,
+            before,
+            after: Some(serde_json::json!({
+                "alias": alias.alias, "product_id": alias.product_id, "scope": alias.scope,
+            })),
+        },
+    )
+    .await
+}
+
+/// A product to add.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    /// Canonical name.
+    pub name: String,
+    /// Vendor name (created when unknown).
+    pub vendor: String,
+    /// Default sub-domain.
+    pub default_subdomain: Option<SubdomainCode>,
+    /// The GHT proposing it: the product is then pending national approval
+    /// but usable at once in that GHT. `None`: an admin's approved product.
+    pub proposed_by: Option<GhtCode>,
+}
+
+/// Adds a product (approved, or proposed by a GHT).
+///
+/// # Errors
+/// `Conflict` when the name is taken, `Invalid` for an unknown sub-domain.
+pub async fn add_product(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    new: NewProduct,
+) -> Result<product::Model, AppError> {
+    let name = new.name.trim().to_owned();
+    let key = normalise_key(&name);
+    if key.is_empty() {
+        return Err(AppError::Invalid("le nom du produit est vide".to_owned()));
+    }
+    if let Some(existing) = national_alias(txn, &key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {name} » existe déjà dans le catalogue (produit {}) : confirmez plutôt ce rapprochement",
+            existing.product_id
+        )));
+    }
+    if let Some(code) = &new.default_subdomain
+        && taxonomy_subdomain::Entity::find_by_id(code.to_string()).one(txn).await?.is_none()
+    {
+        return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
+    }
+    let vendor_id = vendor_id(txn, &new.vendor).await?;
+    let product = product::ActiveModel {
+        name: Set(name.clone()),
+        vendor_id: Set(vendor_id),
+        default_subdomain: Set(new.default_subdomain.as_ref().map(ToString::to_string)),
+        status: Set(if new.proposed_by.is_some() { STATUS_PENDING } else { STATUS_APPROVED }.to_owned()),
+        proposed_by_ght: Set(new.proposed_by.as_ref().map(ToString::to_string)),
+        merged_into: Set(None),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    // The name matches in the proposing GHT only until the product is approved.
+    let scope = new.proposed_by.as_ref().map_or_else(|| NATIONAL_SCOPE.to_owned(), ToString::to_string);
+    product_alias::ActiveModel {
+        product_id: Set(product.id),
+        alias: Set(name),
+        normalised_key: Set(key),
+        scope: Set(scope),
+        created_at: Set(super::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    record_product(txn, actor, "product.create", &product, None, new.proposed_by.map(|g| g.to_string())).await?;
+    Ok(product)
+}
+
+/// Approves a GHT's proposal: the product becomes national.
+///
+/// # Errors
+/// `Conflict` when it is not pending.
+pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
+    let product = product_or_404(txn, id).await?;
+    if product.status != STATUS_PENDING {
+        return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
+    }
+    let ght = product.proposed_by_ght.clone();
+    let key = normalise_key(&product.name);
+    // Its name becomes a national alias unless another product holds it.
+    let own_alias = product_alias::Entity::find()
+        .filter(product_alias::Column::ProductId.eq(product.id))
+        .filter(product_alias::Column::NormalisedKey.eq(key.as_str()))
+        .one(txn)
+        .await?;
+    if let Some(own) = own_alias
+        && national_alias(txn, &key).await?.is_none()
+    {
+        let mut model = own.into_active_model();
+        model.scope = Set(NATIONAL_SCOPE.to_owned());
+        model.update(txn).await?;
+    }
+    let before = Some(serde_json::json!({"status": product.status}));
+    let mut model = product.into_active_model();
+    model.status = Set(STATUS_APPROVED.to_owned());
+    let approved = model.update(txn).await?;
+    record_product(txn, actor, "product.approve", &approved, before, ght).await?;
+    Ok(approved)
+}
+
+/// Merges a product into another: its aliases and the rows of open
+/// campaigns follow; closed campaigns keep what they published.
+///
+/// # Errors
+/// `Invalid` when both are the same product.
+pub async fn merge_products(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    from: i64,
+    into: i64,
+) -> Result<(product::Model, u64), AppError> {
+    if from == into {
+        return Err(AppError::Invalid("un produit ne peut pas être fusionné avec lui-même".to_owned()));
+    }
+    let source = product_or_404(txn, from).await?;
+    let target = product_or_404(txn, into).await?;
+    for alias in product_alias::Entity::find().filter(product_alias::Column::ProductId.eq(from)).all(txn).await? {
+        let taken = product_alias::Entity::find()
+            .filter(product_alias::Column::NormalisedKey.eq(alias.normalised_key.as_str()))
+            .filter(product_alias::Column::Scope.eq(alias.scope.as_str()))
+            .filter(product_alias::Column::ProductId.eq(into))
+            .one(txn)
+            .await?
+            .is_some();
+        if taken {
+            product_alias::Entity::delete_by_id(alias.id).exec(txn).await?;
+        } else {
+            let mut model = alias.into_active_model();
+            model.product_id = Set(into);
+            model.update(txn).await?;
+        }
+    }
+    let open: Vec<i32> = campaign::Entity::find()
+        .filter(campaign::Column::Status.eq(OPEN))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| c.year)
+        .collect();
+    let moved = inventory_entry::Entity::update_many()
+        .col_expr(inventory_entry::Column::ProductId, sea_orm::sea_query::Expr::value(into))
+        .col_expr(inventory_entry::Column::VendorId, sea_orm::sea_query::Expr::value(target.vendor_id))
+        .filter(inventory_entry::Column::ProductId.eq(from))
+        .filter(inventory_entry::Column::CampaignYear.is_in(open))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    let before = Some(serde_json::json!({"merged_into": null}));
+    let mut model = source.into_active_model();
+    model.merged_into = Set(Some(into));
+    let merged = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "product.merge",
+            object_type: "product",
+            object_id: merged.id.to_string(),
+            ght_code: None,
+            before,
+            after: Some(serde_json::json!({"merged_into": into, "into": target.name, "rows_moved": moved})),
+        },
+    )
+    .await?;
+    Ok((merged, moved))
+}
+
+/// Records that a product changed hands (Agfa sold ORBIS to Dedalus): the
+/// current vendor becomes a former vendor until that date. The lineage is
+/// per product, never per company.
+///
+/// # Errors
+/// `Invalid` when the vendor is already the current one.
+pub async fn record_acquisition(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    id: i64,
+    new_vendor: &str,
+    on: Option<NaiveDate>,
+) -> Result<product::Model, AppError> {
+    let product = product_or_404(txn, id).await?;
+    let vendor = vendor_id(txn, new_vendor).await?;
+    if vendor == product.vendor_id {
+        return Err(AppError::Invalid(format!("« {new_vendor} » est déjà l'éditeur de « {} »", product.name)));
+    }
+    product_vendor::ActiveModel {
+        product_id: Set(product.id),
+        vendor_id: Set(product.vendor_id),
+        until: Set(on),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let before = Some(serde_json::json!({"vendor_id": product.vendor_id}));
+    let mut model = product.into_active_model();
+    model.vendor_id = Set(vendor);
+    let updated = model.update(txn).await?;
+    record_product(txn, actor, "product.acquisition", &updated, before, None).await?;
+    Ok(updated)
+}
+
+async fn vendor_id(txn: &DatabaseTransaction, name: &str) -> Result<i64, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("le nom de l'éditeur est vide".to_owned()));
+    }
+    let key = normalise_key(name);
+    let known = vendor::Entity::find().all(txn).await?.into_iter().find(|v| normalise_key(&v.name) == key);
+    match known {
+        Some(v) => Ok(v.id),
+        None => Ok(vendor::ActiveModel { name: Set(name.to_owned()), ..Default::default() }.insert(txn).await?.id),
+    }
+}
+
+async fn record_product(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    action: &str,
+    product: &product::Model,
+    before: Option<serde_json::Value>,
+    ght: Option<String>,
+) -> Result<(), DbErr> {
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action,
+            object_type: "product",
+            object_id: product.id.to_string(),
+            ght_code: ght,
+            before,
+            after: Some(serde_json::json!({
+                "name": product.name, "vendor_id": product.vendor_id, "status": product.status,
+                "default_subdomain": product.default_subdomain,
+            })),
+        },
+    )
+    .await
+}
