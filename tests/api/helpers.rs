@@ -39,7 +39,9 @@ macro_rules! db_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let $app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
-                $body
+                run_bounded(async { $body }).await;
+                // Close the pools before the temporary directory goes away.
+                $app.close().await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,10 +50,22 @@ macro_rules! db_test {
                     eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set");
                     return;
                 };
-                $body
+                run_bounded(async { $body }).await;
+                $app.close().await;
             }
         }
     };
+}
+
+/// Longest a test body may run: a hang fails with the test's name instead
+/// of stalling the whole suite.
+pub const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs a test body under [`TEST_TIMEOUT`].
+pub async fn run_bounded(body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_TIMEOUT, body).await.is_err() {
+        panic!("test body did not finish within {TEST_TIMEOUT:?}");
+    }
 }
 
 /// A running application and a client for it.
@@ -112,13 +126,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let address = format!("http://{}", app.local_addr().expect("bound address"));
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));
-    let mut test_app =
-        TestApp { address, client: reqwest::Client::new(), db, database_url, admin_token: String::new(), _dir: dir };
+    let mut test_app = TestApp {
+        address,
+        client: reqwest::Client::builder().timeout(std::time::Duration::from_secs(120)).build().expect("HTTP client"),
+        db,
+        database_url,
+        admin_token: String::new(),
+        _dir: dir,
+    };
     test_app.admin_token = test_app.token(Role::Admin, None, None, None).await;
     Some(test_app)
 }
 
 impl TestApp {
+    /// Closes the database pools (a second close is harmless).
+    pub async fn close(&self) {
+        let _ = self.db.clone().close().await;
+    }
+
     /// Issues a token directly in the store.
     pub async fn token(&self, role: Role, ght: Option<&str>, region: Option<&str>, finess: Option<&str>) -> String {
         let principal = Principal::command_line("test");
