@@ -376,3 +376,55 @@ async fn record_product(
     )
     .await
 }
+
+/// Renames a product (and sets its default sub-domain); the former name
+/// stays a national alias, so files written with it still match.
+///
+/// # Errors
+/// `Conflict` when the new name designates another product, `Invalid` for
+/// an empty name or an unknown sub-domain.
+pub async fn rename_product(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    id: i64,
+    name: Option<&str>,
+    default_subdomain: Option<SubdomainCode>,
+) -> Result<product::Model, AppError> {
+    let product = product_or_404(txn, id).await?;
+    let before = Some(serde_json::json!({"name": product.name, "default_subdomain": product.default_subdomain}));
+    let mut model = product.clone().into_active_model();
+    if let Some(name) = name.map(str::trim) {
+        let key = normalise_key(name);
+        if key.is_empty() {
+            return Err(AppError::Invalid("le nom du produit est vide".to_owned()));
+        }
+        match national_alias(txn, &key).await? {
+            Some(other) if other.product_id != id => {
+                return Err(AppError::Conflict(format!("« {name} » désigne déjà le produit {}", other.product_id)));
+            }
+            Some(_) => {}
+            None => {
+                product_alias::ActiveModel {
+                    product_id: Set(id),
+                    alias: Set(name.to_owned()),
+                    normalised_key: Set(key),
+                    scope: Set(NATIONAL_SCOPE.to_owned()),
+                    created_at: Set(super::now()),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
+        }
+        model.name = Set(name.to_owned());
+    }
+    if let Some(code) = default_subdomain {
+        if taxonomy_subdomain::Entity::find_by_id(code.to_string()).one(txn).await?.is_none() {
+            return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
+        }
+        model.default_subdomain = Set(Some(code.to_string()));
+    }
+    let updated = model.update(txn).await?;
+    record_product(txn, actor, "product.update", &updated, before, None).await?;
+    Ok(updated)
+}

@@ -136,6 +136,26 @@ db_test!(merging_products_moves_aliases_and_open_campaign_rows, |app| {
     assert_problem(&itself, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
 });
 
+db_test!(a_renamed_product_still_matches_its_former_name, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let id = product(&app, "Web100T").await["id"].as_i64().unwrap();
+    let renamed = app
+        .patch(
+            &format!("/api/v1/catalogue/products/{id}"),
+            serde_json::json!({"name": "Web100T Codage", "default_subdomain": "PMSI.CODAGE"}),
+        )
+        .await;
+    assert_eq!(renamed.body["name"], "Web100T Codage", "{renamed:?}");
+    assert_eq!(dry_run(&app, "760780726", &dsi, "web 100 t").await["product_id"], id, "the former name still matches");
+    assert_eq!(dry_run(&app, "760780726", &dsi, "Web100T Codage").await["product_id"], id);
+    let clash = app.patch(&format!("/api/v1/catalogue/products/{id}"), serde_json::json!({"name": "DxCare"})).await;
+    assert_problem(&clash, StatusCode::CONFLICT, "conflict");
+    let bad = app
+        .patch(&format!("/api/v1/catalogue/products/{id}"), serde_json::json!({"default_subdomain": "PMSI.AUTRE"}))
+        .await;
+    assert_problem(&bad, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+});
+
 db_test!(an_acquisition_is_recorded_per_product, |app| {
     let osiris = product(&app, "Osiris").await;
     assert_eq!(

@@ -305,3 +305,34 @@ pub async fn record_acquisition(
     txn.commit().await?;
     Ok(Json(product.into()))
 }
+
+/// Changes to a product.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    /// New canonical name (the former one stays an alias).
+    pub name: Option<String>,
+    /// New default sub-domain.
+    pub default_subdomain: Option<SubdomainCode>,
+}
+
+/// Renames a product or changes its default sub-domain.
+#[utoipa::path(patch, path = "/api/v1/catalogue/products/{id}", tag = "référentiel", request_body = ProductPatch,
+    params(("id" = i64, Path, description = "Identifiant du produit")),
+    description = "Renomme un produit (l'ancien nom reste un alias national) ou change son sous-domaine par défaut. Rôles : admin.",
+    responses(
+        (status = 200, description = "Produit modifié", body = ProductRow),
+        (status = 409, description = "Le nom désigne un autre produit", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patch_product(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ProductPatch>,
+) -> Result<Json<ProductRow>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let product =
+        catalogue_admin::rename_product(&txn, auth.actor(), id, body.name.as_deref(), body.default_subdomain).await?;
+    txn.commit().await?;
+    Ok(Json(product.into()))
+}

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_aliases, catalogue::add_alias))
         .routes(routes!(catalogue::promote_alias))
         .routes(routes!(catalogue::approve_product))
+        .routes(routes!(catalogue::patch_product))
         .routes(routes!(catalogue::merge_product))
         .routes(routes!(catalogue::record_acquisition))
         .routes(routes!(ghts::list_ghts, ghts::create_ght))
