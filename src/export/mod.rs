@@ -1,3 +1,4 @@
 //! Workbooks the service writes, one module per workbook.
 
 pub mod annotated;
+pub mod review;

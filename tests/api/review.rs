@@ -93,3 +93,71 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     let refused = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&regional), None).await;
     assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
 });
+
+db_test!(the_review_queue_goes_out_as_a_workbook_and_comes_back_filled, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = b"Application\nTableur bloc\nOutil RH maison\nTableur bloc\n".to_vec();
+    app.deposit("/api/v1/etablissements/760780726/campaigns/2026/inventory", &dsi, "a.csv", csv, None).await;
+
+    let exported = app
+        .client
+        .get(format!("{}/api/v1/ghts/NOR-02/review.xlsx", app.address))
+        .bearer_auth(&dsi)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(exported.status(), StatusCode::OK);
+    let bytes = exported.bytes().await.unwrap().to_vec();
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut workbook, "Revue").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0][0], "Nom normalisé");
+    assert_eq!(rows[0][7], "Produit retenu");
+    assert_eq!((rows[1][0].as_str(), rows[1][1].as_str(), rows[1][2].as_str()), ("tableurbloc", "Tableur bloc", "2"));
+    assert_eq!(rows[2][0], "outilrhmaison");
+
+    // The DSI fills in one line with a product name, leaves the other blank.
+    let filled = crate::fixtures::xlsx(&[(
+        "Revue",
+        vec![
+            crate::fixtures::row(&[
+                "Nom normalisé",
+                "Orthographes",
+                "Occurrences",
+                "Établissements",
+                "Motif",
+                "Suggestion",
+                "Score",
+                "Produit retenu",
+            ]),
+            crate::fixtures::row(&[
+                "tableurbloc",
+                "Tableur bloc",
+                "2",
+                "760780726",
+                "non reconnu",
+                "",
+                "",
+                "DxPlanning",
+            ]),
+            crate::fixtures::row(&["outilrhmaison", "Outil RH maison", "1", "760780726", "non reconnu", "", "", ""]),
+        ],
+    )]);
+    let wrong = crate::fixtures::xlsx(&[(
+        "Revue",
+        vec![
+            crate::fixtures::row(&["Nom normalisé", "Orthographes", "Produit retenu"]),
+            crate::fixtures::row(&["outilrhmaison", "Outil RH maison", "Planificateur inconnu"]),
+        ],
+    )]);
+    let refused = app.deposit("/api/v1/ghts/NOR-02/review.xlsx", &dsi, "revue.xlsx", wrong, None).await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(refused.body["detail"].as_str().unwrap().contains("ligne 2"), "{refused:?}");
+    let done = app.deposit("/api/v1/ghts/NOR-02/review.xlsx", &dsi, "revue.xlsx", filled, None).await;
+    assert_eq!(done.status, StatusCode::OK, "{done:?}");
+    assert_eq!((done.body["confirmed"].as_i64(), done.body["rows_updated"].as_i64()), (Some(1), Some(2)));
+    let queue = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
+    let names: Vec<&str> =
+        queue.body.as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["outilrhmaison"]);
+});

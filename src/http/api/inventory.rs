@@ -114,7 +114,7 @@ pub struct DepositParams {
 /// The multipart body of a deposit.
 #[derive(Debug, utoipa::ToSchema)]
 #[allow(dead_code)]
-pub struct DepositForm {
+pub(crate) struct DepositForm {
     /// The inventory file (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,

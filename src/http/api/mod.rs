@@ -48,4 +48,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::validate_upload))
         .routes(routes!(inventory::patch_entry))
         .routes(routes!(review::get_review, review::confirm_review))
+        .routes(routes!(review::export_review, review::import_review))
 }
