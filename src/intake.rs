@@ -14,7 +14,7 @@ use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
 use crate::normalise::report::{MESSAGES_INLINE, Report};
 use crate::normalise::row::{NormalisedRow, Routing};
 use crate::store::audit::Actor;
-use crate::store::entities::{ght_membership, inventory_upload};
+use crate::store::entities::inventory_upload;
 use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, campaigns, ghts};
@@ -247,11 +247,7 @@ async fn duplicate(
 }
 
 async fn current_ght(db: &Db, finess: &Finess) -> Result<GhtCode, AppError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let membership = ght_membership::Entity::find()
-        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
-        .filter(ghts::active_on(Utc::now().date_naive()))
-        .one(db.reader())
+    let membership = ghts::current_membership(db.reader(), finess)
         .await?
         .ok_or_else(|| AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour")))?;
     GhtCode::parse(&membership.ght_code).map_err(|e| AppError::Internal(e.into()))

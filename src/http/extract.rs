@@ -24,8 +24,12 @@ pub struct ApiPath<T>(pub T);
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::JsonDataError(e) => AppError::Invalid(format!("contenu JSON refusé : {}", e.body_text())),
-            JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("JSON illisible : {}", e.body_text())),
+            JsonRejection::JsonDataError(e) => {
+                AppError::Invalid(format!("contenu JSON refusé : {}", french(&e.body_text())))
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                AppError::BadRequest(format!("JSON illisible : {}", french(&e.body_text())))
+            }
             JsonRejection::MissingJsonContentType(_) => {
                 AppError::BadRequest("l'en-tête Content-Type doit être application/json".to_owned())
             }
@@ -35,19 +39,57 @@ impl From<JsonRejection> for AppError {
                         .to_owned(),
                 )
             }
-            other => AppError::BadRequest(format!("corps de requête illisible : {}", other.body_text())),
+            _ => AppError::BadRequest("corps de requête illisible".to_owned()),
         }
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        AppError::BadRequest(format!("paramètre de requête invalide : {}", rejection.body_text()))
+        AppError::BadRequest(format!("paramètre de requête invalide : {}", french(&rejection.body_text())))
     }
 }
 
 impl From<PathRejection> for AppError {
-    fn from(rejection: PathRejection) -> Self {
-        AppError::NotFound(format!("ressource introuvable : {}", rejection.body_text()))
+    fn from(_: PathRejection) -> Self {
+        // A path that does not parse names nothing that exists.
+        AppError::NotFound("ressource introuvable : l'identifiant dans l'adresse n'est pas valide".to_owned())
     }
+}
+
+/// Rewrites what axum and serde say in English: their prefixes go, their
+/// usual phrases are translated. Messages of the domain types (already
+/// French) pass through.
+fn french(text: &str) -> String {
+    let mut text = text.to_owned();
+    for prefix in [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+        "Failed to deserialize query string: ",
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest.to_owned();
+        }
+    }
+    for (english, french) in [
+        ("missing field", "champ obligatoire manquant :"),
+        ("unknown field", "champ inconnu :"),
+        ("invalid type:", "type de valeur invalide :"),
+        ("invalid value:", "valeur invalide :"),
+        ("expected one of", "valeurs attendues :"),
+        ("expected", "attendu"),
+        ("a string", "une chaîne"),
+        ("an integer", "un entier"),
+        ("a boolean", "un booléen"),
+        ("input contains invalid characters", "la date ou le nombre contient des caractères invalides"),
+        ("premature end of input", "valeur incomplète"),
+        ("EOF while parsing", "fin de texte inattendue en lisant"),
+        ("an object", "un objet"),
+        ("a value", "une valeur"),
+        ("at line", "à la ligne"),
+        ("column", "colonne"),
+    ] {
+        text = text.replace(english, french);
+    }
+    text
 }

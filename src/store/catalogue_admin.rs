@@ -11,7 +11,7 @@ use sea_orm::{
 use super::audit::{self, Actor, Change};
 use super::campaigns::OPEN;
 use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED, STATUS_PENDING};
-use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, taxonomy_subdomain, vendor};
+use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, vendor};
 use crate::domain::{GhtCode, SubdomainCode};
 use crate::error::AppError;
 use crate::normalise::normalise_key;
@@ -172,7 +172,7 @@ pub async fn add_product(
         )));
     }
     if let Some(code) = &new.default_subdomain
-        && taxonomy_subdomain::Entity::find_by_id(code.to_string()).one(txn).await?.is_none()
+        && !super::taxonomy::subdomain_exists(txn, code.as_str()).await?
     {
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
@@ -419,7 +419,7 @@ pub async fn rename_product(
         model.name = Set(name.to_owned());
     }
     if let Some(code) = default_subdomain {
-        if taxonomy_subdomain::Entity::find_by_id(code.to_string()).one(txn).await?.is_none() {
+        if !super::taxonomy::subdomain_exists(txn, code.as_str()).await? {
             return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
         }
         model.default_subdomain = Set(Some(code.to_string()));

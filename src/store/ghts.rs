@@ -230,6 +230,21 @@ pub fn active_on(on: NaiveDate) -> Condition {
     )
 }
 
+/// The membership of an établissement in force today, if any.
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_membership(
+    conn: &impl ConnectionTrait,
+    finess: &Finess,
+) -> Result<Option<ght_membership::Model>, DbErr> {
+    ght_membership::Entity::find()
+        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
+        .filter(active_on(chrono::Utc::now().date_naive()))
+        .one(conn)
+        .await
+}
+
 /// Adds an établissement to a GHT from a date. An établissement belongs to
 /// one GHT at a time: an open membership elsewhere must be ended first.
 ///

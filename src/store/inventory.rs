@@ -721,7 +721,7 @@ pub async fn patch_entry(
         model.match_confidence = Set(Some(1.0));
     }
     if let Some(code) = patch.subdomain {
-        if taxonomy_subdomain::Entity::find_by_id(code.clone()).one(txn).await?.is_none() {
+        if !super::taxonomy::subdomain_exists(txn, &code).await? {
             return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
         }
         model.subdomain_code = Set(Some(code));
@@ -778,16 +778,4 @@ pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Mo
     let campaign = CampaignYear::new(i64::from(entry.campaign_year)).map_err(|e| DbErr::Custom(e.to_string()))?;
     let current = current_uploads(conn, campaign, std::slice::from_ref(&entry.finess_ej)).await?;
     Ok(current.get(&entry.finess_ej) == Some(&entry.upload_id))
-}
-
-/// Number of rows per établissement in an upload (for listings).
-///
-/// # Errors
-/// When the query fails.
-pub async fn coverage(conn: &impl ConnectionTrait, upload_id: i64) -> Result<Vec<upload_etablissement::Model>, DbErr> {
-    upload_etablissement::Entity::find()
-        .filter(upload_etablissement::Column::UploadId.eq(upload_id))
-        .order_by_asc(upload_etablissement::Column::FinessEj)
-        .all(conn)
-        .await
 }

@@ -163,11 +163,6 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
     matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
-/// Whether a database error is a foreign-key violation.
-pub fn is_foreign_key_violation(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)))
-}
-
 /// The current time, truncated to the microsecond so that values read back
 /// from PostgreSQL equal what was written.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -1,6 +1,5 @@
 //! API tokens: issue, list, revoke, authenticate.
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, Set,
@@ -8,7 +7,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
-use super::entities::{api_token, ght_membership};
+use super::entities::api_token;
 use super::{ghts, regions};
 use crate::auth::{Principal, Scope, TokenParts, hash_token, issue_token};
 use crate::domain::{Finess, GhtCode, RegionCode, Role};
@@ -85,15 +84,9 @@ pub async fn create(
         }
         Role::Etablissement => {
             let finess = new.finess.clone().ok_or_else(|| needs("un FINESS juridique (--finess)"))?;
-            let today = Utc::now().date_naive();
-            let membership = ght_membership::Entity::find()
-                .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
-                .filter(ghts::active_on(today))
-                .one(txn)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour"))
-                })?;
+            let membership = ghts::current_membership(txn, &finess).await?.ok_or_else(|| {
+                AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour"))
+            })?;
             (Some(membership.ght_code), None, Some(finess.to_string()))
         }
     };

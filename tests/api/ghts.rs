@@ -131,3 +131,19 @@ db_test!(the_support_must_be_a_current_member, |app| {
     let unknown_field = app.patch("/api/v1/ghts/NOR-06", serde_json::json!({"colour": "blue"})).await;
     assert_problem(&unknown_field, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
 });
+
+db_test!(malformed_requests_are_explained_in_french, |app| {
+    let missing = app.post("/api/v1/ghts", serde_json::json!({"code": "NOR-09", "region_code": "NOR"})).await;
+    assert_problem(&missing, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail = missing.body["detail"].as_str().unwrap();
+    assert!(detail.contains("champ obligatoire manquant : `name`"), "{detail}");
+    assert!(!detail.contains("Failed to"), "{detail}");
+    let bad_type = app.post("/api/v1/campaigns", serde_json::json!({"year": "deux mille"})).await;
+    assert!(bad_type.body["detail"].as_str().unwrap().contains("type de valeur invalide"), "{bad_type:?}");
+    let bad_path = app.get("/api/v1/uploads/abc").await;
+    assert_problem(&bad_path, StatusCode::NOT_FOUND, "not-found");
+    assert!(!bad_path.body["detail"].as_str().unwrap().contains("Cannot parse"), "{bad_path:?}");
+    let bad_query = app.get("/api/v1/catalogue/products?page=abc").await;
+    assert_problem(&bad_query, StatusCode::BAD_REQUEST, "bad-request");
+    assert!(bad_query.body["detail"].as_str().unwrap().starts_with("paramètre de requête invalide"), "{bad_query:?}");
+});
