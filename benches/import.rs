@@ -103,6 +103,7 @@ fn main() {
         let rows: usize = args.get(2).and_then(|a| a.parse().ok()).expect("rows");
         match args.get(1).map(String::as_str) {
             Some("bare") => child_bare(rows),
+            Some("dry") => tokio::runtime::Runtime::new().expect("runtime").block_on(child_dry_run(rows)),
             Some("e2e") => tokio::runtime::Runtime::new().expect("runtime").block_on(child_end_to_end(rows)),
             other => panic!("unknown mode {other:?}"),
         }
@@ -110,16 +111,20 @@ fn main() {
     }
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
-    println!("| rows | file | bare parse | end to end | ratio | rows/s | peak RSS service side | peak RSS worker |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| rows | file | bare parse | end to end | ratio | dry run (isolated parse + normalise, nothing stored) | rows/s | peak RSS service side | peak RSS worker |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for rows in sizes {
         let bare = run_child("bare", rows);
         let e2e = run_child("e2e", rows);
+        let dry = run_child("dry", rows);
         let (bare_s, e2e_s) = (bare["seconds"], e2e["seconds"]);
         println!(
-            "| {rows} | {:.1} MB | {bare_s:.3} s | {e2e_s:.3} s | {:.2}× | {:.0} | {:.0} MB | {:.0} MB |",
+            "| {rows} | {:.1} MB | {bare_s:.3} s | {e2e_s:.3} s | {:.2}× | {:.3} s | {:.0} | {:.0} MB | {:.0} MB |",
             e2e["file_mb"],
             e2e_s / bare_s,
+            dry["seconds"],
             rows as f64 / e2e_s,
             e2e["self_mb"],
             e2e["worker_mb"],
@@ -157,8 +162,7 @@ fn child_bare(rows: usize) {
     println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF));
 }
 
-async fn child_end_to_end(rows: usize) {
-    let bytes = generate(rows);
+async fn bench_database() -> (tempfile::TempDir, Db, WorkerConfig) {
     let worker = WorkerConfig {
         program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
         memory_bytes: 2 * 1024 * 1024 * 1024,
@@ -172,6 +176,12 @@ async fn child_end_to_end(rows: usize) {
     db.migrate().await.expect("migrate");
     seed::seed_reference(&db).await.expect("seed");
     demo::load(&db, &worker).await.expect("demo GHT");
+    (dir, db, worker)
+}
+
+async fn child_end_to_end(rows: usize) {
+    let bytes = generate(rows);
+    let (dir, db, worker) = bench_database().await;
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
     let mut samples = Vec::new();
@@ -199,6 +209,7 @@ async fn child_end_to_end(rows: usize) {
         txn.commit().await.expect("commit");
     }
     db.close().await.expect("close");
+    drop(dir);
     println!(
         "seconds={} file_mb={} self_mb={} worker_mb={}",
         median(samples).as_secs_f64(),
@@ -206,4 +217,32 @@ async fn child_end_to_end(rows: usize) {
         peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF),
         worker_kib as f64 / 1024.0,
     );
+}
+
+/// The worker's share: the same import as a dry run (isolated parse and
+/// normalisation, rows streamed back), nothing stored.
+async fn child_dry_run(rows: usize) {
+    let bytes = generate(rows);
+    let (dir, db, worker) = bench_database().await;
+    let principal = Principal::command_line("bench");
+    let actor = Actor { principal: &principal, request_id: None };
+    let mut samples = Vec::new();
+    for _ in 0..runs(rows) {
+        let request = ImportRequest {
+            scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+            campaign: CampaignYear::new(2026).expect("year"),
+            file_name: format!("bench-{rows}.xlsx"),
+            bytes: bytes.clone(),
+            partial: true,
+            dry_run: true,
+            mapping: Default::default(),
+        };
+        let start = Instant::now();
+        let outcome = intake::import(&db, &worker, actor, request).await.expect("dry run");
+        samples.push(start.elapsed());
+        assert_eq!(outcome.rows.len(), rows);
+    }
+    db.close().await.expect("close");
+    drop(dir);
+    println!("seconds={}", median(samples).as_secs_f64());
 }

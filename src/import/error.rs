@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A file that cannot be read. Each variant has its own problem type and
 /// French message, so the user knows what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum IngestError {
     /// The file exceeds the size limit.
     #[error("le fichier dépasse la taille maximale autorisée ({} Mio)", limit / (1024 * 1024))]

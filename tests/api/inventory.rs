@@ -6,7 +6,7 @@ use crate::fixtures::{V, csv_1252, row, xlsx};
 #[allow(unused_imports)]
 use crate::helpers::*;
 
-const HAVRE: &str = "760780726";
+pub(crate) const HAVRE: &str = "760780726";
 const FECAMP: &str = "760780734";
 
 fn messages<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {

@@ -1,5 +1,8 @@
 use migration::{Migrator, MigratorTrait};
 
+use axum::http::Method;
+use sea_orm::ConnectionTrait;
+
 use crate::db_test;
 #[allow(unused_imports)]
 use crate::helpers::*;
@@ -19,4 +22,52 @@ db_test!(migrations_revert_and_reapply_cleanly, |app| {
     assert_eq!((seeded.regions, seeded.subdomains, seeded.products), (18, 43, 91));
     let again = convergence::store::seed::seed_reference(&db).await.unwrap();
     assert_eq!(again, convergence::store::seed::SeedReport::default(), "seeding runs once");
+});
+
+db_test!(report_messages_survive_the_move_into_pages_and_back, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut csv = String::from("Application;Fin de contrat\n");
+    for i in 0..1500 {
+        // Every third row has an unreadable date: an error beside each row's warning.
+        csv.push_str(&format!("Outil local {i};{}\n", if i % 3 == 0 { "bientôt" } else { "31/12/2027" }));
+    }
+    let path = format!("/api/v1/etablissements/{}/campaigns/2026/inventory?partial=true", crate::inventory::HAVRE);
+    let reply = app.deposit(&path, &dsi, "gros.csv", csv.into_bytes(), None).await;
+    let id = reply.body["upload"]["id"].as_i64().unwrap();
+    let errors_page = format!("/api/v1/uploads/{id}/messages?severity=error&page=2&page_size=200");
+    let before = app.send(Method::GET, &errors_page, Some(&dsi), None).await.body;
+    assert_eq!(before["total_items"], 500);
+    let items = before["items"].as_array().unwrap();
+    // Error k is on data row 3k, Excel row 3k + 2: page 2 holds k = 200..=399.
+    assert_eq!((items[0]["row"].as_i64(), items[199]["row"].as_i64()), (Some(602), Some(1199)));
+    assert!(items.iter().all(|m| m["severity"] == "error" && m["value"] == "bientôt"));
+
+    let url = app.database_url.clone();
+    app.db.clone().close().await.unwrap();
+    let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
+    Migrator::down(db.reader(), Some(1)).await.unwrap();
+    let rows = db
+        .reader()
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.reader().get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM upload_messages WHERE upload_id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rows.try_get::<i64>("", "n").unwrap(), 2000, "one row per message once reverted");
+    db.migrate().await.unwrap();
+    let upload = convergence::store::inventory::find_upload(db.reader(), id).await.unwrap().unwrap();
+    let page = convergence::store::pagination::Page { number: 2, size: 200 };
+    let after = convergence::store::inventory::messages(
+        db.reader(),
+        &upload,
+        Some(convergence::normalise::report::Severity::Error),
+        page,
+    )
+    .await
+    .unwrap();
+    assert_eq!(after.total_items, 500);
+    assert_eq!(serde_json::to_value(&after.items).unwrap(), before["items"]);
+    db.close().await.unwrap();
 });

@@ -27,5 +27,5 @@ pub mod taxonomy_subdomain;
 pub mod taxonomy_synonym;
 pub mod upload_etablissement;
 pub mod upload_file;
-pub mod upload_message;
+pub mod upload_message_page;
 pub mod vendor;
