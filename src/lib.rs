@@ -24,6 +24,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod compute;
 pub mod config;
 pub mod demo;
 pub mod domain;
