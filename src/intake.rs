@@ -234,6 +234,7 @@ pub async fn import_with_progress(
     }
     let bytes = std::mem::take(&mut new.bytes);
     let upload = inventory::finish_upload(&txn, actor, upload, bytes, &covered, &report).await?;
+    crate::store::indicators::recompute(&txn, &ght, request.campaign).await?;
     txn.commit().await?;
     Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false, worker_peak_kib })
 }

@@ -13,6 +13,7 @@ mod m20261123_000002_inventory_model;
 mod m20261123_000003_access_and_audit;
 mod m20261123_000004_upload_files_and_mappings;
 mod m20261123_000005_message_pages;
+mod m20261123_000006_indicators;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_access_and_audit::Migration),
             Box::new(m20261123_000004_upload_files_and_mappings::Migration),
             Box::new(m20261123_000005_message_pages::Migration),
+            Box::new(m20261123_000006_indicators::Migration),
         ]
     }
 }

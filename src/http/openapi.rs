@@ -28,6 +28,7 @@ use super::problem::{PROBLEM_JSON, Problem};
         (name = "campagnes", description = "Campagnes annuelles d'inventaire"),
         (name = "audit", description = "Journal des modifications"),
         (name = "inventaires", description = "Dépôts d'inventaires, rapports, validation, lignes courantes"),
+        (name = "indicateurs", description = "Schéma d'indicateurs et valeurs de convergence par campagne"),
     )
 )]
 pub struct ApiDoc;

@@ -8,11 +8,13 @@
 mod catalogue;
 mod finess_directory;
 mod ght_sample;
+mod indicators;
 mod taxonomy;
 
 pub use catalogue::{CatalogueEntry, catalogue};
 pub use finess_directory::{DirectorySite, FinessDirectory, finess_directory};
 pub use ght_sample::{SampleGht, SampleMember, ght_sample};
+pub use indicators::{IndicatorDefinition, indicator_schema};
 pub use taxonomy::{Domain, Subdomain, taxonomy};
 
 /// A problem in an embedded reference file: a bug of the release, caught by

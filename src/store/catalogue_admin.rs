@@ -301,6 +301,9 @@ pub async fn merge_products(
         },
     )
     .await?;
+    if moved > 0 {
+        super::indicators::recompute_all_open(txn).await?;
+    }
     Ok((merged, moved))
 }
 

@@ -656,16 +656,41 @@ pub async fn current_uploads(
     campaign: CampaignYear,
     etablissements: &[String],
 ) -> Result<HashMap<String, i64>, DbErr> {
+    latest_uploads(conn, campaign, etablissements, &[SUBMITTED, VALIDATED]).await
+}
+
+/// The upload whose rows count in each établissement's indicators: its
+/// latest validated one that was not withdrawn (an upload waiting for
+/// validation does not replace it yet).
+///
+/// # Errors
+/// When the query fails.
+pub async fn counted_uploads(
+    conn: &impl ConnectionTrait,
+    campaign: CampaignYear,
+    etablissements: &[String],
+) -> Result<HashMap<String, i64>, DbErr> {
+    latest_uploads(conn, campaign, etablissements, &[VALIDATED]).await
+}
+
+async fn latest_uploads(
+    conn: &impl ConnectionTrait,
+    campaign: CampaignYear,
+    etablissements: &[String],
+    statuses: &[&str],
+) -> Result<HashMap<String, i64>, DbErr> {
     let live = inventory_upload::Entity::find()
+        .select_only()
+        .column(inventory_upload::Column::Id)
         .filter(inventory_upload::Column::CampaignYear.eq(campaign.get()))
-        .filter(inventory_upload::Column::Status.is_in([SUBMITTED, VALIDATED]))
+        .filter(inventory_upload::Column::Status.is_in(statuses.iter().copied()))
+        .into_tuple::<i64>()
         .all(conn)
         .await?;
-    let live_ids: Vec<i64> = live.iter().map(|u| u.id).collect();
     let coverage = upload_etablissement::Entity::find()
         .filter(upload_etablissement::Column::CampaignYear.eq(campaign.get()))
         .filter(upload_etablissement::Column::FinessEj.is_in(etablissements.to_vec()))
-        .filter(upload_etablissement::Column::UploadId.is_in(live_ids))
+        .filter(upload_etablissement::Column::UploadId.is_in(live))
         .all(conn)
         .await?;
     let mut current: HashMap<String, i64> = HashMap::new();
@@ -748,6 +773,7 @@ pub async fn validate(
     model.validated_by = Set(Some(actor.principal.label.clone()));
     let updated = model.update(txn).await?;
     record_status(txn, actor, id, &ght, SUBMITTED, VALIDATED, "upload.validate").await?;
+    recompute_indicators(txn, &updated.ght_code, updated.campaign_year).await?;
     Ok(updated)
 }
 
@@ -772,6 +798,7 @@ pub async fn withdraw(
     model.status = Set(WITHDRAWN.to_owned());
     let updated = model.update(txn).await?;
     record_status(txn, actor, id, &ght, &before, WITHDRAWN, "upload.withdraw").await?;
+    recompute_indicators(txn, &updated.ght_code, updated.campaign_year).await?;
     Ok(updated)
 }
 
@@ -902,7 +929,19 @@ pub async fn patch_entry(
         },
     )
     .await?;
+    recompute_indicators(txn, ght, updated.campaign_year).await?;
     Ok(updated)
+}
+
+/// Recomputes the indicators a change of this GHT's rows moves.
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn recompute_indicators(txn: &DatabaseTransaction, ght: &str, year: i32) -> Result<(), AppError> {
+    let ght = crate::domain::GhtCode::parse(ght).map_err(|e| AppError::Internal(e.into()))?;
+    let year = CampaignYear::new(i64::from(year)).map_err(|e| AppError::Internal(e.into()))?;
+    super::indicators::recompute(txn, &ght, year).await?;
+    Ok(())
 }
 
 fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {

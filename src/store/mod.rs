@@ -15,6 +15,7 @@ pub mod catalogue_admin;
 pub mod entities;
 pub mod etablissements;
 pub mod ghts;
+pub mod indicators;
 pub mod inventory;
 pub mod lock;
 pub mod pagination;

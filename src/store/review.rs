@@ -208,5 +208,8 @@ pub async fn confirm(
         },
     )
     .await?;
+    if rows_updated > 0 {
+        super::indicators::recompute_open(txn, ght).await?;
+    }
     Ok(Confirmation { alias_id: alias.id, rows_updated })
 }

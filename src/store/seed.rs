@@ -28,6 +28,8 @@ pub struct SeedReport {
     pub subdomains: usize,
     /// Products inserted.
     pub products: usize,
+    /// Indicator definitions inserted (schema version 1).
+    pub indicators: usize,
 }
 
 /// Seeds whatever reference table is still empty.
@@ -41,6 +43,7 @@ pub async fn seed_reference(db: &Db) -> Result<SeedReport, AppError> {
         regions: seed_regions(&txn).await?,
         subdomains: seed_taxonomy(&txn).await?,
         products: seed_catalogue(&txn).await?,
+        indicators: super::indicators::seed_schema(&txn).await?,
     };
     txn.commit().await?;
     Ok(report)

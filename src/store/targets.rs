@@ -82,5 +82,6 @@ pub async fn replace(
         },
     )
     .await?;
+    super::indicators::recompute_open(txn, ght).await?;
     Ok(version)
 }

@@ -14,6 +14,7 @@ mod demo;
 mod fixtures;
 mod ghts;
 mod health;
+mod indicators;
 mod inventory;
 mod migrations;
 mod openapi;

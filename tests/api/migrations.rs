@@ -45,7 +45,10 @@ db_test!(report_messages_survive_the_move_into_pages_and_back, |app| {
     let url = app.database_url.clone();
     app.db.clone().close().await.unwrap();
     let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
-    Migrator::down(db.reader(), Some(1)).await.unwrap();
+    // Revert down to (and including) the migration that introduced the pages.
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let pages = names.iter().position(|n| n.contains("message_pages")).unwrap();
+    Migrator::down(db.reader(), Some((names.len() - pages) as u32)).await.unwrap();
     let rows = db
         .reader()
         .query_one_raw(sea_orm::Statement::from_string(

@@ -7,6 +7,7 @@ mod catalogue;
 mod etablissements;
 mod ghts;
 mod health;
+mod indicators;
 mod inventory;
 mod reference;
 mod review;
@@ -21,6 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(indicators::get_schema))
+        .routes(routes!(indicators::ght_indicators))
         .routes(routes!(reference::list_regions))
         .routes(routes!(reference::get_taxonomy))
         .routes(routes!(catalogue::search_products, catalogue::add_product))

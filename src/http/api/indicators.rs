@@ -1,0 +1,188 @@
+//! Indicators: the schema, and a GHT's values for a campaign.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+use super::ghts::parse_code;
+use crate::domain::CampaignYear;
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth};
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::reference::IndicatorDefinition;
+use crate::store::entities::indicator_answer;
+use crate::store::{ghts, indicators};
+
+/// The indicator schema in force.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SchemaView {
+    /// Its version (each change by an admin creates the next one).
+    pub version: i32,
+    /// The indicators.
+    pub indicators: Vec<IndicatorDefinition>,
+}
+
+/// The indicator schema.
+#[utoipa::path(get, path = "/api/v1/indicators/schema", tag = "indicateurs",
+    description = "Le schéma d'indicateurs en vigueur : code, libellé, définition (avec les choix faits), unité, portées, calculé ou déclaré, sens souhaitable, jalon. Rôles : tous.",
+    responses((status = 200, description = "Schéma", body = SchemaView)))]
+pub async fn get_schema(_auth: Auth<AnyRole>, State(state): State<AppState>) -> Result<Json<SchemaView>, AppError> {
+    let (version, indicators) = indicators::current_schema(state.db.reader()).await?;
+    Ok(Json(SchemaView { version, indicators }))
+}
+
+/// `?campaign=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignQuery {
+    /// The campaign (year).
+    pub campaign: i64,
+}
+
+/// One indicator value, with its meaning.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ValueView {
+    /// Code (`APP.TARGET_RATE.DPI.CORE`).
+    pub code: String,
+    /// The schema's code it is a value of (`APP.TARGET_RATE`).
+    pub indicator: String,
+    /// The sub-domain, for a per-sub-domain indicator.
+    pub subdomain: Option<String>,
+    /// French label.
+    pub label: String,
+    /// Unit (`count`, `percent` as a ratio from 0 to 1, `euro`…).
+    pub unit: String,
+    /// The value; absent when it cannot be computed (never a zero for « unknown »).
+    pub value: Option<f64>,
+    /// Share of the underlying rows whose input was known, when that matters.
+    pub known_share: Option<f64>,
+    /// Numerator, denominator or breakdown.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// Which établissements reported.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Completeness {
+    /// Établissements expected (members at the campaign's reference date).
+    pub expected: i32,
+    /// Établissements with a validated inventory.
+    pub reporting: i32,
+    /// `reporting / expected`.
+    pub rate: Option<f64>,
+}
+
+/// A governance item declared by the GHT.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeclaredView {
+    /// Code (`GOV.SDSI`).
+    pub code: String,
+    /// French label.
+    pub label: String,
+    /// `non_demarre`, `en_cours` or `realise`.
+    pub status: String,
+    /// Date of the status.
+    pub status_date: Option<NaiveDate>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// A GHT's indicators for a campaign.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GhtIndicatorsView {
+    /// GHT code.
+    pub ght: String,
+    /// Campaign.
+    pub campaign: i32,
+    /// Schema version the values were computed with.
+    pub schema_version: i32,
+    /// When they were computed (absent: computed for this read).
+    pub computed_at: Option<DateTime<Utc>>,
+    /// Which établissements reported: every value rests on them only.
+    pub completeness: Completeness,
+    /// Computed values.
+    pub computed: Vec<ValueView>,
+    /// Declared governance items.
+    pub declared: Vec<DeclaredView>,
+}
+
+/// A GHT's indicators for a campaign.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/indicators", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code du GHT"), CampaignQuery),
+    description = "Les indicateurs calculés du GHT pour une campagne, avec libellés français et complétude (établissements attendus et ayant un inventaire validé), et ses réponses déclarées (GOV.*). Les valeurs sont recalculées à chaque dépôt, validation, retrait, correction ou changement de cibles tant que la campagne est ouverte ; une campagne close garde les siennes. Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Indicateurs", body = GhtIndicatorsView)))]
+pub async fn ght_indicators(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
+) -> Result<Json<GhtIndicatorsView>, AppError> {
+    let code = parse_code(&code)?;
+    let reader = state.db.reader();
+    ghts::find_visible(reader, &auth.principal, &code).await?;
+    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let found = indicators::read(reader, &code, year, None)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let (_, schema) = indicators::current_schema(reader).await?;
+    let answers = indicator_answer::Entity::find()
+        .filter(indicator_answer::Column::GhtCode.eq(code.as_str()))
+        .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
+        .order_by_asc(indicator_answer::Column::IndicatorCode)
+        .all(reader)
+        .await?;
+    let declared = answers
+        .into_iter()
+        .map(|a| DeclaredView {
+            label: definition_of(&schema, &a.indicator_code).map(|(d, _)| d.label.clone()).unwrap_or_default(),
+            code: a.indicator_code,
+            status: a.status,
+            status_date: a.status_date,
+            comment: a.comment,
+        })
+        .collect();
+    Ok(Json(GhtIndicatorsView {
+        ght: code.to_string(),
+        campaign: year.get(),
+        schema_version: found.schema_version,
+        computed_at: found.computed_at,
+        completeness: Completeness {
+            expected: found.expected,
+            reporting: found.reporting,
+            rate: (found.expected > 0).then(|| f64::from(found.reporting) / f64::from(found.expected)),
+        },
+        computed: found.values.into_iter().map(|v| value_view(&schema, v)).collect(),
+        declared,
+    }))
+}
+
+/// The schema entry a value belongs to, and its sub-domain suffix.
+fn definition_of<'s>(
+    schema: &'s [IndicatorDefinition],
+    code: &str,
+) -> Option<(&'s IndicatorDefinition, Option<String>)> {
+    schema.iter().find_map(|d| {
+        if d.code == code {
+            return Some((d, None));
+        }
+        let rest = code.strip_prefix(d.code.as_str())?.strip_prefix('.')?;
+        d.per_subdomain.then(|| (d, Some(rest.to_owned())))
+    })
+}
+
+fn value_view(schema: &[IndicatorDefinition], value: crate::compute::indicators::Value) -> ValueView {
+    let (definition, subdomain) = definition_of(schema, &value.code).unzip();
+    ValueView {
+        indicator: definition.map_or_else(|| value.code.clone(), |d| d.code.clone()),
+        subdomain: subdomain.flatten(),
+        label: definition.map(|d| d.label.clone()).unwrap_or_default(),
+        unit: definition.map(|d| d.unit.clone()).unwrap_or_default(),
+        code: value.code,
+        value: value.value,
+        known_share: value.known_share,
+        detail: value.detail,
+    }
+}

@@ -1,0 +1,23 @@
+//! One computation of a GHT's indicators for a campaign.
+
+use sea_orm::entity::prelude::*;
+
+/// The latest computation of a GHT's indicators for a campaign: with which
+/// schema version, over how many établissements expected and reporting.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "indicator_runs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub campaign_year: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub ght_code: String,
+    pub schema_version: i32,
+    pub expected: i32,
+    pub reporting: i32,
+    pub computed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

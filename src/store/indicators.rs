@@ -1,0 +1,322 @@
+//! The indicator schema and the computed values.
+//!
+//! Values are recomputed inside the transaction of every change that moves
+//! them (an import, a validation, a withdrawal, a corrected row, a target
+//! change, a confirmed name), for open campaigns only: a closed campaign
+//! keeps the values it was published with. Reads are then a plain lookup,
+//! always consistent with the inventories.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+
+use super::entities::{
+    campaign, indicator_definition, indicator_run, indicator_schema_version, indicator_value, inventory_entry,
+    target_product, target_version,
+};
+use super::{campaigns, ghts, inventory, now};
+use crate::compute::indicators::{self, CampaignInputs, Row};
+use crate::domain::{CampaignYear, GhtCode};
+use crate::error::AppError;
+use crate::normalise::sentinel::EntryState;
+use crate::reference::{IndicatorDefinition, indicator_schema};
+
+/// Seeds schema version 1 when there is none.
+///
+/// # Errors
+/// When a write fails or the embedded schema is malformed.
+pub async fn seed_schema(txn: &DatabaseTransaction) -> Result<usize, AppError> {
+    if indicator_schema_version::Entity::find().one(txn).await?.is_some() {
+        return Ok(0);
+    }
+    let definitions = indicator_schema().map_err(|e| AppError::Internal(e.into()))?;
+    indicator_schema_version::ActiveModel {
+        version: Set(1),
+        created_at: Set(now()),
+        created_by: Set("référence DOMAIN §7".to_owned()),
+        comment: Set(Some("schéma initial".to_owned())),
+    }
+    .insert(txn)
+    .await?;
+    let count = definitions.len();
+    insert_definitions(txn, 1, &definitions).await?;
+    Ok(count)
+}
+
+async fn insert_definitions(
+    txn: &DatabaseTransaction,
+    version: i32,
+    definitions: &[IndicatorDefinition],
+) -> Result<(), DbErr> {
+    let models: Vec<indicator_definition::ActiveModel> = definitions
+        .iter()
+        .map(|d| indicator_definition::ActiveModel {
+            schema_version: Set(version),
+            code: Set(d.code.clone()),
+            per_subdomain: Set(d.per_subdomain),
+            label: Set(d.label.clone()),
+            definition: Set(d.definition.clone()),
+            unit: Set(d.unit.clone()),
+            scopes: Set(d.scopes.join("|")),
+            kind: Set(d.kind.clone()),
+            better: Set(d.better.clone()),
+            milestone: Set(d.milestone),
+            ..Default::default()
+        })
+        .collect();
+    if !models.is_empty() {
+        indicator_definition::Entity::insert_many(models).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// The schema in force: its version and definitions, by code.
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<IndicatorDefinition>), DbErr> {
+    let version = indicator_schema_version::Entity::find()
+        .order_by_desc(indicator_schema_version::Column::Version)
+        .one(conn)
+        .await?
+        .map_or(0, |v| v.version);
+    let definitions = indicator_definition::Entity::find()
+        .filter(indicator_definition::Column::SchemaVersion.eq(version))
+        .order_by_asc(indicator_definition::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| IndicatorDefinition {
+            code: d.code,
+            per_subdomain: d.per_subdomain,
+            label: d.label,
+            definition: d.definition,
+            unit: d.unit,
+            scopes: d.scopes.split('|').map(str::to_owned).collect(),
+            kind: d.kind,
+            better: d.better,
+            milestone: d.milestone,
+        })
+        .collect();
+    Ok((version, definitions))
+}
+
+/// Recomputes a GHT's indicators for every open campaign.
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<(), DbErr> {
+    for campaign in campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await? {
+        if let Ok(year) = CampaignYear::new(i64::from(campaign.year)) {
+            recompute(txn, ght, year).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every GHT's indicators for every open campaign (after a
+/// catalogue change that moves rows of several GHTs).
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    for ght in super::entities::ght::Entity::find().all(txn).await? {
+        if let Ok(code) = GhtCode::parse(&ght.code) {
+            recompute_open(txn, &code).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes one GHT's indicators for one campaign, unless it is closed.
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignYear) -> Result<(), DbErr> {
+    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
+    if campaign.status != campaigns::OPEN {
+        return Ok(());
+    }
+    let inputs = inputs(txn, ght, year, campaign.reference_date).await?;
+    let values = indicators::compute(&inputs);
+    let (version, _) = current_schema(txn).await?;
+    let key = (year.get(), ght.to_string());
+    indicator_value::Entity::delete_many()
+        .filter(indicator_value::Column::CampaignYear.eq(key.0))
+        .filter(indicator_value::Column::GhtCode.eq(key.1.clone()))
+        .exec(txn)
+        .await?;
+    indicator_run::Entity::delete_by_id(key.clone()).exec(txn).await?;
+    indicator_run::ActiveModel {
+        campaign_year: Set(key.0),
+        ght_code: Set(key.1.clone()),
+        schema_version: Set(version),
+        expected: Set(inputs.expected.len() as i32),
+        reporting: Set(inputs.reporting.len() as i32),
+        computed_at: Set(now()),
+    }
+    .insert(txn)
+    .await?;
+    let models: Vec<indicator_value::ActiveModel> = values
+        .into_iter()
+        .map(|v| indicator_value::ActiveModel {
+            campaign_year: Set(key.0),
+            ght_code: Set(key.1.clone()),
+            finess_ej: Set(v.finess_ej),
+            code: Set(v.code),
+            value: Set(v.value),
+            known_share: Set(v.known_share),
+            detail: Set(v.detail.to_string()),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in models.chunks(500) {
+        indicator_value::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Gathers what one GHT's indicators for one campaign are computed from.
+async fn inputs(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+    reference_date: chrono::NaiveDate,
+) -> Result<CampaignInputs, DbErr> {
+    let expected: BTreeSet<String> =
+        ghts::members_at(conn, ght, reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
+    let members: Vec<String> = expected.iter().cloned().collect();
+    let counted = inventory::counted_uploads(conn, year, &members).await?;
+    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let entries =
+        inventory_entry::Entity::find().filter(inventory_entry::Column::UploadId.is_in(upload_ids)).all(conn).await?;
+    let rows = entries
+        .into_iter()
+        .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
+        .map(|e| Row {
+            state: EntryState::parse(&e.state).unwrap_or(EntryState::Unspecified),
+            finess_ej: e.finess_ej,
+            subdomain: e.subdomain_code,
+            product_id: e.product_id,
+            normalised_name: e.normalised_name,
+            users: e.users,
+            annual_cost_cents: e.annual_cost_cents,
+            identity_connected: e.identity_connected,
+            contract_end: e.contract_end,
+        })
+        .collect();
+    Ok(CampaignInputs {
+        reference_date,
+        expected,
+        reporting: counted.into_keys().collect(),
+        rows,
+        targets: current_targets(conn, ght).await?,
+    })
+}
+
+/// The target product per sub-domain in the GHT's latest target version.
+async fn current_targets(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<BTreeMap<String, i64>, DbErr> {
+    let Some(version) = target_version::Entity::find()
+        .filter(target_version::Column::GhtCode.eq(ght.as_str()))
+        .order_by_desc(target_version::Column::Id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(target_product::Entity::find()
+        .filter(target_product::Column::VersionId.eq(version.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.subdomain_code, t.product_id))
+        .collect())
+}
+
+/// A GHT's stored run and values for a campaign (the GHT's own values and
+/// its établissements'), or `None` when never computed.
+///
+/// # Errors
+/// When the query fails.
+pub async fn stored(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+    finess: Option<&str>,
+) -> Result<Option<(indicator_run::Model, Vec<indicator_value::Model>)>, DbErr> {
+    let Some(run) = indicator_run::Entity::find_by_id((year.get(), ght.to_string())).one(conn).await? else {
+        return Ok(None);
+    };
+    let select = indicator_value::Entity::find()
+        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_value::Column::GhtCode.eq(ght.as_str()));
+    let select = match finess {
+        Some(f) => select.filter(indicator_value::Column::FinessEj.eq(f)),
+        None => select.filter(indicator_value::Column::FinessEj.is_null()),
+    };
+    let values = select.order_by_asc(indicator_value::Column::Id).all(conn).await?;
+    Ok(Some((run, values)))
+}
+
+/// A GHT's indicators for a campaign, as read.
+#[derive(Debug, Clone)]
+pub struct GhtIndicators {
+    /// Schema version they were computed with.
+    pub schema_version: i32,
+    /// When they were computed (`None`: computed for this read, the
+    /// campaign has no stored values yet).
+    pub computed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Établissements expected to report.
+    pub expected: i32,
+    /// Établissements with a validated inventory.
+    pub reporting: i32,
+    /// The values (GHT scope, or one établissement's).
+    pub values: Vec<indicators::Value>,
+}
+
+/// A GHT's indicators for a campaign: the stored ones, or — for a campaign
+/// never computed (nothing deposited yet) — computed for this read without
+/// writing anything.
+///
+/// # Errors
+/// When the query fails.
+pub async fn read(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+    finess: Option<&str>,
+) -> Result<Option<GhtIndicators>, DbErr> {
+    if let Some((run, values)) = stored(conn, ght, year, finess).await? {
+        return Ok(Some(GhtIndicators {
+            schema_version: run.schema_version,
+            computed_at: Some(run.computed_at),
+            expected: run.expected,
+            reporting: run.reporting,
+            values: values
+                .into_iter()
+                .map(|v| indicators::Value {
+                    code: v.code,
+                    finess_ej: v.finess_ej,
+                    value: v.value,
+                    known_share: v.known_share,
+                    detail: serde_json::from_str(&v.detail).unwrap_or_default(),
+                })
+                .collect(),
+        }));
+    }
+    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
+    let inputs = inputs(conn, ght, year, campaign.reference_date).await?;
+    let (schema_version, _) = current_schema(conn).await?;
+    let values =
+        indicators::compute(&inputs).into_iter().filter(|v| v.finess_ej.as_deref() == finess).collect::<Vec<_>>();
+    Ok(Some(GhtIndicators {
+        schema_version,
+        computed_at: None,
+        expected: inputs.expected.len() as i32,
+        reporting: inputs.reporting.len() as i32,
+        values,
+    }))
+}
