@@ -2,7 +2,10 @@
 //! so a trajectory can be read "as planned at the time".
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
@@ -84,4 +87,46 @@ pub async fn replace(
     .await?;
     super::indicators::recompute_open(txn, ght).await?;
     Ok(version)
+}
+
+/// A version of a GHT's targets, as read back.
+#[derive(Debug, Clone)]
+pub struct TargetVersion {
+    /// The version.
+    pub version: target_version::Model,
+    /// Target product per sub-domain.
+    pub products: Vec<target_product::Model>,
+    /// Planned migrations.
+    pub migrations: Vec<target_migration::Model>,
+}
+
+/// The GHT's targets in force at `at` (the latest version created at or
+/// before it), or the current ones.
+///
+/// # Errors
+/// When the query fails.
+pub async fn in_force(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<TargetVersion>, DbErr> {
+    let mut select = target_version::Entity::find().filter(target_version::Column::GhtCode.eq(ght.as_str()));
+    if let Some(at) = at {
+        select = select.filter(target_version::Column::CreatedAt.lte(at));
+    }
+    let Some(version) = select.order_by_desc(target_version::Column::Id).one(conn).await? else {
+        return Ok(None);
+    };
+    let products = target_product::Entity::find()
+        .filter(target_product::Column::VersionId.eq(version.id))
+        .order_by_asc(target_product::Column::SubdomainCode)
+        .all(conn)
+        .await?;
+    let migrations = target_migration::Entity::find()
+        .filter(target_migration::Column::VersionId.eq(version.id))
+        .order_by_asc(target_migration::Column::FinessEj)
+        .order_by_asc(target_migration::Column::SubdomainCode)
+        .all(conn)
+        .await?;
+    Ok(Some(TargetVersion { version, products, migrations }))
 }

@@ -71,18 +71,9 @@ db_test!(indicators_follow_each_deposit_target_change_and_withdrawal, |app| {
 
     // The DSI targets DxCare for DPI.CORE: the values move in the same transaction.
     let dxcare = product_id(&app, "DxCare").await;
-    let principal = convergence::auth::Principal::command_line("test");
-    let actor = convergence::store::audit::Actor { principal: &principal, request_id: None };
-    let txn = app.db.begin_write().await.unwrap();
-    let set = convergence::store::targets::TargetSet {
-        products: vec![(convergence::domain::SubdomainCode::parse("DPI.CORE").unwrap(), dxcare)],
-        migrations: vec![],
-        comment: None,
-    };
-    convergence::store::targets::replace(&txn, actor, &convergence::domain::GhtCode::parse("NOR-02").unwrap(), set)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let targets = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}]});
+    let put = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(targets)).await;
+    assert_eq!(put.status, StatusCode::OK, "{put:?}");
     let body = read().await.body;
     assert_eq!(find(&body, "APP.TARGET_RATE.DPI.CORE")["value"], 1.0);
     assert_eq!(find(&body, "APP.LEGACY_REMAINING.DPI.CORE")["value"], 1.0);
@@ -105,4 +96,74 @@ db_test!(another_ghts_indicators_are_out_of_reach, |app| {
     let other = app.token(convergence::domain::Role::Ght, Some("NOR-03"), None, None).await;
     let reply = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&other), None).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+});
+
+db_test!(targets_are_dated_versions_checked_against_the_reference, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let dxcare = product_id(&app, "DxCare").await;
+    let path = "/api/v1/ghts/NOR-02/targets";
+    assert_eq!(app.send(Method::GET, path, Some(&dsi), None).await.status, StatusCode::NOT_FOUND);
+
+    let first = serde_json::json!({
+        "products": [{"subdomain": "DPI.CORE", "product_id": dxcare}],
+        "migrations": [{"finess_ej": HAVRE, "subdomain": "DPI.CORE", "planned_on": "2027-06-30"}],
+        "comment": "SDSI 2026",
+    });
+    let put = app.send(Method::PUT, path, Some(&dsi), Some(first)).await;
+    assert_eq!(put.status, StatusCode::OK, "{put:?}");
+    assert_eq!(put.body["products"][0]["product"], "DxCare");
+    assert_eq!(put.body["migrations"][0]["planned_on"], "2027-06-30");
+    let second =
+        serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}], "comment": "sans dates"});
+    let put = app.send(Method::PUT, path, Some(&dsi), Some(second)).await;
+    let current = app.send(Method::GET, path, Some(&dsi), None).await;
+    assert_eq!(
+        (current.body["version"].clone(), current.body["comment"].as_str()),
+        (put.body["version"].clone(), Some("sans dates"))
+    );
+    assert_eq!(current.body["migrations"], serde_json::json!([]));
+    let before = app.send(Method::GET, &format!("{path}?at=2020-01-01"), Some(&dsi), None).await;
+    assert_eq!(before.status, StatusCode::NOT_FOUND);
+    assert!(before.body["detail"].as_str().unwrap().contains("01/01/2020"), "{before:?}");
+
+    // Every refusal names the faulty item.
+    for (body, expected) in [
+        (serde_json::json!({"products": [{"subdomain": "DPI.XYZ", "product_id": dxcare}]}), "products[0]"),
+        (serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": 999_999}]}), "999999"),
+        (
+            serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}],
+                "migrations": [{"finess_ej": "010008407", "subdomain": "DPI.CORE", "planned_on": "2027-01-01"}]}),
+            "n'est pas membre",
+        ),
+        (
+            serde_json::json!({"products": [],
+                "migrations": [{"finess_ej": HAVRE, "subdomain": "DPI.CORE", "planned_on": "2027-01-01"}]}),
+            "pas de produit cible",
+        ),
+    ] {
+        let refused = app.send(Method::PUT, path, Some(&dsi), Some(body)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused:?}");
+        assert!(refused.body["detail"].as_str().unwrap().contains(expected), "{refused:?}");
+    }
+    let etablissement = app.token(convergence::domain::Role::Etablissement, Some("NOR-02"), None, Some(HAVRE)).await;
+    let forbidden = app.send(Method::PUT, path, Some(&etablissement), Some(serde_json::json!({"products": []}))).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+});
+
+db_test!(governance_answers_are_declared_per_campaign, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = "/api/v1/ghts/NOR-02/campaigns/2026/answers/GOV.SDSI";
+    let answer = serde_json::json!({"status": "realise", "status_date": "2017-11-30", "comment": "validé en CSE"});
+    let put = app.send(Method::PUT, path, Some(&dsi), Some(answer)).await;
+    assert_eq!(put.status, StatusCode::OK, "{put:?}");
+    let body = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&dsi), None).await.body;
+    let declared = &body["declared"][0];
+    assert_eq!((declared["code"].as_str(), declared["label"].as_str()), (Some("GOV.SDSI"), Some("SDSI validé")));
+    assert_eq!(declared["status_date"], "2017-11-30");
+
+    let computed = "/api/v1/ghts/NOR-02/campaigns/2026/answers/APP.COUNT";
+    let refused = app.send(Method::PUT, computed, Some(&dsi), Some(serde_json::json!({"status": "realise"}))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = app.send(Method::PUT, path, Some(&dsi), Some(serde_json::json!({"status": "fini"}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 });

@@ -11,6 +11,7 @@ mod indicators;
 mod inventory;
 mod reference;
 mod review;
+mod targets;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(indicators::get_schema))
         .routes(routes!(indicators::ght_indicators))
+        .routes(routes!(targets::get_targets, targets::put_targets))
+        .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))
         .routes(routes!(reference::get_taxonomy))
         .routes(routes!(catalogue::search_products, catalogue::add_product))
