@@ -69,6 +69,24 @@ db_test!(indicators_follow_each_deposit_target_change_and_withdrawal, |app| {
     // Identity: DxCare yes, ORBIS no, Pastel unanswered.
     assert_eq!(find(&body, "APP.ID_CONNECTED_RATE")["value"], 0.5);
 
+    // Per établissement: the same definitions on its own rows; the second member is missing.
+    let havre = app
+        .send(Method::GET, &format!("/api/v1/etablissements/{HAVRE}/indicators?campaign=2026"), Some(&dsi), None)
+        .await
+        .body;
+    assert_eq!((havre["reporting"].as_bool(), havre["ght"].as_str()), (Some(true), Some("NOR-02")));
+    assert_eq!(find(&havre, "APP.COUNT")["value"], 3.0);
+    let missing =
+        app.send(Method::GET, "/api/v1/etablissements/760780734/indicators?campaign=2026", Some(&dsi), None).await;
+    assert_eq!(missing.body["reporting"], false, "{missing:?}");
+    assert_eq!(missing.body["computed"], serde_json::json!([]));
+    // The campaign page says whom to chase.
+    let campaign = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026", Some(&dsi), None).await.body;
+    let etablissements = campaign["etablissements"].as_array().unwrap();
+    let status = |finess: &str| etablissements.iter().find(|e| e["finess_ej"] == finess).unwrap()["status"].clone();
+    assert_eq!((status(HAVRE), status("760780734")), (Value::from("validated"), Value::from("missing")));
+    assert_eq!(campaign["completeness"]["rate"], 0.5);
+
     // The DSI targets DxCare for DPI.CORE: the values move in the same transaction.
     let dxcare = product_id(&app, "DxCare").await;
     let targets = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}]});

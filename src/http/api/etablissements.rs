@@ -156,6 +156,6 @@ pub async fn patch_etablissement(
 }
 
 /// A FINESS from a path: a malformed number names no établissement, hence 404.
-fn parse_finess(raw: &str) -> Result<Finess, AppError> {
+pub(super) fn parse_finess(raw: &str) -> Result<Finess, AppError> {
     Finess::parse(raw).map_err(|_| AppError::not_found(format!("établissement {raw} introuvable")))
 }

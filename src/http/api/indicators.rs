@@ -186,3 +186,116 @@ fn value_view(schema: &[IndicatorDefinition], value: crate::compute::indicators:
         detail: value.detail,
     }
 }
+
+/// An établissement's indicators for a campaign.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EtablissementIndicatorsView {
+    /// FINESS juridique.
+    pub finess_ej: String,
+    /// The GHT it reported in.
+    pub ght: String,
+    /// Campaign.
+    pub campaign: i32,
+    /// Schema version.
+    pub schema_version: i32,
+    /// Whether it has a validated inventory for the campaign: when not, it
+    /// is missing (no value is a zero).
+    pub reporting: bool,
+    /// Computed values (the établissement-scope indicators of the schema).
+    pub computed: Vec<ValueView>,
+}
+
+/// An établissement's indicators for a campaign.
+#[utoipa::path(get, path = "/api/v1/etablissements/{finess}/indicators", tag = "indicateurs",
+    params(("finess" = String, Path, description = "FINESS juridique"), CampaignQuery),
+    description = "Les indicateurs calculés d'un établissement pour une campagne, selon les mêmes définitions que ceux du GHT appliquées à ses seules lignes validées. Un établissement sans inventaire validé est signalé manquant (`reporting` faux, aucune valeur). Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Indicateurs", body = EtablissementIndicatorsView)))]
+pub async fn etablissement_indicators(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(finess): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
+) -> Result<Json<EtablissementIndicatorsView>, AppError> {
+    let finess = super::etablissements::parse_finess(&finess)?;
+    let reader = state.db.reader();
+    crate::store::etablissements::find_visible(reader, &auth.principal, &finess).await?;
+    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let ght = match indicators::ght_of(reader, finess.as_str(), year).await? {
+        Some(ght) => ght,
+        None => {
+            let membership = ghts::current_membership(reader, &finess)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("l'établissement {finess} n'est membre d'aucun GHT")))?;
+            parse_code(&membership.ght_code)?
+        }
+    };
+    let found = indicators::read(reader, &ght, year, Some(finess.as_str()))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let (_, schema) = indicators::current_schema(reader).await?;
+    Ok(Json(EtablissementIndicatorsView {
+        finess_ej: finess.to_string(),
+        ght: ght.to_string(),
+        campaign: year.get(),
+        schema_version: found.schema_version,
+        reporting: !found.values.is_empty(),
+        computed: found.values.into_iter().map(|v| value_view(&schema, v)).collect(),
+    }))
+}
+
+/// A GHT's campaign: whom it expects and where each one stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GhtCampaignView {
+    /// GHT code.
+    pub ght: String,
+    /// Campaign.
+    pub campaign: i32,
+    /// `open` or `closed`.
+    pub status: String,
+    /// Reference date of the campaign.
+    pub reference_date: NaiveDate,
+    /// Deadline, if set.
+    pub deadline: Option<NaiveDate>,
+    /// Counts.
+    pub completeness: Completeness,
+    /// Établissements waiting for the DSI's validation.
+    pub submitted: usize,
+    /// Each expected établissement (members at the reference date).
+    pub etablissements: Vec<indicators::EtablissementProgress>,
+}
+
+/// A GHT's campaign completeness.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/campaigns/{year}", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code du GHT"), ("year" = i64, Path, description = "Campagne")),
+    description = "La complétude de la campagne pour le GHT : chaque établissement attendu (membre à la date de référence), son dépôt courant, sa date, ses lignes, avertissements et noms non reconnus, ou son absence — pour savoir qui relancer. Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Campagne du GHT", body = GhtCampaignView)))]
+pub async fn ght_campaign(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath((code, year)): ApiPath<(String, i64)>,
+) -> Result<Json<GhtCampaignView>, AppError> {
+    let code = parse_code(&code)?;
+    let reader = state.db.reader();
+    ghts::find_visible(reader, &auth.principal, &code).await?;
+    let year = CampaignYear::new(year).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let campaign = crate::store::campaigns::find(reader, year)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let etablissements = indicators::progress(reader, &code, year, campaign.reference_date).await?;
+    let expected = etablissements.len() as i32;
+    let reporting = etablissements.iter().filter(|e| e.status == "validated").count() as i32;
+    Ok(Json(GhtCampaignView {
+        ght: code.to_string(),
+        campaign: year.get(),
+        status: campaign.status,
+        reference_date: campaign.reference_date,
+        deadline: campaign.deadline,
+        completeness: Completeness {
+            expected,
+            reporting,
+            rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)),
+        },
+        submitted: etablissements.iter().filter(|e| e.status == "submitted").count(),
+        etablissements,
+    }))
+}

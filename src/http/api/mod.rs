@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(indicators::get_schema))
         .routes(routes!(indicators::ght_indicators))
+        .routes(routes!(indicators::etablissement_indicators))
+        .routes(routes!(indicators::ght_campaign))
         .routes(routes!(targets::get_targets, targets::put_targets))
         .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))
