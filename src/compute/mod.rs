@@ -2,4 +2,5 @@
 //! établissement and per GHT for a campaign. Pure functions over plain data;
 //! the store gathers the inputs and keeps the results.
 
+pub mod changes;
 pub mod indicators;

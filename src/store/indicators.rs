@@ -188,11 +188,7 @@ async fn inputs(
 ) -> Result<CampaignInputs, DbErr> {
     let expected: BTreeSet<String> =
         ghts::members_at(conn, ght, reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
-    let members: Vec<String> = expected.iter().cloned().collect();
-    let counted = inventory::counted_uploads(conn, year, &members).await?;
-    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
-    let entries =
-        inventory_entry::Entity::find().filter(inventory_entry::Column::UploadId.is_in(upload_ids)).all(conn).await?;
+    let (counted, entries) = counted_entries(conn, &expected, year).await?;
     let rows = entries
         .into_iter()
         .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
@@ -215,6 +211,61 @@ async fn inputs(
         rows,
         targets: current_targets(conn, ght).await?,
     })
+}
+
+/// The counted upload of each établissement and their rows.
+async fn counted_entries(
+    conn: &impl ConnectionTrait,
+    etablissements: &BTreeSet<String>,
+    year: CampaignYear,
+) -> Result<(std::collections::HashMap<String, i64>, Vec<inventory_entry::Model>), DbErr> {
+    let members: Vec<String> = etablissements.iter().cloned().collect();
+    let counted = inventory::counted_uploads(conn, year, &members).await?;
+    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let entries = inventory_entry::Entity::find()
+        .filter(inventory_entry::Column::UploadId.is_in(upload_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
+        .collect();
+    Ok((counted, entries))
+}
+
+/// The applications of a GHT's validated inventories for a campaign, as
+/// the inventory diff compares them.
+///
+/// # Errors
+/// When a query fails.
+pub async fn applications(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+) -> Result<Vec<crate::compute::changes::Application>, DbErr> {
+    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(Vec::new()) };
+    let expected: BTreeSet<String> =
+        ghts::members_at(conn, ght, campaign.reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
+    let (_, entries) = counted_entries(conn, &expected, year).await?;
+    let products: std::collections::HashMap<i64, String> =
+        super::entities::product::Entity::find().all(conn).await?.into_iter().map(|p| (p.id, p.name)).collect();
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let state = EntryState::parse(&e.state).unwrap_or(EntryState::Unspecified);
+            let (key, name) = match (state, e.product_id.and_then(|id| products.get(&id).map(|n| (id, n)))) {
+                (EntryState::Product, Some((id, name))) => (format!("product:{id}"), name.clone()),
+                (EntryState::NotComputerised, _) => ("not_computerised".to_owned(), "(non informatisé)".to_owned()),
+                _ => (format!("{}:{}", state.as_str(), e.normalised_name), e.application_raw),
+            };
+            crate::compute::changes::Application {
+                finess_ej: e.finess_ej,
+                subdomain: e.subdomain_code,
+                key,
+                name,
+                version: e.version,
+            }
+        })
+        .collect())
 }
 
 /// The target product per sub-domain in the GHT's latest target version.

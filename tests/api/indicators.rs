@@ -185,3 +185,61 @@ db_test!(governance_answers_are_declared_per_campaign, |app| {
     let bad = app.send(Method::PUT, path, Some(&dsi), Some(serde_json::json!({"status": "fini"}))).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(deltas_and_diff_compare_a_closed_campaign_with_the_open_one, |app| {
+    app.given_ght("NOR-02", "NOR", &[HAVRE, "760780734"]).await;
+    let dsi = app.token(convergence::domain::Role::Ght, Some("NOR-02"), None, None).await;
+    let path = |year: i32| format!("/api/v1/etablissements/{HAVRE}/campaigns/{year}/inventory");
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2025})).await.status, StatusCode::CREATED);
+    let v2025 = "Application;Sous-domaine;Version;Coût annuel\n\
+                 Crossway;DPI.CORE;8;90 000\n\
+                 Glims;LAB.SIL;9;\n\
+                 Agirh;GRH.PAIE;;10 000\n";
+    let deposit = app.deposit(&path(2025), &dsi, "2025.csv", v2025.as_bytes().to_vec(), None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+    let closed = app.post("/api/v1/campaigns/2025/close", serde_json::json!({})).await;
+    assert_eq!(closed.status, StatusCode::OK, "{closed:?}");
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await.status, StatusCode::CREATED);
+    let v2026 = "Application;Sous-domaine;Version;Coût annuel\n\
+                 DxCare;DPI.CORE;8.1;100 000\n\
+                 Glims;LAB.SIL;10;\n";
+    let deposit = app.deposit(&path(2026), &dsi, "2026.csv", v2026.as_bytes().to_vec(), None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+
+    // Defaults: the latest campaign against the one before.
+    let deltas = app.send(Method::GET, "/api/v1/ghts/NOR-02/deltas", Some(&dsi), None).await;
+    assert_eq!(deltas.status, StatusCode::OK, "{deltas:?}");
+    assert_eq!((deltas.body["from"].as_i64(), deltas.body["to"].as_i64()), (Some(2025), Some(2026)));
+    let delta = |code: &str| {
+        deltas.body["deltas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{code}"))
+            .clone()
+    };
+    // 3 rows → 2; 100,000 € known in 2026 against 90,000 + 10,000 in 2025.
+    assert_eq!(delta("APP.COUNT")["delta"], -1.0);
+    assert_eq!(delta("COST.ANNUAL")["delta"], 0.0);
+    assert_eq!(delta("APP.COUNT")["label"], "Nombre d'applications");
+    // GRH.PAIE is gone: it has a value in 2025 only, so no delta.
+    let paie = delta("APP.N_SOLUTIONS.GRH.PAIE");
+    assert_eq!(
+        (paie["from"].as_f64(), paie["to"].clone(), paie["delta"].clone()),
+        (Some(1.0), Value::Null, Value::Null)
+    );
+
+    let diff = app.send(Method::GET, "/api/v1/ghts/NOR-02/diff?from=2025&to=2026", Some(&dsi), None).await;
+    assert_eq!(
+        diff.body["changes"],
+        serde_json::json!([
+            {"change": "replaced", "finess_ej": HAVRE, "subdomain": "DPI.CORE", "from": "M-CrossWay", "to": "DxCare"},
+            {"change": "removed", "finess_ej": HAVRE, "subdomain": "GRH.PAIE", "name": "Agirh"},
+            {"change": "version_changed", "finess_ej": HAVRE, "subdomain": "LAB.SIL", "name": "Glims", "from": "9", "to": "10"},
+        ]),
+        "{diff:?}"
+    );
+    let backwards = app.send(Method::GET, "/api/v1/ghts/NOR-02/diff?from=2026&to=2025", Some(&dsi), None).await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+});

@@ -299,3 +299,166 @@ pub async fn ght_campaign(
         etablissements,
     }))
 }
+
+/// `?from=&to=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignPairQuery {
+    /// The earlier campaign (default: the one before `to`).
+    pub from: Option<i64>,
+    /// The later campaign (default: the latest).
+    pub to: Option<i64>,
+}
+
+/// The two campaigns compared: as given, or the latest and the one before.
+async fn campaign_pair(state: &AppState, query: &CampaignPairQuery) -> Result<(CampaignYear, CampaignYear), AppError> {
+    let years: Vec<i32> = crate::store::campaigns::list(state.db.reader()).await?.into_iter().map(|c| c.year).collect();
+    let year = |y: i64| CampaignYear::new(y).map_err(|e| AppError::Invalid(e.to_string()));
+    let to = match query.to {
+        Some(to) => year(to)?,
+        None => year(
+            years
+                .iter()
+                .copied()
+                .max()
+                .map(i64::from)
+                .ok_or_else(|| AppError::not_found("aucune campagne n'a encore été ouverte".to_owned()))?,
+        )?,
+    };
+    let from = match query.from {
+        Some(from) => year(from)?,
+        None => year(
+            years
+                .iter()
+                .copied()
+                .filter(|y| *y < to.get())
+                .max()
+                .map(i64::from)
+                .ok_or_else(|| AppError::Invalid(format!("aucune campagne antérieure à {to} à comparer")))?,
+        )?,
+    };
+    if from.get() >= to.get() {
+        return Err(AppError::Invalid(format!("la campagne « from » ({from}) doit précéder « to » ({to})")));
+    }
+    Ok((from, to))
+}
+
+/// One indicator's change, with its label.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeltaView {
+    /// Code.
+    pub code: String,
+    /// French label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// Value in `from`.
+    pub from: Option<f64>,
+    /// Value in `to`.
+    pub to: Option<f64>,
+    /// `to − from`, when both are known.
+    pub delta: Option<f64>,
+}
+
+/// A GHT's indicator deltas between two campaigns.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeltasView {
+    /// GHT code.
+    pub ght: String,
+    /// Earlier campaign.
+    pub from: i32,
+    /// Later campaign.
+    pub to: i32,
+    /// Completeness of the earlier campaign: a delta over different
+    /// reporting établissements says so.
+    pub completeness_from: Completeness,
+    /// Completeness of the later campaign.
+    pub completeness_to: Completeness,
+    /// Each indicator's change.
+    pub deltas: Vec<DeltaView>,
+}
+
+fn completeness(expected: i32, reporting: i32) -> Completeness {
+    Completeness { expected, reporting, rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)) }
+}
+
+/// A GHT's indicator deltas.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/deltas", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code du GHT"), CampaignPairQuery),
+    description = "La variation de chaque indicateur du GHT entre deux campagnes (par défaut la dernière et la précédente) : valeur en N − valeur en N−1, seulement quand les deux sont connues ; la complétude de chaque campagne est donnée. Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Variations", body = DeltasView)))]
+pub async fn ght_deltas(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CampaignPairQuery>,
+) -> Result<Json<DeltasView>, AppError> {
+    let code = parse_code(&code)?;
+    let reader = state.db.reader();
+    ghts::find_visible(reader, &auth.principal, &code).await?;
+    let (from, to) = campaign_pair(&state, &query).await?;
+    let missing = |y: CampaignYear| AppError::not_found(format!("campagne {y} introuvable"));
+    let before = indicators::read(reader, &code, from, None).await?.ok_or_else(|| missing(from))?;
+    let after = indicators::read(reader, &code, to, None).await?.ok_or_else(|| missing(to))?;
+    let (_, schema) = indicators::current_schema(reader).await?;
+    let deltas = crate::compute::changes::deltas(&before.values, &after.values)
+        .into_iter()
+        .map(|d| {
+            let (definition, _) = definition_of(&schema, &d.code).unzip();
+            DeltaView {
+                label: definition.map(|d| d.label.clone()).unwrap_or_default(),
+                unit: definition.map(|d| d.unit.clone()).unwrap_or_default(),
+                code: d.code,
+                from: d.from,
+                to: d.to,
+                delta: d.delta,
+            }
+        })
+        .collect();
+    Ok(Json(DeltasView {
+        ght: code.to_string(),
+        from: from.get(),
+        to: to.get(),
+        completeness_from: completeness(before.expected, before.reporting),
+        completeness_to: completeness(after.expected, after.reporting),
+        deltas,
+    }))
+}
+
+/// A GHT's inventory diff between two campaigns.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DiffView {
+    /// GHT code.
+    pub ght: String,
+    /// Earlier campaign.
+    pub from: i32,
+    /// Later campaign.
+    pub to: i32,
+    /// Changes, by établissement then sub-domain.
+    pub changes: Vec<crate::compute::changes::Change>,
+}
+
+/// A GHT's inventory diff.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/diff", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code du GHT"), CampaignPairQuery),
+    description = "Ce qui a changé dans les inventaires validés entre deux campagnes, par établissement et sous-domaine : applications ajoutées, retirées, remplacées dans un sous-domaine (de → vers), changements de version. Seuls les établissements présents aux deux campagnes sont comparés. Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Différences", body = DiffView)))]
+pub async fn ght_diff(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CampaignPairQuery>,
+) -> Result<Json<DiffView>, AppError> {
+    let code = parse_code(&code)?;
+    let reader = state.db.reader();
+    ghts::find_visible(reader, &auth.principal, &code).await?;
+    let (from, to) = campaign_pair(&state, &query).await?;
+    let before = indicators::applications(reader, &code, from).await?;
+    let after = indicators::applications(reader, &code, to).await?;
+    Ok(Json(DiffView {
+        ght: code.to_string(),
+        from: from.get(),
+        to: to.get(),
+        changes: crate::compute::changes::diff(&before, &after),
+    }))
+}

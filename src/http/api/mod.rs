@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::ght_indicators))
         .routes(routes!(indicators::etablissement_indicators))
         .routes(routes!(indicators::ght_campaign))
+        .routes(routes!(indicators::ght_deltas))
+        .routes(routes!(indicators::ght_diff))
         .routes(routes!(targets::get_targets, targets::put_targets))
         .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))
