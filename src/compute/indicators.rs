@@ -168,7 +168,11 @@ fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[Row]) 
             format!("APP.TARGET_RATE.{subdomain}"),
             finess,
             rate,
-            serde_json::json!({ "on_target": on_target.len(), "concerned": etablissements.len() }),
+            serde_json::json!({
+                "on_target": on_target.len(),
+                "concerned": etablissements.len(),
+                "concerned_etablissements": etablissements.keys().collect::<Vec<_>>(),
+            }),
         ));
         values.push(value(
             format!("APP.LEGACY_REMAINING.{subdomain}"),

@@ -4,3 +4,4 @@
 
 pub mod changes;
 pub mod indicators;
+pub mod trajectories;

@@ -469,3 +469,54 @@ pub async fn progress(
     }
     Ok(progress)
 }
+
+/// A GHT's trajectories: one per sub-domain of its current targets, over
+/// every campaign it reported in (see `compute::trajectories`).
+///
+/// # Errors
+/// When a query fails.
+pub async fn trajectories(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+) -> Result<Vec<crate::compute::trajectories::Trajectory>, DbErr> {
+    use crate::compute::trajectories::{CampaignPoint, trajectory};
+    let Some(targets) = super::targets::in_force(conn, ght, None).await? else { return Ok(Vec::new()) };
+    let mut campaigns = campaign::Entity::find().all(conn).await?;
+    campaigns.sort_by_key(|c| c.year);
+    let mut by_campaign = Vec::new();
+    for campaign in campaigns {
+        let Ok(year) = CampaignYear::new(i64::from(campaign.year)) else { continue };
+        if let Some(found) = read(conn, ght, year, None).await?
+            && found.reporting > 0
+        {
+            by_campaign.push((campaign, found.values));
+        }
+    }
+    let mut trajectories = Vec::new();
+    for target in &targets.products {
+        let code = format!("APP.TARGET_RATE.{}", target.subdomain_code);
+        let points: Vec<CampaignPoint> = by_campaign
+            .iter()
+            .map(|(campaign, values)| {
+                let value = values.iter().find(|v| v.code == code);
+                CampaignPoint {
+                    year: campaign.year,
+                    reference_date: campaign.reference_date,
+                    rate: value.and_then(|v| v.value),
+                    concerned: value
+                        .and_then(|v| v.detail["concerned_etablissements"].as_array())
+                        .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let plan: BTreeMap<String, chrono::NaiveDate> = targets
+            .migrations
+            .iter()
+            .filter(|m| m.subdomain_code == target.subdomain_code)
+            .map(|m| (m.finess_ej.clone(), m.planned_on))
+            .collect();
+        trajectories.push(trajectory(&target.subdomain_code, &points, &plan));
+    }
+    Ok(trajectories)
+}

@@ -243,3 +243,56 @@ db_test!(deltas_and_diff_compare_a_closed_campaign_with_the_open_one, |app| {
     let backwards = app.send(Method::GET, "/api/v1/ghts/NOR-02/diff?from=2026&to=2025", Some(&dsi), None).await;
     assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(a_dsi_sees_its_trajectories_with_lateness, |app| {
+    const FECAMP: &str = "760780734";
+    app.given_ght("NOR-02", "NOR", &[HAVRE, FECAMP]).await;
+    let dsi = app.token(convergence::domain::Role::Ght, Some("NOR-02"), None, None).await;
+    let dxcare = product_id(&app, "DxCare").await;
+    let deposit = |year: i32, finess: &'static str, application: &'static str| {
+        let csv = format!("Application;Sous-domaine\n{application};DPI.CORE\n");
+        let path = format!("/api/v1/etablissements/{finess}/campaigns/{year}/inventory");
+        let app = &app;
+        let dsi = dsi.clone();
+        async move {
+            let reply = app.deposit(&path, &dsi, "inventaire.csv", csv.into_bytes(), None).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        }
+    };
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2025})).await.status, StatusCode::CREATED);
+    // Plan: Fécamp on DxCare by mid-2024, Le Havre by mid-2026.
+    let targets = serde_json::json!({
+        "products": [{"subdomain": "DPI.CORE", "product_id": dxcare}],
+        "migrations": [
+            {"finess_ej": FECAMP, "subdomain": "DPI.CORE", "planned_on": "2024-06-30"},
+            {"finess_ej": HAVRE, "subdomain": "DPI.CORE", "planned_on": "2026-06-30"},
+        ],
+    });
+    let put = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(targets)).await;
+    assert_eq!(put.status, StatusCode::OK, "{put:?}");
+    deposit(2025, HAVRE, "Crossway").await;
+    deposit(2025, FECAMP, "DxCare").await;
+    assert_eq!(app.post("/api/v1/campaigns/2025/close", serde_json::json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await.status, StatusCode::CREATED);
+    // A year later Le Havre has not moved: 50 % both years.
+    deposit(2026, HAVRE, "Crossway").await;
+    deposit(2026, FECAMP, "DxCare").await;
+
+    let reply = app.send(Method::GET, "/api/v1/ghts/NOR-02/trajectories", Some(&dsi), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    let trajectory = &reply.body["trajectories"][0];
+    assert_eq!(trajectory["subdomain"], "DPI.CORE");
+    let campaigns = trajectory["campaigns"].as_array().unwrap();
+    // 2025-01-01: Fécamp planned (2024-06-30), Le Havre not yet: 50 % planned, 50 % actual,
+    // first campaign, before the last planned date → on track.
+    assert_eq!((campaigns[0]["actual"].as_f64(), campaigns[0]["planned"].as_f64()), (Some(0.5), Some(0.5)));
+    assert_eq!(campaigns[0]["status"], "on_track");
+    // 2026-01-01: no progress in a year → no projected completion, late; at least
+    // 1,826 days after the 2021-01-01 milestone (the reference date as lower bound).
+    assert_eq!(campaigns[1]["status"], "late");
+    assert_eq!(campaigns[1]["projected_completion"], Value::Null);
+    assert_eq!(campaigns[1]["days_late_vs_milestone"], 1826);
+    assert_eq!(campaigns[1]["days_late_vs_plan"], 0, "the plan's last date (2026-06-30) is not past yet");
+    assert_eq!(reply.body["summary"]["late"], 1);
+    assert_eq!(reply.body["summary"]["subdomains"], 1);
+});

@@ -462,3 +462,61 @@ pub async fn ght_diff(
         changes: crate::compute::changes::diff(&before, &after),
     }))
 }
+
+/// How many sub-domains stand where, at the latest campaign.
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct TrajectorySummary {
+    /// Sub-domains with a target.
+    pub subdomains: usize,
+    /// Converged.
+    pub converged: usize,
+    /// On track.
+    pub on_track: usize,
+    /// Late.
+    pub late: usize,
+    /// Without planned dates.
+    pub no_plan: usize,
+}
+
+/// A GHT's convergence trajectories.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrajectoriesView {
+    /// GHT code.
+    pub ght: String,
+    /// The rules applied, in French.
+    pub rules: String,
+    /// Counts at the latest campaign.
+    pub summary: TrajectorySummary,
+    /// One per sub-domain with a target.
+    pub trajectories: Vec<crate::compute::trajectories::Trajectory>,
+}
+
+/// The rules of `compute::trajectories`, for the reader.
+const TRAJECTORY_RULES: &str = "Plan : la version de cibles en vigueur. Taux prévu à une date : part des établissements concernés dont la date de migration prévue est passée (sans date, jamais prévu). Projection : prolongement linéaire du taux sur les deux dernières campagnes (aucune avec une seule campagne ou un rythme nul ou négatif). Statut à la date de référence : converged (100 %), on_track (taux réel ≥ taux prévu et fin projetée — pour une première campagne, sans rythme mesurable, la date de référence — au plus tard à la dernière date prévue ; un rythme nul ou négatif ne l'est jamais), late (sinon), no_plan (cible sans date prévue). Retard en jours : de la dernière date prévue, et du jalon du 01/01/2021, à la fin projetée — à défaut à la date de référence, comme minimum.";
+
+/// A GHT's trajectories.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/trajectories", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code du GHT")),
+    description = "Pour chaque sous-domaine ayant une cible : courbe prévue, taux réel à chaque campagne, fin projetée, statut (converged, on_track, late, no_plan) et jours de retard sur le plan et sur le jalon du 01/01/2021 ; et le résumé du GHT. Rôles : tous (dans leur périmètre).",
+    responses((status = 200, description = "Trajectoires", body = TrajectoriesView)))]
+pub async fn ght_trajectories(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<TrajectoriesView>, AppError> {
+    use crate::compute::trajectories::Status;
+    let code = parse_code(&code)?;
+    let reader = state.db.reader();
+    ghts::find_visible(reader, &auth.principal, &code).await?;
+    let trajectories = indicators::trajectories(reader, &code).await?;
+    let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
+    for trajectory in &trajectories {
+        match trajectory.status() {
+            Some(Status::Converged) => summary.converged += 1,
+            Some(Status::OnTrack) => summary.on_track += 1,
+            Some(Status::Late) => summary.late += 1,
+            Some(Status::NoPlan) | None => summary.no_plan += 1,
+        }
+    }
+    Ok(Json(TrajectoriesView { ght: code.to_string(), rules: TRAJECTORY_RULES.to_owned(), summary, trajectories }))
+}

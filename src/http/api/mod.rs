@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::ght_campaign))
         .routes(routes!(indicators::ght_deltas))
         .routes(routes!(indicators::ght_diff))
+        .routes(routes!(indicators::ght_trajectories))
         .routes(routes!(targets::get_targets, targets::put_targets))
         .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))
