@@ -2,6 +2,7 @@
 //! établissement and per GHT for a campaign. Pure functions over plain data;
 //! the store gathers the inputs and keeps the results.
 
+pub mod aggregates;
 pub mod changes;
 pub mod indicators;
 pub mod trajectories;

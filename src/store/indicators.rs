@@ -520,3 +520,61 @@ pub async fn trajectories(
     }
     Ok(trajectories)
 }
+
+/// The GHT-level values of a set of GHTs for a campaign, for regional and
+/// national views: one query per table, served from stored results.
+#[derive(Debug, Clone, Default)]
+pub struct PeerValues {
+    /// Every GHT of the scope, by code, with its region.
+    pub ghts: BTreeMap<String, String>,
+    /// Those with at least one validated inventory.
+    pub reporting: BTreeSet<String>,
+    /// Value per indicator code, per GHT.
+    pub values: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Declared governance answers.
+    pub answers: Vec<super::entities::indicator_answer::Model>,
+}
+
+/// Gathers [`PeerValues`] for a region, or the nation.
+///
+/// # Errors
+/// When a query fails.
+pub async fn peer_values(
+    conn: &impl ConnectionTrait,
+    year: CampaignYear,
+    region: Option<&str>,
+) -> Result<PeerValues, DbErr> {
+    use super::entities::{ght, indicator_answer};
+    let mut select = ght::Entity::find();
+    if let Some(region) = region {
+        select = select.filter(ght::Column::RegionCode.eq(region));
+    }
+    let ghts: BTreeMap<String, String> = select.all(conn).await?.into_iter().map(|g| (g.code, g.region_code)).collect();
+    let codes: Vec<String> = ghts.keys().cloned().collect();
+    let reporting = indicator_run::Entity::find()
+        .filter(indicator_run::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_run::Column::Reporting.gt(0))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| r.ght_code)
+        .filter(|g| ghts.contains_key(g))
+        .collect::<BTreeSet<_>>();
+    let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    let rows = indicator_value::Entity::find()
+        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_value::Column::FinessEj.is_null())
+        .all(conn)
+        .await?;
+    for row in rows {
+        if let (true, Some(value)) = (reporting.contains(&row.ght_code), row.value) {
+            values.entry(row.code).or_default().insert(row.ght_code, value);
+        }
+    }
+    let answers = indicator_answer::Entity::find()
+        .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_answer::Column::GhtCode.is_in(codes))
+        .all(conn)
+        .await?;
+    Ok(PeerValues { ghts, reporting, values, answers })
+}

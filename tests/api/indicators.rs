@@ -296,3 +296,63 @@ db_test!(a_dsi_sees_its_trajectories_with_lateness, |app| {
     assert_eq!(reply.body["summary"]["late"], 1);
     assert_eq!(reply.body["summary"]["subdomains"], 1);
 });
+
+db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |app| {
+    use convergence::domain::Role;
+    const FECAMP: &str = "760780734";
+    app.given_ght("NOR-02", "NOR", &[HAVRE]).await;
+    app.given_ght("NOR-03", "NOR", &[FECAMP]).await;
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await.status, StatusCode::CREATED);
+    let dsi2 = app.token(Role::Ght, Some("NOR-02"), None, None).await;
+    let dsi3 = app.token(Role::Ght, Some("NOR-03"), None, None).await;
+    // Le Havre: 3 applications; Fécamp: 1.
+    let havre = "Application\nDxCare\nPastel\nGlims\n";
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    assert_eq!(app.deposit(&path, &dsi2, "h.csv", havre.as_bytes().to_vec(), None).await.status, StatusCode::CREATED);
+    let path = format!("/api/v1/etablissements/{FECAMP}/campaigns/2026/inventory");
+    assert_eq!(
+        app.deposit(&path, &dsi3, "f.csv", b"Application\nDxCare\n".to_vec(), None).await.status,
+        StatusCode::CREATED
+    );
+    let sdsi = serde_json::json!({"status": "realise", "status_date": "2017-11-30"});
+    let put =
+        app.send(Method::PUT, "/api/v1/ghts/NOR-02/campaigns/2026/answers/GOV.SDSI", Some(&dsi2), Some(sdsi)).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let late = serde_json::json!({"status": "realise", "status_date": "2019-03-01"});
+    let put =
+        app.send(Method::PUT, "/api/v1/ghts/NOR-03/campaigns/2026/answers/GOV.SDSI", Some(&dsi3), Some(late)).await;
+    assert_eq!(put.status, StatusCode::OK);
+
+    let dgos = app.token(Role::National, None, None, None).await;
+    let national = app.send(Method::GET, "/api/v1/national/indicators?campaign=2026", Some(&dgos), None).await;
+    assert_eq!(national.status, StatusCode::OK, "{national:?}");
+    assert_eq!(
+        (national.body["completeness"]["expected"].as_i64(), national.body["completeness"]["reporting"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let count = national.body["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "APP.COUNT").unwrap();
+    assert_eq!(count["distribution"]["count"], 2);
+    assert_eq!((count["distribution"]["min"].as_f64(), count["distribution"]["max"].as_f64()), (Some(1.0), Some(3.0)));
+    assert_eq!(count["distribution"]["median"], 2.0);
+    // Fewer applications is better: Fécamp's GHT ranks first.
+    assert_eq!(count["ranking"][0]["ght"], "NOR-03");
+    assert_eq!(count["ranking"][0]["percentile"], 100.0);
+    // Only NOR-02 validated its SDSI before 2017-12-31.
+    let milestone = national.body["milestones"].as_array().unwrap().iter().find(|m| m["code"] == "GOV.SDSI").unwrap();
+    assert_eq!((milestone["count"].as_i64(), milestone["ghts"].clone()), (Some(1), serde_json::json!(["NOR-02"])));
+
+    // The ARS of Normandy sees its region; another ARS does not.
+    let ars = app.token(Role::Regional, None, Some("NOR"), None).await;
+    let region = app.send(Method::GET, "/api/v1/regions/NOR/indicators?campaign=2026", Some(&ars), None).await;
+    assert_eq!(region.status, StatusCode::OK);
+    assert_eq!(region.body["completeness"]["reporting"], 2);
+    let other = app.token(Role::Regional, None, Some("BRE"), None).await;
+    let refused = app.send(Method::GET, "/api/v1/regions/NOR/indicators?campaign=2026", Some(&other), None).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+
+    // A DSI places its GHT: the distribution, and its own rank only.
+    let mine = app.send(Method::GET, "/api/v1/national/indicators?campaign=2026", Some(&dsi2), None).await;
+    let count = mine.body["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "APP.COUNT").unwrap();
+    assert_eq!(count["distribution"]["count"], 2);
+    assert_eq!(count["ranking"], serde_json::json!([{"ght": "NOR-02", "value": 3.0, "rank": 2, "percentile": 0.0}]));
+});

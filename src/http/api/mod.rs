@@ -1,6 +1,7 @@
 //! `/api/v1` routes, each declared through `OpenApiRouter` so that
 //! `/api/openapi.json` describes it.
 
+mod aggregates;
 mod audit;
 mod campaigns;
 mod catalogue;
@@ -30,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::ght_deltas))
         .routes(routes!(indicators::ght_diff))
         .routes(routes!(indicators::ght_trajectories))
+        .routes(routes!(aggregates::region_indicators))
+        .routes(routes!(aggregates::national_indicators))
         .routes(routes!(targets::get_targets, targets::put_targets))
         .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))

@@ -1,0 +1,202 @@
+//! Regional and national indicators for DGOS and the ARS, and for a DSI to
+//! place its GHT among its peers.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use sea_orm::EntityTrait;
+use serde::Serialize;
+
+use super::indicators::{CampaignQuery, Completeness};
+use crate::auth::{Principal, Scope};
+use crate::compute::aggregates::{Distribution, Rank, distribution, ranks};
+use crate::domain::{CampaignYear, RegionCode};
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth};
+use crate::http::extract::{ApiPath, ApiQuery};
+use crate::reference::IndicatorDefinition;
+use crate::store::entities::{ght, region};
+use crate::store::indicators::{self, PeerValues};
+
+/// One indicator across GHTs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeerIndicator {
+    /// Code.
+    pub code: String,
+    /// French label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub better: String,
+    /// Distribution over the GHTs with a value.
+    pub distribution: Distribution,
+    /// Ranks: every GHT's for DGOS and the ARS, the caller's own GHT's
+    /// otherwise.
+    pub ranking: Vec<Rank>,
+}
+
+/// GHTs meeting a milestone.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MilestoneView {
+    /// Indicator code.
+    pub code: String,
+    /// French label.
+    pub label: String,
+    /// The milestone date.
+    pub milestone: NaiveDate,
+    /// How many GHTs meet it.
+    pub count: usize,
+    /// Which (for DGOS and the ARS; the caller's own GHT otherwise).
+    pub ghts: Vec<String>,
+}
+
+/// Indicators of a region or of the nation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeersView {
+    /// `region` or `nation`.
+    pub scope: String,
+    /// Region code, for a region.
+    pub region: Option<String>,
+    /// Campaign.
+    pub campaign: i32,
+    /// GHTs expected and reporting (with at least one validated inventory).
+    pub completeness: Completeness,
+    /// The rules applied, in French.
+    pub rules: String,
+    /// Each GHT-level indicator.
+    pub indicators: Vec<PeerIndicator>,
+    /// Each milestone.
+    pub milestones: Vec<MilestoneView>,
+}
+
+const RULES: &str = "Distribution sur les GHT ayant au moins un inventaire validé et une valeur ; quartiles par interpolation linéaire (QUARTILE.INC d'Excel) ; rang 1 = meilleur selon le sens de l'indicateur, ex aequo au meilleur rang ; percentile = 100 × (n − rang) / (n − 1). Jalon atteint : pour un indicateur déclaré, « réalisé » à une date au plus tard celle du jalon ; pour un indicateur calculé, la valeur maximale (100 %) atteinte.";
+
+/// A region's indicators.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/indicators", tag = "indicateurs",
+    params(("code" = String, Path, description = "Code de la région (NOR…)"), CampaignQuery),
+    description = "Pour une région : distribution de chaque indicateur de GHT (effectif, min, quartiles, médiane, max, moyenne), rang et percentile de chaque GHT, GHT atteignant chaque jalon, complétude. Rôles : admin, national, regional (sa région) ; ght et etablissement pour la région de leur GHT, avec leur seul rang.",
+    responses((status = 200, description = "Indicateurs régionaux", body = PeersView)))]
+pub async fn region_indicators(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
+) -> Result<Json<PeersView>, AppError> {
+    let not_found = || AppError::not_found(format!("région « {code} » introuvable"));
+    let region = RegionCode::parse(&code).map_err(|_| not_found())?;
+    let reader = state.db.reader();
+    region::Entity::find_by_id(region.to_string()).one(reader).await?.ok_or_else(not_found)?;
+    let own = own_ght(&state, &auth.principal).await?;
+    let visible = match &auth.principal.scope {
+        Scope::All => true,
+        Scope::Region(own) => own == &region,
+        Scope::Ght(_) | Scope::Etablissement { .. } => own.as_ref().is_some_and(|(_, r)| r == region.as_str()),
+    };
+    if !visible {
+        return Err(not_found());
+    }
+    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let peers = indicators::peer_values(reader, year, Some(region.as_str())).await?;
+    let (_, schema) = indicators::current_schema(reader).await?;
+    let full = matches!(auth.principal.scope, Scope::All | Scope::Region(_));
+    Ok(Json(view("region", Some(region.to_string()), year, &peers, &schema, full, own.map(|(g, _)| g))))
+}
+
+/// The nation's indicators.
+#[utoipa::path(get, path = "/api/v1/national/indicators", tag = "indicateurs",
+    params(CampaignQuery),
+    description = "Au niveau national : distribution de chaque indicateur de GHT, rang et percentile de chaque GHT, GHT atteignant chaque jalon, complétude. Rôles : tous ; admin et national voient chaque GHT, les autres leur seul rang.",
+    responses((status = 200, description = "Indicateurs nationaux", body = PeersView)))]
+pub async fn national_indicators(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
+) -> Result<Json<PeersView>, AppError> {
+    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let reader = state.db.reader();
+    let peers = indicators::peer_values(reader, year, None).await?;
+    let (_, schema) = indicators::current_schema(reader).await?;
+    let own = own_ght(&state, &auth.principal).await?.map(|(g, _)| g);
+    let full = matches!(auth.principal.scope, Scope::All);
+    Ok(Json(view("nation", None, year, &peers, &schema, full, own)))
+}
+
+/// The caller's own GHT and its region, for GHT and établissement tokens.
+async fn own_ght(state: &AppState, principal: &Principal) -> Result<Option<(String, String)>, AppError> {
+    let code = match &principal.scope {
+        Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => code,
+        Scope::All | Scope::Region(_) => return Ok(None),
+    };
+    Ok(ght::Entity::find_by_id(code.to_string()).one(state.db.reader()).await?.map(|g| (g.code, g.region_code)))
+}
+
+fn view(
+    scope: &str,
+    region: Option<String>,
+    year: CampaignYear,
+    peers: &PeerValues,
+    schema: &[IndicatorDefinition],
+    full: bool,
+    own: Option<String>,
+) -> PeersView {
+    let shown = |ght: &String| full || own.as_ref() == Some(ght);
+    let mut indicators = Vec::new();
+    for (code, by_ght) in &peers.values {
+        let definition = schema.iter().find(|d| {
+            d.code == *code || (d.per_subdomain && code.strip_prefix(&d.code).is_some_and(|r| r.starts_with('.')))
+        });
+        let Some(definition) = definition else { continue };
+        let values: Vec<f64> = by_ght.values().copied().collect();
+        let Some(distribution) = distribution(&values) else { continue };
+        indicators.push(PeerIndicator {
+            code: code.clone(),
+            label: definition.label.clone(),
+            unit: definition.unit.clone(),
+            better: definition.better.clone(),
+            distribution,
+            ranking: ranks(by_ght, definition.better != "lower").into_iter().filter(|r| shown(&r.ght)).collect(),
+        });
+    }
+    let mut milestones = Vec::new();
+    for definition in schema.iter().filter(|d| !d.per_subdomain) {
+        let Some(milestone) = definition.milestone else { continue };
+        let met: Vec<String> = if definition.kind == "declared" {
+            peers
+                .answers
+                .iter()
+                .filter(|a| a.indicator_code == definition.code && a.status == "realise")
+                .filter(|a| a.status_date.is_some_and(|d| d <= milestone))
+                .map(|a| a.ght_code.clone())
+                .collect()
+        } else {
+            let empty = BTreeMap::new();
+            let values = peers.values.get(&definition.code).unwrap_or(&empty);
+            values.iter().filter(|(_, v)| **v >= 1.0).map(|(g, _)| g.clone()).collect()
+        };
+        milestones.push(MilestoneView {
+            code: definition.code.clone(),
+            label: definition.label.clone(),
+            milestone,
+            count: met.len(),
+            ghts: met.into_iter().filter(|g| shown(g)).collect(),
+        });
+    }
+    let (expected, reporting) = (peers.ghts.len() as i32, peers.reporting.len() as i32);
+    PeersView {
+        scope: scope.to_owned(),
+        region,
+        campaign: year.get(),
+        completeness: Completeness {
+            expected,
+            reporting,
+            rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)),
+        },
+        rules: RULES.to_owned(),
+        indicators,
+        milestones,
+    }
+}
