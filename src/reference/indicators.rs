@@ -42,6 +42,13 @@ pub struct IndicatorDefinition {
 }
 
 impl IndicatorDefinition {
+    /// Whether a value's code is this indicator's (itself, or one of its
+    /// sub-domains for a per-sub-domain indicator).
+    pub fn covers(&self, code: &str) -> bool {
+        code == self.code
+            || (self.per_subdomain && code.strip_prefix(self.code.as_str()).is_some_and(|rest| rest.starts_with('.')))
+    }
+
     /// Checks a definition (seeded or submitted by an admin).
     ///
     /// # Errors

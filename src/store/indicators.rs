@@ -141,8 +141,10 @@ pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignY
         return Ok(());
     }
     let inputs = inputs(txn, ght, year, campaign.reference_date).await?;
-    let values = indicators::compute(&inputs);
-    let (version, _) = current_schema(txn).await?;
+    let (version, schema) = current_schema(txn).await?;
+    // A retired indicator is no longer computed; closed campaigns keep theirs.
+    let values: Vec<indicators::Value> =
+        indicators::compute(&inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect();
     let key = (year.get(), ght.to_string());
     indicator_value::Entity::delete_many()
         .filter(indicator_value::Column::CampaignYear.eq(key.0))
@@ -577,4 +579,79 @@ pub async fn peer_values(
         .all(conn)
         .await?;
     Ok(PeerValues { ghts, reporting, values, answers })
+}
+
+/// Changes to the indicator schema, as a new version.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaChange {
+    /// Why.
+    pub comment: Option<String>,
+    /// Indicators added.
+    pub add: Vec<IndicatorDefinition>,
+    /// Codes retired.
+    pub retire: Vec<String>,
+}
+
+/// Creates the next schema version: the current one minus the retired
+/// indicators plus the added ones, then recomputes open campaigns (closed
+/// ones keep the values of the version they were computed with).
+///
+/// # Errors
+/// `Invalid` for a malformed, duplicate or unknown indicator, or a computed
+/// indicator the engine cannot compute.
+pub async fn new_schema_version(
+    txn: &DatabaseTransaction,
+    actor: super::audit::Actor<'_>,
+    change: SchemaChange,
+) -> Result<i32, AppError> {
+    super::lock::serialise(txn, super::lock::LockKey::IndicatorSchema).await?;
+    let (version, mut definitions) = current_schema(txn).await?;
+    for code in &change.retire {
+        if !definitions.iter().any(|d| &d.code == code) {
+            return Err(AppError::Invalid(format!("l'indicateur {code} n'est pas dans le schéma en vigueur")));
+        }
+    }
+    definitions.retain(|d| !change.retire.contains(&d.code));
+    let computable = indicator_schema().map_err(|e| AppError::Internal(e.into()))?;
+    for added in &change.add {
+        added.check().map_err(AppError::Invalid)?;
+        if definitions.iter().any(|d| d.code == added.code) {
+            return Err(AppError::Invalid(format!("l'indicateur {} est déjà dans le schéma", added.code)));
+        }
+        if added.kind == "computed" && !computable.iter().any(|d| d.code == added.code && d.kind == "computed") {
+            return Err(AppError::Invalid(format!(
+                "l'indicateur calculé {} n'a pas de calcul dans le service : seuls des indicateurs déclarés peuvent être créés ainsi",
+                added.code
+            )));
+        }
+        definitions.push(added.clone());
+    }
+    let next = version + 1;
+    indicator_schema_version::ActiveModel {
+        version: Set(next),
+        created_at: Set(now()),
+        created_by: Set(actor.principal.label.clone()),
+        comment: Set(change.comment.clone()),
+    }
+    .insert(txn)
+    .await?;
+    insert_definitions(txn, next, &definitions).await?;
+    super::audit::record(
+        txn,
+        actor,
+        super::audit::Change {
+            action: "indicator_schema.create",
+            object_type: "indicator_schema",
+            object_id: next.to_string(),
+            ght_code: None,
+            before: Some(serde_json::json!({ "version": version })),
+            after: Some(serde_json::json!({
+                "version": next, "added": change.add.iter().map(|d| &d.code).collect::<Vec<_>>(),
+                "retired": change.retire, "comment": change.comment,
+            })),
+        },
+    )
+    .await?;
+    recompute_all_open(txn).await?;
+    Ok(next)
 }

@@ -15,6 +15,8 @@ pub enum LockKey<'a> {
     Ght(&'a str),
     /// One établissement's memberships and inventories.
     Etablissement(&'a str),
+    /// Creating a version of the indicator schema.
+    IndicatorSchema,
 }
 
 impl LockKey<'_> {
@@ -26,6 +28,7 @@ impl LockKey<'_> {
             LockKey::Campaign(year) => format!("campaign:{year}"),
             LockKey::Ght(code) => format!("ght:{code}"),
             LockKey::Etablissement(finess) => format!("etablissement:{finess}"),
+            LockKey::IndicatorSchema => "indicator-schema".to_owned(),
         };
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in format!("convergence:{text}").bytes() {

@@ -356,3 +356,53 @@ db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |
     assert_eq!(count["distribution"]["count"], 2);
     assert_eq!(count["ranking"], serde_json::json!([{"ght": "NOR-02", "value": 3.0, "rank": 2, "percentile": 0.0}]));
 });
+
+db_test!(a_new_schema_version_retires_an_indicator_without_touching_closed_campaigns, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    assert_eq!(
+        app.deposit(&path, &dsi, "i.csv", b"Application\nDxCare\n".to_vec(), None).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.post("/api/v1/campaigns/2026/close", serde_json::json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2027})).await.status, StatusCode::CREATED);
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2027/inventory");
+    assert_eq!(
+        app.deposit(&path, &dsi, "j.csv", b"Application\nDxCare\nPastel\n".to_vec(), None).await.status,
+        StatusCode::CREATED
+    );
+
+    let change = serde_json::json!({
+        "comment": "PGSSI suivie, applications par établissement abandonné",
+        "retire": ["APP.PER_ETAB"],
+        "add": [{"code": "GOV.PGSSI", "per_subdomain": false, "label": "Politique de sécurité du SI du GHT",
+                 "definition": "Déclaré par le GHT : non démarré / en cours / réalisé.", "unit": "enum",
+                 "scopes": ["ght", "region", "nation"], "kind": "declared", "better": "higher", "milestone": null}],
+    });
+    let created = app.post("/api/v1/indicators/schema", change).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.body["version"], 2);
+    let open = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2027", Some(&dsi), None).await.body;
+    assert_eq!(open["schema_version"], 2);
+    assert!(open["computed"].as_array().unwrap().iter().all(|v| v["code"] != "APP.PER_ETAB"));
+    let closed = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&dsi), None).await.body;
+    assert_eq!(closed["schema_version"], 1, "a closed campaign keeps the version it was published with");
+    assert_eq!(find(&closed, "APP.PER_ETAB")["value"], 1.0);
+    // The new declared item can be answered at once.
+    let answer = app
+        .send(
+            Method::PUT,
+            "/api/v1/ghts/NOR-02/campaigns/2027/answers/GOV.PGSSI",
+            Some(&dsi),
+            Some(serde_json::json!({"status": "en_cours"})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+
+    let unknown = serde_json::json!({"add": [{"code": "APP.MAGIC", "per_subdomain": false, "label": "x", "definition": "x",
+        "unit": "count", "scopes": ["ght"], "kind": "computed", "better": "higher", "milestone": null}]});
+    assert_eq!(app.post("/api/v1/indicators/schema", unknown).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused =
+        app.send(Method::POST, "/api/v1/indicators/schema", Some(&dsi), Some(serde_json::json!({"retire": []}))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+});

@@ -146,9 +146,7 @@ fn view(
     let shown = |ght: &String| full || own.as_ref() == Some(ght);
     let mut indicators = Vec::new();
     for (code, by_ght) in &peers.values {
-        let definition = schema.iter().find(|d| {
-            d.code == *code || (d.per_subdomain && code.strip_prefix(&d.code).is_some_and(|r| r.starts_with('.')))
-        });
+        let definition = schema.iter().find(|d| d.covers(code));
         let Some(definition) = definition else { continue };
         let values: Vec<f64> = by_ght.values().copied().collect();
         let Some(distribution) = distribution(&values) else { continue };

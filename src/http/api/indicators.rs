@@ -34,6 +34,39 @@ pub async fn get_schema(_auth: Auth<AnyRole>, State(state): State<AppState>) -> 
     Ok(Json(SchemaView { version, indicators }))
 }
 
+/// A new schema version, as sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SchemaChangeInput {
+    /// Why.
+    pub comment: Option<String>,
+    /// Indicators to add (declared ones, or computed ones the service knows).
+    #[serde(default)]
+    pub add: Vec<IndicatorDefinition>,
+    /// Codes to retire.
+    #[serde(default)]
+    pub retire: Vec<String>,
+}
+
+/// Creates the next version of the indicator schema.
+#[utoipa::path(post, path = "/api/v1/indicators/schema", tag = "indicateurs", request_body = SchemaChangeInput,
+    description = "Crée la version suivante du schéma : la version en vigueur, moins les indicateurs retirés, plus les ajoutés. Les valeurs passées gardent la version avec laquelle elles ont été calculées ; les campagnes ouvertes sont recalculées. Journalisé. Rôles : admin.",
+    responses(
+        (status = 201, description = "Nouvelle version", body = SchemaView),
+        (status = 422, description = "Indicateur refusé", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_schema_version(
+    auth: Auth<crate::http::auth::AdminOnly>,
+    State(state): State<AppState>,
+    crate::http::extract::ApiJson(body): crate::http::extract::ApiJson<SchemaChangeInput>,
+) -> Result<(axum::http::StatusCode, Json<SchemaView>), AppError> {
+    let txn = state.db.begin_write().await?;
+    let change = indicators::SchemaChange { comment: body.comment, add: body.add, retire: body.retire };
+    indicators::new_schema_version(&txn, auth.actor(), change).await?;
+    let (version, indicators) = indicators::current_schema(&txn).await?;
+    txn.commit().await?;
+    Ok((axum::http::StatusCode::CREATED, Json(SchemaView { version, indicators })))
+}
+
 /// `?campaign=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -164,13 +197,9 @@ fn definition_of<'s>(
     schema: &'s [IndicatorDefinition],
     code: &str,
 ) -> Option<(&'s IndicatorDefinition, Option<String>)> {
-    schema.iter().find_map(|d| {
-        if d.code == code {
-            return Some((d, None));
-        }
-        let rest = code.strip_prefix(d.code.as_str())?.strip_prefix('.')?;
-        d.per_subdomain.then(|| (d, Some(rest.to_owned())))
-    })
+    let definition = schema.iter().find(|d| d.covers(code))?;
+    let subdomain = code.strip_prefix(definition.code.as_str()).and_then(|r| r.strip_prefix('.')).map(str::to_owned);
+    Some((definition, subdomain))
 }
 
 fn value_view(schema: &[IndicatorDefinition], value: crate::compute::indicators::Value) -> ValueView {

@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
-        .routes(routes!(indicators::get_schema))
+        .routes(routes!(indicators::get_schema, indicators::create_schema_version))
         .routes(routes!(indicators::ght_indicators))
         .routes(routes!(indicators::etablissement_indicators))
         .routes(routes!(indicators::ght_campaign))
