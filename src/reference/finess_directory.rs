@@ -38,6 +38,13 @@ pub struct FinessDirectory {
 }
 
 impl FinessDirectory {
+    /// Every FINESS juridique of the directory, in order.
+    pub fn ejs(&self) -> Vec<&Finess> {
+        let mut ejs: Vec<&Finess> = self.by_ej.keys().collect();
+        ejs.sort();
+        ejs
+    }
+
     /// The site with this FINESS ET.
     pub fn site(&self, finess_et: &Finess) -> Option<&DirectorySite> {
         self.by_et.get(finess_et).map(|&i| &self.sites[i])

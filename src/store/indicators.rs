@@ -123,9 +123,9 @@ pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    for ght in super::entities::ght::Entity::find().all(txn).await? {
-        if let Ok(code) = GhtCode::parse(&ght.code) {
-            recompute_open(txn, &code).await?;
+    for campaign in campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await? {
+        if let Ok(year) = CampaignYear::new(i64::from(campaign.year)) {
+            recompute_campaign(txn, year).await?;
         }
     }
     Ok(())
@@ -145,40 +145,127 @@ pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignY
     // A retired indicator is no longer computed; closed campaigns keep theirs.
     let values: Vec<indicators::Value> =
         indicators::compute(&inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect();
-    let key = (year.get(), ght.to_string());
     indicator_value::Entity::delete_many()
-        .filter(indicator_value::Column::CampaignYear.eq(key.0))
-        .filter(indicator_value::Column::GhtCode.eq(key.1.clone()))
+        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
+        .filter(indicator_value::Column::GhtCode.eq(ght.as_str()))
         .exec(txn)
         .await?;
-    indicator_run::Entity::delete_by_id(key.clone()).exec(txn).await?;
-    indicator_run::ActiveModel {
-        campaign_year: Set(key.0),
-        ght_code: Set(key.1.clone()),
-        schema_version: Set(version),
-        expected: Set(inputs.expected.len() as i32),
-        reporting: Set(inputs.reporting.len() as i32),
-        computed_at: Set(now()),
-    }
-    .insert(txn)
-    .await?;
-    let models: Vec<indicator_value::ActiveModel> = values
-        .into_iter()
-        .map(|v| indicator_value::ActiveModel {
-            campaign_year: Set(key.0),
-            ght_code: Set(key.1.clone()),
-            finess_ej: Set(v.finess_ej),
-            code: Set(v.code),
-            value: Set(v.value),
-            known_share: Set(v.known_share),
-            detail: Set(v.detail.to_string()),
-            ..Default::default()
+    indicator_run::Entity::delete_by_id((year.get(), ght.to_string())).exec(txn).await?;
+    write_runs(txn, year, version, vec![(ght.to_string(), &inputs, values)]).await
+}
+
+/// Writes runs and their values (the previous ones already deleted).
+async fn write_runs(
+    txn: &DatabaseTransaction,
+    year: CampaignYear,
+    version: i32,
+    runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)>,
+) -> Result<(), DbErr> {
+    let now = now();
+    let models: Vec<indicator_run::ActiveModel> = runs
+        .iter()
+        .map(|(ght, inputs, _)| indicator_run::ActiveModel {
+            campaign_year: Set(year.get()),
+            ght_code: Set(ght.clone()),
+            schema_version: Set(version),
+            expected: Set(inputs.expected.len() as i32),
+            reporting: Set(inputs.reporting.len() as i32),
+            computed_at: Set(now),
         })
         .collect();
     for chunk in models.chunks(500) {
-        indicator_value::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        indicator_run::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    const COLUMNS: [&str; 7] = ["campaign_year", "ght_code", "finess_ej", "code", "value", "known_share", "detail"];
+    let backend = txn.get_database_backend();
+    let values: Vec<(&String, indicators::Value)> =
+        runs.iter().flat_map(|(ght, _, values)| values.iter().map(move |v| (ght, v.clone()))).collect();
+    for chunk in values.chunks(1000) {
+        let mut bound = Vec::with_capacity(chunk.len() * COLUMNS.len());
+        for (ght, v) in chunk {
+            bound.extend([
+                sea_orm::Value::from(year.get()),
+                sea_orm::Value::from((*ght).clone()),
+                sea_orm::Value::from(v.finess_ej.clone()),
+                sea_orm::Value::from(v.code.clone()),
+                sea_orm::Value::from(v.value),
+                sea_orm::Value::from(v.known_share),
+                sea_orm::Value::from(v.detail.to_string()),
+            ]);
+        }
+        let sql = super::multi_row_insert("indicator_values", &COLUMNS, chunk.len(), backend);
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, bound)).await?;
     }
     Ok(())
+}
+
+/// Recomputes every GHT's indicators for one campaign at once, unless it
+/// is closed: one query per table instead of one set per GHT, for changes
+/// that move every GHT (a catalogue merge, a schema version).
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn recompute_campaign(txn: &DatabaseTransaction, year: CampaignYear) -> Result<(), DbErr> {
+    use super::entities::{ght, ght_membership};
+    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
+    if campaign.status != campaigns::OPEN {
+        return Ok(());
+    }
+    let memberships = ght_membership::Entity::find().filter(ghts::active_on(campaign.reference_date)).all(txn).await?;
+    let ght_of: std::collections::HashMap<String, String> =
+        memberships.into_iter().map(|m| (m.finess_ej, m.ght_code)).collect();
+    let all: BTreeSet<String> = ght_of.keys().cloned().collect();
+    let (counted, rows) = indicator_rows(txn, &all, year).await?;
+    let mut inputs: BTreeMap<String, CampaignInputs> = ght::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|g| (g.code, CampaignInputs { reference_date: campaign.reference_date, ..CampaignInputs::default() }))
+        .collect();
+    for (finess, ght) in &ght_of {
+        if let Some(input) = inputs.get_mut(ght) {
+            input.expected.insert(finess.clone());
+            if counted.contains_key(finess) {
+                input.reporting.insert(finess.clone());
+            }
+        }
+    }
+    for row in rows {
+        if let Some(input) = ght_of.get(&row.finess_ej).and_then(|g| inputs.get_mut(g)) {
+            input.rows.push(row);
+        }
+    }
+    let versions = target_version::Entity::find().all(txn).await?;
+    let mut latest: BTreeMap<String, i64> = BTreeMap::new();
+    for version in versions {
+        let entry = latest.entry(version.ght_code).or_insert(version.id);
+        *entry = (*entry).max(version.id);
+    }
+    let ght_of_version: std::collections::HashMap<i64, String> =
+        latest.iter().map(|(ght, id)| (*id, ght.clone())).collect();
+    let products = target_product::Entity::find()
+        .filter(target_product::Column::VersionId.is_in(latest.values().copied().collect::<Vec<_>>()))
+        .all(txn)
+        .await?;
+    for product in products {
+        if let Some(input) = ght_of_version.get(&product.version_id).and_then(|g| inputs.get_mut(g)) {
+            input.targets.insert(product.subdomain_code, product.product_id);
+        }
+    }
+    let (version, schema) = current_schema(txn).await?;
+    indicator_value::Entity::delete_many()
+        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
+        .exec(txn)
+        .await?;
+    indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year.get())).exec(txn).await?;
+    let runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)> = inputs
+        .iter()
+        .map(|(ght, input)| {
+            let values = indicators::compute(input).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code)));
+            (ght.clone(), input, values.collect())
+        })
+        .collect();
+    write_runs(txn, year, version, runs).await
 }
 
 /// Gathers what one GHT's indicators for one campaign are computed from.
@@ -190,22 +277,7 @@ async fn inputs(
 ) -> Result<CampaignInputs, DbErr> {
     let expected: BTreeSet<String> =
         ghts::members_at(conn, ght, reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
-    let (counted, entries) = counted_entries(conn, &expected, year).await?;
-    let rows = entries
-        .into_iter()
-        .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
-        .map(|e| Row {
-            state: EntryState::parse(&e.state).unwrap_or(EntryState::Unspecified),
-            finess_ej: e.finess_ej,
-            subdomain: e.subdomain_code,
-            product_id: e.product_id,
-            normalised_name: e.normalised_name,
-            users: e.users,
-            annual_cost_cents: e.annual_cost_cents,
-            identity_connected: e.identity_connected,
-            contract_end: e.contract_end,
-        })
-        .collect();
+    let (counted, rows) = indicator_rows(conn, &expected, year).await?;
     Ok(CampaignInputs {
         reference_date,
         expected,
@@ -232,6 +304,67 @@ async fn counted_entries(
         .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
         .collect();
     Ok((counted, entries))
+}
+
+/// The columns the indicators read, without the wide ones (raw cells,
+/// extras): a GHT's recomputation loads thousands of rows.
+type IndicatorColumns = (
+    String,
+    i64,
+    Option<String>,
+    String,
+    Option<i64>,
+    String,
+    Option<i32>,
+    Option<i64>,
+    Option<bool>,
+    Option<chrono::NaiveDate>,
+);
+
+async fn indicator_rows(
+    conn: &impl ConnectionTrait,
+    etablissements: &BTreeSet<String>,
+    year: CampaignYear,
+) -> Result<(std::collections::HashMap<String, i64>, Vec<Row>), DbErr> {
+    use inventory_entry::Column as C;
+    use sea_orm::QuerySelect;
+    let members: Vec<String> = etablissements.iter().cloned().collect();
+    let counted = inventory::counted_uploads(conn, year, &members).await?;
+    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let tuples: Vec<IndicatorColumns> = inventory_entry::Entity::find()
+        .select_only()
+        .columns([
+            C::FinessEj,
+            C::UploadId,
+            C::SubdomainCode,
+            C::State,
+            C::ProductId,
+            C::NormalisedName,
+            C::Users,
+            C::AnnualCostCents,
+            C::IdentityConnected,
+            C::ContractEnd,
+        ])
+        .filter(C::UploadId.is_in(upload_ids))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let rows = tuples
+        .into_iter()
+        .filter(|t| counted.get(&t.0) == Some(&t.1))
+        .map(|(finess_ej, _, subdomain, state, product_id, normalised_name, users, cost, connected, end)| Row {
+            state: EntryState::parse(&state).unwrap_or(EntryState::Unspecified),
+            finess_ej,
+            subdomain,
+            product_id,
+            normalised_name,
+            users,
+            annual_cost_cents: cost,
+            identity_connected: connected,
+            contract_end: end,
+        })
+        .collect();
+    Ok((counted, rows))
 }
 
 /// The applications of a GHT's validated inventories for a campaign, as

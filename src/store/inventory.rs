@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
 };
 
 use super::audit::{self, Actor, Change};
@@ -406,31 +406,6 @@ pub async fn reject(
     finish_upload(txn, actor, upload, bytes, &std::collections::BTreeMap::new(), report).await
 }
 
-/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with the
-/// backend's placeholders.
-fn multi_row_insert(table: &str, columns: &[&str], rows: usize, backend: DatabaseBackend) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns.len() {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            match backend {
-                DatabaseBackend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&n.to_string());
-                }
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// The columns an imported row fills, in the order of [`entry_values`].
 const ENTRY_COLUMNS: [&str; 34] = [
     "upload_id",
@@ -565,7 +540,7 @@ pub async fn insert_entries(
         for row in chunk {
             entry_values(upload_id, campaign.get(), row, &mut values);
         }
-        let sql = multi_row_insert("inventory_entries", &ENTRY_COLUMNS, chunk.len(), backend);
+        let sql = super::multi_row_insert("inventory_entries", &ENTRY_COLUMNS, chunk.len(), backend);
         txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     }
     Ok(())
@@ -679,22 +654,27 @@ async fn latest_uploads(
     etablissements: &[String],
     statuses: &[&str],
 ) -> Result<HashMap<String, i64>, DbErr> {
-    let live = inventory_upload::Entity::find()
-        .select_only()
-        .column(inventory_upload::Column::Id)
-        .filter(inventory_upload::Column::CampaignYear.eq(campaign.get()))
-        .filter(inventory_upload::Column::Status.is_in(statuses.iter().copied()))
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?;
+    // What covers these établissements first (few rows), then which of
+    // those uploads are live.
     let coverage = upload_etablissement::Entity::find()
         .filter(upload_etablissement::Column::CampaignYear.eq(campaign.get()))
         .filter(upload_etablissement::Column::FinessEj.is_in(etablissements.to_vec()))
-        .filter(upload_etablissement::Column::UploadId.is_in(live))
         .all(conn)
         .await?;
+    let ids: Vec<i64> =
+        coverage.iter().map(|c| c.upload_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let live: std::collections::HashSet<i64> = inventory_upload::Entity::find()
+        .select_only()
+        .column(inventory_upload::Column::Id)
+        .filter(inventory_upload::Column::Id.is_in(ids))
+        .filter(inventory_upload::Column::Status.is_in(statuses.iter().copied()))
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
     let mut current: HashMap<String, i64> = HashMap::new();
-    for c in coverage {
+    for c in coverage.into_iter().filter(|c| live.contains(&c.upload_id)) {
         let entry = current.entry(c.finess_ej).or_insert(c.upload_id);
         if c.upload_id > *entry {
             *entry = c.upload_id;
@@ -977,9 +957,9 @@ mod tests {
 
     #[test]
     fn multi_row_inserts_number_postgres_placeholders_across_rows() {
-        let sql = multi_row_insert("t", &["a", "b"], 2, DatabaseBackend::Postgres);
+        let sql = crate::store::multi_row_insert("t", &["a", "b"], 2, sea_orm::DatabaseBackend::Postgres);
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
-        let sql = multi_row_insert("t", &["a", "b"], 2, DatabaseBackend::Sqlite);
+        let sql = crate::store::multi_row_insert("t", &["a", "b"], 2, sea_orm::DatabaseBackend::Sqlite);
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
     }
 }

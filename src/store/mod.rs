@@ -179,3 +179,33 @@ pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm
     let statement = sea_orm::Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
     conn.execute_raw(statement).await.map(|_| ())
 }
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with the
+/// backend's placeholders.
+pub(crate) fn multi_row_insert(
+    table: &str,
+    columns: &[&str],
+    rows: usize,
+    backend: sea_orm::DatabaseBackend,
+) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns.len() {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
