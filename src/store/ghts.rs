@@ -301,6 +301,8 @@ pub async fn add_member(
         },
     )
     .await?;
+    // Who is expected to report changes the open campaigns' completeness.
+    super::indicators::recompute_open(txn, code).await?;
     Ok(model)
 }
 
@@ -368,5 +370,6 @@ pub async fn end_membership(
         },
     )
     .await?;
+    super::indicators::recompute_open(txn, code).await?;
     Ok(updated)
 }

@@ -100,6 +100,18 @@ db_test!(indicators_follow_each_deposit_target_change_and_withdrawal, |app| {
     let off_target = find(&body, "COST.OFF_TARGET");
     assert_eq!((off_target["value"].clone(), off_target["known_share"].as_f64()), (Value::Null, Some(0.0)));
 
+    // A new member joins: one more établissement expected, at once.
+    let body = serde_json::json!({"finess_ej": "760024042", "name": "CH de Dieppe"});
+    assert_eq!(app.post("/api/v1/etablissements", body).await.status, StatusCode::CREATED);
+    let joined = app
+        .post(
+            "/api/v1/ghts/NOR-02/memberships",
+            serde_json::json!({"finess_ej": "760024042", "valid_from": "2016-07-01"}),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{joined:?}");
+    assert_eq!(read().await.body["completeness"]["expected"], 3);
+
     // Withdrawn: Le Havre no longer reports.
     let withdrawn = app.send(Method::DELETE, &format!("/api/v1/uploads/{upload}"), Some(&dsi), None).await;
     assert_eq!(withdrawn.status, StatusCode::OK, "{withdrawn:?}");
