@@ -3,7 +3,8 @@
 //! status at each campaign's reference date.
 //!
 //! Choices, also served with the trajectories:
-//! - the plan is the GHT's current target version;
+//! - the plan is the GHT's current target version, or the one in force at
+//!   a date the reader chooses (the plan as it was then);
 //! - the planned rate at a date is the share of the campaign's concerned
 //!   établissements whose planned migration date is on or before it (a
 //!   concerned établissement without a date never counts as planned);

@@ -605,7 +605,8 @@ pub async fn progress(
     Ok(progress)
 }
 
-/// A GHT's trajectories: one per sub-domain of its current targets, over
+/// A GHT's trajectories: one per sub-domain of its targets — the current
+/// ones, or those in force at `planned_at` (the plan as it was then) — over
 /// every campaign it reported in (see `compute::trajectories`).
 ///
 /// # Errors
@@ -613,9 +614,10 @@ pub async fn progress(
 pub async fn trajectories(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
+    planned_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Vec<crate::compute::trajectories::Trajectory>, DbErr> {
     use crate::compute::trajectories::{CampaignPoint, trajectory};
-    let Some(targets) = super::targets::in_force(conn, ght, None).await? else { return Ok(Vec::new()) };
+    let Some(targets) = super::targets::in_force(conn, ght, planned_at).await? else { return Ok(Vec::new()) };
     let mut campaigns = campaign::Entity::find().all(conn).await?;
     campaigns.sort_by_key(|c| c.year);
     let mut by_campaign = Vec::new();

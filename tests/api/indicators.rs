@@ -307,6 +307,15 @@ db_test!(a_dsi_sees_its_trajectories_with_lateness, |app| {
     assert_eq!(campaigns[1]["days_late_vs_plan"], 0, "the plan's last date (2026-06-30) is not past yet");
     assert_eq!(reply.body["summary"]["late"], 1);
     assert_eq!(reply.body["summary"]["subdomains"], 1);
+
+    // The DSI drops the dates: the current plan has none. Before any target existed, no trajectory.
+    let undated = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}]});
+    let put = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(undated)).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let now = app.send(Method::GET, "/api/v1/ghts/NOR-02/trajectories", Some(&dsi), None).await;
+    assert_eq!(now.body["trajectories"][0]["campaigns"][1]["status"], "no_plan");
+    let then = app.send(Method::GET, "/api/v1/ghts/NOR-02/trajectories?planned_at=2020-01-01", Some(&dsi), None).await;
+    assert_eq!(then.body["trajectories"], serde_json::json!([]), "no targets existed in 2020");
 });
 
 db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |app| {

@@ -521,23 +521,33 @@ pub struct TrajectoriesView {
 }
 
 /// The rules of `compute::trajectories`, for the reader.
-const TRAJECTORY_RULES: &str = "Plan : la version de cibles en vigueur. Taux prévu à une date : part des établissements concernés dont la date de migration prévue est passée (sans date, jamais prévu). Projection : prolongement linéaire du taux sur les deux dernières campagnes (aucune avec une seule campagne ou un rythme nul ou négatif). Statut à la date de référence : converged (100 %), on_track (taux réel ≥ taux prévu et fin projetée — pour une première campagne, sans rythme mesurable, la date de référence — au plus tard à la dernière date prévue ; un rythme nul ou négatif ne l'est jamais), late (sinon), no_plan (cible sans date prévue). Retard en jours : de la dernière date prévue, et du jalon du 01/01/2021, à la fin projetée — à défaut à la date de référence, comme minimum.";
+const TRAJECTORY_RULES: &str = "Plan : la version de cibles en vigueur (ou celle en vigueur à la date `planned_at`). Taux prévu à une date : part des établissements concernés dont la date de migration prévue est passée (sans date, jamais prévu). Projection : prolongement linéaire du taux sur les deux dernières campagnes (aucune avec une seule campagne ou un rythme nul ou négatif). Statut à la date de référence : converged (100 %), on_track (taux réel ≥ taux prévu et fin projetée — pour une première campagne, sans rythme mesurable, la date de référence — au plus tard à la dernière date prévue ; un rythme nul ou négatif ne l'est jamais), late (sinon), no_plan (cible sans date prévue). Retard en jours : de la dernière date prévue, et du jalon du 01/01/2021, à la fin projetée — à défaut à la date de référence, comme minimum.";
+
+/// `?planned_at=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PlannedAtQuery {
+    /// Read the plan as it stood at the end of that day (default: the current targets).
+    pub planned_at: Option<NaiveDate>,
+}
 
 /// A GHT's trajectories.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/trajectories", tag = "indicateurs",
-    params(("code" = String, Path, description = "Code du GHT")),
-    description = "Pour chaque sous-domaine ayant une cible : courbe prévue, taux réel à chaque campagne, fin projetée, statut (converged, on_track, late, no_plan) et jours de retard sur le plan et sur le jalon du 01/01/2021 ; et le résumé du GHT. Rôles : tous (dans leur périmètre).",
+    params(("code" = String, Path, description = "Code du GHT"), PlannedAtQuery),
+    description = "Pour chaque sous-domaine ayant une cible (cibles en vigueur, ou avec `planned_at` le plan tel qu'il était ce jour-là) : courbe prévue, taux réel à chaque campagne, fin projetée, statut (converged, on_track, late, no_plan) et jours de retard sur le plan et sur le jalon du 01/01/2021 ; et le résumé du GHT. Rôles : tous (dans leur périmètre).",
     responses((status = 200, description = "Trajectoires", body = TrajectoriesView)))]
 pub async fn ght_trajectories(
     auth: Auth<AnyRole>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PlannedAtQuery>,
 ) -> Result<Json<TrajectoriesView>, AppError> {
     use crate::compute::trajectories::Status;
     let code = parse_code(&code)?;
     let reader = state.db.reader();
     ghts::find_visible(reader, &auth.principal, &code).await?;
-    let trajectories = indicators::trajectories(reader, &code).await?;
+    let planned_at = query.planned_at.and_then(|d| d.and_hms_opt(23, 59, 59)).map(|d| d.and_utc());
+    let trajectories = indicators::trajectories(reader, &code, planned_at).await?;
     let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
     for trajectory in &trajectories {
         match trajectory.status() {
