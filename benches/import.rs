@@ -162,6 +162,19 @@ fn child_bare(rows: usize) {
     println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF));
 }
 
+/// The generated file, imported into Le Havre's 2026 inventory.
+fn bench_request(rows: usize, bytes: &[u8], dry_run: bool) -> ImportRequest {
+    ImportRequest {
+        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+        campaign: CampaignYear::new(2026).expect("year"),
+        file_name: format!("bench-{rows}.xlsx"),
+        bytes: bytes.to_vec(),
+        partial: true,
+        dry_run,
+        mapping: Default::default(),
+    }
+}
+
 async fn bench_database() -> (tempfile::TempDir, Db, WorkerConfig) {
     let worker = WorkerConfig {
         program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
@@ -187,15 +200,7 @@ async fn child_end_to_end(rows: usize) {
     let mut samples = Vec::new();
     let mut worker_kib = 0;
     for _ in 0..runs(rows) {
-        let request = ImportRequest {
-            scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
-            campaign: CampaignYear::new(2026).expect("year"),
-            file_name: format!("bench-{rows}.xlsx"),
-            bytes: bytes.clone(),
-            partial: true,
-            dry_run: false,
-            mapping: Default::default(),
-        };
+        let request = bench_request(rows, &bytes, false);
         let start = Instant::now();
         let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
         samples.push(start.elapsed());
@@ -228,15 +233,7 @@ async fn child_dry_run(rows: usize) {
     let actor = Actor { principal: &principal, request_id: None };
     let mut samples = Vec::new();
     for _ in 0..runs(rows) {
-        let request = ImportRequest {
-            scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
-            campaign: CampaignYear::new(2026).expect("year"),
-            file_name: format!("bench-{rows}.xlsx"),
-            bytes: bytes.clone(),
-            partial: true,
-            dry_run: true,
-            mapping: Default::default(),
-        };
+        let request = bench_request(rows, &bytes, true);
         let start = Instant::now();
         let outcome = intake::import(&db, &worker, actor, request).await.expect("dry run");
         samples.push(start.elapsed());

@@ -82,10 +82,15 @@ pub struct Value {
 
 /// Every indicator of the GHT and of each reporting établissement.
 pub fn compute(inputs: &CampaignInputs) -> Vec<Value> {
-    let mut values = scope_values(inputs, None, &inputs.rows);
+    let all: Vec<&Row> = inputs.rows.iter().collect();
+    let mut by_etablissement: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for row in &all {
+        by_etablissement.entry(row.finess_ej.as_str()).or_default().push(row);
+    }
+    let mut values = scope_values(inputs, None, &all);
     for finess in &inputs.reporting {
-        let rows: Vec<Row> = inputs.rows.iter().filter(|r| &r.finess_ej == finess).cloned().collect();
-        values.extend(scope_values(inputs, Some(finess), &rows));
+        let rows = by_etablissement.get(finess.as_str()).map(Vec::as_slice).unwrap_or_default();
+        values.extend(scope_values(inputs, Some(finess), rows));
     }
     values
 }
@@ -112,7 +117,7 @@ fn solution(row: &Row) -> Option<Solution> {
 /// Per sub-domain: each concerned établissement and the solutions it runs.
 type Usage<'r> = BTreeMap<&'r str, BTreeMap<&'r str, BTreeSet<Solution>>>;
 
-fn usage(rows: &[Row]) -> Usage<'_> {
+fn usage<'r>(rows: &[&'r Row]) -> Usage<'r> {
     let mut usage: Usage<'_> = BTreeMap::new();
     for row in rows {
         let Some(subdomain) = row.subdomain.as_deref() else { continue };
@@ -133,7 +138,7 @@ fn ratio(numerator: usize, denominator: usize) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
-fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[Row]) -> Vec<Value> {
+fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[&Row]) -> Vec<Value> {
     let usage = usage(rows);
     let mut values = Vec::new();
 
@@ -222,7 +227,7 @@ fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[Row]) 
     }
     values.push(identity_rate(finess, rows));
 
-    let software: Vec<&Row> = rows.iter().filter(|r| solution(r).is_some()).collect();
+    let software: Vec<&Row> = rows.iter().copied().filter(|r| solution(r).is_some()).collect();
     let off_target: Vec<&Row> = software.iter().copied().filter(|r| is_off_target(inputs, r)).collect();
     values.push(cost("COST.ANNUAL", finess, &software));
     values.push(cost("COST.OFF_TARGET", finess, &off_target));
@@ -240,9 +245,10 @@ fn is_off_target(inputs: &CampaignInputs, row: &Row) -> bool {
 /// `APP.CONV_RATE_USERS`: the share of users, over the rows of sub-domains
 /// with a target, that work on the target; a row with unknown users weighs
 /// the median of the known ones (1 when none is known).
-fn users_weighted_rate(inputs: &CampaignInputs, finess: Option<&String>, rows: &[Row]) -> Value {
+fn users_weighted_rate(inputs: &CampaignInputs, finess: Option<&String>, rows: &[&Row]) -> Value {
     let rows: Vec<(&Row, i64)> = rows
         .iter()
+        .copied()
         .filter_map(|r| {
             let target = inputs.targets.get(r.subdomain.as_ref()?)?;
             solution(r).map(|_| (r, *target))
@@ -279,9 +285,10 @@ fn median(sorted: &[f64]) -> Option<f64> {
 
 /// `APP.ID_CONNECTED_RATE`: among the software rows of identity-consuming
 /// domains, those declared connected over those with an answer.
-fn identity_rate(finess: Option<&String>, rows: &[Row]) -> Value {
+fn identity_rate(finess: Option<&String>, rows: &[&Row]) -> Value {
     let consuming: Vec<&Row> = rows
         .iter()
+        .copied()
         .filter(|r| solution(r).is_some())
         .filter(|r| {
             r.subdomain.as_deref().and_then(|s| s.split('.').next()).is_some_and(|l1| IDENTITY_DOMAINS.contains(&l1))

@@ -104,29 +104,32 @@ pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<Ind
     Ok((version, definitions))
 }
 
+/// The open campaigns, whose indicators still move.
+async fn open_years(txn: &DatabaseTransaction) -> Result<Vec<CampaignYear>, DbErr> {
+    let open = campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await?;
+    Ok(open.into_iter().filter_map(|c| CampaignYear::new(i64::from(c.year)).ok()).collect())
+}
+
 /// Recomputes a GHT's indicators for every open campaign.
 ///
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<(), DbErr> {
-    for campaign in campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await? {
-        if let Ok(year) = CampaignYear::new(i64::from(campaign.year)) {
-            recompute(txn, ght, year).await?;
-        }
+    for year in open_years(txn).await? {
+        recompute_scope(txn, year, Some(ght)).await?;
     }
     Ok(())
 }
 
 /// Recomputes every GHT's indicators for every open campaign (after a
-/// catalogue change that moves rows of several GHTs).
+/// change that moves rows of several GHTs: a catalogue merge, a schema
+/// version), one query per table and campaign.
 ///
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    for campaign in campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await? {
-        if let Ok(year) = CampaignYear::new(i64::from(campaign.year)) {
-            recompute_campaign(txn, year).await?;
-        }
+    for year in open_years(txn).await? {
+        recompute_scope(txn, year, None).await?;
     }
     Ok(())
 }
@@ -136,22 +139,35 @@ pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> 
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignYear) -> Result<(), DbErr> {
+    recompute_scope(txn, year, Some(ght)).await
+}
+
+/// Recomputes one GHT's, or every GHT's, indicators for a campaign unless
+/// it is closed: the previous run and values are replaced.
+async fn recompute_scope(txn: &DatabaseTransaction, year: CampaignYear, ght: Option<&GhtCode>) -> Result<(), DbErr> {
     let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
     if campaign.status != campaigns::OPEN {
         return Ok(());
     }
-    let inputs = inputs(txn, ght, year, campaign.reference_date).await?;
+    let inputs = campaign_inputs(txn, &campaign, ght).await?;
     let (version, schema) = current_schema(txn).await?;
-    // A retired indicator is no longer computed; closed campaigns keep theirs.
-    let values: Vec<indicators::Value> =
-        indicators::compute(&inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect();
-    indicator_value::Entity::delete_many()
-        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
-        .filter(indicator_value::Column::GhtCode.eq(ght.as_str()))
-        .exec(txn)
-        .await?;
-    indicator_run::Entity::delete_by_id((year.get(), ght.to_string())).exec(txn).await?;
-    write_runs(txn, year, version, vec![(ght.to_string(), &inputs, values)]).await
+    let mut values =
+        indicator_value::Entity::delete_many().filter(indicator_value::Column::CampaignYear.eq(year.get()));
+    let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year.get()));
+    if let Some(ght) = ght {
+        values = values.filter(indicator_value::Column::GhtCode.eq(ght.as_str()));
+        runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
+    }
+    values.exec(txn).await?;
+    runs.exec(txn).await?;
+    let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, &schema))).collect();
+    write_runs(txn, year, version, computed).await
+}
+
+/// The values of the indicators the schema holds: a retired indicator is
+/// no longer computed (closed campaigns keep the values they had).
+fn computed_values(inputs: &CampaignInputs, schema: &[IndicatorDefinition]) -> Vec<indicators::Value> {
+    indicators::compute(inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect()
 }
 
 /// Writes runs and their values (the previous ones already deleted).
@@ -199,25 +215,30 @@ async fn write_runs(
     Ok(())
 }
 
-/// Recomputes every GHT's indicators for one campaign at once, unless it
-/// is closed: one query per table instead of one set per GHT, for changes
-/// that move every GHT (a catalogue merge, a schema version).
-///
-/// # Errors
-/// When a query or a write fails.
-pub async fn recompute_campaign(txn: &DatabaseTransaction, year: CampaignYear) -> Result<(), DbErr> {
+/// What the indicators of one GHT (or of every GHT) for a campaign are
+/// computed from, by GHT code: one query per table whatever the number of
+/// GHTs.
+async fn campaign_inputs(
+    conn: &impl ConnectionTrait,
+    campaign: &campaign::Model,
+    only: Option<&GhtCode>,
+) -> Result<BTreeMap<String, CampaignInputs>, DbErr> {
     use super::entities::{ght, ght_membership};
-    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
-    if campaign.status != campaigns::OPEN {
-        return Ok(());
+    let year = CampaignYear::new(i64::from(campaign.year)).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let mut memberships = ght_membership::Entity::find().filter(ghts::active_on(campaign.reference_date));
+    let mut all_ghts = ght::Entity::find();
+    let mut versions = target_version::Entity::find();
+    if let Some(code) = only {
+        memberships = memberships.filter(ght_membership::Column::GhtCode.eq(code.as_str()));
+        all_ghts = all_ghts.filter(ght::Column::Code.eq(code.as_str()));
+        versions = versions.filter(target_version::Column::GhtCode.eq(code.as_str()));
     }
-    let memberships = ght_membership::Entity::find().filter(ghts::active_on(campaign.reference_date)).all(txn).await?;
     let ght_of: std::collections::HashMap<String, String> =
-        memberships.into_iter().map(|m| (m.finess_ej, m.ght_code)).collect();
+        memberships.all(conn).await?.into_iter().map(|m| (m.finess_ej, m.ght_code)).collect();
     let all: BTreeSet<String> = ght_of.keys().cloned().collect();
-    let (counted, rows) = indicator_rows(txn, &all, year).await?;
-    let mut inputs: BTreeMap<String, CampaignInputs> = ght::Entity::find()
-        .all(txn)
+    let (counted, rows) = indicator_rows(conn, &all, year).await?;
+    let mut inputs: BTreeMap<String, CampaignInputs> = all_ghts
+        .all(conn)
         .await?
         .into_iter()
         .map(|g| (g.code, CampaignInputs { reference_date: campaign.reference_date, ..CampaignInputs::default() }))
@@ -235,9 +256,9 @@ pub async fn recompute_campaign(txn: &DatabaseTransaction, year: CampaignYear) -
             input.rows.push(row);
         }
     }
-    let versions = target_version::Entity::find().all(txn).await?;
+    // Each GHT's latest target version.
     let mut latest: BTreeMap<String, i64> = BTreeMap::new();
-    for version in versions {
+    for version in versions.all(conn).await? {
         let entry = latest.entry(version.ght_code).or_insert(version.id);
         *entry = (*entry).max(version.id);
     }
@@ -245,46 +266,26 @@ pub async fn recompute_campaign(txn: &DatabaseTransaction, year: CampaignYear) -
         latest.iter().map(|(ght, id)| (*id, ght.clone())).collect();
     let products = target_product::Entity::find()
         .filter(target_product::Column::VersionId.is_in(latest.values().copied().collect::<Vec<_>>()))
-        .all(txn)
+        .all(conn)
         .await?;
     for product in products {
         if let Some(input) = ght_of_version.get(&product.version_id).and_then(|g| inputs.get_mut(g)) {
             input.targets.insert(product.subdomain_code, product.product_id);
         }
     }
-    let (version, schema) = current_schema(txn).await?;
-    indicator_value::Entity::delete_many()
-        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
-        .exec(txn)
-        .await?;
-    indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year.get())).exec(txn).await?;
-    let runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)> = inputs
-        .iter()
-        .map(|(ght, input)| {
-            let values = indicators::compute(input).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code)));
-            (ght.clone(), input, values.collect())
-        })
-        .collect();
-    write_runs(txn, year, version, runs).await
+    Ok(inputs)
 }
 
-/// Gathers what one GHT's indicators for one campaign are computed from.
-async fn inputs(
+/// The counted upload of each établissement, and the distinct uploads.
+async fn counted_uploads(
     conn: &impl ConnectionTrait,
-    ght: &GhtCode,
+    etablissements: &BTreeSet<String>,
     year: CampaignYear,
-    reference_date: chrono::NaiveDate,
-) -> Result<CampaignInputs, DbErr> {
-    let expected: BTreeSet<String> =
-        ghts::members_at(conn, ght, reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
-    let (counted, rows) = indicator_rows(conn, &expected, year).await?;
-    Ok(CampaignInputs {
-        reference_date,
-        expected,
-        reporting: counted.into_keys().collect(),
-        rows,
-        targets: current_targets(conn, ght).await?,
-    })
+) -> Result<(std::collections::HashMap<String, i64>, Vec<i64>), DbErr> {
+    let members: Vec<String> = etablissements.iter().cloned().collect();
+    let counted = inventory::counted_uploads(conn, year, &members).await?;
+    let upload_ids = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    Ok((counted, upload_ids))
 }
 
 /// The counted upload of each établissement and their rows.
@@ -293,9 +294,7 @@ async fn counted_entries(
     etablissements: &BTreeSet<String>,
     year: CampaignYear,
 ) -> Result<(std::collections::HashMap<String, i64>, Vec<inventory_entry::Model>), DbErr> {
-    let members: Vec<String> = etablissements.iter().cloned().collect();
-    let counted = inventory::counted_uploads(conn, year, &members).await?;
-    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let (counted, upload_ids) = counted_uploads(conn, etablissements, year).await?;
     let entries = inventory_entry::Entity::find()
         .filter(inventory_entry::Column::UploadId.is_in(upload_ids))
         .all(conn)
@@ -328,9 +327,7 @@ async fn indicator_rows(
 ) -> Result<(std::collections::HashMap<String, i64>, Vec<Row>), DbErr> {
     use inventory_entry::Column as C;
     use sea_orm::QuerySelect;
-    let members: Vec<String> = etablissements.iter().cloned().collect();
-    let counted = inventory::counted_uploads(conn, year, &members).await?;
-    let upload_ids: Vec<i64> = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    let (counted, upload_ids) = counted_uploads(conn, etablissements, year).await?;
     let tuples: Vec<IndicatorColumns> = inventory_entry::Entity::find()
         .select_only()
         .columns([
@@ -400,25 +397,6 @@ pub async fn applications(
                 version: e.version,
             }
         })
-        .collect())
-}
-
-/// The target product per sub-domain in the GHT's latest target version.
-async fn current_targets(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<BTreeMap<String, i64>, DbErr> {
-    let Some(version) = target_version::Entity::find()
-        .filter(target_version::Column::GhtCode.eq(ght.as_str()))
-        .order_by_desc(target_version::Column::Id)
-        .one(conn)
-        .await?
-    else {
-        return Ok(BTreeMap::new());
-    };
-    Ok(target_product::Entity::find()
-        .filter(target_product::Column::VersionId.eq(version.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| (t.subdomain_code, t.product_id))
         .collect())
 }
 
@@ -494,10 +472,10 @@ pub async fn read(
         }));
     }
     let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
-    let inputs = inputs(conn, ght, year, campaign.reference_date).await?;
-    let (schema_version, _) = current_schema(conn).await?;
+    let inputs = campaign_inputs(conn, &campaign, Some(ght)).await?.remove(ght.as_str()).unwrap_or_default();
+    let (schema_version, schema) = current_schema(conn).await?;
     let values =
-        indicators::compute(&inputs).into_iter().filter(|v| v.finess_ej.as_deref() == finess).collect::<Vec<_>>();
+        computed_values(&inputs, &schema).into_iter().filter(|v| v.finess_ej.as_deref() == finess).collect::<Vec<_>>();
     Ok(Some(GhtIndicators {
         schema_version,
         computed_at: None,
@@ -519,6 +497,9 @@ pub async fn ght_of(conn: &impl ConnectionTrait, finess: &str, year: CampaignYea
         .await?;
     Ok(found.and_then(|v| GhtCode::parse(&v.ght_code).ok()))
 }
+
+/// The status of an expected établissement that deposited nothing.
+pub const MISSING: &str = "missing";
 
 /// Where one expected établissement stands in a campaign.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -565,7 +546,7 @@ pub async fn progress(
             progress.push(EtablissementProgress {
                 finess_ej: etablissement.finess_ej,
                 name: etablissement.name,
-                status: "missing".to_owned(),
+                status: MISSING.to_owned(),
                 upload_id: None,
                 uploaded_at: None,
                 rows: None,
@@ -594,7 +575,7 @@ pub async fn progress(
         progress.push(EtablissementProgress {
             finess_ej: etablissement.finess_ej,
             name: etablissement.name,
-            status: upload.as_ref().map_or_else(|| "missing".to_owned(), |u| u.status.clone()),
+            status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.clone()),
             upload_id: Some(upload_id),
             uploaded_at: upload.map(|u| u.uploaded_at),
             rows,
@@ -614,7 +595,7 @@ pub async fn progress(
 pub async fn trajectories(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
-    planned_at: Option<chrono::DateTime<chrono::Utc>>,
+    planned_at: Option<chrono::NaiveDate>,
 ) -> Result<Vec<crate::compute::trajectories::Trajectory>, DbErr> {
     use crate::compute::trajectories::{CampaignPoint, trajectory};
     let Some(targets) = super::targets::in_force(conn, ght, planned_at).await? else { return Ok(Vec::new()) };

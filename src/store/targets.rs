@@ -100,19 +100,19 @@ pub struct TargetVersion {
     pub migrations: Vec<target_migration::Model>,
 }
 
-/// The GHT's targets in force at `at` (the latest version created at or
-/// before it), or the current ones.
+/// The GHT's targets in force on a day (the latest version created by the
+/// end of it), or the current ones.
 ///
 /// # Errors
 /// When the query fails.
 pub async fn in_force(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
-    at: Option<chrono::DateTime<chrono::Utc>>,
+    on: Option<NaiveDate>,
 ) -> Result<Option<TargetVersion>, DbErr> {
     let mut select = target_version::Entity::find().filter(target_version::Column::GhtCode.eq(ght.as_str()));
-    if let Some(at) = at {
-        select = select.filter(target_version::Column::CreatedAt.lte(at));
+    if let Some(end) = on.and_then(|day| day.and_hms_opt(23, 59, 59)) {
+        select = select.filter(target_version::Column::CreatedAt.lte(end.and_utc()));
     }
     let Some(version) = select.order_by_desc(target_version::Column::Id).one(conn).await? else {
         return Ok(None);

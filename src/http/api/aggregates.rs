@@ -99,7 +99,7 @@ pub async fn region_indicators(
     if !visible {
         return Err(not_found());
     }
-    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_query(query.campaign)?;
     let peers = indicators::peer_values(reader, year, Some(region.as_str())).await?;
     let (_, schema) = indicators::current_schema(reader).await?;
     let full = matches!(auth.principal.scope, Scope::All | Scope::Region(_));
@@ -116,7 +116,7 @@ pub async fn national_indicators(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<PeersView>, AppError> {
-    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_query(query.campaign)?;
     let reader = state.db.reader();
     let peers = indicators::peer_values(reader, year, None).await?;
     let (_, schema) = indicators::current_schema(reader).await?;
@@ -188,11 +188,7 @@ fn view(
         scope: scope.to_owned(),
         region,
         campaign: year.get(),
-        completeness: Completeness {
-            expected,
-            reporting,
-            rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)),
-        },
+        completeness: Completeness::new(expected, reporting),
         rules: RULES.to_owned(),
         indicators,
         milestones,

@@ -98,9 +98,19 @@ pub async fn close_campaign(
     State(state): State<AppState>,
     ApiPath(year): ApiPath<i64>,
 ) -> Result<Json<CampaignView>, AppError> {
-    let year = CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let year = year_in_path(year)?;
     let txn = state.db.begin_write().await?;
     let closed = campaigns::close(&txn, auth.actor(), year).await?;
     txn.commit().await?;
     Ok(Json(closed.into()))
+}
+
+/// A campaign year from a path: one that cannot exist is « not found ».
+pub(super) fn year_in_path(year: i64) -> Result<CampaignYear, AppError> {
+    CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))
+}
+
+/// A campaign year from a query parameter: out of range is refused (422).
+pub(super) fn year_in_query(year: i64) -> Result<CampaignYear, AppError> {
+    CampaignYear::new(year).map_err(|e| AppError::Invalid(e.to_string()))
 }

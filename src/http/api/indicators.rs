@@ -108,6 +108,13 @@ pub struct Completeness {
     pub rate: Option<f64>,
 }
 
+impl Completeness {
+    /// The counts and their ratio (none when nobody is expected).
+    pub fn new(expected: i32, reporting: i32) -> Self {
+        Completeness { expected, reporting, rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)) }
+    }
+}
+
 /// A governance item declared by the GHT.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeclaredView {
@@ -156,7 +163,7 @@ pub async fn ght_indicators(
     let code = parse_code(&code)?;
     let reader = state.db.reader();
     ghts::find_visible(reader, &auth.principal, &code).await?;
-    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_query(query.campaign)?;
     let found = indicators::read(reader, &code, year, None)
         .await?
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
@@ -182,11 +189,7 @@ pub async fn ght_indicators(
         campaign: year.get(),
         schema_version: found.schema_version,
         computed_at: found.computed_at,
-        completeness: Completeness {
-            expected: found.expected,
-            reporting: found.reporting,
-            rate: (found.expected > 0).then(|| f64::from(found.reporting) / f64::from(found.expected)),
-        },
+        completeness: Completeness::new(found.expected, found.reporting),
         computed: found.values.into_iter().map(|v| value_view(&schema, v)).collect(),
         declared,
     }))
@@ -248,7 +251,7 @@ pub async fn etablissement_indicators(
     let finess = super::etablissements::parse_finess(&finess)?;
     let reader = state.db.reader();
     crate::store::etablissements::find_visible(reader, &auth.principal, &finess).await?;
-    let year = CampaignYear::new(query.campaign).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_query(query.campaign)?;
     let ght = match indicators::ght_of(reader, finess.as_str(), year).await? {
         Some(ght) => ght,
         None => {
@@ -306,25 +309,21 @@ pub async fn ght_campaign(
     let code = parse_code(&code)?;
     let reader = state.db.reader();
     ghts::find_visible(reader, &auth.principal, &code).await?;
-    let year = CampaignYear::new(year).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_path(year)?;
     let campaign = crate::store::campaigns::find(reader, year)
         .await?
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
     let etablissements = indicators::progress(reader, &code, year, campaign.reference_date).await?;
     let expected = etablissements.len() as i32;
-    let reporting = etablissements.iter().filter(|e| e.status == "validated").count() as i32;
+    let reporting = etablissements.iter().filter(|e| e.status == crate::store::inventory::VALIDATED).count() as i32;
     Ok(Json(GhtCampaignView {
         ght: code.to_string(),
         campaign: year.get(),
         status: campaign.status,
         reference_date: campaign.reference_date,
         deadline: campaign.deadline,
-        completeness: Completeness {
-            expected,
-            reporting,
-            rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)),
-        },
-        submitted: etablissements.iter().filter(|e| e.status == "submitted").count(),
+        completeness: Completeness::new(expected, reporting),
+        submitted: etablissements.iter().filter(|e| e.status == crate::store::inventory::SUBMITTED).count(),
         etablissements,
     }))
 }
@@ -342,7 +341,7 @@ pub struct CampaignPairQuery {
 /// The two campaigns compared: as given, or the latest and the one before.
 async fn campaign_pair(state: &AppState, query: &CampaignPairQuery) -> Result<(CampaignYear, CampaignYear), AppError> {
     let years: Vec<i32> = crate::store::campaigns::list(state.db.reader()).await?.into_iter().map(|c| c.year).collect();
-    let year = |y: i64| CampaignYear::new(y).map_err(|e| AppError::Invalid(e.to_string()));
+    let year = super::campaigns::year_in_query;
     let to = match query.to {
         Some(to) => year(to)?,
         None => year(
@@ -407,10 +406,6 @@ pub struct DeltasView {
     pub deltas: Vec<DeltaView>,
 }
 
-fn completeness(expected: i32, reporting: i32) -> Completeness {
-    Completeness { expected, reporting, rate: (expected > 0).then(|| f64::from(reporting) / f64::from(expected)) }
-}
-
 /// A GHT's indicator deltas.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/deltas", tag = "indicateurs",
     params(("code" = String, Path, description = "Code du GHT"), CampaignPairQuery),
@@ -448,8 +443,8 @@ pub async fn ght_deltas(
         ght: code.to_string(),
         from: from.get(),
         to: to.get(),
-        completeness_from: completeness(before.expected, before.reporting),
-        completeness_to: completeness(after.expected, after.reporting),
+        completeness_from: Completeness::new(before.expected, before.reporting),
+        completeness_to: Completeness::new(after.expected, after.reporting),
         deltas,
     }))
 }
@@ -546,8 +541,7 @@ pub async fn ght_trajectories(
     let code = parse_code(&code)?;
     let reader = state.db.reader();
     ghts::find_visible(reader, &auth.principal, &code).await?;
-    let planned_at = query.planned_at.and_then(|d| d.and_hms_opt(23, 59, 59)).map(|d| d.and_utc());
-    let trajectories = indicators::trajectories(reader, &code, planned_at).await?;
+    let trajectories = indicators::trajectories(reader, &code, query.planned_at).await?;
     let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
     for trajectory in &trajectories {
         match trajectory.status() {

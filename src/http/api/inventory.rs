@@ -193,7 +193,7 @@ async fn deposit(
     params: DepositParams,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let campaign = CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let campaign = super::campaigns::year_in_path(year)?;
     let deposit = read_deposit(multipart, state.settings.max_upload_bytes).await?;
     let request = ImportRequest {
         scope,
@@ -383,7 +383,7 @@ pub async fn list_ght_inventory(
 ) -> Result<Json<Vec<EntryView>>, AppError> {
     let code = parse_code(&code)?;
     ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    let campaign = CampaignYear::new(year).map_err(|_| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let campaign = super::campaigns::year_in_path(year)?;
     let members: Vec<String> = match &auth.principal.scope {
         crate::auth::Scope::Etablissement { finess, .. } => vec![finess.to_string()],
         _ => ghts::members_at(state.db.reader(), &code, Utc::now().date_naive())

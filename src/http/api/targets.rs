@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::domain::{CampaignYear, Finess, GhtCode, SubdomainCode};
+use crate::domain::{Finess, GhtCode, SubdomainCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters};
@@ -93,8 +93,7 @@ pub async fn get_targets(
     let code = parse_code(&code)?;
     let reader = state.db.reader();
     ghts::find_visible(reader, &auth.principal, &code).await?;
-    let at = query.at.and_then(|d| d.and_hms_opt(23, 59, 59)).map(|d| d.and_utc());
-    let found = targets::in_force(reader, &code, at).await?.ok_or_else(|| match query.at {
+    let found = targets::in_force(reader, &code, query.at).await?.ok_or_else(|| match query.at {
         Some(day) => AppError::not_found(format!("le GHT {code} n'avait pas de cibles au {}", day.format("%d/%m/%Y"))),
         None => AppError::not_found(format!("le GHT {code} n'a pas encore de cibles")),
     })?;
@@ -180,11 +179,23 @@ async fn checked_set(state: &AppState, ght: &GhtCode, body: TargetsInput) -> Res
 }
 
 async fn view(state: &AppState, found: TargetVersion) -> Result<TargetsView, AppError> {
-    let mut products = Vec::new();
-    for p in found.products {
-        let name = product::Entity::find_by_id(p.product_id).one(state.db.reader()).await?.map(|p| p.name);
-        products.push(TargetProduct { subdomain: p.subdomain_code, product_id: p.product_id, product: name });
-    }
+    let ids: Vec<i64> = found.products.iter().map(|p| p.product_id).collect();
+    let names: std::collections::HashMap<i64, String> = product::Entity::find()
+        .filter(product::Column::Id.is_in(ids))
+        .all(state.db.reader())
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let products = found
+        .products
+        .into_iter()
+        .map(|p| TargetProduct {
+            product: names.get(&p.product_id).cloned(),
+            subdomain: p.subdomain_code,
+            product_id: p.product_id,
+        })
+        .collect();
     Ok(TargetsView {
         version: found.version.id,
         created_at: found.version.created_at,
@@ -231,7 +242,7 @@ pub async fn put_answer(
     if !auth.principal.writes_ght(&code) {
         return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
     }
-    let year = CampaignYear::new(year).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let year = super::campaigns::year_in_path(year)?;
     let (_, schema) = indicators::current_schema(state.db.reader()).await?;
     if !schema.iter().any(|d| d.code == indicator && d.kind == "declared") {
         return Err(AppError::Invalid(format!(
