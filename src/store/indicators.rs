@@ -305,62 +305,137 @@ async fn counted_entries(
     Ok((counted, entries))
 }
 
+/// One row as the indicators read it, in the order the aggregation query
+/// lists the columns (`ROW_COLUMNS`).
+type RowColumns =
+    (Option<String>, String, Option<i64>, String, Option<i32>, Option<i64>, LooseBool, Option<chrono::NaiveDate>);
+
 /// The columns the indicators read, without the wide ones (raw cells,
-/// extras): a GHT's recomputation loads thousands of rows.
-type IndicatorColumns = (
-    String,
-    i64,
-    Option<String>,
-    String,
-    Option<i64>,
-    String,
-    Option<i32>,
-    Option<i64>,
-    Option<bool>,
-    Option<chrono::NaiveDate>,
+/// extras).
+const ROW_COLUMNS: &str =
+    "subdomain_code, state, product_id, normalised_name, users, annual_cost_cents, identity_connected, contract_end";
+
+/// A boolean as either backend writes it into JSON: `true`/`false`
+/// (PostgreSQL) or `1`/`0` (SQLite stores booleans as integers).
+#[derive(Debug, Clone, Copy, Default)]
+struct LooseBool(Option<bool>);
+
+impl<'de> serde::Deserialize<'de> for LooseBool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Bool(bool),
+            Int(i64),
+        }
+        Ok(LooseBool(Option::<Either>::deserialize(deserializer)?.map(|e| match e {
+            Either::Bool(b) => b,
+            Either::Int(i) => i != 0,
+        })))
+    }
+}
+
+/// The same rows as one array per column (PostgreSQL builds these twice
+/// as fast as an array per row).
+#[derive(Debug, Default, serde::Deserialize)]
+struct ColumnArrays(
+    Vec<Option<String>>,
+    Vec<String>,
+    Vec<Option<i64>>,
+    Vec<String>,
+    Vec<Option<i32>>,
+    Vec<Option<i64>>,
+    Vec<LooseBool>,
+    Vec<Option<chrono::NaiveDate>>,
 );
 
+impl ColumnArrays {
+    fn into_rows(self) -> Vec<RowColumns> {
+        let Self(subdomains, states, products, names, users, costs, connected, ends) = self;
+        let mut rows = Vec::with_capacity(states.len());
+        let mut subdomains = subdomains.into_iter();
+        let mut products = products.into_iter();
+        let mut names = names.into_iter();
+        let mut users = users.into_iter();
+        let mut costs = costs.into_iter();
+        let mut connected = connected.into_iter();
+        let mut ends = ends.into_iter();
+        for state in states {
+            rows.push((
+                subdomains.next().flatten(),
+                state,
+                products.next().flatten(),
+                names.next().unwrap_or_default(),
+                users.next().flatten(),
+                costs.next().flatten(),
+                connected.next().unwrap_or_default(),
+                ends.next().flatten(),
+            ));
+        }
+        rows
+    }
+}
+
+/// The rows of the counted uploads, aggregated by the database into one
+/// JSON document per upload and établissement: a national recomputation
+/// reads 300,000 rows, and decoding them one by one through the driver
+/// costs several times what the database takes to produce them
+/// (`benches/indicators.rs`). SQLite is fastest building an array per row,
+/// PostgreSQL an array per column.
 async fn indicator_rows(
     conn: &impl ConnectionTrait,
     etablissements: &BTreeSet<String>,
     year: CampaignYear,
 ) -> Result<(std::collections::HashMap<String, i64>, Vec<Row>), DbErr> {
-    use inventory_entry::Column as C;
-    use sea_orm::QuerySelect;
     let (counted, upload_ids) = counted_uploads(conn, etablissements, year).await?;
-    let tuples: Vec<IndicatorColumns> = inventory_entry::Entity::find()
-        .select_only()
-        .columns([
-            C::FinessEj,
-            C::UploadId,
-            C::SubdomainCode,
-            C::State,
-            C::ProductId,
-            C::NormalisedName,
-            C::Users,
-            C::AnnualCostCents,
-            C::IdentityConnected,
-            C::ContractEnd,
-        ])
-        .filter(C::UploadId.is_in(upload_ids))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let rows = tuples
-        .into_iter()
-        .filter(|t| counted.get(&t.0) == Some(&t.1))
-        .map(|(finess_ej, _, subdomain, state, product_id, normalised_name, users, cost, connected, end)| Row {
-            state: EntryState::parse(&state).unwrap_or(EntryState::Unspecified),
-            finess_ej,
-            subdomain,
-            product_id,
-            normalised_name,
-            users,
-            annual_cost_cents: cost,
-            identity_connected: connected,
-            contract_end: end,
-        })
-        .collect();
+    let backend = conn.get_database_backend();
+    let postgres = backend == sea_orm::DatabaseBackend::Postgres;
+    let aggregate = if postgres {
+        // The aggregates of one group are fed the group's rows in the same
+        // order, so the column arrays line up (an `ORDER BY` inside each
+        // would double the query's time).
+        let columns = ROW_COLUMNS.split(", ").map(|c| format!("json_agg({c})")).collect::<Vec<_>>();
+        format!("json_build_array({})::text", columns.join(", "))
+    } else {
+        format!("json_group_array(json_array({ROW_COLUMNS}))")
+    };
+    let mut rows = Vec::new();
+    for chunk in upload_ids.chunks(5_000) {
+        let sql = format!(
+            "SELECT upload_id, finess_ej, {aggregate} FROM inventory_entries WHERE upload_id IN ({}) \
+             GROUP BY upload_id, finess_ej",
+            super::placeholders(chunk.len(), backend)
+        );
+        let statement =
+            sea_orm::Statement::from_sql_and_values(backend, sql, chunk.iter().map(|id| sea_orm::Value::from(*id)));
+        for group in conn.query_all_raw(statement).await? {
+            let upload_id: i64 = group.try_get_by_index(0)?;
+            let finess_ej: String = group.try_get_by_index(1)?;
+            if counted.get(&finess_ej) != Some(&upload_id) {
+                continue;
+            }
+            let json: String = group.try_get_by_index(2)?;
+            let malformed = |e: serde_json::Error| DbErr::Custom(format!("inventory rows of upload {upload_id}: {e}"));
+            let columns: Vec<RowColumns> = if postgres {
+                serde_json::from_str::<ColumnArrays>(&json).map_err(malformed)?.into_rows()
+            } else {
+                serde_json::from_str(&json).map_err(malformed)?
+            };
+            rows.extend(columns.into_iter().map(
+                |(subdomain, state, product_id, normalised_name, users, cost, LooseBool(connected), end)| Row {
+                    state: EntryState::parse(&state).unwrap_or(EntryState::Unspecified),
+                    finess_ej: finess_ej.clone(),
+                    subdomain,
+                    product_id,
+                    normalised_name,
+                    users,
+                    annual_cost_cents: cost,
+                    identity_connected: connected,
+                    contract_end: end,
+                },
+            ));
+        }
+    }
     Ok((counted, rows))
 }
 

@@ -180,6 +180,18 @@ pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm
     conn.execute_raw(statement).await.map(|_| ())
 }
 
+/// `n` placeholders separated by commas, in the backend's syntax, numbered
+/// from 1.
+pub(crate) fn placeholders(n: usize, backend: sea_orm::DatabaseBackend) -> String {
+    (1..=n)
+        .map(|i| match backend {
+            sea_orm::DatabaseBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with the
 /// backend's placeholders.
 pub(crate) fn multi_row_insert(
