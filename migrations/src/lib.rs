@@ -14,6 +14,7 @@ mod m20261123_000003_access_and_audit;
 mod m20261123_000004_upload_files_and_mappings;
 mod m20261123_000005_message_pages;
 mod m20261123_000006_indicators;
+mod m20261123_000007_indicator_documents;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_upload_files_and_mappings::Migration),
             Box::new(m20261123_000005_message_pages::Migration),
             Box::new(m20261123_000006_indicators::Migration),
+            Box::new(m20261123_000007_indicator_documents::Migration),
         ]
     }
 }

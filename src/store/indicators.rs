@@ -14,8 +14,8 @@ use sea_orm::{
 };
 
 use super::entities::{
-    campaign, indicator_definition, indicator_run, indicator_schema_version, indicator_value, inventory_entry,
-    target_product, target_version,
+    campaign, indicator_definition, indicator_run, indicator_schema_version, inventory_entry, target_product,
+    target_version,
 };
 use super::{campaigns, ghts, inventory, now};
 use crate::compute::indicators::{self, CampaignInputs, Row};
@@ -151,14 +151,10 @@ async fn recompute_scope(txn: &DatabaseTransaction, year: CampaignYear, ght: Opt
     }
     let inputs = campaign_inputs(txn, &campaign, ght).await?;
     let (version, schema) = current_schema(txn).await?;
-    let mut values =
-        indicator_value::Entity::delete_many().filter(indicator_value::Column::CampaignYear.eq(year.get()));
     let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year.get()));
     if let Some(ght) = ght {
-        values = values.filter(indicator_value::Column::GhtCode.eq(ght.as_str()));
         runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
     }
-    values.exec(txn).await?;
     runs.exec(txn).await?;
     let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, &schema))).collect();
     write_runs(txn, year, version, computed).await
@@ -170,7 +166,7 @@ fn computed_values(inputs: &CampaignInputs, schema: &[IndicatorDefinition]) -> V
     indicators::compute(inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect()
 }
 
-/// Writes runs and their values (the previous ones already deleted).
+/// Writes runs with their values (the previous runs already deleted).
 async fn write_runs(
     txn: &DatabaseTransaction,
     year: CampaignYear,
@@ -178,39 +174,30 @@ async fn write_runs(
     runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)>,
 ) -> Result<(), DbErr> {
     let now = now();
-    let models: Vec<indicator_run::ActiveModel> = runs
-        .iter()
-        .map(|(ght, inputs, _)| indicator_run::ActiveModel {
+    let mut models = Vec::with_capacity(runs.len());
+    for (ght, inputs, values) in runs {
+        let (ght_values, etablissement_values): (Vec<_>, Vec<_>) =
+            values.into_iter().partition(|v| v.finess_ej.is_none());
+        let document = |values: Vec<indicators::Value>| {
+            serde_json::to_string(&values).map_err(|e| DbErr::Custom(format!("indicator values of {ght}: {e}")))
+        };
+        models.push(indicator_run::ActiveModel {
             campaign_year: Set(year.get()),
-            ght_code: Set(ght.clone()),
+            ght_values: Set(document(ght_values)?),
+            etablissement_values: Set(document(etablissement_values)?),
+            ght_code: Set(ght),
             schema_version: Set(version),
             expected: Set(inputs.expected.len() as i32),
             reporting: Set(inputs.reporting.len() as i32),
             computed_at: Set(now),
-        })
-        .collect();
-    for chunk in models.chunks(500) {
-        indicator_run::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        });
     }
-    const COLUMNS: [&str; 7] = ["campaign_year", "ght_code", "finess_ej", "code", "value", "known_share", "detail"];
-    let backend = txn.get_database_backend();
-    let values: Vec<(&String, indicators::Value)> =
-        runs.iter().flat_map(|(ght, _, values)| values.iter().map(move |v| (ght, v.clone()))).collect();
-    for chunk in values.chunks(1000) {
-        let mut bound = Vec::with_capacity(chunk.len() * COLUMNS.len());
-        for (ght, v) in chunk {
-            bound.extend([
-                sea_orm::Value::from(year.get()),
-                sea_orm::Value::from((*ght).clone()),
-                sea_orm::Value::from(v.finess_ej.clone()),
-                sea_orm::Value::from(v.code.clone()),
-                sea_orm::Value::from(v.value),
-                sea_orm::Value::from(v.known_share),
-                sea_orm::Value::from(v.detail.to_string()),
-            ]);
-        }
-        let sql = super::multi_row_insert("indicator_values", &COLUMNS, chunk.len(), backend);
-        txn.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, bound)).await?;
+    // A run's documents weigh a few tens of kilobytes: a few runs per
+    // statement.
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<_> = models.by_ref().take(20).collect();
+        indicator_run::Entity::insert_many(chunk).exec(txn).await?;
     }
     Ok(())
 }
@@ -475,28 +462,31 @@ pub async fn applications(
         .collect())
 }
 
-/// A GHT's stored run and values for a campaign (the GHT's own values and
-/// its établissements'), or `None` when never computed.
+/// The values of one of a run's documents.
+fn parse_values(document: &str, ght: &str, year: CampaignYear) -> Result<Vec<indicators::Value>, DbErr> {
+    serde_json::from_str(document)
+        .map_err(|e| DbErr::Custom(format!("indicator values of {ght} for {year} unreadable: {e}")))
+}
+
+/// A GHT's stored run for a campaign and its values (the GHT's own, or one
+/// établissement's), or `None` when never computed.
 ///
 /// # Errors
-/// When the query fails.
+/// When the query fails or the stored values are unreadable.
 pub async fn stored(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     year: CampaignYear,
     finess: Option<&str>,
-) -> Result<Option<(indicator_run::Model, Vec<indicator_value::Model>)>, DbErr> {
+) -> Result<Option<(indicator_run::Model, Vec<indicators::Value>)>, DbErr> {
     let Some(run) = indicator_run::Entity::find_by_id((year.get(), ght.to_string())).one(conn).await? else {
         return Ok(None);
     };
-    let select = indicator_value::Entity::find()
-        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
-        .filter(indicator_value::Column::GhtCode.eq(ght.as_str()));
-    let select = match finess {
-        Some(f) => select.filter(indicator_value::Column::FinessEj.eq(f)),
-        None => select.filter(indicator_value::Column::FinessEj.is_null()),
-    };
-    let values = select.order_by_asc(indicator_value::Column::Id).all(conn).await?;
+    let document = if finess.is_some() { &run.etablissement_values } else { &run.ght_values };
+    let mut values = parse_values(document, &run.ght_code, year)?;
+    if let Some(finess) = finess {
+        values.retain(|v| v.finess_ej.as_deref() == Some(finess));
+    }
     Ok(Some((run, values)))
 }
 
@@ -534,16 +524,7 @@ pub async fn read(
             computed_at: Some(run.computed_at),
             expected: run.expected,
             reporting: run.reporting,
-            values: values
-                .into_iter()
-                .map(|v| indicators::Value {
-                    code: v.code,
-                    finess_ej: v.finess_ej,
-                    value: v.value,
-                    known_share: v.known_share,
-                    detail: serde_json::from_str(&v.detail).unwrap_or_default(),
-                })
-                .collect(),
+            values,
         }));
     }
     let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
@@ -560,17 +541,21 @@ pub async fn read(
     }))
 }
 
-/// The GHT whose run holds an établissement's values for a campaign.
+/// The GHT whose run holds an établissement's values for a campaign: the
+/// one it was a member of at the campaign's reference date (it may have
+/// moved since), or `None` (no such campaign, or no GHT then).
 ///
 /// # Errors
 /// When the query fails.
 pub async fn ght_of(conn: &impl ConnectionTrait, finess: &str, year: CampaignYear) -> Result<Option<GhtCode>, DbErr> {
-    let found = indicator_value::Entity::find()
-        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
-        .filter(indicator_value::Column::FinessEj.eq(finess))
+    use super::entities::ght_membership;
+    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
+    let found = ght_membership::Entity::find()
+        .filter(ghts::active_on(campaign.reference_date))
+        .filter(ght_membership::Column::FinessEj.eq(finess))
         .one(conn)
         .await?;
-    Ok(found.and_then(|v| GhtCode::parse(&v.ght_code).ok()))
+    Ok(found.and_then(|m| GhtCode::parse(&m.ght_code).ok()))
 }
 
 /// The status of an expected établissement that deposited nothing.
@@ -737,6 +722,8 @@ pub async fn peer_values(
     year: CampaignYear,
     region: Option<&str>,
 ) -> Result<PeerValues, DbErr> {
+    use sea_orm::QuerySelect;
+
     use super::entities::{ght, indicator_answer};
     let mut select = ght::Entity::find();
     if let Some(region) = region {
@@ -744,24 +731,22 @@ pub async fn peer_values(
     }
     let ghts: BTreeMap<String, String> = select.all(conn).await?.into_iter().map(|g| (g.code, g.region_code)).collect();
     let codes: Vec<String> = ghts.keys().cloned().collect();
-    let reporting = indicator_run::Entity::find()
+    // The GHT-level documents only: the établissements' are ten times larger.
+    let runs: Vec<(String, String)> = indicator_run::Entity::find()
+        .select_only()
+        .columns([indicator_run::Column::GhtCode, indicator_run::Column::GhtValues])
         .filter(indicator_run::Column::CampaignYear.eq(year.get()))
         .filter(indicator_run::Column::Reporting.gt(0))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| r.ght_code)
-        .filter(|g| ghts.contains_key(g))
-        .collect::<BTreeSet<_>>();
-    let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    let rows = indicator_value::Entity::find()
-        .filter(indicator_value::Column::CampaignYear.eq(year.get()))
-        .filter(indicator_value::Column::FinessEj.is_null())
+        .into_tuple()
         .all(conn)
         .await?;
-    for row in rows {
-        if let (true, Some(value)) = (reporting.contains(&row.ght_code), row.value) {
-            values.entry(row.code).or_default().insert(row.ght_code, value);
+    let reporting = runs.iter().map(|(g, _)| g.clone()).filter(|g| ghts.contains_key(g)).collect::<BTreeSet<_>>();
+    let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for (ght, document) in runs.iter().filter(|(g, _)| reporting.contains(g)) {
+        for value in parse_values(document, ght, year)? {
+            if let Some(v) = value.value {
+                values.entry(value.code).or_default().insert(ght.clone(), v);
+            }
         }
     }
     let answers = indicator_answer::Entity::find()

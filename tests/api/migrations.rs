@@ -74,3 +74,64 @@ db_test!(report_messages_survive_the_move_into_pages_and_back, |app| {
     assert_eq!(serde_json::to_value(&after.items).unwrap(), before["items"]);
     db.close().await.unwrap();
 });
+
+db_test!(indicator_values_survive_the_move_into_documents_and_back, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = "Application;Sous-domaine;Coût annuel\nDxCare;DPI.CORE;100 000\nORBIS;DPI.CORE;\nPastel;GAP.ADM;20 000\n";
+    let path = format!("/api/v1/etablissements/{}/campaigns/2026/inventory", crate::inventory::HAVRE);
+    let reply = app.deposit(&path, &dsi, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(reply.status, axum::http::StatusCode::CREATED, "{reply:?}");
+    let ght_path = "/api/v1/ghts/NOR-02/indicators?campaign=2026";
+    let etablissement_path = format!("/api/v1/etablissements/{}/indicators?campaign=2026", crate::inventory::HAVRE);
+    let before = app.send(Method::GET, ght_path, Some(&dsi), None).await.body;
+    let before_etablissement = app.send(Method::GET, &etablissement_path, Some(&dsi), None).await.body;
+    assert_eq!(before_etablissement["reporting"], true);
+
+    let url = app.database_url.clone();
+    app.db.clone().close().await.unwrap();
+    let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let documents = names.iter().position(|n| n.contains("indicator_documents")).unwrap();
+    Migrator::down(db.reader(), Some((names.len() - documents) as u32)).await.unwrap();
+    let backend = db.reader().get_database_backend();
+    let count = |sql: &str| {
+        let statement = sea_orm::Statement::from_string(backend, sql.to_owned());
+        async { db.reader().query_one_raw(statement).await.unwrap().unwrap().try_get::<i64>("", "n").unwrap() }
+    };
+    // One row per value once reverted: the GHT's and Le Havre's.
+    let ght_rows = count("SELECT COUNT(*) AS n FROM indicator_values WHERE finess_ej IS NULL").await;
+    let etablissement_rows = count("SELECT COUNT(*) AS n FROM indicator_values WHERE finess_ej = '760780726'").await;
+    assert_eq!(ght_rows as usize, before["computed"].as_array().unwrap().len());
+    assert_eq!(etablissement_rows as usize, before_etablissement["computed"].as_array().unwrap().len());
+    db.migrate().await.unwrap();
+
+    // Read again from the documents, as they were.
+    let ght = convergence::domain::GhtCode::parse("NOR-02").unwrap();
+    let year = convergence::domain::CampaignYear::new(2026).unwrap();
+    let pairs = |values: &[convergence::compute::indicators::Value]| {
+        values.iter().map(|v| (v.code.clone(), v.value)).collect::<Vec<_>>()
+    };
+    let served = |body: &serde_json::Value| {
+        body["computed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["code"].as_str().unwrap().to_owned(), v["value"].as_f64()))
+            .collect::<Vec<_>>()
+    };
+    let after = convergence::store::indicators::read(db.reader(), &ght, year, None).await.unwrap().unwrap();
+    assert!(after.computed_at.is_some(), "read from the stored run, not recomputed");
+    assert_eq!(pairs(&after.values), served(&before));
+    let havre = convergence::store::indicators::read(db.reader(), &ght, year, Some(crate::inventory::HAVRE))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pairs(&havre.values), served(&before_etablissement));
+    assert!(
+        havre
+            .values
+            .iter()
+            .any(|v| v.code == "COST.ANNUAL" && v.known_share.is_some_and(|k| (k - 2.0 / 3.0).abs() < 1e-9))
+    );
+    db.close().await.unwrap();
+});

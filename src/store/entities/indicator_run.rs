@@ -3,7 +3,9 @@
 use sea_orm::entity::prelude::*;
 
 /// The latest computation of a GHT's indicators for a campaign: with which
-/// schema version, over how many établissements expected and reporting.
+/// schema version, over how many établissements expected and reporting, and
+/// its values as two JSON arrays of `compute::indicators::Value` (the
+/// GHT's, its établissements'), in computation order.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "indicator_runs")]
 pub struct Model {
@@ -15,6 +17,10 @@ pub struct Model {
     pub expected: i32,
     pub reporting: i32,
     pub computed_at: DateTimeUtc,
+    #[sea_orm(column_type = "Text")]
+    pub ght_values: String,
+    #[sea_orm(column_type = "Text")]
+    pub etablissement_values: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

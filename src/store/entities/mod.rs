@@ -16,7 +16,6 @@ pub mod indicator_answer;
 pub mod indicator_definition;
 pub mod indicator_run;
 pub mod indicator_schema_version;
-pub mod indicator_value;
 pub mod inventory_entry;
 pub mod inventory_upload;
 pub mod product;
