@@ -309,16 +309,27 @@ struct LooseBool(Option<bool>);
 
 impl<'de> serde::Deserialize<'de> for LooseBool {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Bool(bool),
-            Int(i64),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = LooseBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, 0, 1 or null")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<LooseBool, E> {
+                Ok(LooseBool(Some(b)))
+            }
+            fn visit_i64<E>(self, i: i64) -> Result<LooseBool, E> {
+                Ok(LooseBool(Some(i != 0)))
+            }
+            fn visit_u64<E>(self, i: u64) -> Result<LooseBool, E> {
+                Ok(LooseBool(Some(i != 0)))
+            }
+            fn visit_unit<E>(self) -> Result<LooseBool, E> {
+                Ok(LooseBool(None))
+            }
         }
-        Ok(LooseBool(Option::<Either>::deserialize(deserializer)?.map(|e| match e {
-            Either::Bool(b) => b,
-            Either::Int(i) => i != 0,
-        })))
+        // JSON `null` arrives as a unit; no per-value trial and error.
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -830,4 +841,38 @@ pub async fn new_schema_version(
     .await?;
     recompute_all_open(txn).await?;
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_read_as_either_backend_writes_them() {
+        let read: Vec<LooseBool> = serde_json::from_str("[true, false, 1, 0, null]").unwrap_or_default();
+        let values: Vec<Option<bool>> = read.into_iter().map(|b| b.0).collect();
+        assert_eq!(values, [Some(true), Some(false), Some(true), Some(false), None]);
+        assert!(serde_json::from_str::<LooseBool>("\"oui\"").is_err(), "text is not a boolean");
+    }
+
+    #[test]
+    fn column_arrays_line_up_into_rows() {
+        // As PostgreSQL builds them: one array per column, in ROW_COLUMNS order.
+        let json = r#"[["DPI.CORE", null], ["product", "unmatched"], [12, null], ["dxcare", "outil"],
+                       [300, null], [10000000, null], [true, null], ["2027-12-31", null]]"#;
+        let columns: ColumnArrays = serde_json::from_str(json).unwrap_or_default();
+        let rows = columns.into_rows();
+        assert_eq!(rows.len(), 2);
+        let (subdomain, state, product, name, users, cost, LooseBool(connected), end) = &rows[0];
+        assert_eq!(
+            (subdomain.as_deref(), state.as_str(), *product, name.as_str(), *users, *cost, *connected),
+            (Some("DPI.CORE"), "product", Some(12), "dxcare", Some(300), Some(10_000_000), Some(true))
+        );
+        assert_eq!(*end, chrono::NaiveDate::from_ymd_opt(2027, 12, 31));
+        let (subdomain, state, product, name, users, cost, LooseBool(connected), end) = &rows[1];
+        assert_eq!(
+            (subdomain.as_deref(), state.as_str(), *product, name.as_str(), *users, *cost, *connected, *end),
+            (None, "unmatched", None, "outil", None, None, None, None)
+        );
+    }
 }
