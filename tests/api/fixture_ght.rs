@@ -62,20 +62,7 @@ fn expected(values: &[(&'static str, Option<f64>, Option<f64>)]) -> Expected {
 db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |app| {
     app.given_ght("NOR-02", "NOR", &[H, F, D]).await;
     let dsi = app.token(convergence::domain::Role::Ght, Some("NOR-02"), None, None).await;
-    let product = |name: &'static str| {
-        let app = &app;
-        async move {
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            convergence::store::entities::product::Entity::find()
-                .filter(convergence::store::entities::product::Column::Name.eq(name))
-                .one(app.db.reader())
-                .await
-                .unwrap()
-                .unwrap()
-                .id
-        }
-    };
-    let (dxcare, glims) = (product("DxCare").await, product("Glims").await);
+    let (dxcare, glims) = (app.product_id("DxCare").await, app.product_id("Glims").await);
     let open = |year: i32| {
         let app = &app;
         async move {

@@ -311,6 +311,13 @@ impl TestApp {
         Reply::read(response).await
     }
 
+    /// A catalogue product's id, found by its exact name through the API.
+    pub async fn product_id(&self, name: &str) -> i64 {
+        let reply = self.get(&format!("/api/v1/catalogue/products?q={}", name.replace(' ', "%20"))).await;
+        let items = reply.body["items"].as_array().expect("catalogue page");
+        items.iter().find(|p| p["name"] == name).and_then(|p| p["id"].as_i64()).expect("product in the catalogue")
+    }
+
     /// A GHT (NOR-02: GH du Havre and CH de Fécamp) with campaign 2026 open;
     /// returns the DSI's token.
     pub async fn given_ght_with_open_campaign(&self) -> String {

@@ -1,5 +1,4 @@
 use axum::http::{Method, StatusCode};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::db_test;
@@ -12,16 +11,6 @@ fn find<'v>(body: &'v Value, code: &str) -> &'v Value {
         .as_array()
         .and_then(|values| values.iter().find(|v| v["code"] == code))
         .unwrap_or_else(|| panic!("{code} missing from {body}"))
-}
-
-async fn product_id(app: &TestApp, name: &str) -> i64 {
-    convergence::store::entities::product::Entity::find()
-        .filter(convergence::store::entities::product::Column::Name.eq(name))
-        .one(app.db.reader())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
 }
 
 db_test!(the_schema_is_served_with_french_definitions, |app| {
@@ -88,7 +77,7 @@ db_test!(indicators_follow_each_deposit_target_change_and_withdrawal, |app| {
     assert_eq!(campaign["completeness"]["rate"], 0.5);
 
     // The DSI targets DxCare for DPI.CORE: the values move in the same transaction.
-    let dxcare = product_id(&app, "DxCare").await;
+    let dxcare = app.product_id("DxCare").await;
     let targets = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}]});
     let put = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(targets)).await;
     assert_eq!(put.status, StatusCode::OK, "{put:?}");
@@ -130,7 +119,7 @@ db_test!(another_ghts_indicators_are_out_of_reach, |app| {
 
 db_test!(targets_are_dated_versions_checked_against_the_reference, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
-    let dxcare = product_id(&app, "DxCare").await;
+    let dxcare = app.product_id("DxCare").await;
     let path = "/api/v1/ghts/NOR-02/targets";
     assert_eq!(app.send(Method::GET, path, Some(&dsi), None).await.status, StatusCode::NOT_FOUND);
 
@@ -260,7 +249,7 @@ db_test!(a_dsi_sees_its_trajectories_with_lateness, |app| {
     const FECAMP: &str = "760780734";
     app.given_ght("NOR-02", "NOR", &[HAVRE, FECAMP]).await;
     let dsi = app.token(convergence::domain::Role::Ght, Some("NOR-02"), None, None).await;
-    let dxcare = product_id(&app, "DxCare").await;
+    let dxcare = app.product_id("DxCare").await;
     let deposit = |year: i32, finess: &'static str, application: &'static str| {
         let csv = format!("Application;Sous-domaine\n{application};DPI.CORE\n");
         let path = format!("/api/v1/etablissements/{finess}/campaigns/{year}/inventory");

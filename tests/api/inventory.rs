@@ -13,11 +13,6 @@ fn messages<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json
     report["messages"].as_array().unwrap().iter().filter(|m| m["code"] == code).collect()
 }
 
-async fn product_id(app: &TestApp, name: &str) -> i64 {
-    let reply = app.get(&format!("/api/v1/catalogue/products?q={}", name.replace(' ', "%20"))).await;
-    reply.body["items"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_i64().unwrap()
-}
-
 /// Title rows, a blank line, French values, typos, a sentinel, an unknown
 /// column, an unmatched name and a total row.
 fn messy_workbook() -> Vec<u8> {
@@ -85,7 +80,7 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     let dxcare = &rows[0];
     assert_eq!(dxcare["row"], 4);
     assert_eq!(dxcare["state"], "product");
-    assert_eq!(dxcare["product_id"], product_id(&app, "DxCare").await);
+    assert_eq!(dxcare["product_id"], app.product_id("DxCare").await);
     assert_eq!(dxcare["match_method"], "stripped");
     assert_eq!(dxcare["subdomain"], "DPI.CORE");
     assert_eq!(dxcare["subdomain_inferred"], true);
@@ -98,7 +93,7 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     assert_eq!(dxcare["finess_ej"], HAVRE);
 
     let crossway = &rows[1];
-    assert_eq!(crossway["product_id"], product_id(&app, "M-CrossWay").await);
+    assert_eq!(crossway["product_id"], app.product_id("M-CrossWay").await);
     assert_eq!(crossway["match_method"], "fuzzy");
     assert_eq!(crossway["subdomain"], "DPI.CORE");
     assert_eq!(crossway["subdomain_inferred"], false);
@@ -386,7 +381,7 @@ db_test!(a_row_corrected_through_the_api_is_audited, |app| {
     let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
     let entry = &current.body[0];
     assert_eq!(entry["state"], "unmatched");
-    let glims = product_id(&app, "Glims").await;
+    let glims = app.product_id("Glims").await;
     let id = entry["id"].as_i64().unwrap();
     let patched = app
         .send(

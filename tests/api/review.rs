@@ -4,11 +4,6 @@ use crate::db_test;
 #[allow(unused_imports)]
 use crate::helpers::*;
 
-async fn product_id(app: &TestApp, name: &str) -> i64 {
-    let reply = app.get(&format!("/api/v1/catalogue/products?q={}", name.replace(' ', "%20"))).await;
-    reply.body["items"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_i64().unwrap()
-}
-
 db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns_only, |app| {
     // Campaign 2025: the name is deposited, then the campaign is closed.
     app.given_ght("NOR-02", "NOR", &["760780726", "760780734"]).await;
@@ -33,13 +28,13 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     assert_eq!(names, ["crosway", "mailattentereponse", "tableurbloc"], "open campaigns only, one row each");
     let crosway = &items[0];
     assert_eq!(crosway["reason"], "low_confidence");
-    assert_eq!(crosway["current_product"], product_id(&app, "M-CrossWay").await);
+    assert_eq!(crosway["current_product"], app.product_id("M-CrossWay").await);
     assert_eq!(crosway["suggestions"][0]["name"], "M-CrossWay");
     assert_eq!(items[2]["reason"], "unmatched");
     assert_eq!(items[2]["spellings"], serde_json::json!(["Tableur bloc"]));
     assert_eq!(items[2]["etablissements"], serde_json::json!(["760780726"]));
 
-    let planning = product_id(&app, "DxPlanning").await;
+    let planning = app.product_id("DxPlanning").await;
     let confirmed = app
         .send(
             Method::POST,
