@@ -294,8 +294,10 @@ async fn counted_entries(
 
 /// One row as the indicators read it, in the order the aggregation query
 /// lists the columns (`ROW_COLUMNS`).
+/// The state is read as stored (`EntryState::as_str`), without an
+/// intermediate string.
 type RowColumns =
-    (Option<String>, String, Option<i64>, String, Option<i32>, Option<i64>, LooseBool, Option<chrono::NaiveDate>);
+    (Option<String>, EntryState, Option<i64>, String, Option<i32>, Option<i64>, LooseBool, Option<chrono::NaiveDate>);
 
 /// The columns the indicators read, without the wide ones (raw cells,
 /// extras).
@@ -338,7 +340,7 @@ impl<'de> serde::Deserialize<'de> for LooseBool {
 #[derive(Debug, Default, serde::Deserialize)]
 struct ColumnArrays(
     Vec<Option<String>>,
-    Vec<String>,
+    Vec<EntryState>,
     Vec<Option<i64>>,
     Vec<String>,
     Vec<Option<i32>>,
@@ -421,7 +423,7 @@ async fn indicator_rows(
             };
             rows.extend(columns.into_iter().map(
                 |(subdomain, state, product_id, normalised_name, users, cost, LooseBool(connected), end)| Row {
-                    state: EntryState::parse(&state).unwrap_or(EntryState::Unspecified),
+                    state,
                     finess_ej: finess_ej.clone(),
                     subdomain,
                     product_id,
@@ -865,14 +867,14 @@ mod tests {
         assert_eq!(rows.len(), 2);
         let (subdomain, state, product, name, users, cost, LooseBool(connected), end) = &rows[0];
         assert_eq!(
-            (subdomain.as_deref(), state.as_str(), *product, name.as_str(), *users, *cost, *connected),
-            (Some("DPI.CORE"), "product", Some(12), "dxcare", Some(300), Some(10_000_000), Some(true))
+            (subdomain.as_deref(), *state, *product, name.as_str(), *users, *cost, *connected),
+            (Some("DPI.CORE"), EntryState::Product, Some(12), "dxcare", Some(300), Some(10_000_000), Some(true))
         );
         assert_eq!(*end, chrono::NaiveDate::from_ymd_opt(2027, 12, 31));
         let (subdomain, state, product, name, users, cost, LooseBool(connected), end) = &rows[1];
         assert_eq!(
-            (subdomain.as_deref(), state.as_str(), *product, name.as_str(), *users, *cost, *connected, *end),
-            (None, "unmatched", None, "outil", None, None, None, None)
+            (subdomain.as_deref(), *state, *product, name.as_str(), *users, *cost, *connected, *end),
+            (None, EntryState::Unmatched, None, "outil", None, None, None, None)
         );
     }
 }
