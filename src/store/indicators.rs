@@ -105,9 +105,8 @@ pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<Ind
 }
 
 /// The open campaigns, whose indicators still move.
-async fn open_years(txn: &DatabaseTransaction) -> Result<Vec<CampaignYear>, DbErr> {
-    let open = campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await?;
-    Ok(open.into_iter().filter_map(|c| CampaignYear::new(i64::from(c.year)).ok()).collect())
+async fn open_campaigns(txn: &DatabaseTransaction) -> Result<Vec<campaign::Model>, DbErr> {
+    campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await
 }
 
 /// Recomputes a GHT's indicators for every open campaign.
@@ -115,8 +114,9 @@ async fn open_years(txn: &DatabaseTransaction) -> Result<Vec<CampaignYear>, DbEr
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<(), DbErr> {
-    for year in open_years(txn).await? {
-        recompute_scope(txn, year, Some(ght)).await?;
+    let schema = current_schema(txn).await?;
+    for campaign in open_campaigns(txn).await? {
+        recompute_scope(txn, &campaign, Some(ght), &schema).await?;
     }
     Ok(())
 }
@@ -128,8 +128,9 @@ pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    for year in open_years(txn).await? {
-        recompute_scope(txn, year, None).await?;
+    let schema = current_schema(txn).await?;
+    for campaign in open_campaigns(txn).await? {
+        recompute_scope(txn, &campaign, None, &schema).await?;
     }
     Ok(())
 }
@@ -139,25 +140,30 @@ pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> 
 /// # Errors
 /// When a query or a write fails.
 pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignYear) -> Result<(), DbErr> {
-    recompute_scope(txn, year, Some(ght)).await
-}
-
-/// Recomputes one GHT's, or every GHT's, indicators for a campaign unless
-/// it is closed: the previous run and values are replaced.
-async fn recompute_scope(txn: &DatabaseTransaction, year: CampaignYear, ght: Option<&GhtCode>) -> Result<(), DbErr> {
     let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
     if campaign.status != campaigns::OPEN {
         return Ok(());
     }
-    let inputs = campaign_inputs(txn, &campaign, ght).await?;
-    let (version, schema) = current_schema(txn).await?;
-    let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year.get()));
+    recompute_scope(txn, &campaign, Some(ght), &current_schema(txn).await?).await
+}
+
+/// Recomputes one GHT's, or every GHT's, indicators for an open campaign
+/// with the schema in force (its version and definitions): the previous
+/// runs are replaced.
+async fn recompute_scope(
+    txn: &DatabaseTransaction,
+    campaign: &campaign::Model,
+    ght: Option<&GhtCode>,
+    (version, schema): &(i32, Vec<IndicatorDefinition>),
+) -> Result<(), DbErr> {
+    let inputs = campaign_inputs(txn, campaign, ght).await?;
+    let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(campaign.year));
     if let Some(ght) = ght {
         runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
     }
     runs.exec(txn).await?;
-    let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, &schema))).collect();
-    write_runs(txn, year, version, computed).await
+    let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, schema))).collect();
+    write_runs(txn, campaign.year, *version, computed).await
 }
 
 /// The values of the indicators the schema holds: a retired indicator is
@@ -169,7 +175,7 @@ fn computed_values(inputs: &CampaignInputs, schema: &[IndicatorDefinition]) -> V
 /// Writes runs with their values (the previous runs already deleted).
 async fn write_runs(
     txn: &DatabaseTransaction,
-    year: CampaignYear,
+    year: i32,
     version: i32,
     runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)>,
 ) -> Result<(), DbErr> {
@@ -182,7 +188,7 @@ async fn write_runs(
             serde_json::to_string(&values).map_err(|e| DbErr::Custom(format!("indicator values of {ght}: {e}")))
         };
         models.push(indicator_run::ActiveModel {
-            campaign_year: Set(year.get()),
+            campaign_year: Set(year),
             ght_values: Set(document(ght_values)?),
             etablissement_values: Set(document(etablissement_values)?),
             ght_code: Set(ght),

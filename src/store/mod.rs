@@ -180,43 +180,45 @@ pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm
     conn.execute_raw(statement).await.map(|_| ())
 }
 
+/// Appends `n` placeholders separated by commas, in the backend's syntax,
+/// numbered from `first` (written in place: an import builds statements of
+/// tens of thousands of them).
+fn push_placeholders(sql: &mut String, first: usize, n: usize, backend: sea_orm::DatabaseBackend) {
+    use std::fmt::Write;
+    for i in first..first + n {
+        if i > first {
+            sql.push_str(", ");
+        }
+        match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                let _ = write!(sql, "${i}");
+            }
+            _ => sql.push('?'),
+        }
+    }
+}
+
 /// `n` placeholders separated by commas, in the backend's syntax, numbered
 /// from 1.
 pub(crate) fn placeholders(n: usize, backend: sea_orm::DatabaseBackend) -> String {
-    (1..=n)
-        .map(|i| match backend {
-            sea_orm::DatabaseBackend::Postgres => format!("${i}"),
-            _ => "?".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut sql = String::new();
+    push_placeholders(&mut sql, 1, n, backend);
+    sql
 }
 
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows, with the
-/// backend's placeholders.
+/// backend's placeholders numbered across rows.
 pub(crate) fn multi_row_insert(
     table: &str,
     columns: &[&str],
     rows: usize,
     backend: sea_orm::DatabaseBackend,
 ) -> String {
+    let width = columns.len();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut n = 0;
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns.len() {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            match backend {
-                sea_orm::DatabaseBackend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&n.to_string());
-                }
-                _ => sql.push('?'),
-            }
-        }
+        push_placeholders(&mut sql, row * width + 1, width, backend);
         sql.push(')');
     }
     sql
