@@ -164,6 +164,12 @@ db_test!(targets_are_dated_versions_checked_against_the_reference, |app| {
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused:?}");
         assert!(refused.body["detail"].as_str().unwrap().contains(expected), "{refused:?}");
     }
+    // Sub-domain codes are case-insensitive in migrations as in products.
+    let lowercase = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": dxcare}],
+        "migrations": [{"finess_ej": HAVRE, "subdomain": "dpi.core", "planned_on": "2027-01-01"}]});
+    let accepted = app.send(Method::PUT, path, Some(&dsi), Some(lowercase)).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{accepted:?}");
+    assert_eq!(accepted.body["migrations"][0]["subdomain"], "DPI.CORE");
     let etablissement = app.token(convergence::domain::Role::Etablissement, Some("NOR-02"), None, Some(HAVRE)).await;
     let forbidden = app.send(Method::PUT, path, Some(&etablissement), Some(serde_json::json!({"products": []}))).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);

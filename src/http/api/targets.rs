@@ -165,14 +165,13 @@ async fn checked_set(state: &AppState, ght: &GhtCode, body: TargetsInput) -> Res
         if !members.contains(finess.as_str()) {
             return Err(AppError::Invalid(format!("{place} : l'établissement {finess} n'est pas membre du GHT {ght}")));
         }
-        if !seen.contains(&plan.subdomain) {
-            return Err(AppError::Invalid(format!(
-                "{place} : le sous-domaine « {} » n'a pas de produit cible dans cet envoi",
-                plan.subdomain
-            )));
-        }
         let subdomain = SubdomainCode::parse(&plan.subdomain)
             .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {} » refusé ({e})", plan.subdomain)))?;
+        if !seen.contains(&subdomain.to_string()) {
+            return Err(AppError::Invalid(format!(
+                "{place} : le sous-domaine {subdomain} n'a pas de produit cible dans cet envoi"
+            )));
+        }
         migrations.push((finess, subdomain, plan.planned_on));
     }
     Ok(TargetSet { products, migrations, comment: body.comment })
