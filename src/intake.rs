@@ -150,6 +150,10 @@ pub async fn import_with_progress(
             match run.next().await.map_err(AppError::Ingest)? {
                 Normalised::Rows(batch, _) => rows.extend(batch),
                 Normalised::Messages(batch) => messages.extend(batch),
+                Normalised::Restart => {
+                    rows.clear();
+                    messages.clear();
+                }
                 Normalised::Done(report, worker_peak_kib) => {
                     return Ok(ImportOutcome {
                         upload: None,
@@ -209,6 +213,15 @@ pub async fn import_with_progress(
                 stored += messages.len();
                 let room = MESSAGES_INLINE.saturating_sub(inline.len());
                 inline.extend(messages.into_iter().take(room));
+            }
+            Normalised::Restart => {
+                inventory::discard_rows(&txn, upload.id).await?;
+                covered.retain(|finess, count| {
+                    *count = 0;
+                    new.finess_ej.as_ref() == Some(finess)
+                });
+                inline.clear();
+                stored = 0;
             }
             Normalised::Done(report, peak_kib) => {
                 tracing::info!(

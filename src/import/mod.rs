@@ -135,6 +135,113 @@ pub fn read_workbook(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<R
     Ok(RawWorkbook { format, sheets })
 }
 
+/// Receives a workbook's rows as they are read, sheet by sheet in workbook
+/// order, so that rows can be normalised and stored while the rest of the
+/// file is still being read.
+pub trait RowSink {
+    /// A sheet starts; its rows' cells are numbered from column `first_col`
+    /// (1 = A).
+    fn sheet(&mut self, name: String, first_col: u32);
+    /// A row of the current sheet, in ascending order; rows without any
+    /// cell are not given.
+    fn row(&mut self, excel_row: u32, cells: Vec<Cell>);
+    /// The current sheet ends.
+    fn end_sheet(&mut self);
+    /// Everything given so far is void: the file is read again from its
+    /// start (a worksheet whose rows are not in ascending order cannot be
+    /// streamed, and is read whole instead).
+    fn restart(&mut self);
+}
+
+/// Reads a file and hands its rows to `sink` as they are read. Use it only
+/// in the isolated worker (see [`worker`]): it trusts the spreadsheet
+/// libraries.
+///
+/// `.xlsx` and `.xlsm` worksheets are streamed cell by cell; the other
+/// formats are read a sheet at a time and then handed on.
+///
+/// # Errors
+/// As [`read_workbook`]. Rows may have been given before an error.
+pub fn read_rows(
+    bytes: &[u8],
+    file_name: &str,
+    limits: &Limits,
+    sink: &mut impl RowSink,
+) -> Result<Format, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(IngestError::TooLarge { limit: limits.max_file_bytes });
+    }
+    let format = detect_format(bytes, file_name)?;
+    let mut sink = FilledCells { sink, any: false };
+    match format {
+        Format::Csv => feed(vec![delimited::read_csv(bytes, file_name, limits)?], &mut sink),
+        Format::Ods => {
+            archive::check(bytes, limits)?;
+            let repaired = archive::repair_ods(bytes)?;
+            feed(spreadsheet::read(repaired.as_deref().unwrap_or(bytes), format, limits)?, &mut sink);
+        }
+        Format::Xlsx | Format::Xlsm => {
+            archive::check(bytes, limits)?;
+            if spreadsheet::stream_xlsx(bytes, limits, &mut sink)? == spreadsheet::Streamed::OutOfOrder {
+                sink.restart();
+                feed(spreadsheet::read(bytes, format, limits)?, &mut sink);
+            }
+        }
+        Format::Xlsb => {
+            archive::check(bytes, limits)?;
+            feed(spreadsheet::read(bytes, format, limits)?, &mut sink);
+        }
+        Format::Xls => feed(spreadsheet::read(bytes, format, limits)?, &mut sink),
+    }
+    if !sink.any {
+        return Err(IngestError::Empty);
+    }
+    Ok(format)
+}
+
+/// Hands sheets read whole to a sink, row by row.
+fn feed(sheets: Vec<RawSheet>, sink: &mut impl RowSink) {
+    for sheet in sheets {
+        sink.sheet(sheet.name, sheet.first_col);
+        for (offset, cells) in sheet.rows.into_iter().enumerate() {
+            if cells.iter().any(|c| *c != Cell::Empty) {
+                sink.row(sheet.first_row + offset as u32, cells);
+            }
+        }
+        sink.end_sheet();
+    }
+}
+
+/// Passes rows on and notes whether any cell holds something, for the
+/// « fichier vide » error.
+struct FilledCells<'a, S> {
+    sink: &'a mut S,
+    any: bool,
+}
+
+impl<S: RowSink> RowSink for FilledCells<'_, S> {
+    fn sheet(&mut self, name: String, first_col: u32) {
+        self.sink.sheet(name, first_col);
+    }
+
+    fn row(&mut self, excel_row: u32, cells: Vec<Cell>) {
+        self.any = self.any || cells.iter().any(|c| !c.is_blank());
+        self.sink.row(excel_row, cells);
+    }
+
+    fn end_sheet(&mut self) {
+        self.sink.end_sheet();
+    }
+
+    fn restart(&mut self) {
+        self.any = false;
+        self.sink.restart();
+    }
+}
+
 /// Column letters as Excel shows them: 1 → A, 27 → AA.
 pub fn column_letter(mut column: u32) -> String {
     let mut letters = Vec::new();

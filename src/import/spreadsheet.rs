@@ -3,9 +3,9 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, Xlsb, Xlsx, XlsxError, open_workbook_from_rs};
 
-use super::{Cell, Format, IngestError, Limits, RawSheet};
+use super::{Cell, Format, IngestError, Limits, RawSheet, RowSink};
 
 /// Reads every sheet of a workbook.
 ///
@@ -44,6 +44,94 @@ where
     Ok(sheets)
 }
 
+/// How streaming a workbook ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streamed {
+    /// Every sheet was handed on.
+    Whole,
+    /// A worksheet's rows are not in ascending order (Excel always writes
+    /// them in order, other tools may not): what was handed on is void.
+    OutOfOrder,
+}
+
+/// Streams an `.xlsx` or `.xlsm` workbook's rows to `sink` as its worksheet
+/// XML is read, without building each sheet in memory first. Cells are
+/// numbered from column A; empty cells (formatting only) are left out, as
+/// calamine's own ranges do.
+///
+/// # Errors
+/// `PasswordProtected`, `Corrupted` or `TooManyCells` (counting each row as
+/// wide as its last cell, so a sparse sheet cannot exhaust memory).
+pub fn stream_xlsx(bytes: &[u8], limits: &Limits, sink: &mut impl RowSink) -> Result<Streamed, IngestError> {
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(classify)?;
+    let mut budget = limits.max_cells;
+    for name in workbook.sheet_names() {
+        let mut reader = match workbook.worksheet_cells_reader(&name) {
+            Ok(reader) => reader,
+            // A chart sheet holds no cells.
+            Err(XlsxError::NotAWorksheet(_)) => {
+                sink.sheet(name, 1);
+                sink.end_sheet();
+                continue;
+            }
+            Err(error) => return Err(classify(error)),
+        };
+        sink.sheet(name, 1);
+        let mut current: Option<(u32, Vec<Cell>)> = None;
+        while let Some(cell) = reader.next_cell().map_err(classify)? {
+            let value = cell.get_value();
+            if matches!(value, DataRef::Empty) {
+                continue;
+            }
+            let (row, column) = cell.get_position();
+            let column = column as usize;
+            match &mut current {
+                Some((current_row, _)) if *current_row > row => return Ok(Streamed::OutOfOrder),
+                Some((current_row, _)) if *current_row == row => {}
+                _ => {
+                    if let Some((done, cells)) = current.take() {
+                        sink.row(done + 1, cells);
+                    }
+                    current = Some((row, Vec::new()));
+                }
+            }
+            if let Some((_, cells)) = &mut current {
+                if column >= cells.len() {
+                    let added = (column + 1 - cells.len()) as u64;
+                    budget = budget.checked_sub(added).ok_or(IngestError::TooManyCells { limit: limits.max_cells })?;
+                    cells.resize(column + 1, Cell::Empty);
+                }
+                cells[column] = cell_ref(value);
+            }
+        }
+        if let Some((done, cells)) = current.take() {
+            sink.row(done + 1, cells);
+        }
+        sink.end_sheet();
+    }
+    Ok(Streamed::Whole)
+}
+
+fn cell_ref(data: &DataRef<'_>) -> Cell {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::SharedString(text) => Cell::Text((*text).to_owned()),
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => Cell::Text(text.clone()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(datetime) => date_cell(datetime),
+        DataRef::Error(error) => Cell::Error(error.to_string()),
+    }
+}
+
+fn date_cell(datetime: &ExcelDateTime) -> Cell {
+    match datetime.as_datetime() {
+        Some(dt) if datetime.is_datetime() => Cell::Date(dt.date()),
+        _ => Cell::Number(datetime.as_f64()),
+    }
+}
+
 fn cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
@@ -51,10 +139,7 @@ fn cell(data: &Data) -> Cell {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(datetime) => match datetime.as_datetime() {
-            Some(dt) if datetime.is_datetime() => Cell::Date(dt.date()),
-            _ => Cell::Number(datetime.as_f64()),
-        },
+        Data::DateTime(datetime) => date_cell(datetime),
         Data::DateTimeIso(text) | Data::DurationIso(text) => Cell::Text(text.clone()),
         Data::Error(error) => Cell::Error(error.to_string()),
     }

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::{Field, HeaderMatcher, expected_headers};
-use super::{Cell, IngestError, RawSheet, RawWorkbook, column_letter};
+use super::headers::{Field, HeaderMatcher};
+use super::{Cell, column_letter};
 use crate::normalise::normalise_key;
 
 /// How far down a header row is looked for.
@@ -35,19 +35,17 @@ pub struct TableRow {
     pub cells: Vec<Cell>,
 }
 
-/// One sheet that holds inventory rows.
+/// One sheet that holds inventory rows: where its header is and what its
+/// columns hold. Its rows are handed on one by one ([`Located::Row`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventorySheet {
     /// Sheet name.
     pub name: String,
     /// Excel row of the header.
     pub header_row: u32,
-    /// Its columns, left to right.
+    /// Its columns, left to right. A column without a header is added when
+    /// a row first holds a value in it.
     pub columns: Vec<Column>,
-    /// Data rows (blank and total rows left out).
-    pub rows: Vec<TableRow>,
-    /// Rows left out as totals or sub-totals.
-    pub total_rows: Vec<u32>,
 }
 
 impl InventorySheet {
@@ -57,81 +55,141 @@ impl InventorySheet {
     }
 }
 
-/// The inventory found in a workbook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InventoryTable {
-    /// Sheets holding rows, in workbook order.
-    pub sheets: Vec<InventorySheet>,
-    /// Sheets without a recognisable header (notices, instructions, lists).
-    pub ignored_sheets: Vec<String>,
+/// What reading a sheet row by row makes known, in sheet order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Located {
+    /// The header row is found: the sheet's columns are known.
+    Header,
+    /// A column without a header holds its first value (given before the
+    /// row that holds it).
+    UnheadedColumn(usize),
+    /// A total or sub-total row, left out.
+    Total(u32),
+    /// A data row (blank rows are left out).
+    Row(TableRow),
 }
 
-/// Finds the inventory sheets of a workbook.
-///
-/// # Errors
-/// `NoHeaderRow` when no sheet has a header row naming the application.
-pub fn locate(workbook: RawWorkbook, matcher: &HeaderMatcher) -> Result<InventoryTable, IngestError> {
-    let mut sheets = Vec::new();
-    let mut ignored_sheets = Vec::new();
-    // Sheets are consumed one by one: their cells move into the table.
-    for sheet in workbook.sheets {
-        match header_row(&sheet, matcher) {
-            Some(index) => sheets.push(inventory_sheet(sheet, index, matcher)),
-            None => ignored_sheets.push(sheet.name),
-        }
-    }
-    if sheets.is_empty() {
-        return Err(IngestError::NoHeaderRow { expected: expected_headers() });
-    }
-    Ok(InventoryTable { sheets, ignored_sheets })
+/// Finds a sheet's header row among its first [`HEADER_SEARCH_ROWS`] rows,
+/// then hands its data rows on as they come, so that a sheet never needs
+/// to be held whole.
+pub struct SheetLocator<'m> {
+    matcher: &'m HeaderMatcher,
+    name: String,
+    first_col: u32,
+    /// The rows of the header search window, held until the header is chosen.
+    window: Vec<(u32, Vec<Cell>)>,
+    /// The first Excel row past the window, once the sheet's first row is known.
+    window_end: Option<u32>,
+    state: State,
 }
 
-/// The index (in `sheet.rows`) of the row that names the most fields,
-/// among those naming the application.
-fn header_row(sheet: &RawSheet, matcher: &HeaderMatcher) -> Option<usize> {
-    let mut best: Option<(usize, usize)> = None;
-    for (index, row) in sheet.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let fields: Vec<Field> = row.iter().filter_map(|c| matcher.field(&c.display())).collect();
-        if !fields.contains(&Field::Application) {
-            continue;
-        }
-        let score = fields.len();
-        if best.is_none_or(|(_, s)| score > s) {
-            best = Some((index, score));
-        }
-    }
-    best.map(|(index, _)| index)
+enum State {
+    Searching,
+    Found { sheet: InventorySheet, application: Option<usize>, filled: Vec<bool> },
+    Ignored,
 }
 
-fn inventory_sheet(sheet: RawSheet, header_index: usize, matcher: &HeaderMatcher) -> InventorySheet {
-    let header = &sheet.rows[header_index];
-    let width = sheet.rows.iter().skip(header_index).map(|r| last_filled(r)).max().unwrap_or(0);
-    let mut columns: Vec<Column> = Vec::with_capacity(width);
-    for index in 0..width {
-        let text = header.get(index).map(Cell::display).unwrap_or_default().trim().to_owned();
-        let field = matcher.field(&text);
-        let duplicate = field.is_some() && columns.iter().any(|c| c.field == field);
-        let number = sheet.first_col + index as u32;
-        columns.push(Column { number, letter: column_letter(number), header: text, field, duplicate });
+impl<'m> SheetLocator<'m> {
+    /// Starts reading a sheet whose cells are numbered from `first_col`.
+    pub fn new(matcher: &'m HeaderMatcher, name: String, first_col: u32) -> Self {
+        SheetLocator { matcher, name, first_col, window: Vec::new(), window_end: None, state: State::Searching }
     }
-    let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
-    let mut rows = Vec::new();
-    let mut total_rows = Vec::new();
-    let (first_row, name) = (sheet.first_row, sheet.name);
-    for (offset, mut cells) in sheet.rows.into_iter().enumerate().skip(header_index + 1) {
-        if cells.iter().all(Cell::is_blank) {
-            continue;
+
+    /// Takes the sheet's next row (rows come in ascending order) and hands
+    /// on what it makes known.
+    pub fn push(&mut self, excel_row: u32, cells: Vec<Cell>, on: &mut impl FnMut(&InventorySheet, Located)) {
+        if let State::Searching = self.state {
+            let end = *self.window_end.get_or_insert(excel_row.saturating_add(HEADER_SEARCH_ROWS as u32));
+            if excel_row < end {
+                self.window.push((excel_row, cells));
+                return;
+            }
+            self.choose_header(on);
         }
-        let excel_row = first_row + offset as u32;
-        if is_total(&cells, application) {
-            total_rows.push(excel_row);
-            continue;
-        }
-        cells.truncate(width);
-        cells.resize(width, Cell::Empty);
-        rows.push(TableRow { excel_row, cells });
+        self.data_row(excel_row, cells, on);
     }
-    InventorySheet { name, header_row: first_row + header_index as u32, columns, rows, total_rows }
+
+    /// The sheet has ended: its inventory sheet, or its name when it has no
+    /// header row (a notice, a list).
+    pub fn finish(mut self, on: &mut impl FnMut(&InventorySheet, Located)) -> Result<InventorySheet, String> {
+        if let State::Searching = self.state {
+            self.choose_header(on);
+        }
+        match self.state {
+            State::Found { sheet, .. } => Ok(sheet),
+            State::Searching | State::Ignored => Err(self.name),
+        }
+    }
+
+    /// Picks the row of the window that names the most fields, among those
+    /// naming the application, then hands on the rows below it.
+    fn choose_header(&mut self, on: &mut impl FnMut(&InventorySheet, Located)) {
+        let window = std::mem::take(&mut self.window);
+        let mut best: Option<(usize, usize)> = None;
+        for (index, (_, row)) in window.iter().enumerate() {
+            let fields: Vec<Field> = row.iter().filter_map(|c| self.matcher.field(&c.display())).collect();
+            if !fields.contains(&Field::Application) {
+                continue;
+            }
+            let score = fields.len();
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((index, score));
+            }
+        }
+        let Some((header_index, _)) = best else {
+            self.state = State::Ignored;
+            return;
+        };
+        let (header_row, header) = &window[header_index];
+        let width = window[header_index..].iter().map(|(_, r)| last_filled(r)).max().unwrap_or(0);
+        let mut columns: Vec<Column> = Vec::with_capacity(width);
+        for index in 0..width {
+            let text = header.get(index).map(Cell::display).unwrap_or_default().trim().to_owned();
+            let field = self.matcher.field(&text);
+            let duplicate = field.is_some() && columns.iter().any(|c| c.field == field);
+            let number = self.first_col + index as u32;
+            columns.push(Column { number, letter: column_letter(number), header: text, field, duplicate });
+        }
+        let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
+        let sheet = InventorySheet { name: self.name.clone(), header_row: *header_row, columns };
+        on(&sheet, Located::Header);
+        self.state = State::Found { sheet, application, filled: vec![false; width] };
+        for (excel_row, cells) in window.into_iter().skip(header_index + 1) {
+            self.data_row(excel_row, cells, on);
+        }
+    }
+
+    fn data_row(&mut self, excel_row: u32, mut cells: Vec<Cell>, on: &mut impl FnMut(&InventorySheet, Located)) {
+        let State::Found { sheet, application, filled } = &mut self.state else {
+            return;
+        };
+        let width = last_filled(&cells);
+        if width == 0 {
+            return;
+        }
+        if is_total(&cells, *application) {
+            on(sheet, Located::Total(excel_row));
+            return;
+        }
+        while sheet.columns.len() < width {
+            let number = self.first_col + sheet.columns.len() as u32;
+            let letter = column_letter(number);
+            sheet.columns.push(Column { number, letter, header: String::new(), field: None, duplicate: false });
+            filled.push(false);
+        }
+        for (index, cell) in cells.iter().enumerate().take(width) {
+            if !filled[index] && !cell.is_blank() {
+                filled[index] = true;
+                let column = &sheet.columns[index];
+                if column.header.is_empty() && column.field.is_none() {
+                    on(sheet, Located::UnheadedColumn(index));
+                }
+            }
+        }
+        cells.truncate(sheet.columns.len());
+        cells.resize(sheet.columns.len(), Cell::Empty);
+        on(sheet, Located::Row(TableRow { excel_row, cells }));
+    }
 }
 
 fn last_filled(row: &[Cell]) -> usize {
@@ -154,62 +212,96 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::import::Format;
 
     fn t(s: &str) -> Cell {
         if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
     }
 
-    fn sheet(name: &str, rows: &[&[&str]]) -> RawSheet {
-        RawSheet {
-            name: name.to_owned(),
-            first_row: 1,
-            first_col: 1,
-            rows: rows.iter().map(|r| r.iter().map(|s| t(s)).collect()).collect(),
+    /// Reads rows (Excel row, cells) through a locator: what it handed on,
+    /// and the sheet or the name of the ignored sheet.
+    fn locate(rows: &[(u32, &[&str])]) -> (Vec<Located>, Result<InventorySheet, String>) {
+        let matcher = HeaderMatcher::new(&HashMap::new());
+        let mut locator = SheetLocator::new(&matcher, "Inventaire".to_owned(), 1);
+        let mut events = Vec::new();
+        let mut on = |_: &InventorySheet, event| events.push(event);
+        for (excel_row, cells) in rows {
+            locator.push(*excel_row, cells.iter().map(|s| t(s)).collect(), &mut on);
         }
+        let sheet = locator.finish(&mut on);
+        (events, sheet)
+    }
+
+    fn rows(events: &[Located]) -> Vec<u32> {
+        events.iter().filter_map(|e| if let Located::Row(r) = e { Some(r.excel_row) } else { None }).collect()
     }
 
     #[test]
-    fn the_header_is_found_below_titles_and_notices_are_ignored() {
-        let workbook = RawWorkbook {
-            format: Format::Xlsx,
-            sheets: vec![
-                sheet("Notice", &[&["Mode d'emploi"], &["Remplissez une ligne par application"]]),
-                sheet(
-                    "Inventaire",
-                    &[
-                        &["INVENTAIRE APPLICATIF 2026", "", ""],
-                        &["", "", ""],
-                        &["Logiciel", "Editeur", "Couleur"],
-                        &["DxCare", "Dedalus", "bleu"],
-                        &["", "", ""],
-                        &["Pastel", "MiPih", ""],
-                        &["TOTAL", "", ""],
-                    ],
-                ),
-            ],
-        };
-        let table = locate(workbook, &HeaderMatcher::new(&HashMap::new())).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(table.ignored_sheets, ["Notice"]);
-        let inventory = &table.sheets[0];
+    fn the_header_is_found_below_titles_and_totals_are_left_out() {
+        let (events, sheet) = locate(&[
+            (1, &["INVENTAIRE APPLICATIF 2026", "", ""]),
+            (3, &["Logiciel", "Editeur", "Couleur"]),
+            (4, &["DxCare", "Dedalus", "bleu"]),
+            (5, &["", "", ""]),
+            (6, &["Pastel", "MiPih", ""]),
+            (7, &["TOTAL", "", ""]),
+        ]);
+        let inventory = sheet.unwrap_or_else(|name| panic!("{name} ignored"));
         assert_eq!(inventory.header_row, 3);
         let fields: Vec<Option<Field>> = inventory.columns.iter().map(|c| c.field).collect();
         assert_eq!(fields, [Some(Field::Application), Some(Field::Vendor), None]);
         assert_eq!(inventory.columns[2].letter, "C");
-        let rows: Vec<u32> = inventory.rows.iter().map(|r| r.excel_row).collect();
-        assert_eq!(rows, [4, 6]);
-        assert_eq!(inventory.total_rows, [7]);
+        assert_eq!(events.first(), Some(&Located::Header));
+        assert_eq!(rows(&events), [4, 6]);
+        assert_eq!(events.last(), Some(&Located::Total(7)));
+        let Some(Located::Row(pastel)) = events.get(2) else { panic!("{events:?}") };
+        assert_eq!(pastel.cells, [t("Pastel"), t("MiPih"), Cell::Empty]);
     }
 
     #[test]
-    fn without_an_application_column_the_file_is_refused_listing_the_columns() {
-        let workbook = RawWorkbook {
-            format: Format::Csv,
-            sheets: vec![sheet("a.csv", &[&["Nom", "Prénom"], &["Dupont", "Jean"]])],
-        };
-        match locate(workbook, &HeaderMatcher::new(&HashMap::new())) {
-            Err(IngestError::NoHeaderRow { expected }) => assert!(expected.contains(&"Application".to_owned())),
-            other => panic!("{other:?}"),
-        }
+    fn a_sheet_without_an_application_column_is_not_an_inventory() {
+        let (events, sheet) = locate(&[(1, &["Mode d'emploi"]), (2, &["Nom", "Prénom"]), (3, &["Dupont", "Jean"])]);
+        assert_eq!(sheet, Err("Inventaire".to_owned()));
+        assert!(events.is_empty(), "{events:?}");
+    }
+
+    #[test]
+    fn the_header_is_looked_for_in_the_first_30_rows_only() {
+        let (_, sheet) = locate(&[(2, &["Titre"]), (32, &["Application"]), (33, &["DxCare"])]);
+        assert_eq!(sheet, Err("Inventaire".to_owned()));
+        let (events, sheet) = locate(&[(2, &["Titre"]), (31, &["Application"]), (33, &["DxCare"])]);
+        assert_eq!(sheet.map(|s| s.header_row), Ok(31));
+        assert_eq!(rows(&events), [33]);
+    }
+
+    #[test]
+    fn a_column_without_a_header_is_announced_before_its_first_value() {
+        let (events, sheet) = locate(&[
+            (1, &["Application", "", "Editeur"]),
+            (2, &["DxCare", "x", "Dedalus"]),
+            (3, &["Pastel", "", "MiPih"]),
+            // Past the header search window: the sheet widens as it is read.
+            (40, &["Sillage", "", "SIB", "", "à revoir"]),
+        ]);
+        let inventory = sheet.unwrap_or_else(|name| panic!("{name} ignored"));
+        let letters: Vec<&str> = inventory.columns.iter().map(|c| c.letter.as_str()).collect();
+        assert_eq!(letters, ["A", "B", "C", "D", "E"]);
+        let kinds: Vec<String> = events
+            .iter()
+            .map(|e| match e {
+                Located::Row(r) => format!("row {} ({} cells)", r.excel_row, r.cells.len()),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "Header",
+                "UnheadedColumn(1)",
+                "row 2 (3 cells)",
+                "row 3 (3 cells)",
+                "UnheadedColumn(4)",
+                "row 40 (5 cells)"
+            ]
+        );
     }
 }

@@ -30,10 +30,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdout};
 use tokio::time::Instant;
 
-use super::headers::{Field, HeaderMatcher};
-use super::table::locate;
-use super::{IngestError, Limits, RawWorkbook, read_workbook};
-use crate::normalise::inventory::normalise_table_into;
+use super::headers::{Field, HeaderMatcher, expected_headers};
+use super::table::{InventorySheet, Located, SheetLocator};
+use super::{Cell, IngestError, Limits, RawWorkbook, RowSink, read_rows, read_workbook};
+use crate::normalise::inventory::{InventoryNormaliser, Output};
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
 use crate::normalise::report::{Message, Report};
 use crate::normalise::row::{Context, NormalisedRow, Routing};
@@ -92,6 +92,8 @@ enum Event {
     Rows { rows: Vec<NormalisedRow>, errors_so_far: u32 },
     /// A batch of report messages.
     Messages(Vec<Message>),
+    /// Every row and message sent so far is void: the file is read again.
+    Restart,
     /// The end, with the report's counts and the worker's peak memory (KiB).
     Done(Box<Report>, Option<u64>),
     /// The file cannot be read.
@@ -105,6 +107,9 @@ pub enum Normalised {
     Rows(Vec<NormalisedRow>, u32),
     /// A batch of report messages, in order.
     Messages(Vec<Message>),
+    /// Every row and message received so far is void: the worker reads the
+    /// file again (a worksheet that could not be streamed).
+    Restart,
     /// The end, with the report's counts (its messages came before) and the
     /// worker's peak resident memory in KiB (where the system tells it).
     Done(Box<Report>, Option<u64>),
@@ -136,7 +141,7 @@ async fn read_events(
             Ok(false) => return,
             Err(e) => Err(IngestError::ReaderCrashed { detail: e.to_string() }),
         };
-        let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages(_)));
+        let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages(_) | Event::Restart));
         if sender.send(event).await.is_err() || last {
             return;
         }
@@ -250,6 +255,7 @@ impl WorkerRun {
         match self.next_event().await? {
             Event::Rows { rows, errors_so_far } => Ok(Normalised::Rows(rows, errors_so_far)),
             Event::Messages(messages) => Ok(Normalised::Messages(messages)),
+            Event::Restart => Ok(Normalised::Restart),
             Event::Done(report, peak_kib) => {
                 self.finished = true;
                 Ok(Normalised::Done(report, peak_kib))
@@ -355,33 +361,70 @@ fn run_job(job: Job, bytes: &[u8], limits: &Limits, out: &mut impl Write) -> std
         }
         Job::Normalise { file_name, reference } => (file_name, reference),
     };
-    let workbook = match read_workbook(bytes, &file_name, limits) {
-        Ok(workbook) => workbook,
-        Err(error) => return emit(out, &Event::Refused(error)),
-    };
-    let format = workbook.format.as_str();
-    let table = match locate(workbook, &HeaderMatcher::new(&reference.mappings)) {
-        Ok(table) => table,
-        Err(error) => return emit(out, &Event::Refused(error)),
-    };
-    let ReferenceData { products, aliases, synonyms, subdomains, routing, .. } = *reference;
+    let ReferenceData { products, aliases, synonyms, subdomains, routing, mappings } = *reference;
+    let headers = HeaderMatcher::new(&mappings);
     let matcher = Matcher::new(products, aliases);
     let taxonomy = TaxonomyIndex::new(synonyms, subdomains);
     let matches = std::cell::RefCell::new(HashMap::new());
     let context =
         Context { file: &file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
-    let outbox = std::cell::RefCell::new(Outbox { out, rows: Vec::new(), messages: Vec::new(), written: Ok(()) });
-    let report = normalise_table_into(
-        &context,
-        format,
-        &table,
-        |row, errors_so_far| outbox.borrow_mut().row(row, errors_so_far),
-        |message| outbox.borrow_mut().message(message),
-    );
-    let mut outbox = outbox.into_inner();
-    outbox.flush(report.errors);
+    let outbox = Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, written: Ok(()) };
+    let mut reading =
+        Reading { headers: &headers, locator: None, normaliser: InventoryNormaliser::new(&context, outbox) };
+    let read = read_rows(bytes, &file_name, limits, &mut reading);
+    let found = reading.normaliser.found_inventory();
+    let format = match read {
+        Ok(format) if found => format,
+        Ok(_) => {
+            return emit(
+                reading.normaliser.output().out,
+                &Event::Refused(IngestError::NoHeaderRow { expected: expected_headers() }),
+            );
+        }
+        Err(error) => return emit(reading.normaliser.output().out, &Event::Refused(error)),
+    };
+    let (report, mut outbox) = reading.normaliser.finish(format.as_str());
+    outbox.flush();
     outbox.written?;
     emit(outbox.out, &Event::Done(Box::new(report), peak_resident_kib()))
+}
+
+/// The worker's side of reading: each sheet's rows go through a locator
+/// (header, columns, data rows) into the normaliser, whose rows and
+/// messages go out in batches while the file is still being read.
+struct Reading<'a, 'c, W: Write> {
+    headers: &'a HeaderMatcher,
+    locator: Option<SheetLocator<'a>>,
+    normaliser: InventoryNormaliser<'c, Outbox<'a, W>>,
+}
+
+impl<W: Write> RowSink for Reading<'_, '_, W> {
+    fn sheet(&mut self, name: String, first_col: u32) {
+        self.locator = Some(SheetLocator::new(self.headers, name, first_col));
+    }
+
+    fn row(&mut self, excel_row: u32, cells: Vec<Cell>) {
+        let normaliser = &mut self.normaliser;
+        if let Some(locator) = &mut self.locator {
+            locator
+                .push(excel_row, cells, &mut |sheet: &InventorySheet, event: Located| normaliser.located(sheet, event));
+        }
+    }
+
+    fn end_sheet(&mut self) {
+        let normaliser = &mut self.normaliser;
+        let Some(locator) = self.locator.take() else { return };
+        match locator.finish(&mut |sheet: &InventorySheet, event: Located| normaliser.located(sheet, event)) {
+            Ok(sheet) => normaliser.sheet_done(&sheet),
+            Err(name) => normaliser.sheet_ignored(name),
+        }
+    }
+
+    fn restart(&mut self) {
+        self.locator = None;
+        self.normaliser.restart();
+        self.normaliser.output().restart();
+    }
 }
 
 /// Rows and messages waiting to be sent, in batches.
@@ -389,14 +432,16 @@ struct Outbox<'a, W: Write> {
     out: &'a mut W,
     rows: Vec<NormalisedRow>,
     messages: Vec<Message>,
+    errors_so_far: u32,
     written: std::io::Result<()>,
 }
 
-impl<W: Write> Outbox<'_, W> {
+impl<W: Write> Output for Outbox<'_, W> {
     fn row(&mut self, row: NormalisedRow, errors_so_far: u32) {
         self.rows.push(row);
+        self.errors_so_far = errors_so_far;
         if self.rows.len() >= ROWS_PER_BATCH {
-            self.flush(errors_so_far);
+            self.flush();
         }
     }
 
@@ -406,7 +451,9 @@ impl<W: Write> Outbox<'_, W> {
             self.flush_messages();
         }
     }
+}
 
+impl<W: Write> Outbox<'_, W> {
     fn flush_messages(&mut self) {
         if self.written.is_ok() && !self.messages.is_empty() {
             let messages = std::mem::take(&mut self.messages);
@@ -416,11 +463,22 @@ impl<W: Write> Outbox<'_, W> {
 
     /// Sends what is pending: messages first, so that a batch of rows never
     /// arrives before the errors that precede it.
-    fn flush(&mut self, errors_so_far: u32) {
+    fn flush(&mut self) {
         self.flush_messages();
         if self.written.is_ok() && !self.rows.is_empty() {
             let rows = std::mem::take(&mut self.rows);
+            let errors_so_far = self.errors_so_far;
             self.written = emit(self.out, &Event::Rows { rows, errors_so_far }).and_then(|()| self.out.flush());
+        }
+    }
+
+    /// Drops what is pending and tells the service to forget what was sent.
+    fn restart(&mut self) {
+        self.rows.clear();
+        self.messages.clear();
+        self.errors_so_far = 0;
+        if self.written.is_ok() {
+            self.written = emit(self.out, &Event::Restart);
         }
     }
 }

@@ -1,122 +1,168 @@
-//! A located inventory table → normalised rows and the full report.
+//! An inventory's rows, as they are located → normalised rows and the
+//! report.
 
 use super::report::{Message, Report, Severity, SheetSummary};
 use super::row::{Context, NormalisedRow, normalise_row};
-use crate::import::table::InventoryTable;
+use crate::import::table::{InventorySheet, Located};
 
-/// Normalises every row of the table and builds the report: sheet-level
-/// messages (ignored sheets, unknown or duplicate columns, total rows)
-/// first, then row messages in sheet and row order.
-pub fn normalise_table(context: &Context<'_>, format: &str, table: &InventoryTable) -> (Vec<NormalisedRow>, Report) {
-    let mut rows = Vec::new();
-    let mut messages = Vec::new();
-    let mut report = normalise_table_into(context, format, table, |row, _| rows.push(row), |m| messages.push(m));
-    report.messages = messages;
-    (rows, report)
+/// Where normalised rows and report messages go as they are produced, so
+/// that neither need all be held in memory.
+pub trait Output {
+    /// A valid row, with the number of errors seen so far in the file.
+    fn row(&mut self, row: NormalisedRow, errors_so_far: u32);
+    /// A report message.
+    fn message(&mut self, message: Message);
 }
 
-/// [`normalise_table`], handing each valid row to `on_row` as soon as it is
-/// normalised (with the number of errors seen so far) and each message to
-/// `on_message`, so that neither rows nor messages need all be held in
-/// memory. The returned report holds the counts, not the messages.
-pub fn normalise_table_into(
-    context: &Context<'_>,
-    format: &str,
-    table: &InventoryTable,
-    mut on_row: impl FnMut(NormalisedRow, u32),
-    mut on_message: impl FnMut(Message),
-) -> Report {
-    let mut report = Report { file: context.file.to_owned(), format: format.to_owned(), ..Report::default() };
-    let mut emit = |report: &mut Report, message: Message| {
-        report.count(&message);
-        on_message(message);
-    };
-    let sheet_message = |sheet: &str, severity, code: &str, row, column: Option<(&str, &str)>, text: String| Message {
-        severity,
-        code: code.to_owned(),
-        file: context.file.to_owned(),
-        sheet: sheet.to_owned(),
-        row,
-        column: column.map(|(letter, _)| letter.to_owned()),
-        header: column.map(|(_, header)| header.to_owned()),
-        value: None,
-        text,
-    };
-    for name in &table.ignored_sheets {
-        report.ignored_sheets.push(name.clone());
-        emit(&mut report, sheet_message(
-            name,
-            Severity::Info,
-            "sheet_ignored",
-            None,
-            None,
-            "feuille ignorée : aucune ligne d'en-tête avec une colonne « Application » dans ses 30 premières lignes."
-                .to_owned(),
-        ));
+/// Normalises an inventory sheet by sheet and row by row, and counts the
+/// report. Messages come in reading order: for each sheet, its header's
+/// messages (unknown or duplicate columns), then for each row the messages
+/// about it — a total row, a column without a header holding its first
+/// value, the row's own problems.
+pub struct InventoryNormaliser<'c, O> {
+    context: &'c Context<'c>,
+    output: O,
+    report: Report,
+    sheet_rows: u32,
+}
+
+impl<'c, O: Output> InventoryNormaliser<'c, O> {
+    /// Starts an empty report for the context's file.
+    pub fn new(context: &'c Context<'c>, output: O) -> Self {
+        let report = Report { file: context.file.to_owned(), ..Report::default() };
+        InventoryNormaliser { context, output, report, sheet_rows: 0 }
     }
-    for sheet in &table.sheets {
-        report.sheets.push(SheetSummary {
-            name: sheet.name.clone(),
-            header_row: sheet.header_row,
-            rows: sheet.rows.len() as u32,
-        });
-        for column in &sheet.columns {
-            let position = Some((column.letter.as_str(), column.header.as_str()));
-            if column.duplicate {
-                emit(&mut report, sheet_message(&sheet.name, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
-                    "désigne le même champ qu'une colonne précédente : seule la première est lue, celle-ci est conservée comme attribut supplémentaire.".to_owned()));
-            } else if column.field.is_none() {
-                let has_data = sheet.rows.iter().any(|r| {
-                    r.cells.get((column.number - sheet.columns[0].number) as usize).is_some_and(|c| !c.is_blank())
-                });
-                if column.header.is_empty() && !has_data {
-                    continue;
-                }
-                let text = if column.header.is_empty() {
-                    "colonne sans en-tête : ses valeurs sont conservées comme attribut supplémentaire.".to_owned()
-                } else {
-                    "colonne non reconnue : ses valeurs sont conservées comme attribut supplémentaire. Si elle correspond à un champ de l'inventaire, indiquez-le une fois (paramètre mapping) et il sera reconnu aux prochains dépôts.".to_owned()
-                };
-                emit(
-                    &mut report,
-                    sheet_message(
-                        &sheet.name,
-                        Severity::Warning,
-                        "unknown_column",
-                        Some(sheet.header_row),
-                        position,
-                        text,
-                    ),
+
+    /// The output, to act on it between rows.
+    pub fn output(&mut self) -> &mut O {
+        &mut self.output
+    }
+
+    /// Forgets every row and message: the file is read again.
+    pub fn restart(&mut self) {
+        self.report = Report { file: self.context.file.to_owned(), ..Report::default() };
+        self.sheet_rows = 0;
+    }
+
+    /// Takes what the locator made known about a sheet.
+    pub fn located(&mut self, sheet: &InventorySheet, event: Located) {
+        match event {
+            Located::Header => self.header(sheet),
+            Located::UnheadedColumn(index) => {
+                let Some(column) = sheet.columns.get(index) else { return };
+                let message = self.sheet_message(
+                    sheet,
+                    Severity::Warning,
+                    "unknown_column",
+                    Some(sheet.header_row),
+                    Some((&column.letter, &column.header)),
+                    "colonne sans en-tête : ses valeurs sont conservées comme attribut supplémentaire.",
                 );
+                self.emit(message);
             }
-        }
-        for total in &sheet.total_rows {
-            emit(
-                &mut report,
-                sheet_message(
-                    &sheet.name,
+            Located::Total(row) => {
+                let message = self.sheet_message(
+                    sheet,
                     Severity::Info,
                     "total_row_skipped",
-                    Some(*total),
+                    Some(row),
                     None,
-                    "ligne de total ou de sous-total : ignorée.".to_owned(),
-                ),
-            );
-        }
-        for row in &sheet.rows {
-            report.rows_read += 1;
-            let (normalised, messages) = normalise_row(context, sheet, row);
-            for message in messages {
-                emit(&mut report, message);
+                    "ligne de total ou de sous-total : ignorée.",
+                );
+                self.emit(message);
             }
-            match normalised {
-                Some(normalised) => {
-                    report.rows_imported += 1;
-                    on_row(normalised, report.errors);
+            Located::Row(row) => {
+                self.report.rows_read += 1;
+                self.sheet_rows += 1;
+                let (normalised, messages) = normalise_row(self.context, sheet, &row);
+                for message in messages {
+                    self.emit(message);
                 }
-                None => report.rows_rejected += 1,
+                match normalised {
+                    Some(normalised) => {
+                        self.report.rows_imported += 1;
+                        self.output.row(normalised, self.report.errors);
+                    }
+                    None => self.report.rows_rejected += 1,
+                }
             }
         }
     }
-    report
+
+    /// A sheet has ended.
+    pub fn sheet_done(&mut self, sheet: &InventorySheet) {
+        let rows = std::mem::take(&mut self.sheet_rows);
+        self.report.sheets.push(SheetSummary { name: sheet.name.clone(), header_row: sheet.header_row, rows });
+    }
+
+    /// A sheet without a header row was left out.
+    pub fn sheet_ignored(&mut self, name: String) {
+        let message = Message {
+            severity: Severity::Info,
+            code: "sheet_ignored".to_owned(),
+            file: self.context.file.to_owned(),
+            sheet: name.clone(),
+            row: None,
+            column: None,
+            header: None,
+            value: None,
+            text: "feuille ignorée : aucune ligne d'en-tête avec une colonne « Application » dans ses 30 premières lignes."
+                .to_owned(),
+        };
+        self.report.ignored_sheets.push(name);
+        self.emit(message);
+    }
+
+    /// Whether a sheet with a header row was read.
+    pub fn found_inventory(&self) -> bool {
+        !self.report.sheets.is_empty()
+    }
+
+    /// The report's counts (its messages went to the output) and the output.
+    pub fn finish(self, format: &str) -> (Report, O) {
+        (Report { format: format.to_owned(), ..self.report }, self.output)
+    }
+
+    fn header(&mut self, sheet: &InventorySheet) {
+        for column in &sheet.columns {
+            let position = Some((column.letter.as_str(), column.header.as_str()));
+            let message = if column.duplicate {
+                self.sheet_message(sheet, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
+                    "désigne le même champ qu'une colonne précédente : seule la première est lue, celle-ci est conservée comme attribut supplémentaire.")
+            } else if column.field.is_none() && !column.header.is_empty() {
+                self.sheet_message(sheet, Severity::Warning, "unknown_column", Some(sheet.header_row), position,
+                    "colonne non reconnue : ses valeurs sont conservées comme attribut supplémentaire. Si elle correspond à un champ de l'inventaire, indiquez-le une fois (paramètre mapping) et il sera reconnu aux prochains dépôts.")
+            } else {
+                continue;
+            };
+            self.emit(message);
+        }
+    }
+
+    fn sheet_message(
+        &self,
+        sheet: &InventorySheet,
+        severity: Severity,
+        code: &str,
+        row: Option<u32>,
+        column: Option<(&str, &str)>,
+        text: &str,
+    ) -> Message {
+        Message {
+            severity,
+            code: code.to_owned(),
+            file: self.context.file.to_owned(),
+            sheet: sheet.name.clone(),
+            row,
+            column: column.map(|(letter, _)| letter.to_owned()),
+            header: column.map(|(_, header)| header.to_owned()),
+            value: None,
+            text: text.to_owned(),
+        }
+    }
+
+    fn emit(&mut self, message: Message) {
+        self.report.count(&message);
+        self.output.message(message);
+    }
 }

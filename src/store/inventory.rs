@@ -489,6 +489,20 @@ fn entry_values(upload_id: i64, campaign: i32, r: &NormalisedRow, out: &mut Vec<
     ]);
 }
 
+/// Deletes the rows and messages stored so far for an upload being
+/// written, when the worker reads its file again from the start.
+///
+/// # Errors
+/// When a delete fails.
+pub async fn discard_rows(txn: &DatabaseTransaction, upload_id: i64) -> Result<(), DbErr> {
+    inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload_id)).exec(txn).await?;
+    upload_message_page::Entity::delete_many()
+        .filter(upload_message_page::Column::UploadId.eq(upload_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Opens an accepted upload whose rows are about to stream in; its report
 /// and coverage are written by [`finish_upload`].
 ///

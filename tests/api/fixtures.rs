@@ -79,3 +79,40 @@ pub fn ods_without_mimetype(rows: &[&[&str]]) -> Vec<u8> {
     writer.write_all(manifest.as_bytes()).expect("write");
     writer.finish().expect("zip").into_inner()
 }
+
+/// An `.xlsx` inventory of `rows` rows (« Application », « Nb utilisateurs »)
+/// whose third sheet row is written last in the worksheet XML, as some
+/// tools do: readable, but not in the ascending order Excel writes.
+pub fn xlsx_with_a_row_out_of_order(rows: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Inventaire").expect("sheet name");
+    sheet.write_string(0, 0, "Application").expect("write");
+    sheet.write_string(0, 1, "Nb utilisateurs").expect("write");
+    for r in 1..=rows as u32 {
+        sheet.write_string(r, 0, format!("Logiciel {r}")).expect("write");
+        sheet.write_number(r, 1, f64::from(r)).expect("write");
+    }
+    let bytes = book.save_to_buffer().expect("workbook");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("archive");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut member = archive.by_index(index).expect("member");
+        let name = member.name().expect("member name").into_owned();
+        let mut content = String::new();
+        member.read_to_string(&mut content).expect("utf-8 member");
+        if name == "xl/worksheets/sheet1.xml" {
+            let start = content.find("<row r=\"3\"").expect("row 3");
+            let end = start + content[start..].find("</row>").expect("end of row 3") + "</row>".len();
+            let moved = content[start..end].to_owned();
+            content.replace_range(start..end, "");
+            let close = content.find("</sheetData>").expect("sheet data");
+            content.insert_str(close, &moved);
+        }
+        writer.start_file(name, zip::write::SimpleFileOptions::default()).expect("member");
+        writer.write_all(content.as_bytes()).expect("write");
+    }
+    writer.finish().expect("zip").into_inner()
+}

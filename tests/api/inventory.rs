@@ -468,3 +468,31 @@ db_test!(an_ods_exported_by_google_drive_without_mimetype_is_read, |app| {
     assert_eq!(reply.body["rows"][0]["application_raw"], "Pastel");
     assert_eq!(reply.body["rows"][0]["state"], "product");
 });
+
+db_test!(a_worksheet_with_rows_out_of_order_is_read_again_whole_and_stored_once, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    // 1,500 rows: a first batch of rows has been streamed and stored when
+    // the reader meets row 3 at the end of the worksheet.
+    let bytes = crate::fixtures::xlsx_with_a_row_out_of_order(1500);
+    let reply = app.deposit(&path, &dsi, "désordre.xlsx", bytes, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["rows_read"].as_i64(), report["rows_imported"].as_i64()), (Some(1500), Some(1500)));
+    assert_eq!(report["sheets"], serde_json::json!([{"name": "Inventaire", "header_row": 1, "rows": 1500}]));
+
+    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let rows = current.body.as_array().unwrap();
+    assert_eq!(rows.len(), 1500, "every row once");
+    let mut numbers: Vec<i64> = rows.iter().map(|e| e["row"].as_i64().unwrap()).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (2..=1501).collect::<Vec<i64>>());
+    let third = rows.iter().find(|e| e["row"] == 3).unwrap();
+    assert_eq!((third["application_raw"].as_str(), third["users"].as_i64()), (Some("Logiciel 2"), Some(2)));
+
+    // Each row's messages are stored once too.
+    let upload_id = reply.body["upload"]["id"].as_i64().unwrap();
+    let messages = app.send(Method::GET, &format!("/api/v1/uploads/{upload_id}/messages"), Some(&dsi), None).await;
+    assert_eq!(messages.body["total_items"], report["messages_total"], "{messages:?}");
+    assert_eq!(report["messages_total"], 1500, "one unmatched product per row");
+});
