@@ -15,6 +15,7 @@ mod m20261123_000004_upload_files_and_mappings;
 mod m20261123_000005_message_pages;
 mod m20261123_000006_indicators;
 mod m20261123_000007_indicator_documents;
+mod m20261123_000008_interned_message_pages;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_message_pages::Migration),
             Box::new(m20261123_000006_indicators::Migration),
             Box::new(m20261123_000007_indicator_documents::Migration),
+            Box::new(m20261123_000008_interned_message_pages::Migration),
         ]
     }
 }

@@ -217,8 +217,7 @@ pub async fn insert_messages(
         return Ok(());
     }
     let count = |severity: Severity| messages.iter().filter(|m| m.severity == severity).count() as i32;
-    let stored: Vec<StoredMessageRef<'_>> = messages.iter().map(StoredMessageRef::from).collect();
-    let content = serde_json::to_string(&stored).map_err(|e| DbErr::Json(e.to_string()))?;
+    let content = super::message_pages::encode(messages).map_err(|e| DbErr::Json(e.to_string()))?;
     upload_message_page::ActiveModel {
         upload_id: Set(upload_id),
         first_position: Set(i32::try_from(first).map_err(|e| DbErr::Custom(e.to_string()))?),
@@ -230,46 +229,6 @@ pub async fn insert_messages(
     .insert(txn)
     .await?;
     Ok(())
-}
-
-/// A report message as stored in a page (the file name is the upload's).
-#[derive(serde::Serialize)]
-struct StoredMessageRef<'a> {
-    severity: Severity,
-    code: &'a str,
-    sheet: &'a str,
-    row: Option<u32>,
-    column: Option<&'a str>,
-    header: Option<&'a str>,
-    value: Option<&'a str>,
-    text: &'a str,
-}
-
-impl<'a> From<&'a Message> for StoredMessageRef<'a> {
-    fn from(m: &'a Message) -> Self {
-        StoredMessageRef {
-            severity: m.severity,
-            code: &m.code,
-            sheet: &m.sheet,
-            row: m.row,
-            column: m.column.as_deref(),
-            header: m.header.as_deref(),
-            value: m.value.as_deref(),
-            text: &m.text,
-        }
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct StoredMessage {
-    severity: Severity,
-    code: String,
-    sheet: String,
-    row: Option<u32>,
-    column: Option<String>,
-    header: Option<String>,
-    value: Option<String>,
-    text: String,
 }
 
 /// An upload's report messages in report order, optionally of one
@@ -326,19 +285,9 @@ pub async fn messages(
             .all(conn)
             .await?;
         for stored_page in pages {
-            let messages: Vec<StoredMessage> =
-                serde_json::from_str(&stored_page.content).map_err(|e| DbErr::Json(e.to_string()))?;
-            items.extend(messages.into_iter().filter(|m| severity.is_none_or(|s| s == m.severity)).map(|m| Message {
-                severity: m.severity,
-                code: m.code,
-                file: upload.file_name.clone(),
-                sheet: m.sheet,
-                row: m.row,
-                column: m.column,
-                header: m.header,
-                value: m.value,
-                text: m.text,
-            }));
+            let messages =
+                super::message_pages::decode(&stored_page.content, &upload.file_name).map_err(DbErr::Json)?;
+            items.extend(messages.into_iter().filter(|m| severity.is_none_or(|s| s == m.severity)));
         }
     }
     let items: Vec<Message> =
