@@ -332,8 +332,8 @@ fn row(finess: &Finess, r: usize, i: usize, year: i32, products: &[(i64, String)
         criticality: None,
         convergence_status: None,
         comment: None,
-        raw: BTreeMap::new(),
-        extra: BTreeMap::new(),
+        raw: Default::default(),
+        extra: Default::default(),
         flags: Vec::new(),
     }
 }

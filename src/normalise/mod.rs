@@ -4,6 +4,7 @@
 //! catalogue) through normalised keys, so that `DX CARE`, `Dx-Care` and
 //! `dxcare` are one name.
 
+pub mod cells_by_header;
 pub mod inventory;
 mod key;
 pub mod matcher;

@@ -1,11 +1,12 @@
 //! One table row → one normalised inventory row, with the report's
 //! messages about it.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::cells_by_header::CellsByHeader;
 use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
 use super::normalise_key;
 use super::report::{Message, Severity};
@@ -134,9 +135,11 @@ pub struct NormalisedRow {
     /// Comment.
     pub comment: Option<String>,
     /// Every cell by header, verbatim.
-    pub raw: BTreeMap<String, String>,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub raw: CellsByHeader,
     /// Cells of unknown columns, by header.
-    pub extra: BTreeMap<String, String>,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub extra: CellsByHeader,
     /// Flags for review (`low_confidence`, `vendor_mismatch`…).
     pub flags: Vec<String>,
 }
@@ -332,19 +335,26 @@ pub fn normalise_row(
     let convergence_status =
         reader.choice(Field::ConvergenceStatus, &STATUS, "cible GHT, à conserver, à remplacer, à décommissionner");
 
-    let mut raw = BTreeMap::new();
-    let mut extra = BTreeMap::new();
+    let mut filled: Vec<(Cow<'_, str>, Cow<'_, str>, bool)> = Vec::with_capacity(row.cells.len());
     for (column, cell) in sheet.columns.iter().zip(&row.cells) {
         if cell.is_blank() {
             continue;
         }
-        let header =
-            if column.header.is_empty() { format!("Colonne {}", column.letter) } else { column.header.clone() };
-        if column.field.is_none() || column.duplicate {
-            extra.insert(header.clone(), cell.display());
-        }
-        raw.insert(header, cell.display());
+        let header = if column.header.is_empty() {
+            Cow::Owned(format!("Colonne {}", column.letter))
+        } else {
+            Cow::Borrowed(column.header.as_str())
+        };
+        let shown = match cell {
+            Cell::Text(text) => Cow::Borrowed(text.as_str()),
+            other => Cow::Owned(other.display()),
+        };
+        filled.push((header, shown, column.field.is_none() || column.duplicate));
     }
+    let raw = CellsByHeader::from_pairs(filled.iter().map(|(h, v, _)| (h.as_ref(), v.as_ref())));
+    let extra = CellsByHeader::from_pairs(
+        filled.iter().filter(|(_, _, extra)| *extra).map(|(h, v, _)| (h.as_ref(), v.as_ref())),
+    );
 
     let has_error = reader.messages.iter().any(|m| m.severity == Severity::Error);
     let Some(finess_ej) = finess_ej.filter(|_| !has_error) else {

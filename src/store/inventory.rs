@@ -407,7 +407,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: &NormalisedRow, out: &mut Vec<
         Value::from(r.finess_et.as_ref().map(ToString::to_string)),
         Value::from(r.sheet.clone()),
         Value::from(r.row as i32),
-        Value::from(serde_json::to_string(&r.raw).unwrap_or_default()),
+        Value::from(r.raw.as_json()),
         Value::from(r.application_raw.clone()),
         Value::from(r.normalised_name.clone()),
         Value::from(r.state.as_str()),
@@ -434,7 +434,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: &NormalisedRow, out: &mut Vec<
         Value::from(r.convergence_status.clone()),
         Value::from(r.comment.clone()),
         Value::from(serde_json::to_string(&flags).unwrap_or_default()),
-        Value::from(serde_json::to_string(&r.extra).unwrap_or_default()),
+        Value::from(r.extra.as_json()),
     ]);
 }
 
