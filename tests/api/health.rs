@@ -48,3 +48,33 @@ db_test!(every_response_carries_a_request_id, |app| {
     let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert_eq!(id.len(), 36, "a UUID: {id}");
 });
+
+/// The embedded database copies its write-ahead log into the database file
+/// in the background, while the service runs: a copy of the file (a backup)
+/// holds what was written, not only what was written before the last stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writes_reach_the_database_file_while_the_service_runs() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+    app.given_ght("NOR-09", "NOR", &[]).await;
+    // `immutable` makes SQLite read the database file alone, ignoring the log.
+    let file_only = format!("{}&immutable=true", app.database_url.replace("mode=rwc", "mode=ro"));
+    let mut found = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let Ok(reader) = sea_orm::Database::connect(&file_only).await else { continue };
+        let statement = sea_orm::Statement::from_string(
+            reader.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM ghts WHERE code = 'NOR-09'",
+        );
+        let count = reader.query_one_raw(statement).await.ok().flatten().and_then(|r| r.try_get::<i64>("", "n").ok());
+        let _ = reader.close().await;
+        if count == Some(1) {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the new GHT is in the database file within 5 s");
+    app.close().await;
+}
