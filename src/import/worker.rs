@@ -12,6 +12,8 @@
 //! normalising against the reference data it is given — and streams the
 //! normalised rows back in batches, so the service stores one batch while
 //! the worker normalises the next, and neither holds the whole file's rows.
+//! Inside the worker, one thread reads the file and a second one locates
+//! and normalises its rows as they come: each is about half of the work.
 //!
 //! Protocol: frames of a little-endian `u32` length followed by that many
 //! bytes of postcard (a compact binary serde encoding: rows cross the pipe
@@ -329,7 +331,8 @@ pub fn run_worker(memory_bytes: u64, cpu_seconds: u64, limits: Limits) -> std::i
     let job: Job = postcard::from_bytes(&job).map_err(std::io::Error::other)?;
     let mut bytes = Vec::new();
     input.read_to_end(&mut bytes)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Unlocked (`Stdout` is `Send`): the normalising thread writes the events.
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(job, &bytes, &limits, &mut out)));
     match outcome {
         Ok(result) => result?,
@@ -350,7 +353,7 @@ fn emit(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
     write_frame(out, event)
 }
 
-fn run_job(job: Job, bytes: &[u8], limits: &Limits, out: &mut impl Write) -> std::io::Result<()> {
+fn run_job(job: Job, bytes: &[u8], limits: &Limits, out: &mut (impl Write + Send)) -> std::io::Result<()> {
     let (file_name, reference) = match job {
         Job::Raw { file_name } => {
             let event = match read_workbook(bytes, &file_name, limits) {
@@ -361,17 +364,115 @@ fn run_job(job: Job, bytes: &[u8], limits: &Limits, out: &mut impl Write) -> std
         }
         Job::Normalise { file_name, reference } => (file_name, reference),
     };
-    let ReferenceData { products, aliases, synonyms, subdomains, routing, mappings } = *reference;
+    // Reading the file and normalising its rows each take about half of the
+    // work: this thread reads, a second one normalises and writes.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(FED_AHEAD);
+    std::thread::scope(|scope| {
+        let file = file_name.as_str();
+        let normalising = scope.spawn(move || normalise_fed(receiver, *reference, file, out));
+        let mut forward = Forward { sender, pending: Vec::with_capacity(FED_PER_BATCH) };
+        let read = read_rows(bytes, &file_name, limits, &mut forward);
+        forward.pending.push(Fed::End(read));
+        forward.send();
+        drop(forward);
+        normalising.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// What the reading thread hands the normalising one.
+enum Fed {
+    Sheet(String, u32),
+    Row(u32, Vec<Cell>),
+    EndSheet,
+    Restart,
+    /// The file is read: its format, or why it cannot be.
+    End(Result<super::Format, IngestError>),
+}
+
+/// Rows handed from the reading thread in batches (one channel message per
+/// row would cost more than the row).
+const FED_PER_BATCH: usize = 256;
+/// Batches the reading thread may be ahead.
+const FED_AHEAD: usize = 8;
+
+/// The reading thread's sink: forwards to the normalising thread.
+struct Forward {
+    sender: std::sync::mpsc::SyncSender<Vec<Fed>>,
+    pending: Vec<Fed>,
+}
+
+impl Forward {
+    fn push(&mut self, fed: Fed) {
+        self.pending.push(fed);
+        if self.pending.len() >= FED_PER_BATCH {
+            self.send();
+        }
+    }
+
+    /// A normalising thread that stopped (its output is gone) is noticed
+    /// when it is joined.
+    fn send(&mut self) {
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(FED_PER_BATCH));
+        let _ = self.sender.send(batch);
+    }
+}
+
+impl RowSink for Forward {
+    fn sheet(&mut self, name: String, first_col: u32) {
+        self.push(Fed::Sheet(name, first_col));
+    }
+
+    fn row(&mut self, excel_row: u32, cells: Vec<Cell>) {
+        self.push(Fed::Row(excel_row, cells));
+    }
+
+    fn end_sheet(&mut self) {
+        self.push(Fed::EndSheet);
+    }
+
+    fn restart(&mut self) {
+        self.push(Fed::Restart);
+    }
+}
+
+/// The normalising thread: locates and normalises what the reading thread
+/// hands it, and writes the events.
+fn normalise_fed(
+    receiver: std::sync::mpsc::Receiver<Vec<Fed>>,
+    reference: ReferenceData,
+    file_name: &str,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let ReferenceData { products, aliases, synonyms, subdomains, routing, mappings } = reference;
     let headers = HeaderMatcher::new(&mappings);
     let matcher = Matcher::new(products, aliases);
     let taxonomy = TaxonomyIndex::new(synonyms, subdomains);
     let matches = std::cell::RefCell::new(HashMap::new());
     let context =
-        Context { file: &file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
+        Context { file: file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
     let outbox = Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, written: Ok(()) };
     let mut reading =
         Reading { headers: &headers, locator: None, normaliser: InventoryNormaliser::new(&context, outbox) };
-    let read = read_rows(bytes, &file_name, limits, &mut reading);
+    let mut read = None;
+    'batches: for batch in receiver {
+        for fed in batch {
+            match fed {
+                Fed::Sheet(name, first_col) => reading.sheet(name, first_col),
+                Fed::Row(excel_row, cells) => reading.row(excel_row, cells),
+                Fed::EndSheet => reading.end_sheet(),
+                Fed::Restart => reading.restart(),
+                Fed::End(result) => {
+                    read = Some(result);
+                    break 'batches;
+                }
+            }
+        }
+        if reading.normaliser.output().written.is_err() {
+            break;
+        }
+    }
+    // Without an end, the reading thread panicked: the caller reports it.
+    let Some(read) = read else { return Ok(()) };
     let found = reading.normaliser.found_inventory();
     let format = match read {
         Ok(format) if found => format,

@@ -93,6 +93,20 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
     let panicking = std::fs::read(dir.join("Test_Issue_12556_corrupt.xls")).expect("file");
     let outcome = parse_isolated(&panicking, "Test_Issue_12556_corrupt.xls", &config).await;
     assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
+    // The same through the import's reading and normalising threads.
+    let reference = convergence::import::worker::ReferenceData {
+        products: Vec::new(),
+        aliases: Vec::new(),
+        synonyms: Vec::new(),
+        subdomains: Vec::new(),
+        mappings: std::collections::HashMap::new(),
+        routing: convergence::normalise::row::Routing::Ght(Vec::new()),
+    };
+    let mut run = convergence::import::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
+        .await
+        .expect("worker starts");
+    let outcome = run.next().await.map(|_| ());
+    assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
     let oom = std::fs::read(dir.join("Test_git_issue_382_oom.xls")).expect("file");
     let outcome = parse_isolated(&oom, "Test_git_issue_382_oom.xls", &config).await;
     assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
