@@ -39,7 +39,7 @@ pub const REJECTED: &str = "rejected";
 
 /// Rows per INSERT: ~36 values a row stays far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
-const BATCH: usize = 500;
+const BATCH: usize = 250;
 
 /// The reference data a GHT's rows are normalised against: the catalogue
 /// as the GHT sees it (approved products and its own proposals, national
@@ -498,14 +498,26 @@ pub async fn insert_entries(
     // A plain multi-row INSERT: building it through the entity's active
     // models cost as much CPU as SQLite spent storing the rows.
     let backend = txn.get_database_backend();
-    for chunk in rows.chunks(BATCH) {
+    let statement = |chunk: &[NormalisedRow]| {
         let mut values = Vec::with_capacity(chunk.len() * ENTRY_COLUMNS.len());
         for row in chunk {
             entry_values(upload_id, campaign.get(), row, &mut values);
         }
         let sql = super::multi_row_insert("inventory_entries", &ENTRY_COLUMNS, chunk.len(), backend);
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        Statement::from_sql_and_values(backend, sql, values)
+    };
+    let mut chunks = rows.chunks(BATCH);
+    let Some(first) = chunks.next() else {
+        return Ok(());
+    };
+    // Each statement is built while the database runs the previous one.
+    let mut pending = statement(first);
+    for chunk in chunks {
+        let (done, next) = tokio::join!(txn.execute_raw(pending), async { statement(chunk) });
+        done?;
+        pending = next;
     }
+    txn.execute_raw(pending).await?;
     Ok(())
 }
 
