@@ -18,16 +18,20 @@ pub fn normalise_key(raw: &str) -> String {
             }
             continue;
         }
-        match fold(c) {
-            Folded::One(f) => key.push(f),
-            Folded::Two(a, b) => {
-                key.push(a);
-                key.push(b);
-            }
-            Folded::Skip => {}
-        }
+        push_folded(&mut key, fold(c));
     }
     key
+}
+
+fn push_folded(key: &mut String, folded: Folded) {
+    match folded {
+        Folded::One(f) => key.push(f),
+        Folded::Two(a, b) => {
+            key.push(a);
+            key.push(b);
+        }
+        Folded::Skip => {}
+    }
 }
 
 enum Folded {
@@ -76,14 +80,7 @@ mod tests {
     fn folded_char_by_char(raw: &str) -> String {
         let mut key = String::new();
         for c in raw.chars() {
-            match fold(c) {
-                Folded::One(f) => key.push(f),
-                Folded::Two(a, b) => {
-                    key.push(a);
-                    key.push(b);
-                }
-                Folded::Skip => {}
-            }
+            push_folded(&mut key, fold(c));
         }
         key
     }
