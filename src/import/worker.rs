@@ -42,7 +42,10 @@ use crate::normalise::row::{Context, NormalisedRow, Routing};
 use crate::normalise::taxonomy::TaxonomyIndex;
 
 /// Rows per batch sent back to the service.
-pub const ROWS_PER_BATCH: usize = 1000;
+pub const ROWS_PER_BATCH: usize = 500;
+
+/// Report messages per batch: one stored page each.
+pub const MESSAGES_PER_BATCH: usize = 1000;
 
 /// How the parent runs the worker.
 #[derive(Debug, Clone)]
@@ -548,7 +551,7 @@ impl<W: Write> Output for Outbox<'_, W> {
 
     fn message(&mut self, message: Message) {
         self.messages.push(message);
-        if self.messages.len() >= ROWS_PER_BATCH {
+        if self.messages.len() >= MESSAGES_PER_BATCH {
             self.flush_messages();
         }
     }
