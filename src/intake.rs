@@ -9,9 +9,11 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
+use crate::import::IngestError;
 use crate::import::headers::Field;
 use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
-use crate::normalise::report::{MESSAGES_INLINE, Report};
+use crate::normalise::message_page;
+use crate::normalise::report::Report;
 use crate::normalise::row::{NormalisedRow, Routing};
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
@@ -149,7 +151,11 @@ pub async fn import_with_progress(
         loop {
             match run.next().await.map_err(AppError::Ingest)? {
                 Normalised::Rows(batch, _) => rows.extend(batch),
-                Normalised::Messages(batch) => messages.extend(batch),
+                Normalised::Messages(page, _) => {
+                    let page = message_page::decode(&page.content, &request.file_name)
+                        .map_err(|detail| AppError::Ingest(IngestError::ReaderCrashed { detail }))?;
+                    messages.extend(page);
+                }
                 Normalised::Restart => {
                     rows.clear();
                     messages.clear();
@@ -208,11 +214,11 @@ pub async fn import_with_progress(
                 }
                 inventory::insert_entries(&txn, upload.id, request.campaign, &rows).await?;
             }
-            Normalised::Messages(messages) => {
-                inventory::insert_messages(&txn, upload.id, stored, &messages).await?;
-                stored += messages.len();
-                let room = MESSAGES_INLINE.saturating_sub(inline.len());
-                inline.extend(messages.into_iter().take(room));
+            Normalised::Messages(page, first_messages) => {
+                let len = page.len as usize;
+                inventory::insert_messages(&txn, upload.id, stored, page).await?;
+                stored += len;
+                inline.extend(first_messages);
             }
             Normalised::Restart => {
                 inventory::discard_rows(&txn, upload.id).await?;

@@ -37,7 +37,8 @@ use super::table::{InventorySheet, Located, SheetLocator};
 use super::{Cell, IngestError, Limits, RawWorkbook, RowSink, read_rows, read_workbook};
 use crate::normalise::inventory::{InventoryNormaliser, Output};
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
-use crate::normalise::report::{Message, Report};
+use crate::normalise::message_page::EncodedPage;
+use crate::normalise::report::{MESSAGES_INLINE, Message, Report};
 use crate::normalise::row::{Context, NormalisedRow, Routing};
 use crate::normalise::taxonomy::TaxonomyIndex;
 
@@ -95,8 +96,9 @@ enum Event {
     Raw(RawWorkbook),
     /// A batch of valid rows, and the number of row errors seen so far.
     Rows { rows: Vec<NormalisedRow>, errors_so_far: u32 },
-    /// A batch of report messages.
-    Messages(Vec<Message>),
+    /// A page of report messages, encoded, and those of its messages that
+    /// the report shows inline.
+    Messages { page: EncodedPage, inline: Vec<Message> },
     /// Every row and message sent so far is void: the file is read again.
     Restart,
     /// The end, with the report's counts and the worker's peak memory (KiB).
@@ -110,8 +112,10 @@ enum Event {
 pub enum Normalised {
     /// A batch of valid rows, and the number of row errors seen so far.
     Rows(Vec<NormalisedRow>, u32),
-    /// A batch of report messages, in order.
-    Messages(Vec<Message>),
+    /// A page of report messages, in order, encoded for storage, and those
+    /// of its messages that the report shows inline (the first
+    /// [`MESSAGES_INLINE`] of the file).
+    Messages(EncodedPage, Vec<Message>),
     /// Every row and message received so far is void: the worker reads the
     /// file again (a worksheet that could not be streamed).
     Restart,
@@ -146,7 +150,7 @@ async fn read_events(
             Ok(false) => return,
             Err(e) => Err(IngestError::ReaderCrashed { detail: e.to_string() }),
         };
-        let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages(_) | Event::Restart));
+        let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages { .. } | Event::Restart));
         if sender.send(event).await.is_err() || last {
             return;
         }
@@ -259,7 +263,7 @@ impl WorkerRun {
         }
         match self.next_event().await? {
             Event::Rows { rows, errors_so_far } => Ok(Normalised::Rows(rows, errors_so_far)),
-            Event::Messages(messages) => Ok(Normalised::Messages(messages)),
+            Event::Messages { page, inline } => Ok(Normalised::Messages(page, inline)),
             Event::Restart => Ok(Normalised::Restart),
             Event::Done(report, peak_kib) => {
                 self.finished = true;
@@ -453,7 +457,8 @@ fn normalise_fed(
     let matches = std::cell::RefCell::new(HashMap::new());
     let context =
         Context { file: file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
-    let outbox = Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, written: Ok(()) };
+    let outbox =
+        Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, messages_sent: 0, written: Ok(()) };
     let mut reading =
         Reading { headers: &headers, locator: None, normaliser: InventoryNormaliser::new(&context, outbox) };
     let mut read = None;
@@ -537,6 +542,8 @@ struct Outbox<'a, W: Write> {
     rows: Vec<NormalisedRow>,
     messages: Vec<Message>,
     errors_so_far: u32,
+    /// Messages sent so far.
+    messages_sent: usize,
     written: std::io::Result<()>,
 }
 
@@ -561,7 +568,12 @@ impl<W: Write> Outbox<'_, W> {
     fn flush_messages(&mut self) {
         if self.written.is_ok() && !self.messages.is_empty() {
             let messages = std::mem::take(&mut self.messages);
-            self.written = emit(self.out, &Event::Messages(messages));
+            let room = MESSAGES_INLINE.saturating_sub(self.messages_sent);
+            self.messages_sent += messages.len();
+            self.written = EncodedPage::new(&messages).map_err(std::io::Error::other).and_then(|page| {
+                let inline = messages.into_iter().take(room).collect();
+                emit(self.out, &Event::Messages { page, inline })
+            });
         }
     }
 
@@ -580,6 +592,7 @@ impl<W: Write> Outbox<'_, W> {
     fn restart(&mut self) {
         self.rows.clear();
         self.messages.clear();
+        self.messages_sent = 0;
         self.errors_so_far = 0;
         if self.written.is_ok() {
             self.written = emit(self.out, &Event::Restart);

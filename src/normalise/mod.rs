@@ -8,6 +8,7 @@ pub mod cells_by_header;
 pub mod inventory;
 mod key;
 pub mod matcher;
+pub mod message_page;
 pub mod report;
 pub mod row;
 pub mod sentinel;

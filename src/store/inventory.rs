@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::import::worker::ReferenceData;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct};
+use crate::normalise::message_page::{self, EncodedPage};
 use crate::normalise::normalise_key;
 use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
 use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
@@ -211,20 +212,19 @@ pub async fn insert_messages(
     txn: &DatabaseTransaction,
     upload_id: i64,
     first: usize,
-    messages: &[Message],
+    page: EncodedPage,
 ) -> Result<(), DbErr> {
-    if messages.is_empty() {
+    if page.len == 0 {
         return Ok(());
     }
-    let count = |severity: Severity| messages.iter().filter(|m| m.severity == severity).count() as i32;
-    let content = super::message_pages::encode(messages).map_err(|e| DbErr::Json(e.to_string()))?;
+    let count = |n: u32| i32::try_from(n).map_err(|e| DbErr::Custom(e.to_string()));
     upload_message_page::ActiveModel {
         upload_id: Set(upload_id),
         first_position: Set(i32::try_from(first).map_err(|e| DbErr::Custom(e.to_string()))?),
-        errors: Set(count(Severity::Error)),
-        warnings: Set(count(Severity::Warning)),
-        infos: Set(count(Severity::Info)),
-        content: Set(content),
+        errors: Set(count(page.errors)?),
+        warnings: Set(count(page.warnings)?),
+        infos: Set(count(page.infos)?),
+        content: Set(page.content),
     }
     .insert(txn)
     .await?;
@@ -285,8 +285,7 @@ pub async fn messages(
             .all(conn)
             .await?;
         for stored_page in pages {
-            let messages =
-                super::message_pages::decode(&stored_page.content, &upload.file_name).map_err(DbErr::Json)?;
+            let messages = message_page::decode(&stored_page.content, &upload.file_name).map_err(DbErr::Json)?;
             items.extend(messages.into_iter().filter(|m| severity.is_none_or(|s| s == m.severity)));
         }
     }

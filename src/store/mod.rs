@@ -18,7 +18,6 @@ pub mod ghts;
 pub mod indicators;
 pub mod inventory;
 pub mod lock;
-pub mod message_pages;
 pub mod pagination;
 pub mod regions;
 pub mod review;

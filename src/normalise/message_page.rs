@@ -1,17 +1,18 @@
-//! How a page of report messages is written in `upload_message_pages`.
+//! How a page of report messages is written (`upload_message_pages`).
 //!
 //! A report repeats itself: the same sheet, headers, codes and most texts
 //! come back on every row (« ne précise que le domaine IMG… » once per
 //! imaging row). A page therefore holds each distinct string once and its
 //! messages as rows of indexes into them — about a fifth of the bytes of a
 //! list of objects, which is what the database writes and the import waits
-//! for (migration 8 rewrote the pages written before).
+//! for (migration 8 rewrote the pages written before). The parse worker
+//! encodes each page, so the service only stores it.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::normalise::report::{Message, Severity};
+use super::report::{Message, Severity};
 
 /// A message as indexes into the page's strings: severity, code, sheet,
 /// row, column letter, header, value, text.
@@ -34,6 +35,38 @@ fn severity_name(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "info",
+    }
+}
+
+/// A page of messages, encoded, with its counts per severity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncodedPage {
+    /// The stored JSON text.
+    pub content: String,
+    /// Messages in the page.
+    pub len: u32,
+    /// Errors among them.
+    pub errors: u32,
+    /// Warnings among them.
+    pub warnings: u32,
+    /// Informations among them.
+    pub infos: u32,
+}
+
+impl EncodedPage {
+    /// Encodes these messages.
+    ///
+    /// # Errors
+    /// When serialisation fails.
+    pub fn new(messages: &[Message]) -> Result<Self, serde_json::Error> {
+        let count = |severity: Severity| messages.iter().filter(|m| m.severity == severity).count() as u32;
+        Ok(EncodedPage {
+            content: encode(messages)?,
+            len: messages.len() as u32,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        })
     }
 }
 
