@@ -282,7 +282,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
             .expect("coverage");
             let rows: Vec<NormalisedRow> =
                 (0..ROWS_PER_ETABLISSEMENT).map(|r| row(finess, r, i, year, &products)).collect();
-            inventory::insert_entries(&txn, upload.id, campaign, &rows).await.expect("entries");
+            inventory::insert_entries(&txn, upload.id, campaign, rows).await.expect("entries");
             txn.commit().await.expect("commit");
         }
     }

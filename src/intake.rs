@@ -210,9 +210,14 @@ pub async fn import_with_progress(
                     continue;
                 }
                 for row in &rows {
-                    *covered.entry(row.finess_ej.clone()).or_insert(0) += 1;
+                    match covered.get_mut(&row.finess_ej) {
+                        Some(count) => *count += 1,
+                        None => {
+                            covered.insert(row.finess_ej.clone(), 1);
+                        }
+                    }
                 }
-                inventory::insert_entries(&txn, upload.id, request.campaign, &rows).await?;
+                inventory::insert_entries(&txn, upload.id, request.campaign, rows).await?;
             }
             Normalised::Messages(page, first_messages) => {
                 let len = page.len as usize;

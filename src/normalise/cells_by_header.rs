@@ -33,9 +33,14 @@ impl CellsByHeader {
         CellsByHeader(text)
     }
 
-    /// The JSON text, as stored.
+    /// The JSON text.
     pub fn as_json(&self) -> &str {
         &self.0
+    }
+
+    /// The JSON text, as stored.
+    pub fn into_json(self) -> String {
+        self.0
     }
 
     /// Whether no cell is held.

@@ -393,8 +393,8 @@ const ENTRY_COLUMNS: [&str; 34] = [
 ];
 
 /// One imported row's values, typed as the entity's columns are.
-fn entry_values(upload_id: i64, campaign: i32, r: &NormalisedRow, out: &mut Vec<Value>) {
-    let mut flags = r.flags.clone();
+fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<Value>) {
+    let mut flags = r.flags;
     if let Some(method) = r.match_method {
         let method = serde_json::to_value(method).ok().and_then(|v| v.as_str().map(str::to_owned));
         flags.push(format!("match:{}", method.unwrap_or_default()));
@@ -404,36 +404,36 @@ fn entry_values(upload_id: i64, campaign: i32, r: &NormalisedRow, out: &mut Vec<
         Value::from(campaign),
         Value::from(r.finess_ej.to_string()),
         Value::from(r.finess_et.as_ref().map(ToString::to_string)),
-        Value::from(r.sheet.clone()),
+        Value::from(r.sheet),
         Value::from(r.row as i32),
-        Value::from(r.raw.as_json()),
-        Value::from(r.application_raw.clone()),
-        Value::from(r.normalised_name.clone()),
+        Value::from(r.raw.into_json()),
+        Value::from(r.application_raw),
+        Value::from(r.normalised_name),
         Value::from(r.state.as_str()),
         Value::from(r.product_id),
         Value::from(r.match_confidence),
         Value::from(r.vendor_id),
-        Value::from(r.subdomain.clone()),
+        Value::from(r.subdomain),
         Value::from(r.subdomain_inferred),
-        Value::from(r.module.clone()),
-        Value::from(r.version.clone()),
+        Value::from(r.module),
+        Value::from(r.version),
         Value::from(r.go_live),
         Value::from(r.users),
         Value::from(r.beds),
-        Value::from(r.hosting.clone()),
-        Value::from(r.contract.clone()),
+        Value::from(r.hosting),
+        Value::from(r.contract),
         Value::from(r.contract_end),
         Value::from(r.acquisition_cost.map(|m| m.cents())),
         Value::from(r.annual_cost.map(|m| m.cents())),
-        Value::from(r.interfaces.clone()),
+        Value::from(r.interfaces),
         Value::from(r.identity_connected),
         Value::from(r.sso),
         Value::from(r.ins),
-        Value::from(r.criticality.clone()),
-        Value::from(r.convergence_status.clone()),
-        Value::from(r.comment.clone()),
+        Value::from(r.criticality),
+        Value::from(r.convergence_status),
+        Value::from(r.comment),
         Value::from(serde_json::to_string(&flags).unwrap_or_default()),
-        Value::from(r.extra.as_json()),
+        Value::from(r.extra.into_json()),
     ]);
 }
 
@@ -492,31 +492,31 @@ pub async fn insert_entries(
     txn: &DatabaseTransaction,
     upload_id: i64,
     campaign: CampaignYear,
-    rows: &[NormalisedRow],
+    rows: Vec<NormalisedRow>,
 ) -> Result<(), DbErr> {
     // A plain multi-row INSERT: building it through the entity's active
-    // models cost as much CPU as SQLite spent storing the rows.
+    // models cost as much CPU as SQLite spent storing the rows. The rows'
+    // strings move into the statement.
     let backend = txn.get_database_backend();
-    let statement = |chunk: &[NormalisedRow]| {
-        let mut values = Vec::with_capacity(chunk.len() * ENTRY_COLUMNS.len());
+    let mut rows = rows.into_iter();
+    let mut statement = || {
+        let chunk = rows.by_ref().take(BATCH);
+        let mut values = Vec::with_capacity(BATCH * ENTRY_COLUMNS.len());
+        let mut count = 0;
         for row in chunk {
             entry_values(upload_id, campaign.get(), row, &mut values);
+            count += 1;
         }
-        let sql = super::multi_row_insert("inventory_entries", &ENTRY_COLUMNS, chunk.len(), backend);
-        Statement::from_sql_and_values(backend, sql, values)
-    };
-    let mut chunks = rows.chunks(BATCH);
-    let Some(first) = chunks.next() else {
-        return Ok(());
+        let sql = super::multi_row_insert("inventory_entries", &ENTRY_COLUMNS, count, backend);
+        (count, Statement::from_sql_and_values(backend, sql, values))
     };
     // Each statement is built while the database runs the previous one.
-    let mut pending = statement(first);
-    for chunk in chunks {
-        let (done, next) = tokio::join!(txn.execute_raw(pending), async { statement(chunk) });
+    let (mut count, mut pending) = statement();
+    while count > 0 {
+        let (done, next) = tokio::join!(txn.execute_raw(pending), async { statement() });
         done?;
-        pending = next;
+        (count, pending) = next;
     }
-    txn.execute_raw(pending).await?;
     Ok(())
 }
 
