@@ -198,6 +198,16 @@ async fn bench_database() -> (tempfile::TempDir, Db, WorkerConfig) {
     (dir, db, worker)
 }
 
+/// Withdraws an import, so that the next run of the same file is not
+/// recognised as the same bytes.
+async fn withdraw(db: &Db, actor: Actor<'_>, outcome: intake::ImportOutcome) {
+    let txn = db.begin_write().await.expect("txn");
+    if let Some(upload) = outcome.upload {
+        convergence::store::inventory::withdraw(&txn, actor, upload).await.expect("withdraw");
+    }
+    txn.commit().await.expect("commit");
+}
+
 async fn child_end_to_end(rows: usize) {
     let bytes = generate(rows);
     let (dir, db, worker) = bench_database().await;
@@ -212,12 +222,7 @@ async fn child_end_to_end(rows: usize) {
         samples.push(start.elapsed());
         worker_kib = worker_kib.max(outcome.worker_peak_kib.unwrap_or(0));
         assert_eq!(outcome.report.rows_imported as usize, rows, "every generated row is imported");
-        // Withdraw so that the next run is not recognised as the same file.
-        let txn = db.begin_write().await.expect("txn");
-        if let Some(upload) = outcome.upload {
-            convergence::store::inventory::withdraw(&txn, actor, upload).await.expect("withdraw");
-        }
-        txn.commit().await.expect("commit");
+        withdraw(&db, actor, outcome).await;
     }
     db.close().await.expect("close");
     drop(dir);
@@ -247,11 +252,7 @@ async fn child_pairs(rows: usize) {
         let start = Instant::now();
         let outcome = intake::import(&db, &worker, actor, bench_request(rows, &bytes, false)).await.expect("import");
         ratios.push(start.elapsed().as_secs_f64() / bare.as_secs_f64());
-        let txn = db.begin_write().await.expect("txn");
-        if let Some(upload) = outcome.upload {
-            convergence::store::inventory::withdraw(&txn, actor, upload).await.expect("withdraw");
-        }
-        txn.commit().await.expect("commit");
+        withdraw(&db, actor, outcome).await;
     }
     db.close().await.expect("close");
     drop(dir);

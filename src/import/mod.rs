@@ -107,32 +107,38 @@ impl Default for Limits {
 /// from users: this function trusts the spreadsheet libraries.
 ///
 /// # Errors
-/// Every way a file can be unreadable, each with its own French message.
+/// As [`read_rows`].
 pub fn read_workbook(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawWorkbook, IngestError> {
-    if bytes.is_empty() {
-        return Err(IngestError::Empty);
+    let mut sheets = Sheets::default();
+    let format = read_rows(bytes, file_name, limits, &mut sheets)?;
+    Ok(RawWorkbook { format, sheets: sheets.0 })
+}
+
+/// Collects the rows handed on into whole sheets, the rows between them
+/// left blank.
+#[derive(Default)]
+struct Sheets(Vec<RawSheet>);
+
+impl RowSink for Sheets {
+    fn sheet(&mut self, name: String, first_col: u32) {
+        self.0.push(RawSheet { name, first_row: 1, first_col, rows: Vec::new() });
     }
-    if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(IngestError::TooLarge { limit: limits.max_file_bytes });
-    }
-    let format = detect_format(bytes, file_name)?;
-    let sheets = match format {
-        Format::Csv => vec![delimited::read_csv(bytes, file_name, limits)?],
-        Format::Ods => {
-            archive::check(bytes, limits)?;
-            let repaired = archive::repair_ods(bytes)?;
-            spreadsheet::read(repaired.as_deref().unwrap_or(bytes), format, limits)?
+
+    fn row(&mut self, excel_row: u32, cells: Vec<Cell>) {
+        let Some(sheet) = self.0.last_mut() else { return };
+        if sheet.rows.is_empty() {
+            sheet.first_row = excel_row;
         }
-        Format::Xlsx | Format::Xlsm | Format::Xlsb => {
-            archive::check(bytes, limits)?;
-            spreadsheet::read(bytes, format, limits)?
-        }
-        Format::Xls => spreadsheet::read(bytes, format, limits)?,
-    };
-    if sheets.iter().all(|s| s.rows.iter().all(|r| r.iter().all(Cell::is_blank))) {
-        return Err(IngestError::Empty);
+        let offset = excel_row.saturating_sub(sheet.first_row) as usize;
+        sheet.rows.resize(offset, Vec::new());
+        sheet.rows.push(cells);
     }
-    Ok(RawWorkbook { format, sheets })
+
+    fn end_sheet(&mut self) {}
+
+    fn restart(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Receives a workbook's rows as they are read, sheet by sheet in workbook
@@ -161,7 +167,8 @@ pub trait RowSink {
 /// formats are read a sheet at a time and then handed on.
 ///
 /// # Errors
-/// As [`read_workbook`]. Rows may have been given before an error.
+/// Every way a file can be unreadable, each with its own French message.
+/// Rows may have been given before an error.
 pub fn read_rows(
     bytes: &[u8],
     file_name: &str,

@@ -71,10 +71,7 @@ impl EncodedPage {
 }
 
 /// Writes a page's content (the file name is the upload's, not stored).
-///
-/// # Errors
-/// When serialisation fails.
-pub fn encode(messages: &[Message]) -> Result<String, serde_json::Error> {
+fn encode(messages: &[Message]) -> Result<String, serde_json::Error> {
     let mut strings = Strings::default();
     let rows: Vec<Row> = messages
         .iter()
