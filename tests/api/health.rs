@@ -78,3 +78,17 @@ async fn sqlite_writes_reach_the_database_file_while_the_service_runs() {
     assert!(found, "the new GHT is in the database file within 5 s");
     app.close().await;
 }
+
+/// A new embedded database is created with 8 KiB pages, which halve the
+/// pages an import writes.
+#[tokio::test]
+async fn a_new_embedded_database_has_pages_of_8_kib() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+    let statement = sea_orm::Statement::from_string(app.db.backend(), "PRAGMA page_size");
+    let size =
+        app.db.reader().query_one_raw(statement).await.ok().flatten().and_then(|r| r.try_get_by_index::<i64>(0).ok());
+    assert_eq!(size, Some(8192));
+    app.close().await;
+}
