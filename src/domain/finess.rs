@@ -133,6 +133,11 @@ impl Finess {
 }
 
 fn compact(raw: &str) -> String {
+    // Most numbers arrive already compact (and every one the parse worker
+    // sends back): copy them as they are.
+    if raw.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+        return raw.to_owned();
+    }
     raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
@@ -158,7 +163,7 @@ fn check_form(compact: &str) -> Result<(), FinessError> {
 }
 
 /// Digit values for the key: `2A` → 21, `2B` → 22.
-fn digits(compact: &str) -> impl Iterator<Item = u32> + '_ {
+fn digits(compact: &str) -> impl DoubleEndedIterator<Item = u32> + '_ {
     compact.chars().map(|c| match c {
         'A' => 1,
         'B' => 2,
@@ -182,14 +187,12 @@ fn luhn_sum(values: impl DoubleEndedIterator<Item = u32>, double_first: bool) ->
 }
 
 fn luhn_valid(compact: &str) -> bool {
-    let values: Vec<u32> = digits(compact).collect();
-    luhn_sum(values.into_iter(), false).is_multiple_of(10)
+    luhn_sum(digits(compact), false).is_multiple_of(10)
 }
 
 /// The key that completes an 8-character body into a valid number.
 fn luhn_key(body: &str) -> u32 {
-    let values: Vec<u32> = digits(body).collect();
-    (10 - luhn_sum(values.into_iter(), true) % 10) % 10
+    (10 - luhn_sum(digits(body), true) % 10) % 10
 }
 
 #[cfg(test)]

@@ -53,10 +53,11 @@ impl Money {
     /// When the text is not a non-negative amount with at most two decimals.
     pub fn parse_fr(raw: &str) -> Result<Self, MoneyError> {
         let unreadable = || MoneyError::Unreadable(raw.trim().to_owned());
-        let mut text: String =
+        let compact: String =
             raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{202F}' && *c != '€' && *c != '\'').collect();
+        let mut text = compact.as_str();
         for suffix in ["EUR", "eur", "HT", "TTC"] {
-            text = text.trim_end_matches(suffix).trim_start_matches(suffix).to_owned();
+            text = text.trim_end_matches(suffix).trim_start_matches(suffix);
         }
         if text.is_empty() {
             return Err(unreadable());
@@ -70,7 +71,7 @@ impl Money {
         let (int_part, frac_part) = match last_sep {
             Some(i) if text.len() - i - 1 <= 2 && text.len() - i - 1 > 0 => (&text[..i], &text[i + 1..]),
             Some(i) if text.len() - i - 1 > 3 => return Err(MoneyError::TooPrecise(raw.trim().to_owned())),
-            _ => (text.as_str(), ""),
+            _ => (text, ""),
         };
         let int_digits: String = int_part.chars().filter(|c| *c != '.' && *c != ',').collect();
         if int_digits.is_empty() || !int_digits.bytes().all(|b| b.is_ascii_digit()) {

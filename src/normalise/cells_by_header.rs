@@ -20,7 +20,9 @@ impl CellsByHeader {
     /// The object of these pairs, in order (a repeated header keeps its
     /// last value when read).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut text = String::from("{");
+        // Room for a typical row, so that it is rarely grown.
+        let mut text = String::with_capacity(512);
+        text.push('{');
         for (header, value) in pairs {
             if text.len() > 1 {
                 text.push(',');
@@ -44,12 +46,43 @@ impl CellsByHeader {
     }
 }
 
+/// Appends `text` as a JSON string, escaped exactly as serde_json escapes
+/// it (quotes, backslashes, control characters), straight into `out`: this
+/// runs for every cell and header of every row.
 fn push_json_string(out: &mut String, text: &str) {
-    // serde_json escapes exactly as JSON requires; writing into a String
-    // cannot fail.
-    if let Ok(quoted) = serde_json::to_string(text) {
-        out.push_str(&quoted);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    // Most cells need no escape: one pass without branches tells.
+    let plain = text.bytes().fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    if plain {
+        out.push_str(text);
+        out.push('"');
+        return;
     }
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "\\u00",
+            _ => continue,
+        };
+        // `byte` is ASCII, so `i` is a character boundary.
+        out.push_str(&text[start..i]);
+        out.push_str(escape);
+        if escape == "\\u00" {
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 impl Serialize for CellsByHeader {
@@ -108,6 +141,15 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(cells.as_json()).unwrap_or_default();
         assert_eq!(parsed, serde_json::json!({"Logiciel": "Dx\"Care", "Coût (€)": "1 200,50 €"}));
         assert_eq!(CellsByHeader::from_pairs([]).as_json(), "{}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(text in "(\\PC|[\\x00-\\x1f\"\\\\\\x7f])*") {
+            let mut ours = String::new();
+            push_json_string(&mut ours, &text);
+            proptest::prop_assert_eq!(Some(ours), serde_json::to_string(&text).ok());
+        }
     }
 
     #[test]

@@ -91,11 +91,14 @@ fn encode(messages: &[Message]) -> Result<String, serde_json::Error> {
     serde_json::to_string(&InternedRef { strings: strings.list, messages: rows })
 }
 
-/// Each distinct string once, in order of first use.
+/// Each distinct string once, in order of first use. The index hashes
+/// every string of every message: foldhash, not the standard SipHash
+/// (a page holds at most a thousand messages, so collisions cannot cost
+/// much).
 #[derive(Default)]
 struct Strings<'a> {
     list: Vec<&'a str>,
-    index: HashMap<&'a str, u32>,
+    index: HashMap<&'a str, u32, foldhash::fast::RandomState>,
 }
 
 impl<'a> Strings<'a> {
