@@ -189,73 +189,91 @@ fn child_bare(rows: usize) {
     println!("seconds={} self_mb={}", seconds.as_secs_f64(), peak_rss_mb(UsageWho::RUSAGE_SELF));
 }
 
-/// The generated file, imported into Le Havre's 2026 inventory.
-fn bench_request(rows: usize, bytes: &[u8], dry_run: bool) -> ImportRequest {
-    ImportRequest {
-        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
-        campaign: CampaignYear::new(2026).expect("year"),
-        file_name: format!("bench-{rows}.xlsx"),
-        bytes: bytes.to_vec(),
-        partial: true,
-        dry_run,
-        mapping: Default::default(),
-    }
+/// One child's setup: the generated file, and a database holding the
+/// demo GHT that the file is imported into.
+struct Bench {
+    rows: usize,
+    bytes: Vec<u8>,
+    db: Db,
+    worker: WorkerConfig,
+    principal: Principal,
+    _dir: tempfile::TempDir,
 }
 
-async fn bench_database() -> (tempfile::TempDir, Db, WorkerConfig) {
-    let worker = WorkerConfig {
-        program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
-        memory_bytes: 2 * 1024 * 1024 * 1024,
-        cpu_seconds: 120,
-        timeout: Duration::from_secs(300),
-        limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-    let db = Db::connect(&url).await.expect("db");
-    db.migrate().await.expect("migrate");
-    seed::seed_reference(&db).await.expect("seed");
-    demo::load(&db, &worker).await.expect("demo GHT");
-    (dir, db, worker)
-}
-
-/// Withdraws an import, so that the next run of the same file is not
-/// recognised as the same bytes.
-async fn withdraw(db: &Db, actor: Actor<'_>, outcome: intake::ImportOutcome) {
-    let txn = db.begin_write().await.expect("txn");
-    if let Some(upload) = outcome.upload {
-        convergence::store::inventory::withdraw(&txn, actor, upload).await.expect("withdraw");
+impl Bench {
+    async fn new(rows: usize) -> Self {
+        let worker = WorkerConfig {
+            program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
+            memory_bytes: 2 * 1024 * 1024 * 1024,
+            cpu_seconds: 120,
+            timeout: Duration::from_secs(300),
+            limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+        let db = Db::connect(&url).await.expect("db");
+        db.migrate().await.expect("migrate");
+        seed::seed_reference(&db).await.expect("seed");
+        demo::load(&db, &worker).await.expect("demo GHT");
+        let principal = Principal::command_line("bench");
+        Bench { rows, bytes: generate(rows), db, worker, principal, _dir: dir }
     }
-    txn.commit().await.expect("commit");
+
+    fn actor(&self) -> Actor<'_> {
+        Actor { principal: &self.principal, request_id: None }
+    }
+
+    /// The generated file, imported into Le Havre's 2026 inventory.
+    async fn import(&self, dry_run: bool) -> intake::ImportOutcome {
+        let request = ImportRequest {
+            scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+            campaign: CampaignYear::new(2026).expect("year"),
+            file_name: format!("bench-{}.xlsx", self.rows),
+            bytes: self.bytes.clone(),
+            partial: true,
+            dry_run,
+            mapping: Default::default(),
+        };
+        intake::import(&self.db, &self.worker, self.actor(), request).await.expect("import")
+    }
+
+    /// Withdraws an import, so that the next run of the same file is not
+    /// recognised as the same bytes.
+    async fn withdraw(&self, outcome: intake::ImportOutcome) {
+        let txn = self.db.begin_write().await.expect("txn");
+        if let Some(upload) = outcome.upload {
+            convergence::store::inventory::withdraw(&txn, self.actor(), upload).await.expect("withdraw");
+        }
+        txn.commit().await.expect("commit");
+    }
+
+    async fn close(self) {
+        self.db.close().await.expect("close");
+    }
 }
 
 async fn child_end_to_end(rows: usize) {
-    let bytes = generate(rows);
-    let (dir, db, worker) = bench_database().await;
-    let principal = Principal::command_line("bench");
-    let actor = Actor { principal: &principal, request_id: None };
+    let bench = Bench::new(rows).await;
     let (mut samples, mut service_cpu, mut worker_cpu) = (Vec::new(), Vec::new(), Vec::new());
     let mut worker_kib = 0;
     for _ in 0..runs(rows) {
-        let request = bench_request(rows, &bytes, false);
         let (service, workers) = (cpu_time(UsageWho::RUSAGE_SELF), cpu_time(UsageWho::RUSAGE_CHILDREN));
         let start = Instant::now();
-        let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
+        let outcome = bench.import(false).await;
         samples.push(start.elapsed());
         service_cpu.push(cpu_time(UsageWho::RUSAGE_SELF).saturating_sub(service));
         worker_cpu.push(cpu_time(UsageWho::RUSAGE_CHILDREN).saturating_sub(workers));
         worker_kib = worker_kib.max(outcome.worker_peak_kib.unwrap_or(0));
         assert_eq!(outcome.report.rows_imported as usize, rows, "every generated row is imported");
-        withdraw(&db, actor, outcome).await;
+        bench.withdraw(outcome).await;
     }
-    db.close().await.expect("close");
-    drop(dir);
+    let file_mb = bench.bytes.len() as f64 / 1e6;
+    bench.close().await;
     println!(
-        "seconds={} service_cpu={} worker_cpu={} file_mb={} self_mb={} worker_mb={}",
+        "seconds={} service_cpu={} worker_cpu={} file_mb={file_mb} self_mb={} worker_mb={}",
         median(samples).as_secs_f64(),
         median(service_cpu).as_secs_f64(),
         median(worker_cpu).as_secs_f64(),
-        bytes.len() as f64 / 1e6,
         peak_rss_mb(UsageWho::RUSAGE_SELF),
         worker_kib as f64 / 1024.0,
     );
@@ -266,22 +284,18 @@ async fn child_end_to_end(rows: usize) {
 /// (on a shared VM the load changes between runs more than the code does).
 /// Memory is not measured here: the bare parse's own peak would count.
 async fn child_pairs(rows: usize) {
-    let bytes = generate(rows);
-    let (dir, db, worker) = bench_database().await;
-    let principal = Principal::command_line("bench");
-    let actor = Actor { principal: &principal, request_id: None };
+    let bench = Bench::new(rows).await;
     let mut ratios = Vec::new();
     for _ in 0..runs(rows) {
         let start = Instant::now();
-        std::hint::black_box(bare_parse(&bytes));
+        std::hint::black_box(bare_parse(&bench.bytes));
         let bare = start.elapsed();
         let start = Instant::now();
-        let outcome = intake::import(&db, &worker, actor, bench_request(rows, &bytes, false)).await.expect("import");
+        let outcome = bench.import(false).await;
         ratios.push(start.elapsed().as_secs_f64() / bare.as_secs_f64());
-        withdraw(&db, actor, outcome).await;
+        bench.withdraw(outcome).await;
     }
-    db.close().await.expect("close");
-    drop(dir);
+    bench.close().await;
     ratios.sort_by(f64::total_cmp);
     println!("ratio={}", ratios[ratios.len() / 2]);
 }
@@ -289,19 +303,14 @@ async fn child_pairs(rows: usize) {
 /// The worker's share: the same import as a dry run (isolated parse and
 /// normalisation, rows streamed back), nothing stored.
 async fn child_dry_run(rows: usize) {
-    let bytes = generate(rows);
-    let (dir, db, worker) = bench_database().await;
-    let principal = Principal::command_line("bench");
-    let actor = Actor { principal: &principal, request_id: None };
+    let bench = Bench::new(rows).await;
     let mut samples = Vec::new();
     for _ in 0..runs(rows) {
-        let request = bench_request(rows, &bytes, true);
         let start = Instant::now();
-        let outcome = intake::import(&db, &worker, actor, request).await.expect("dry run");
+        let outcome = bench.import(true).await;
         samples.push(start.elapsed());
         assert_eq!(outcome.rows.len(), rows);
     }
-    db.close().await.expect("close");
-    drop(dir);
+    bench.close().await;
     println!("seconds={}", median(samples).as_secs_f64());
 }

@@ -20,16 +20,22 @@ impl CellsByHeader {
     /// The object of these pairs, in order (a repeated header keeps its
     /// last value when read).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        // Room for a typical row, so that it is rarely grown.
-        let mut text = String::with_capacity(512);
-        text.push('{');
+        let mut text = String::new();
         for (header, value) in pairs {
-            if text.len() > 1 {
+            if text.is_empty() {
+                // Room for a typical row, so that it is rarely grown (an
+                // empty object, as most rows' extra cells, stays small).
+                text.reserve(512);
+                text.push('{');
+            } else {
                 text.push(',');
             }
             push_json_string(&mut text, header);
             text.push(':');
             push_json_string(&mut text, value);
+        }
+        if text.is_empty() {
+            text.push('{');
         }
         text.push('}');
         CellsByHeader(text)
@@ -61,23 +67,26 @@ fn push_json_string(out: &mut String, text: &str) {
     }
     let mut start = 0;
     for (i, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "\\u00",
+        let short = match byte {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0x00..=0x1f => None,
             _ => continue,
         };
         // `byte` is ASCII, so `i` is a character boundary.
         out.push_str(&text[start..i]);
-        out.push_str(escape);
-        if escape == "\\u00" {
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        match short {
+            Some(escape) => out.push_str(escape),
+            None => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
         }
         start = i + 1;
     }

@@ -38,7 +38,7 @@ pub const WITHDRAWN: &str = "withdrawn";
 /// Upload refused (errors in strict mode): kept with its report, no rows.
 pub const REJECTED: &str = "rejected";
 
-/// Rows per INSERT: ~36 values a row stays far below the parameter limits
+/// Rows per INSERT: at 34 values a row, far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
 const BATCH: usize = 250;
 
