@@ -4,6 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock rustfmt.toml clippy.toml ./
 COPY migrations migrations
 COPY src src
+# Cargo loads every target the manifest declares, benches included.
+COPY benches benches
 RUN cargo build --release --locked --bin convergence
 
 # Runtime stage: the binary alone, run as an unprivileged user.
