@@ -57,6 +57,13 @@ pub enum IngestError {
         /// The columns the template expects.
         expected: Vec<String>,
     },
+    /// A header row was found, but no row of inventory under it (a blank
+    /// template, or only a total row).
+    #[error("aucune ligne d'inventaire sous l'en-tête ({}) : ajoutez une ligne par application sous la ligne d'en-tête, puis déposez le fichier à nouveau", sheets.join(", "))]
+    NoInventoryRows {
+        /// Each sheet read, as « feuille « Inventaire », en-tête ligne 3 ».
+        sheets: Vec<String>,
+    },
     /// Reading took longer than allowed.
     #[error(
         "la lecture du fichier a dépassé le temps autorisé : le fichier est peut-être endommagé ou anormalement complexe"
@@ -84,6 +91,7 @@ impl IngestError {
             IngestError::Corrupted { .. } => "corrupted-file",
             IngestError::Empty => "empty-file",
             IngestError::NoHeaderRow { .. } => "no-header-row",
+            IngestError::NoInventoryRows { .. } => "no-inventory-rows",
             IngestError::Timeout => "parse-timeout",
             IngestError::ReaderCrashed { .. } => "reader-crashed",
         }

@@ -483,6 +483,9 @@ fn normalise_fed(
     let Some(read) = read else { return Ok(()) };
     let found = reading.normaliser.found_inventory();
     let format = match read {
+        Ok(_) if found && let Some(sheets) = reading.normaliser.headers_without_rows() => {
+            return emit(reading.normaliser.output().out, &Event::Refused(IngestError::NoInventoryRows { sheets }));
+        }
         Ok(format) if found => format,
         Ok(_) => {
             return emit(

@@ -118,6 +118,18 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         !self.report.sheets.is_empty()
     }
 
+    /// Each sheet read, with its header row, when none had a row of
+    /// inventory under its header; `None` as soon as one row was read.
+    pub fn headers_without_rows(&self) -> Option<Vec<String>> {
+        (self.report.rows_read == 0).then(|| {
+            self.report
+                .sheets
+                .iter()
+                .map(|sheet| format!("feuille « {} », en-tête ligne {}", sheet.name, sheet.header_row))
+                .collect()
+        })
+    }
+
     /// The report's counts (its messages went to the output) and the output.
     pub fn finish(self, format: &str) -> (Report, O) {
         (Report { format: format.to_owned(), ..self.report }, self.output)

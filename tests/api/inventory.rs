@@ -365,6 +365,30 @@ db_test!(hostile_and_broken_files_get_an_error_of_their_own_class, |app| {
     assert_eq!(current.body, serde_json::json!([]));
 });
 
+db_test!(a_header_without_any_row_of_inventory_is_refused_as_such, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let blank_template = b"Application;Editeur;Domaine\n".to_vec();
+    for query in ["", "?dry_run=true", "?partial=true"] {
+        let reply = app.deposit(&format!("{path}{query}"), &dsi, "modele.csv", blank_template.clone(), None).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "no-inventory-rows");
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.contains("aucune ligne d'inventaire sous l'en-tête"), "{detail}");
+        assert!(!detail.contains("0 erreur"), "{detail}");
+    }
+    // A total row under the header is not a row of inventory either.
+    let only_total = xlsx(&[(
+        "Inventaire",
+        vec![row(&["Titre"]), row(&["Application", "Éditeur", "Nb utilisateurs"]), row(&["TOTAL", "", "12"])],
+    )]);
+    let reply = app.deposit(&path, &dsi, "inventaire.xlsx", only_total, None).await;
+    assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "no-inventory-rows");
+    assert!(reply.body["detail"].as_str().unwrap().contains("feuille « Inventaire », en-tête ligne 2"), "{reply:?}");
+    let history = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026", Some(&dsi), None).await;
+    assert_eq!(history.status, StatusCode::OK, "{history:?}");
+    assert!(!history.body.to_string().contains("rejected"), "nothing is stored: {history:?}");
+});
+
 db_test!(a_closed_campaign_refuses_deposits, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     app.post("/api/v1/campaigns/2026/close", serde_json::json!({})).await;
