@@ -240,11 +240,10 @@ impl Bench {
     /// Withdraws an import, so that the next run of the same file is not
     /// recognised as the same bytes.
     async fn withdraw(&self, outcome: intake::ImportOutcome) {
-        let txn = self.db.begin_write().await.expect("txn");
         if let Some(upload) = outcome.upload {
-            convergence::store::inventory::withdraw(&txn, self.actor(), upload).await.expect("withdraw");
+            use convergence::service::inventory::{StatusChange, change_status};
+            change_status(&self.db, self.actor(), upload.id, StatusChange::Withdraw).await.expect("withdraw");
         }
-        txn.commit().await.expect("commit");
     }
 
     async fn close(self) {

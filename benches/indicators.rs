@@ -23,10 +23,11 @@ use convergence::domain::{CampaignYear, Finess, GhtCode, Money, REGIONS, Role, S
 use convergence::normalise::row::NormalisedRow;
 use convergence::normalise::sentinel::EntryState;
 use convergence::reference::{catalogue, finess_directory};
+use convergence::service::recompute::Touched;
 use convergence::startup::Application;
 use convergence::store::audit::Actor;
 use convergence::store::entities::{etablissement, ght, ght_membership, inventory_upload, upload_etablissement};
-use convergence::store::{Db, indicators, inventory, targets, tokens};
+use convergence::store::{Db, inventory, targets, tokens};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 const GHTS: usize = 136;
@@ -85,7 +86,9 @@ async fn main() {
     for _ in 0..3 {
         let start = Instant::now();
         let txn = db.begin_write().await.expect("txn");
-        indicators::recompute_all_open(&txn).await.expect("recompute");
+        let mut touched = Touched::default();
+        touched.every_ght();
+        touched.recompute(&txn).await.expect("recompute");
         txn.commit().await.expect("commit");
         full.push(start.elapsed());
     }
@@ -95,7 +98,9 @@ async fn main() {
     for code in ghts.iter().take(50) {
         let start = Instant::now();
         let txn = db.begin_write().await.expect("txn");
-        indicators::recompute(&txn, code, CampaignYear::new(2026).expect("year")).await.expect("recompute");
+        let mut touched = Touched::default();
+        touched.campaign(code, CampaignYear::new(2026).expect("year"));
+        touched.recompute(&txn).await.expect("recompute");
         txn.commit().await.expect("commit");
         single.push(start.elapsed());
     }

@@ -14,7 +14,6 @@ use crate::import::{Limits, worker};
 use crate::intake::{self, ImportRequest, ImportScope, Step};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
-use crate::store::inventory;
 use crate::store::tokens::{self, NewToken};
 use crate::store::{Db, campaigns, seed};
 
@@ -276,7 +275,11 @@ async fn import(
                     println!("Fichier déjà déposé : dépôt {} inchangé, rien n'a été écrit.", upload.id)
                 }
                 (Some(upload), false) => {
-                    println!("Dépôt {} enregistré ({}).", upload.id, inventory::status_label(&upload.status))
+                    println!(
+                        "Dépôt {} enregistré ({}).",
+                        upload.id,
+                        crate::service::inventory::status_label(&upload.status)
+                    )
                 }
                 (None, _) => println!("Simulation : rien n'a été écrit."),
             }

@@ -15,6 +15,7 @@ use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
 use crate::normalise::message_page;
 use crate::normalise::report::Report;
 use crate::normalise::row::{NormalisedRow, Routing};
+use crate::service::Write;
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
 use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
@@ -181,15 +182,16 @@ pub async fn import_with_progress(
         VALIDATED.to_owned()
     };
     new.bytes = request.bytes;
-    let txn = db.begin_write().await?;
-    lock::serialise(&txn, LockKey::Ght(ght.as_str())).await?;
-    campaigns::ensure_open(&txn, request.campaign).await?;
-    if let Some(first) = inventory::same_bytes(&txn, &new).await? {
-        let outcome = duplicate(&txn, first).await;
-        txn.rollback().await?;
+    let mut write = Write::begin(db, actor).await?;
+    let txn = write.txn();
+    lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
+    campaigns::ensure_open(txn, request.campaign).await?;
+    if let Some(first) = inventory::same_bytes(txn, &new).await? {
+        let outcome = duplicate(txn, first).await;
+        write.rollback().await?;
         return outcome;
     }
-    let upload = inventory::begin_upload(&txn, actor, &new).await?;
+    let upload = inventory::begin_upload(txn, actor, &new).await?;
     let mut covered: BTreeMap<Finess, i32> = BTreeMap::new();
     if let Some(finess) = &new.finess_ej {
         covered.insert(finess.clone(), 0);
@@ -217,16 +219,16 @@ pub async fn import_with_progress(
                         }
                     }
                 }
-                inventory::insert_entries(&txn, upload.id, request.campaign, rows).await?;
+                inventory::insert_entries(txn, upload.id, request.campaign, rows).await?;
             }
             Normalised::Messages(page, first_messages) => {
                 let len = page.len as usize;
-                inventory::insert_messages(&txn, upload.id, stored, page).await?;
+                inventory::insert_messages(txn, upload.id, stored, page).await?;
                 stored += len;
                 inline.extend(first_messages);
             }
             Normalised::Restart => {
-                inventory::discard_rows(&txn, upload.id).await?;
+                inventory::discard_rows(txn, upload.id).await?;
                 covered.retain(|finess, count| {
                     *count = 0;
                     new.finess_ej.as_ref() == Some(finess)
@@ -249,17 +251,17 @@ pub async fn import_with_progress(
     progress(Step::Storing);
     let refused = report.rows_imported == 0 || (report.errors > 0 && !request.partial);
     if refused {
-        let rejected = inventory::reject(&txn, actor, upload, std::mem::take(&mut new.bytes), &report).await?;
-        txn.commit().await?;
+        let rejected = inventory::reject(txn, actor, upload, std::mem::take(&mut new.bytes), &report).await?;
+        write.commit().await?;
         return Err(AppError::InvalidInventory { upload_id: rejected.id, report: Box::new(report) });
     }
     if !request.mapping.is_empty() {
-        inventory::save_mappings(&txn, &ght, &request.mapping).await?;
+        inventory::save_mappings(txn, &ght, &request.mapping).await?;
     }
     let bytes = std::mem::take(&mut new.bytes);
-    let upload = inventory::finish_upload(&txn, actor, upload, bytes, &covered, &report).await?;
-    crate::store::indicators::recompute(&txn, &ght, request.campaign).await?;
-    txn.commit().await?;
+    let upload = inventory::finish_upload(txn, actor, upload, bytes, &covered, &report).await?;
+    write.touched().campaign(&ght, request.campaign);
+    write.commit().await?;
     Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false, worker_peak_kib })
 }
 

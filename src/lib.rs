@@ -35,6 +35,7 @@ pub mod import;
 pub mod intake;
 pub mod normalise;
 pub mod reference;
+pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

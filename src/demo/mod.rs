@@ -14,6 +14,7 @@ use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, SubdomainCode};
 use crate::error::AppError;
 use crate::import::worker::WorkerConfig;
 use crate::reference::ght_sample;
+use crate::service::Write;
 use crate::store::answers::{self, Answer};
 use crate::store::audit::Actor;
 use crate::store::etablissements::{self, NewEtablissement};
@@ -69,16 +70,17 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo GHT missing from the sample")))?;
     let members: Vec<_> = sample.members.iter().filter_map(|m| m.finess_ej.clone().map(|f| (f, m))).collect();
 
-    let txn = db.begin_write().await?;
+    let mut write = Write::begin(db, actor).await?;
+    let txn = write.txn();
     ghts::create(
-        &txn,
+        txn,
         actor,
         NewGht { code: code.clone(), name: format!("GHT {SAMPLE_NAME}"), region: parsed(RegionCode::parse("NOR"))? },
     )
     .await?;
     let constituted = date(2016, 7, 1)?;
     for (finess, member) in &members {
-        if etablissements::find(&txn, finess).await?.is_none() {
+        if etablissements::find(txn, finess).await?.is_none() {
             let new = NewEtablissement {
                 finess_ej: finess.clone(),
                 name: Some(member.name.clone()),
@@ -86,23 +88,23 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
                 commune: None,
                 sites: None,
             };
-            etablissements::create(&txn, actor, new).await?;
+            etablissements::create(txn, actor, new).await?;
         }
-        ghts::add_member(&txn, actor, &code, finess, constituted).await?;
+        ghts::insert_membership(txn, actor, &code, finess, constituted).await?;
     }
     let support = members.iter().find(|(_, m)| m.is_support == Some(true)).map(|(f, _)| f.clone());
-    ghts::update(&txn, actor, &code, GhtPatch { support_finess_ej: support, ..GhtPatch::default() }).await?;
+    ghts::update(txn, actor, &code, GhtPatch { support_finess_ej: support, ..GhtPatch::default() }).await?;
 
     for (year, deadline) in [(2025, date(2025, 6, 30)?), (2026, date(2026, 6, 30)?)] {
         let year = parsed(CampaignYear::new(year))?;
-        if campaigns::find(&txn, year).await?.is_none() {
-            campaigns::open(&txn, actor, year, None, Some(deadline)).await?;
+        if campaigns::find(txn, year).await?.is_none() {
+            campaigns::open(txn, actor, year, None, Some(deadline)).await?;
         }
     }
 
     let mut products = Vec::new();
     for (subdomain, product) in TARGETS {
-        let id = catalogue::product_id_by_name(&txn, product)
+        let id = catalogue::product_id_by_name(txn, product)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo target {product} missing from the catalogue")))?;
         products.push((parsed(SubdomainCode::parse(subdomain))?, id));
@@ -117,7 +119,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
         migrations.push((finess.clone(), parsed(SubdomainCode::parse("URG.DPU"))?, date(2025, 9, 1)?));
     }
     let set = TargetSet { products, migrations, comment: Some("SDSI 2023-2028 (démonstration)".to_owned()) };
-    targets::replace(&txn, actor, &code, set).await?;
+    targets::replace(txn, actor, &code, set).await?;
 
     let governance = [
         ("GOV.DIAG", "realise", Some(date(2017, 6, 30)?)),
@@ -133,10 +135,11 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
         for (code_text, status, status_date) in governance {
             let answer =
                 Answer { indicator_code: code_text.to_owned(), status: status.to_owned(), status_date, comment: None };
-            answers::declare(&txn, actor, &code, year, answer).await?;
+            answers::declare(txn, actor, &code, year, answer).await?;
         }
     }
-    txn.commit().await?;
+    write.touched().ght(&code);
+    write.commit().await?;
 
     // Inventories go through the real pipeline: 2025 for every member, then
     // the campaign is frozen; 2026 for all but the last member.

@@ -3,7 +3,7 @@
 //! The rule is the same everywhere: no or bad token → 401; a route the
 //! role can never use → 403 (decided here, from the route's [`Policy`]); an
 //! object outside the token's scope requested by its id → 404, exactly as
-//! if it did not exist (decided by the `find_visible` functions of `store`).
+//! if it did not exist (decided by `service::access`).
 
 use std::marker::PhantomData;
 

@@ -135,3 +135,25 @@ async fn details_for(
 pub async fn product_id_by_name(conn: &impl ConnectionTrait, name: &str) -> Result<Option<i64>, DbErr> {
     Ok(product::Entity::find().filter(product::Column::Name.eq(name)).one(conn).await?.map(|p| p.id))
 }
+
+/// One product by id, merged or not.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, DbErr> {
+    product::Entity::find_by_id(id).one(conn).await
+}
+
+/// The names of products, by id.
+///
+/// # Errors
+/// When the query fails.
+pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}

@@ -238,21 +238,19 @@ pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i6
 }
 
 /// Merges a product into another: its aliases and the rows of open
-/// campaigns follow; closed campaigns keep what they published.
+/// campaigns follow; closed campaigns keep what they published. Returns
+/// the merged product and the rows moved. The caller checks the products
+/// and moves the targets.
 ///
 /// # Errors
-/// `Invalid` when both are the same product.
+/// When a query or a write fails.
 pub async fn merge_products(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    from: i64,
-    into: i64,
-) -> Result<(product::Model, u64), AppError> {
-    if from == into {
-        return Err(AppError::Invalid("un produit ne peut pas être fusionné avec lui-même".to_owned()));
-    }
-    let source = product_or_404(txn, from).await?;
-    let target = product_or_404(txn, into).await?;
+    source: product::Model,
+    target: &product::Model,
+) -> Result<(product::Model, u64), DbErr> {
+    let (from, into) = (source.id, target.id);
     for alias in product_alias::Entity::find().filter(product_alias::Column::ProductId.eq(from)).all(txn).await? {
         let taken = product_alias::Entity::find()
             .filter(product_alias::Column::NormalisedKey.eq(alias.normalised_key.as_str()))
@@ -301,9 +299,6 @@ pub async fn merge_products(
         },
     )
     .await?;
-    if moved > 0 {
-        super::indicators::recompute_all_open(txn).await?;
-    }
     Ok((merged, moved))
 }
 

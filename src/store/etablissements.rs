@@ -9,8 +9,7 @@ use serde::Serialize;
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, etablissement_site, ght, ght_membership};
 use super::lock::{self, LockKey};
-use crate::auth::Principal;
-use crate::domain::{Finess, GhtCode};
+use crate::domain::Finess;
 use crate::error::AppError;
 use crate::reference::finess_directory;
 
@@ -55,26 +54,6 @@ pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option
         })
         .collect();
     Ok(Some(EtablissementDetails { etablissement, sites, memberships }))
-}
-
-/// An établissement the caller sees (its own, or one that belongs or
-/// belonged to a GHT the caller sees); any other is "not found".
-///
-/// # Errors
-/// `NotFound` when absent or outside the caller's scope.
-pub async fn find_visible(
-    conn: &impl ConnectionTrait,
-    principal: &Principal,
-    finess: &Finess,
-) -> Result<EtablissementDetails, AppError> {
-    let not_found = || AppError::not_found(format!("établissement {finess} introuvable"));
-    let details = find(conn, finess).await?.ok_or_else(not_found)?;
-    let ghts: Vec<(GhtCode, &str)> = details
-        .memberships
-        .iter()
-        .filter_map(|(m, region)| GhtCode::parse(&m.ght_code).ok().map(|c| (c, region.as_str())))
-        .collect();
-    if principal.sees_etablissement(finess, ghts.iter().map(|(c, r)| (c, *r))) { Ok(details) } else { Err(not_found()) }
 }
 
 /// A site given when registering an établissement.

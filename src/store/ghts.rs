@@ -65,22 +65,6 @@ pub async fn find(conn: &impl ConnectionTrait, code: &GhtCode) -> Result<Option<
     ght::Entity::find_by_id(code.as_str().to_owned()).one(conn).await
 }
 
-/// A GHT the caller sees; any other is "not found", exactly as if it did
-/// not exist.
-///
-/// # Errors
-/// `NotFound` when absent or outside the caller's scope.
-pub async fn find_visible(
-    conn: &impl ConnectionTrait,
-    principal: &Principal,
-    code: &GhtCode,
-) -> Result<ght::Model, AppError> {
-    find(conn, code)
-        .await?
-        .filter(|g| principal.sees_ght(code, &g.region_code))
-        .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))
-}
-
 /// Fields of a new GHT.
 #[derive(Debug)]
 pub struct NewGht {
@@ -245,40 +229,46 @@ pub async fn current_membership(
         .await
 }
 
-/// Adds an établissement to a GHT from a date. An établissement belongs to
-/// one GHT at a time: an open membership elsewhere must be ended first.
+/// An établissement's membership that is open on `from` or starts after
+/// it (an établissement belongs to one GHT at a time).
 ///
 /// # Errors
-/// `NotFound` for an unknown GHT or établissement, `Conflict` when the
-/// établissement is already a member of a GHT on or after that date.
-pub async fn add_member(
+/// When the query fails.
+pub async fn membership_overlapping(
+    conn: &impl ConnectionTrait,
+    finess: &Finess,
+    from: NaiveDate,
+) -> Result<Option<ght_membership::Model>, DbErr> {
+    ght_membership::Entity::find()
+        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
+        .filter(
+            Condition::any()
+                .add(ght_membership::Column::ValidTo.is_null())
+                .add(ght_membership::Column::ValidTo.gt(from)),
+        )
+        .one(conn)
+        .await
+}
+
+/// One membership by id.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_membership(conn: &impl ConnectionTrait, id: i64) -> Result<Option<ght_membership::Model>, DbErr> {
+    ght_membership::Entity::find_by_id(id).one(conn).await
+}
+
+/// Records a membership from a date, open-ended, audited.
+///
+/// # Errors
+/// When a write fails.
+pub async fn insert_membership(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     code: &GhtCode,
     finess: &Finess,
     valid_from: NaiveDate,
-) -> Result<ght_membership::Model, AppError> {
-    lock::serialise(txn, LockKey::Etablissement(finess.as_str())).await?;
-    find(txn, code).await?.ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
-    etablissement::Entity::find_by_id(finess.to_string())
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("établissement {finess} introuvable : enregistrez-le d'abord")))?;
-    let overlapping = ght_membership::Entity::find()
-        .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
-        .filter(
-            Condition::any()
-                .add(ght_membership::Column::ValidTo.is_null())
-                .add(ght_membership::Column::ValidTo.gt(valid_from)),
-        )
-        .one(txn)
-        .await?;
-    if let Some(existing) = overlapping {
-        return Err(AppError::Conflict(format!(
-            "l'établissement {finess} est déjà membre du GHT « {} » depuis le {} : terminez cette adhésion avant d'en ouvrir une autre",
-            existing.ght_code, existing.valid_from
-        )));
-    }
+) -> Result<ght_membership::Model, DbErr> {
     let model = ght_membership::ActiveModel {
         ght_code: Set(code.to_string()),
         finess_ej: Set(finess.to_string()),
@@ -301,8 +291,6 @@ pub async fn add_member(
         },
     )
     .await?;
-    // Who is expected to report changes the open campaigns' completeness.
-    super::indicators::recompute_open(txn, code).await?;
     Ok(model)
 }
 
@@ -325,34 +313,17 @@ impl MembershipSnapshot {
     }
 }
 
-/// Ends a membership: `valid_to` is the first day outside the GHT. History
-/// is kept, never deleted.
+/// Sets the end of a membership (`valid_to`, the first day outside the
+/// GHT), audited. History is kept, never deleted.
 ///
 /// # Errors
-/// `NotFound` when the membership is not one of this GHT's, `Invalid` when
-/// the end is not after the start, `Conflict` when it has already ended.
-pub async fn end_membership(
+/// When a write fails.
+pub async fn set_membership_end(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    code: &GhtCode,
-    id: i64,
+    current: ght_membership::Model,
     valid_to: NaiveDate,
-) -> Result<ght_membership::Model, AppError> {
-    let current = ght_membership::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .filter(|m| m.ght_code == code.as_str())
-        .ok_or_else(|| AppError::not_found(format!("adhésion {id} introuvable dans le GHT « {code} »")))?;
-    lock::serialise(txn, LockKey::Etablissement(&current.finess_ej)).await?;
-    if let Some(ended) = current.valid_to {
-        return Err(AppError::Conflict(format!("cette adhésion est déjà terminée (le {ended})")));
-    }
-    if valid_to <= current.valid_from {
-        return Err(AppError::Invalid(format!(
-            "la date de fin ({valid_to}) doit être postérieure à la date de début ({})",
-            current.valid_from
-        )));
-    }
+) -> Result<ght_membership::Model, DbErr> {
     let before = audit::snapshot(&MembershipSnapshot::of(&current));
     let mut model = current.into_active_model();
     model.valid_to = Set(Some(valid_to));
@@ -364,12 +335,11 @@ pub async fn end_membership(
             action: "membership.end",
             object_type: "membership",
             object_id: updated.id.to_string(),
-            ght_code: Some(code.to_string()),
+            ght_code: Some(updated.ght_code.clone()),
             before,
             after: audit::snapshot(&MembershipSnapshot::of(&updated)),
         },
     )
     .await?;
-    super::indicators::recompute_open(txn, code).await?;
     Ok(updated)
 }

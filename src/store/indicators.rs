@@ -105,75 +105,42 @@ pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<Ind
 }
 
 /// The open campaigns, whose indicators still move.
-async fn open_campaigns(txn: &DatabaseTransaction) -> Result<Vec<campaign::Model>, DbErr> {
-    campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(txn).await
-}
-
-/// Recomputes a GHT's indicators for every open campaign.
 ///
 /// # Errors
-/// When a query or a write fails.
-pub async fn recompute_open(txn: &DatabaseTransaction, ght: &GhtCode) -> Result<(), DbErr> {
-    let schema = current_schema(txn).await?;
-    for campaign in open_campaigns(txn).await? {
-        recompute_scope(txn, &campaign, Some(ght), &schema).await?;
-    }
-    Ok(())
+/// When the query fails.
+pub async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, DbErr> {
+    campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(conn).await
 }
 
-/// Recomputes every GHT's indicators for every open campaign (after a
-/// change that moves rows of several GHTs: a catalogue merge, a schema
-/// version), one query per table and campaign.
+/// A stored campaign's year.
 ///
 /// # Errors
-/// When a query or a write fails.
-pub async fn recompute_all_open(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    let schema = current_schema(txn).await?;
-    for campaign in open_campaigns(txn).await? {
-        recompute_scope(txn, &campaign, None, &schema).await?;
-    }
-    Ok(())
+/// When the stored year is out of range (logged with the row).
+pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, DbErr> {
+    CampaignYear::new(i64::from(campaign.year)).map_err(|e| {
+        tracing::error!(table = "campaigns", year = campaign.year, error = %e, "stored value cannot be decoded");
+        DbErr::Custom(format!("campaigns.year {}: {e}", campaign.year))
+    })
 }
 
-/// Recomputes one GHT's indicators for one campaign, unless it is closed.
+/// Deletes the runs of a campaign, for one GHT or every GHT, before they
+/// are written again.
 ///
 /// # Errors
-/// When a query or a write fails.
-pub async fn recompute(txn: &DatabaseTransaction, ght: &GhtCode, year: CampaignYear) -> Result<(), DbErr> {
-    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(txn).await? else { return Ok(()) };
-    if campaign.status != campaigns::OPEN {
-        return Ok(());
-    }
-    recompute_scope(txn, &campaign, Some(ght), &current_schema(txn).await?).await
-}
-
-/// Recomputes one GHT's, or every GHT's, indicators for an open campaign
-/// with the schema in force (its version and definitions): the previous
-/// runs are replaced.
-async fn recompute_scope(
-    txn: &DatabaseTransaction,
-    campaign: &campaign::Model,
-    ght: Option<&GhtCode>,
-    (version, schema): &(i32, Vec<IndicatorDefinition>),
-) -> Result<(), DbErr> {
-    let inputs = campaign_inputs(txn, campaign, ght).await?;
-    let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(campaign.year));
+/// When the delete fails.
+pub async fn delete_runs(txn: &DatabaseTransaction, year: i32, ght: Option<&GhtCode>) -> Result<(), DbErr> {
+    let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year));
     if let Some(ght) = ght {
         runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
     }
-    runs.exec(txn).await?;
-    let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, schema))).collect();
-    write_runs(txn, campaign.year, *version, computed).await
-}
-
-/// The values of the indicators the schema holds: a retired indicator is
-/// no longer computed (closed campaigns keep the values they had).
-fn computed_values(inputs: &CampaignInputs, schema: &[IndicatorDefinition]) -> Vec<indicators::Value> {
-    indicators::compute(inputs).into_iter().filter(|v| schema.iter().any(|d| d.covers(&v.code))).collect()
+    runs.exec(txn).await.map(|_| ())
 }
 
 /// Writes runs with their values (the previous runs already deleted).
-async fn write_runs(
+///
+/// # Errors
+/// When a value cannot be serialised or a write fails.
+pub async fn write_runs(
     txn: &DatabaseTransaction,
     year: i32,
     version: i32,
@@ -211,7 +178,10 @@ async fn write_runs(
 /// What the indicators of one GHT (or of every GHT) for a campaign are
 /// computed from, by GHT code: one query per table whatever the number of
 /// GHTs.
-async fn campaign_inputs(
+///
+/// # Errors
+/// When a query fails.
+pub async fn campaign_inputs(
     conn: &impl ConnectionTrait,
     campaign: &campaign::Model,
     only: Option<&GhtCode>,
@@ -525,41 +495,6 @@ pub struct GhtIndicators {
     pub values: Vec<indicators::Value>,
 }
 
-/// A GHT's indicators for a campaign: the stored ones, or — for a campaign
-/// never computed (nothing deposited yet) — computed for this read without
-/// writing anything.
-///
-/// # Errors
-/// When the query fails.
-pub async fn read(
-    conn: &impl ConnectionTrait,
-    ght: &GhtCode,
-    year: CampaignYear,
-    finess: Option<&str>,
-) -> Result<Option<GhtIndicators>, DbErr> {
-    if let Some((run, values)) = stored(conn, ght, year, finess).await? {
-        return Ok(Some(GhtIndicators {
-            schema_version: run.schema_version,
-            computed_at: Some(run.computed_at),
-            expected: run.expected,
-            reporting: run.reporting,
-            values,
-        }));
-    }
-    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
-    let inputs = campaign_inputs(conn, &campaign, Some(ght)).await?.remove(ght.as_str()).unwrap_or_default();
-    let (schema_version, schema) = current_schema(conn).await?;
-    let values =
-        computed_values(&inputs, &schema).into_iter().filter(|v| v.finess_ej.as_deref() == finess).collect::<Vec<_>>();
-    Ok(Some(GhtIndicators {
-        schema_version,
-        computed_at: None,
-        expected: inputs.expected.len() as i32,
-        reporting: inputs.reporting.len() as i32,
-        values,
-    }))
-}
-
 /// The GHT whose run holds an établissement's values for a campaign: the
 /// one it was a member of at the campaign's reference date (it may have
 /// moved since), or `None` (no such campaign, or no GHT then).
@@ -665,59 +600,6 @@ pub async fn progress(
     Ok(progress)
 }
 
-/// A GHT's trajectories: one per sub-domain of its targets — the current
-/// ones, or those in force at `planned_at` (the plan as it was then) — over
-/// every campaign it reported in (see `compute::trajectories`).
-///
-/// # Errors
-/// When a query fails.
-pub async fn trajectories(
-    conn: &impl ConnectionTrait,
-    ght: &GhtCode,
-    planned_at: Option<chrono::NaiveDate>,
-) -> Result<Vec<crate::compute::trajectories::Trajectory>, DbErr> {
-    use crate::compute::trajectories::{CampaignPoint, trajectory};
-    let Some(targets) = super::targets::in_force(conn, ght, planned_at).await? else { return Ok(Vec::new()) };
-    let mut campaigns = campaign::Entity::find().all(conn).await?;
-    campaigns.sort_by_key(|c| c.year);
-    let mut by_campaign = Vec::new();
-    for campaign in campaigns {
-        let Ok(year) = CampaignYear::new(i64::from(campaign.year)) else { continue };
-        if let Some(found) = read(conn, ght, year, None).await?
-            && found.reporting > 0
-        {
-            by_campaign.push((campaign, found.values));
-        }
-    }
-    let mut trajectories = Vec::new();
-    for target in &targets.products {
-        let code = format!("APP.TARGET_RATE.{}", target.subdomain_code);
-        let points: Vec<CampaignPoint> = by_campaign
-            .iter()
-            .map(|(campaign, values)| {
-                let value = values.iter().find(|v| v.code == code);
-                CampaignPoint {
-                    year: campaign.year,
-                    reference_date: campaign.reference_date,
-                    rate: value.and_then(|v| v.value),
-                    concerned: value
-                        .and_then(|v| v.detail["concerned_etablissements"].as_array())
-                        .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-                        .unwrap_or_default(),
-                }
-            })
-            .collect();
-        let plan: BTreeMap<String, chrono::NaiveDate> = targets
-            .migrations
-            .iter()
-            .filter(|m| m.subdomain_code == target.subdomain_code)
-            .map(|m| (m.finess_ej.clone(), m.planned_on))
-            .collect();
-        trajectories.push(trajectory(&target.subdomain_code, &points, &plan));
-    }
-    Ok(trajectories)
-}
-
 /// The GHT-level values of a set of GHTs for a campaign, for regional and
 /// national views: one query per table, served from stored results.
 #[derive(Debug, Clone, Default)]
@@ -788,8 +670,8 @@ pub struct SchemaChange {
 }
 
 /// Creates the next schema version: the current one minus the retired
-/// indicators plus the added ones, then recomputes open campaigns (closed
-/// ones keep the values of the version they were computed with).
+/// indicators plus the added ones. The caller recomputes open campaigns
+/// (closed ones keep the values of the version they were computed with).
 ///
 /// # Errors
 /// `Invalid` for a malformed, duplicate or unknown indicator, or a computed
@@ -847,7 +729,6 @@ pub async fn new_schema_version(
         },
     )
     .await?;
-    recompute_all_open(txn).await?;
     Ok(next)
 }
 

@@ -704,55 +704,27 @@ pub async fn current_entries(
         .await
 }
 
-/// Validates a submitted upload.
+/// Sets an upload's status, audited (`upload.validate`, `upload.withdraw`);
+/// a validation records when and by whom. The caller checks the workflow.
 ///
 /// # Errors
-/// `Conflict` when it is not waiting for validation.
-pub async fn validate(
+/// When a write fails.
+pub async fn set_status(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     upload: inventory_upload::Model,
-) -> Result<inventory_upload::Model, AppError> {
-    if upload.status != SUBMITTED {
-        return Err(AppError::Conflict(format!(
-            "ce dépôt n'attend pas de validation (statut : {})",
-            status_label(&upload.status)
-        )));
-    }
-    let id = upload.id;
-    let ght = upload.ght_code.clone();
-    let mut model = upload.into_active_model();
-    model.status = Set(VALIDATED.to_owned());
-    model.validated_at = Set(Some(super::now()));
-    model.validated_by = Set(Some(actor.principal.label.clone()));
-    let updated = model.update(txn).await?;
-    record_status(txn, actor, id, &ght, SUBMITTED, VALIDATED, "upload.validate").await?;
-    recompute_indicators(txn, &updated.ght_code, updated.campaign_year).await?;
-    Ok(updated)
-}
-
-/// Withdraws an upload: the previous upload of each établissement it
-/// covered becomes current again.
-///
-/// # Errors
-/// `Conflict` when it is already withdrawn or was rejected.
-pub async fn withdraw(
-    txn: &DatabaseTransaction,
-    actor: Actor<'_>,
-    upload: inventory_upload::Model,
-) -> Result<inventory_upload::Model, AppError> {
-    if upload.status == WITHDRAWN || upload.status == REJECTED {
-        return Err(AppError::Conflict(format!(
-            "ce dépôt ne peut pas être retiré (statut : {})",
-            status_label(&upload.status)
-        )));
-    }
+    status: &str,
+    action: &str,
+) -> Result<inventory_upload::Model, DbErr> {
     let (id, ght, before) = (upload.id, upload.ght_code.clone(), upload.status.clone());
     let mut model = upload.into_active_model();
-    model.status = Set(WITHDRAWN.to_owned());
+    model.status = Set(status.to_owned());
+    if status == VALIDATED {
+        model.validated_at = Set(Some(super::now()));
+        model.validated_by = Set(Some(actor.principal.label.clone()));
+    }
     let updated = model.update(txn).await?;
-    record_status(txn, actor, id, &ght, &before, WITHDRAWN, "upload.withdraw").await?;
-    recompute_indicators(txn, &updated.ght_code, updated.campaign_year).await?;
+    record_status(txn, actor, id, &ght, &before, status, action).await?;
     Ok(updated)
 }
 
@@ -780,17 +752,6 @@ async fn record_status(
     .await
 }
 
-/// French label of an upload status.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        SUBMITTED => "en attente de validation",
-        VALIDATED => "validé",
-        WITHDRAWN => "retiré",
-        REJECTED => "refusé",
-        _ => "inconnu",
-    }
-}
-
 /// One stored row.
 ///
 /// # Errors
@@ -799,13 +760,13 @@ pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<i
     inventory_entry::Entity::find_by_id(id).one(conn).await
 }
 
-/// A correction of one row; `None` leaves a field as it is.
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EntryPatch {
-    /// Matched product (the state becomes `product`).
-    pub product_id: Option<i64>,
-    /// Sub-domain code.
+/// What changes in one row; `None` leaves a field as it is. The product
+/// comes with its vendor.
+#[derive(Debug, Default, Clone)]
+pub struct EntryChanges {
+    /// Matched product and its vendor (the state becomes `product`).
+    pub product: Option<(i64, i64)>,
+    /// Sub-domain code (no longer inferred).
     pub subdomain: Option<String>,
     /// Version.
     pub version: Option<String>,
@@ -821,52 +782,45 @@ pub struct EntryPatch {
     pub comment: Option<String>,
 }
 
-/// Corrects one row, audited with its before and after values.
+/// Changes one row, audited with its before and after values.
 ///
 /// # Errors
-/// `NotFound` for an unknown product, `Invalid` for an unknown sub-domain.
-pub async fn patch_entry(
+/// When a write fails.
+pub async fn update_entry(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    ght: &str,
+    ght: &GhtCode,
     entry: inventory_entry::Model,
-    patch: EntryPatch,
-) -> Result<inventory_entry::Model, AppError> {
+    changes: EntryChanges,
+) -> Result<inventory_entry::Model, DbErr> {
     let before = entry_snapshot(&entry);
     let mut model = entry.into_active_model();
-    if let Some(product_id) = patch.product_id {
-        let found = product::Entity::find_by_id(product_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("produit {product_id} introuvable")))?;
-        model.product_id = Set(Some(found.id));
-        model.vendor_id = Set(Some(found.vendor_id));
+    if let Some((product_id, vendor_id)) = changes.product {
+        model.product_id = Set(Some(product_id));
+        model.vendor_id = Set(Some(vendor_id));
         model.state = Set("product".to_owned());
         model.match_confidence = Set(Some(1.0));
     }
-    if let Some(code) = patch.subdomain {
-        if !super::taxonomy::subdomain_exists(txn, &code).await? {
-            return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
-        }
+    if let Some(code) = changes.subdomain {
         model.subdomain_code = Set(Some(code));
         model.subdomain_inferred = Set(false);
     }
-    if let Some(version) = patch.version {
+    if let Some(version) = changes.version {
         model.version = Set(Some(version));
     }
-    if let Some(users) = patch.users {
+    if let Some(users) = changes.users {
         model.users = Set(Some(users));
     }
-    if let Some(date) = patch.contract_end {
+    if let Some(date) = changes.contract_end {
         model.contract_end = Set(Some(date));
     }
-    if let Some(cents) = patch.annual_cost_cents {
+    if let Some(cents) = changes.annual_cost_cents {
         model.annual_cost_cents = Set(Some(cents));
     }
-    if let Some(connected) = patch.identity_connected {
+    if let Some(connected) = changes.identity_connected {
         model.identity_connected = Set(Some(connected));
     }
-    if let Some(comment) = patch.comment {
+    if let Some(comment) = changes.comment {
         model.comment = Set(Some(comment));
     }
     let updated = model.update(txn).await?;
@@ -877,25 +831,13 @@ pub async fn patch_entry(
             action: "entry.update",
             object_type: "inventory_entry",
             object_id: updated.id.to_string(),
-            ght_code: Some(ght.to_owned()),
+            ght_code: Some(ght.to_string()),
             before,
             after: entry_snapshot(&updated),
         },
     )
     .await?;
-    recompute_indicators(txn, ght, updated.campaign_year).await?;
     Ok(updated)
-}
-
-/// Recomputes the indicators a change of this GHT's rows moves.
-///
-/// # Errors
-/// When a query or a write fails.
-pub async fn recompute_indicators(txn: &DatabaseTransaction, ght: &str, year: i32) -> Result<(), AppError> {
-    let ght = crate::domain::GhtCode::parse(ght).map_err(|e| AppError::Internal(e.into()))?;
-    let year = CampaignYear::new(i64::from(year)).map_err(|e| AppError::Internal(e.into()))?;
-    super::indicators::recompute(txn, &ght, year).await?;
-    Ok(())
 }
 
 fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {

@@ -17,7 +17,6 @@ use super::campaigns::OPEN;
 use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
 use crate::domain::{CampaignYear, GhtCode};
-use crate::error::AppError;
 use crate::normalise::matcher::{Matcher, REVIEW_THRESHOLD};
 use crate::normalise::normalise_key;
 
@@ -122,29 +121,22 @@ pub struct Confirmation {
     pub rows_updated: u64,
 }
 
-/// Confirms that a spelling means a product in this GHT: records a GHT alias
-/// used by every later import, and re-normalises the current rows of open
-/// campaigns that carry this name.
+/// Records that a spelling means a product in this GHT: a GHT alias used
+/// by every later import (created, or re-pointed), and the current rows of
+/// open campaigns that carry the name re-normalised to it, audited. The
+/// caller checks the spelling and the product, and recomputes.
 ///
 /// # Errors
-/// `NotFound` for an unknown product, `Invalid` for an empty spelling.
+/// When a query or a write fails.
 pub async fn confirm(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     ght: &GhtCode,
     members: &[String],
     spelling: &str,
-    product_id: i64,
-) -> Result<Confirmation, AppError> {
+    product: &product::Model,
+) -> Result<Confirmation, DbErr> {
     let key = normalise_key(spelling);
-    if key.is_empty() {
-        return Err(AppError::Invalid("le nom à rapprocher est vide".to_owned()));
-    }
-    let product = product::Entity::find_by_id(product_id)
-        .one(txn)
-        .await?
-        .filter(|p| p.merged_into.is_none())
-        .ok_or_else(|| AppError::not_found(format!("produit {product_id} introuvable")))?;
     let existing = product_alias::Entity::find()
         .filter(product_alias::Column::NormalisedKey.eq(key.as_str()))
         .filter(product_alias::Column::Scope.eq(ght.as_str()))
@@ -208,8 +200,5 @@ pub async fn confirm(
         },
     )
     .await?;
-    if rows_updated > 0 {
-        super::indicators::recompute_open(txn, ght).await?;
-    }
     Ok(Confirmation { alias_id: alias.id, rows_updated })
 }

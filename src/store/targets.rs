@@ -10,9 +10,7 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::{target_migration, target_product, target_version};
-use super::lock::{self, LockKey};
 use crate::domain::{Finess, GhtCode, SubdomainCode};
-use crate::error::AppError;
 
 /// A whole set of targets for a GHT.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +23,8 @@ pub struct TargetSet {
     pub comment: Option<String>,
 }
 
-/// Records a new version of a GHT's targets, replacing the current one.
+/// Records a new version of a GHT's targets, replacing the current one,
+/// audited.
 ///
 /// # Errors
 /// When a write fails (unknown sub-domain or product: foreign keys).
@@ -34,8 +33,7 @@ pub async fn replace(
     actor: Actor<'_>,
     ght: &GhtCode,
     set: TargetSet,
-) -> Result<target_version::Model, AppError> {
-    lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
+) -> Result<target_version::Model, DbErr> {
     let version = target_version::ActiveModel {
         ght_code: Set(ght.to_string()),
         created_at: Set(super::now()),
@@ -85,7 +83,6 @@ pub async fn replace(
         },
     )
     .await?;
-    super::indicators::recompute_open(txn, ght).await?;
     Ok(version)
 }
 
@@ -129,4 +126,29 @@ pub async fn in_force(
         .all(conn)
         .await?;
     Ok(Some(TargetVersion { version, products, migrations }))
+}
+
+/// The GHTs with a version of targets that names a product (current or
+/// not: the caller reads each one's version in force).
+///
+/// # Errors
+/// When the query fails.
+pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result<Vec<String>, DbErr> {
+    let versions: Vec<i64> = target_product::Entity::find()
+        .filter(target_product::Column::ProductId.eq(product_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| p.version_id)
+        .collect();
+    let mut codes: Vec<String> = target_version::Entity::find()
+        .filter(target_version::Column::Id.is_in(versions))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| v.ght_code)
+        .collect();
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
 }

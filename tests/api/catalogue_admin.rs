@@ -179,3 +179,40 @@ db_test!(an_acquisition_is_recorded_per_product, |app| {
         .await;
     assert_problem(&same, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
 });
+
+db_test!(targets_in_force_follow_a_merge_and_a_merged_product_is_no_target, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let dopa = product(&app, "Dopa").await["id"].as_i64().unwrap();
+    let dxcare = product(&app, "DxCare").await["id"].as_i64().unwrap();
+    let targets = serde_json::json!({
+        "products": [{"subdomain": "DPI.CORE", "product_id": dopa}],
+        "migrations": [{"finess_ej": "760780726", "subdomain": "DPI.CORE", "planned_on": "2026-06-30"}],
+    });
+    let set = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(targets.clone())).await;
+    assert_eq!(set.status, StatusCode::OK, "{set:?}");
+    let first_version = set.body["version"].as_i64().unwrap();
+    let csv = b"Application;Sous-domaine\nDopasoins;DPI.CORE\n".to_vec();
+    let path = "/api/v1/etablissements/760780726/campaigns/2026/inventory";
+    assert_eq!(app.deposit(path, &dsi, "a.csv", csv, None).await.status, StatusCode::CREATED);
+    let rate = || async {
+        let body = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&dsi), None).await.body;
+        let values = body["computed"].as_array().cloned().unwrap_or_default();
+        values.into_iter().find(|v| v["code"] == "APP.TARGET_RATE.DPI.CORE").map(|v| v["value"].clone())
+    };
+    assert_eq!(rate().await, Some(serde_json::json!(1.0)), "the only member that reported uses the target");
+
+    let merged =
+        app.post(&format!("/api/v1/catalogue/products/{dopa}/merge"), serde_json::json!({"into": dxcare})).await;
+    assert_eq!(merged.status, StatusCode::OK, "{merged:?}");
+    assert_eq!(merged.body["targets_moved"], serde_json::json!(["NOR-02"]));
+    assert_eq!(rate().await, Some(serde_json::json!(1.0)), "the target followed the rows: the rate holds");
+    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/targets", Some(&dsi), None).await;
+    assert!(current.body["version"].as_i64().unwrap() > first_version, "a new version: {current:?}");
+    assert_eq!(current.body["products"][0]["product_id"], dxcare);
+    assert_eq!(current.body["migrations"][0]["finess_ej"], "760780726", "the planned migrations are kept");
+    assert!(current.body["comment"].as_str().unwrap().contains("fusion"), "{current:?}");
+
+    let again = app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(targets)).await;
+    assert_problem(&again, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(again.body["detail"].as_str().unwrap().contains("fusionné"), "{again:?}");
+});

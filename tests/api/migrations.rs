@@ -119,10 +119,10 @@ db_test!(indicator_values_survive_the_move_into_documents_and_back, |app| {
             .map(|v| (v["code"].as_str().unwrap().to_owned(), v["value"].as_f64()))
             .collect::<Vec<_>>()
     };
-    let after = convergence::store::indicators::read(db.reader(), &ght, year, None).await.unwrap().unwrap();
+    let after = convergence::service::indicators::read(db.reader(), &ght, year, None).await.unwrap().unwrap();
     assert!(after.computed_at.is_some(), "read from the stored run, not recomputed");
     assert_eq!(pairs(&after.values), served(&before));
-    let havre = convergence::store::indicators::read(db.reader(), &ght, year, Some(crate::inventory::HAVRE))
+    let havre = convergence::service::indicators::read(db.reader(), &ght, year, Some(crate::inventory::HAVRE))
         .await
         .unwrap()
         .unwrap();

@@ -156,3 +156,41 @@ db_test!(the_review_queue_goes_out_as_a_workbook_and_comes_back_filled, |app| {
         queue.body.as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["outilrhmaison"]);
 });
+
+db_test!(a_filled_review_workbook_recomputes_its_ght_once_whatever_the_number_of_names, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let havre = b"Application\nTableur bloc\nOutil RH maison\n".to_vec();
+    app.deposit("/api/v1/etablissements/760780726/campaigns/2026/inventory", &dsi, "a.csv", havre, None).await;
+    let fecamp = b"Application\nAgenda maison\n".to_vec();
+    app.deposit("/api/v1/etablissements/760780734/campaigns/2026/inventory", &dsi, "b.csv", fecamp, None).await;
+    let filled = crate::fixtures::xlsx(&[(
+        "Revue",
+        vec![
+            crate::fixtures::row(&["Nom normalisé", "Orthographes", "Produit retenu"]),
+            crate::fixtures::row(&["tableurbloc", "Tableur bloc", "DxPlanning"]),
+            crate::fixtures::row(&["outilrhmaison", "Outil RH maison", "DxCare"]),
+            crate::fixtures::row(&["agendamaison", "Agenda maison", "Pastel"]),
+        ],
+    )]);
+    let done = app.deposit("/api/v1/ghts/NOR-02/review.xlsx", &dsi, "revue.xlsx", filled, None).await;
+    assert_eq!(done.status, StatusCode::OK, "{done:?}");
+    assert_eq!((done.body["confirmed"].as_i64(), done.body["rows_updated"].as_i64()), (Some(3), Some(3)));
+    assert_eq!(
+        done.body["indicators_recomputed"],
+        serde_json::json!([{"ght": "NOR-02", "campaign": 2026}]),
+        "one recomputation for the deposit, not one per name"
+    );
+    let trail = app.get("/api/v1/audit-events?object_type=alias").await;
+    assert_eq!(trail.body["items"].as_array().unwrap().len(), 3, "each name is still confirmed and audited");
+
+    let one = app
+        .send(
+            Method::POST,
+            "/api/v1/ghts/NOR-02/review",
+            Some(&dsi),
+            Some(serde_json::json!({"name": "Tableur bloc", "product_id": app.product_id("DxCare").await})),
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{one:?}");
+    assert_eq!(one.body["indicators_recomputed"], serde_json::json!([]), "no row moved: nothing to recompute");
+});

@@ -261,12 +261,15 @@ pub struct MergeView {
     pub product: ProductRow,
     /// Rows of open campaigns moved to the remaining product.
     pub rows_moved: u64,
+    /// GHTs whose targets named the merged product: each has a new version
+    /// of its targets naming the remaining one.
+    pub targets_moved: Vec<String>,
 }
 
 /// Merges a product into another.
 #[utoipa::path(post, path = "/api/v1/catalogue/products/{id}/merge", tag = "référentiel", request_body = MergeBody,
     params(("id" = i64, Path, description = "Identifiant du produit fusionné")),
-    description = "Fusionne un produit dans un autre (doublon) : ses alias et les lignes des campagnes ouvertes suivent ; les campagnes closes restent figées. Rôles : admin.",
+    description = "Fusionne un produit dans un autre (doublon) : ses alias, les lignes des campagnes ouvertes et les cibles en vigueur des GHT (une nouvelle version datée) suivent ; les campagnes closes et les versions antérieures des cibles restent figées. Rôles : admin.",
     responses((status = 200, description = "Produits fusionnés", body = MergeView)))]
 pub async fn merge_product(
     auth: Auth<AdminOnly>,
@@ -274,10 +277,12 @@ pub async fn merge_product(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Result<Json<MergeView>, AppError> {
-    let txn = state.db.begin_write().await?;
-    let (product, rows_moved) = catalogue_admin::merge_products(&txn, auth.actor(), id, body.into).await?;
-    txn.commit().await?;
-    Ok(Json(MergeView { product: product.into(), rows_moved }))
+    let merged = crate::service::catalogue::merge(&state.db, auth.actor(), id, body.into).await?;
+    Ok(Json(MergeView {
+        product: merged.product.into(),
+        rows_moved: merged.rows_moved,
+        targets_moved: merged.targets_moved,
+    }))
 }
 
 /// A change of vendor.

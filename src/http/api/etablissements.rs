@@ -79,7 +79,7 @@ pub async fn get_etablissement(
     ApiPath(finess): ApiPath<String>,
 ) -> Result<Json<EtablissementView>, AppError> {
     let finess = parse_finess(&finess)?;
-    Ok(Json(etablissements::find_visible(state.db.reader(), &auth.principal, &finess).await?.into()))
+    Ok(Json(crate::service::access::readable_etablissement(state.db.reader(), &auth.principal, &finess).await?.into()))
 }
 
 /// A new établissement. Fields left out are taken from the FINESS hospital

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::service::referential;
 use crate::store::entities::{ght, ght_membership};
 use crate::store::ghts::{self, GhtPatch, NewGht};
 use crate::store::pagination::{Page, PageParams, Paginated};
@@ -113,7 +114,7 @@ pub async fn get_ght(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<GhtView>, AppError> {
     let code = parse_code(&code)?;
-    Ok(Json(ghts::find_visible(state.db.reader(), &auth.principal, &code).await?.into()))
+    Ok(Json(crate::service::access::readable_ght(state.db.reader(), &auth.principal, &code).await?.into()))
 }
 
 /// Changes to a GHT.
@@ -143,10 +144,7 @@ pub async fn patch_ght(
     ApiJson(body): ApiJson<PatchGht>,
 ) -> Result<Json<GhtView>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
+    crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;
     if auth.principal.role != Role::Admin && (body.name.is_some() || body.support_finess_ej.is_some()) {
         return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
     }
@@ -222,7 +220,7 @@ pub async fn list_ght_etablissements(
     ApiQuery(at): ApiQuery<AtDate>,
 ) -> Result<Json<Vec<MemberView>>, AppError> {
     let code = parse_code(&code)?;
-    let ght = ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
+    let ght = crate::service::access::readable_ght(state.db.reader(), &auth.principal, &code).await?;
     let on = at.at.unwrap_or_else(|| Utc::now().date_naive());
     let members = ghts::members_at(state.db.reader(), &code, on).await?;
     Ok(Json(
@@ -264,9 +262,7 @@ pub async fn add_membership(
     ApiJson(body): ApiJson<AddMembership>,
 ) -> Result<(StatusCode, Json<MembershipView>), AppError> {
     let code = parse_code(&code)?;
-    let txn = state.db.begin_write().await?;
-    let created = ghts::add_member(&txn, auth.actor(), &code, &body.finess_ej, body.valid_from).await?;
-    txn.commit().await?;
+    let created = referential::add_member(&state.db, auth.actor(), &code, &body.finess_ej, body.valid_from).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -293,9 +289,7 @@ pub async fn end_membership(
     ApiJson(body): ApiJson<EndMembership>,
 ) -> Result<Json<MembershipView>, AppError> {
     let code = parse_code(&code)?;
-    let txn = state.db.begin_write().await?;
-    let ended = ghts::end_membership(&txn, auth.actor(), &code, id, body.valid_to).await?;
-    txn.commit().await?;
+    let ended = referential::end_membership(&state.db, auth.actor(), &code, id, body.valid_to).await?;
     Ok(Json(ended.into()))
 }
 

@@ -59,11 +59,8 @@ pub async fn create_schema_version(
     State(state): State<AppState>,
     crate::http::extract::ApiJson(body): crate::http::extract::ApiJson<SchemaChangeInput>,
 ) -> Result<(axum::http::StatusCode, Json<SchemaView>), AppError> {
-    let txn = state.db.begin_write().await?;
     let change = indicators::SchemaChange { comment: body.comment, add: body.add, retire: body.retire };
-    indicators::new_schema_version(&txn, auth.actor(), change).await?;
-    let (version, indicators) = indicators::current_schema(&txn).await?;
-    txn.commit().await?;
+    let (version, indicators) = crate::service::indicators::new_schema_version(&state.db, auth.actor(), change).await?;
     Ok((axum::http::StatusCode::CREATED, Json(SchemaView { version, indicators })))
 }
 
@@ -162,9 +159,9 @@ pub async fn ght_indicators(
 ) -> Result<Json<GhtIndicatorsView>, AppError> {
     let code = parse_code(&code)?;
     let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
+    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let found = indicators::read(reader, &code, year, None)
+    let found = crate::service::indicators::read(reader, &code, year, None)
         .await?
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
     let (_, schema) = indicators::current_schema(reader).await?;
@@ -250,7 +247,7 @@ pub async fn etablissement_indicators(
 ) -> Result<Json<EtablissementIndicatorsView>, AppError> {
     let finess = super::etablissements::parse_finess(&finess)?;
     let reader = state.db.reader();
-    crate::store::etablissements::find_visible(reader, &auth.principal, &finess).await?;
+    crate::service::access::readable_etablissement(reader, &auth.principal, &finess).await?;
     let year = super::campaigns::year_in_query(query.campaign)?;
     let ght = match indicators::ght_of(reader, finess.as_str(), year).await? {
         Some(ght) => ght,
@@ -261,7 +258,7 @@ pub async fn etablissement_indicators(
             parse_code(&membership.ght_code)?
         }
     };
-    let found = indicators::read(reader, &ght, year, Some(finess.as_str()))
+    let found = crate::service::indicators::read(reader, &ght, year, Some(finess.as_str()))
         .await?
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
     let (_, schema) = indicators::current_schema(reader).await?;
@@ -308,7 +305,7 @@ pub async fn ght_campaign(
 ) -> Result<Json<GhtCampaignView>, AppError> {
     let code = parse_code(&code)?;
     let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
+    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let year = super::campaigns::year_in_path(year)?;
     let campaign = crate::store::campaigns::find(reader, year)
         .await?
@@ -419,11 +416,11 @@ pub async fn ght_deltas(
 ) -> Result<Json<DeltasView>, AppError> {
     let code = parse_code(&code)?;
     let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
+    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let (from, to) = campaign_pair(&state, &query).await?;
     let missing = |y: CampaignYear| AppError::not_found(format!("campagne {y} introuvable"));
-    let before = indicators::read(reader, &code, from, None).await?.ok_or_else(|| missing(from))?;
-    let after = indicators::read(reader, &code, to, None).await?.ok_or_else(|| missing(to))?;
+    let before = crate::service::indicators::read(reader, &code, from, None).await?.ok_or_else(|| missing(from))?;
+    let after = crate::service::indicators::read(reader, &code, to, None).await?.ok_or_else(|| missing(to))?;
     let (_, schema) = indicators::current_schema(reader).await?;
     let deltas = crate::compute::changes::deltas(&before.values, &after.values)
         .into_iter()
@@ -475,7 +472,7 @@ pub async fn ght_diff(
 ) -> Result<Json<DiffView>, AppError> {
     let code = parse_code(&code)?;
     let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
+    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let (from, to) = campaign_pair(&state, &query).await?;
     let before = indicators::applications(reader, &code, from).await?;
     let after = indicators::applications(reader, &code, to).await?;
@@ -540,8 +537,8 @@ pub async fn ght_trajectories(
     use crate::compute::trajectories::Status;
     let code = parse_code(&code)?;
     let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
-    let trajectories = indicators::trajectories(reader, &code, query.planned_at).await?;
+    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
+    let trajectories = crate::service::indicators::trajectories(reader, &code, query.planned_at).await?;
     let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
     for trajectory in &trajectories {
         match trajectory.status() {

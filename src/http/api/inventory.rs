@@ -11,8 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::auth::Principal;
-use crate::domain::{CampaignYear, Finess, GhtCode, Role};
+use crate::domain::{Finess, GhtCode, Role, SubdomainCode};
 use crate::error::AppError;
 use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
@@ -23,10 +22,11 @@ use crate::import::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
 use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
+use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{self, EntryFilter, EntryPatch};
+use crate::store::ghts;
+use crate::store::inventory::{self, EntryFilter};
 use crate::store::pagination::{Page, PageParams, Paginated};
-use crate::store::{etablissements, ghts};
 
 /// An upload and its report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -236,7 +236,7 @@ pub async fn deposit_etablissement_inventory(
 ) -> Result<Response, AppError> {
     let finess =
         Finess::parse(&finess).map_err(|_| AppError::not_found(format!("établissement {finess} introuvable")))?;
-    let details = etablissements::find_visible(state.db.reader(), &auth.principal, &finess).await?;
+    let details = crate::service::access::readable_etablissement(state.db.reader(), &auth.principal, &finess).await?;
     let writes = match auth.principal.role {
         Role::Etablissement => true,
         _ => details
@@ -272,10 +272,7 @@ pub async fn deposit_ght_inventory(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
+    crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;
     deposit(&state, auth.actor(), ImportScope::Ght(code), year, params, multipart).await
 }
 
@@ -382,7 +379,7 @@ pub async fn list_ght_inventory(
     ApiQuery(query): ApiQuery<EntryQuery>,
 ) -> Result<Json<Vec<EntryView>>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
+    crate::service::access::readable_ght(state.db.reader(), &auth.principal, &code).await?;
     let campaign = super::campaigns::year_in_path(year)?;
     let members: Vec<String> = match &auth.principal.scope {
         crate::auth::Scope::Etablissement { finess, .. } => vec![finess.to_string()],
@@ -397,18 +394,6 @@ pub async fn list_ght_inventory(
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
-async fn visible_upload(state: &AppState, principal: &Principal, id: i64) -> Result<inventory_upload::Model, AppError> {
-    let not_found = || AppError::not_found(format!("dépôt {id} introuvable"));
-    let upload = inventory::find_upload(state.db.reader(), id).await?.ok_or_else(not_found)?;
-    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
-    let ght = ghts::find(state.db.reader(), &code).await?.ok_or_else(not_found)?;
-    let visible = match &principal.scope {
-        crate::auth::Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
-        _ => principal.sees_ght(&code, &ght.region_code),
-    };
-    if visible { Ok(upload) } else { Err(not_found()) }
-}
-
 /// Reads an upload and its report.
 #[utoipa::path(get, path = "/api/v1/uploads/{id}", tag = "inventaires",
     params(("id" = i64, Path, description = "Identifiant du dépôt")),
@@ -419,7 +404,7 @@ pub async fn get_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    let upload = visible_upload(&state, &auth.principal, id).await?;
+    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
     Ok(Json(UploadView::load(state.db.reader(), upload).await?))
 }
 
@@ -444,7 +429,7 @@ pub async fn list_upload_messages(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<Message>>, AppError> {
     let page = Page::from_params(page)?;
-    let upload = visible_upload(&state, &auth.principal, id).await?;
+    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
     Ok(Json(inventory::messages(state.db.reader(), &upload, query.severity, page).await?))
 }
 
@@ -458,7 +443,7 @@ pub async fn get_annotated(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let upload = visible_upload(&state, &auth.principal, id).await?;
+    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
     let bytes = inventory::upload_bytes(state.db.reader(), id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
@@ -494,7 +479,8 @@ pub async fn validate_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    change_status(&state, &auth.principal, auth.actor(), id, StatusChange::Validate).await
+    let updated = inventory_service::change_status(&state.db, auth.actor(), id, StatusChange::Validate).await?;
+    Ok(Json(UploadView::load(state.db.reader(), updated).await?))
 }
 
 /// Withdraws an upload.
@@ -510,54 +496,30 @@ pub async fn withdraw_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    change_status(&state, &auth.principal, auth.actor(), id, StatusChange::Withdraw).await
-}
-
-enum StatusChange {
-    Validate,
-    Withdraw,
-}
-
-/// Changes an upload's status under its GHT's lock, in an open campaign.
-async fn change_status(
-    state: &AppState,
-    principal: &Principal,
-    actor: crate::store::audit::Actor<'_>,
-    id: i64,
-    change: StatusChange,
-) -> Result<Json<UploadView>, AppError> {
-    let upload = writable_upload(state, principal, id).await?;
-    let txn = state.db.begin_write().await?;
-    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(&upload.ght_code)).await?;
-    let fresh = inventory::find_upload(&txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
-    ensure_campaign_open(&txn, fresh.campaign_year).await?;
-    let updated = match change {
-        StatusChange::Validate => inventory::validate(&txn, actor, fresh).await?,
-        StatusChange::Withdraw => inventory::withdraw(&txn, actor, fresh).await?,
-    };
-    txn.commit().await?;
+    let updated = inventory_service::change_status(&state.db, auth.actor(), id, StatusChange::Withdraw).await?;
     Ok(Json(UploadView::load(state.db.reader(), updated).await?))
 }
 
-async fn writable_upload(
-    state: &AppState,
-    principal: &Principal,
-    id: i64,
-) -> Result<inventory_upload::Model, AppError> {
-    let upload = visible_upload(state, principal, id).await?;
-    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
-    if principal.role == Role::Etablissement || principal.writes_ght(&code) {
-        Ok(upload)
-    } else {
-        Err(AppError::Forbidden { role: principal.role.to_string() })
-    }
-}
-
-async fn ensure_campaign_open(conn: &impl sea_orm::ConnectionTrait, year: i32) -> Result<(), AppError> {
-    let year = CampaignYear::new(i64::from(year)).map_err(|e| AppError::Internal(e.into()))?;
-    crate::store::campaigns::ensure_open(conn, year).await.map(|_| ())
+/// A correction of one row; an absent field is left as it is.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryPatch {
+    /// Matched product (the state becomes `product`).
+    pub product_id: Option<i64>,
+    /// Sub-domain code.
+    pub subdomain: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Comment.
+    pub comment: Option<String>,
 }
 
 /// Corrects one inventory row.
@@ -574,25 +536,23 @@ pub async fn patch_entry(
     ApiPath(id): ApiPath<i64>,
     ApiJson(patch): ApiJson<EntryPatch>,
 ) -> Result<Json<EntryView>, AppError> {
-    let not_found = || AppError::not_found(format!("ligne {id} introuvable"));
-    let entry = inventory::find_entry(state.db.reader(), id).await?.ok_or_else(not_found)?;
-    let upload = visible_upload(&state, &auth.principal, entry.upload_id).await.map_err(|_| not_found())?;
-    let code = GhtCode::parse(&upload.ght_code).map_err(|e| AppError::Internal(e.into()))?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
-    if patch.users.is_some_and(|u| u < 0) || patch.annual_cost_cents.is_some_and(|c| c < 0) {
-        return Err(AppError::Invalid("les utilisateurs et les coûts sont positifs ou nuls".to_owned()));
-    }
-    let txn = state.db.begin_write().await?;
-    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(code.as_str())).await?;
-    ensure_campaign_open(&txn, entry.campaign_year).await?;
-    if !inventory::is_current(&txn, &entry).await? {
-        return Err(AppError::Conflict(
-            "cette ligne appartient à un dépôt qui n'est plus l'inventaire courant".to_owned(),
-        ));
-    }
-    let updated = inventory::patch_entry(&txn, auth.actor(), code.as_str(), entry, patch).await?;
-    txn.commit().await?;
+    let correction = Correction {
+        product_id: patch.product_id,
+        subdomain: patch
+            .subdomain
+            .map(|raw| {
+                SubdomainCode::parse(&raw).map_err(|_| {
+                    AppError::Invalid(format!("le sous-domaine « {raw} » n'existe pas dans la nomenclature"))
+                })
+            })
+            .transpose()?,
+        version: patch.version,
+        users: patch.users,
+        contract_end: patch.contract_end,
+        annual_cost_cents: patch.annual_cost_cents,
+        identity_connected: patch.identity_connected,
+        comment: patch.comment,
+    };
+    let updated = inventory_service::correct_entry(&state.db, auth.actor(), id, correction).await?;
     Ok(Json(updated.into()))
 }

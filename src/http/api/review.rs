@@ -2,19 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
 use crate::error::AppError;
-use crate::export::review::{CHOICE_HEADER, KEY_HEADER, ReviewLine, review_workbook};
+use crate::export::review::{ReviewLine, review_workbook};
 use crate::http::AppState;
 use crate::http::auth::{AuditReaders, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::import::worker::parse_isolated;
-use crate::normalise::matcher::{MatchMethod, Matcher};
-use crate::normalise::row::Routing;
-use crate::store::{ghts, inventory, review};
+use crate::service::recompute::Recomputed;
+use crate::service::review as review_service;
 
 /// A suggested product.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -50,25 +47,6 @@ pub struct ReviewItemView {
     pub suggestions: Vec<Suggestion>,
 }
 
-async fn members(state: &AppState, code: &crate::domain::GhtCode) -> Result<Vec<String>, AppError> {
-    Ok(ghts::members_at(state.db.reader(), code, Utc::now().date_naive())
-        .await?
-        .into_iter()
-        .map(|(m, _)| m.finess_ej)
-        .collect())
-}
-
-async fn review_items(
-    state: &AppState,
-    code: &crate::domain::GhtCode,
-) -> Result<(Vec<review::ReviewItem>, Matcher), AppError> {
-    let reference =
-        inventory::load_reference(state.db.reader(), code, Routing::Ght(Vec::new()), &Default::default()).await?;
-    let matcher = Matcher::new(reference.products, reference.aliases);
-    let items = review::queue(state.db.reader(), &members(state, code).await?, &matcher).await?;
-    Ok((items, matcher))
-}
-
 /// Lists the names to review.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/review", tag = "inventaires",
     params(("code" = String, Path, description = "Code du GHT")),
@@ -80,8 +58,7 @@ pub async fn get_review(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<ReviewItemView>>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    let (items, matcher) = review_items(&state, &code).await?;
+    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code).await?;
     Ok(Json(
         items
             .into_iter()
@@ -126,6 +103,8 @@ pub struct ConfirmationView {
     pub alias_id: i64,
     /// Rows of open campaigns re-normalised.
     pub rows_updated: u64,
+    /// Indicators recomputed: one entry per GHT and open campaign.
+    pub indicators_recomputed: Vec<Recomputed>,
 }
 
 /// Confirms a mapping.
@@ -143,16 +122,9 @@ pub async fn confirm_review(
     ApiJson(body): ApiJson<ConfirmMapping>,
 ) -> Result<Json<ConfirmationView>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
-    let members = members(&state, &code).await?;
-    let txn = state.db.begin_write().await?;
-    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(code.as_str())).await?;
-    let done = review::confirm(&txn, auth.actor(), &code, &members, &body.name, body.product_id).await?;
-    txn.commit().await?;
-    Ok(Json(ConfirmationView { alias_id: done.alias_id, rows_updated: done.rows_updated }))
+    let done = review_service::confirm(&state.db, auth.actor(), &code, &body.name, body.product_id).await?;
+    let alias_id = done.alias_id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a confirmation without alias")))?;
+    Ok(Json(ConfirmationView { alias_id, rows_updated: done.rows_updated, indicators_recomputed: done.recomputed }))
 }
 
 /// Downloads the review queue as a workbook to fill in.
@@ -167,8 +139,7 @@ pub async fn export_review(
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    let (items, matcher) = review_items(&state, &code).await?;
+    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code).await?;
     let lines: Vec<ReviewLine> = items
         .into_iter()
         .map(|item| ReviewLine {
@@ -208,6 +179,9 @@ pub struct BulkConfirmationView {
     pub confirmed: usize,
     /// Rows of open campaigns re-normalised.
     pub rows_updated: u64,
+    /// Indicators recomputed: one entry per GHT and open campaign, once
+    /// for the whole workbook.
+    pub indicators_recomputed: Vec<Recomputed>,
 }
 
 /// Deposits a filled review workbook.
@@ -226,10 +200,6 @@ pub async fn import_review(
     mut multipart: axum::extract::Multipart,
 ) -> Result<Json<BulkConfirmationView>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
     let mut file = None;
     while let Some(field) = multipart
         .next_field()
@@ -245,57 +215,10 @@ pub async fn import_review(
     let (name, bytes) = file.ok_or_else(|| {
         AppError::BadRequest("le formulaire doit contenir le classeur dans le champ « file »".to_owned())
     })?;
-    let workbook = parse_isolated(&bytes, &name, &state.worker).await.map_err(AppError::Ingest)?;
-    let (_, matcher) = review_items(&state, &code).await?;
-    let mut choices = Vec::new();
-    let mut problems = Vec::new();
-    for sheet in &workbook.sheets {
-        let Some((header_index, key_col, spellings_col, choice_col)) = review_columns(sheet) else { continue };
-        for (offset, row) in sheet.rows.iter().enumerate().skip(header_index + 1) {
-            let text = |col: usize| row.get(col).and_then(crate::import::cells::text);
-            let (Some(key), Some(choice)) = (text(key_col), text(choice_col)) else { continue };
-            let line = sheet.first_row + offset as u32;
-            let product = match choice.parse::<i64>() {
-                Ok(id) => matcher.product(id).map(|p| p.id),
-                Err(_) => matcher
-                    .match_product(&choice)
-                    .filter(|m| matches!(m.method, MatchMethod::Alias | MatchMethod::LocalAlias))
-                    .map(|m| m.product_id),
-            };
-            match product {
-                Some(product_id) => {
-                    let spelling = spellings_col
-                        .and_then(text)
-                        .and_then(|s| s.split(" | ").next().map(str::to_owned))
-                        .unwrap_or(key);
-                    choices.push((spelling, product_id));
-                }
-                None => problems.push(format!(
-                    "feuille « {} », ligne {line}, colonne « {CHOICE_HEADER} » : « {choice} » n'est ni le nom exact ni l'identifiant d'un produit du catalogue",
-                    sheet.name
-                )),
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(format!("rien n'a été confirmé : {}", problems.join(" ; "))));
-    }
-    let members = members(&state, &code).await?;
-    let txn = state.db.begin_write().await?;
-    crate::store::lock::serialise(&txn, crate::store::lock::LockKey::Ght(code.as_str())).await?;
-    let mut rows_updated = 0;
-    for (spelling, product_id) in &choices {
-        rows_updated += review::confirm(&txn, auth.actor(), &code, &members, spelling, *product_id).await?.rows_updated;
-    }
-    txn.commit().await?;
-    Ok(Json(BulkConfirmationView { confirmed: choices.len(), rows_updated }))
-}
-
-/// The header row and the key, spellings and choice columns of a review sheet.
-fn review_columns(sheet: &crate::import::RawSheet) -> Option<(usize, usize, Option<usize>, usize)> {
-    use crate::normalise::normalise_key;
-    sheet.rows.iter().take(30).enumerate().find_map(|(index, row)| {
-        let position = |header: &str| row.iter().position(|c| normalise_key(&c.display()) == normalise_key(header));
-        Some((index, position(KEY_HEADER)?, position("Orthographes"), position(CHOICE_HEADER)?))
-    })
+    let done = review_service::confirm_workbook(&state.db, &state.worker, auth.actor(), &code, &name, &bytes).await?;
+    Ok(Json(BulkConfirmationView {
+        confirmed: done.names,
+        rows_updated: done.rows_updated,
+        indicators_recomputed: done.recomputed,
+    }))
 }

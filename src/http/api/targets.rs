@@ -1,23 +1,18 @@
 //! A GHT's targets (dated versions) and its declared governance answers.
 
-use std::collections::BTreeSet;
-
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::domain::{Finess, GhtCode, SubdomainCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::service::targets::{self as target_service, NamedTargets, ProposedTargets};
 use crate::store::answers::{self, Answer};
-use crate::store::entities::{product, taxonomy_subdomain};
-use crate::store::targets::{self, TargetSet, TargetVersion};
-use crate::store::{campaigns, ghts, indicators};
+use crate::store::{campaigns, indicators};
 
 /// The target product of a sub-domain.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -91,19 +86,14 @@ pub async fn get_targets(
     ApiQuery(query): ApiQuery<AtQuery>,
 ) -> Result<Json<TargetsView>, AppError> {
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    ghts::find_visible(reader, &auth.principal, &code).await?;
-    let found = targets::in_force(reader, &code, query.at).await?.ok_or_else(|| match query.at {
-        Some(day) => AppError::not_found(format!("le GHT {code} n'avait pas de cibles au {}", day.format("%d/%m/%Y"))),
-        None => AppError::not_found(format!("le GHT {code} n'a pas encore de cibles")),
-    })?;
-    Ok(Json(view(&state, found).await?))
+    let found = target_service::in_force(&state.db, &auth.principal, &code, query.at).await?;
+    Ok(Json(view(found)))
 }
 
 /// Replaces a GHT's targets.
 #[utoipa::path(put, path = "/api/v1/ghts/{code}/targets", tag = "indicateurs",
     params(("code" = String, Path, description = "Code du GHT")), request_body = TargetsInput,
-    description = "Remplace l'ensemble des cibles du GHT par une nouvelle version datée (les précédentes sont gardées) : produit cible par sous-domaine, date de migration prévue par établissement × sous-domaine. Les indicateurs des campagnes ouvertes sont recalculés dans la même transaction ; le changement est journalisé. Rôles : admin, ght (son GHT).",
+    description = "Remplace l'ensemble des cibles du GHT par une nouvelle version datée (les précédentes sont gardées) : produit cible par sous-domaine, date de migration prévue par établissement × sous-domaine. Un produit fusionné dans un autre est refusé comme cible. Les indicateurs des campagnes ouvertes sont recalculés dans la même transaction ; le changement est journalisé. Rôles : admin, ght (son GHT).",
     responses(
         (status = 200, description = "Nouvelle version", body = TargetsView),
         (status = 422, description = "Sous-domaine, produit ou établissement refusé", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -115,77 +105,17 @@ pub async fn put_targets(
     ApiJson(body): ApiJson<TargetsInput>,
 ) -> Result<Json<TargetsView>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
-    let set = checked_set(&state, &code, body).await?;
-    let txn = state.db.begin_write().await?;
-    targets::replace(&txn, auth.actor(), &code, set).await?;
-    let current = targets::in_force(&txn, &code, None).await?;
-    txn.commit().await?;
-    let current = current.ok_or_else(|| AppError::Internal(anyhow::anyhow!("targets vanished after replace")))?;
-    Ok(Json(view(&state, current).await?))
+    let proposed = ProposedTargets {
+        products: body.products.into_iter().map(|p| (p.subdomain, p.product_id)).collect(),
+        migrations: body.migrations.into_iter().map(|m| (m.finess_ej, m.subdomain, m.planned_on)).collect(),
+        comment: body.comment,
+    };
+    let current = target_service::replace(&state.db, auth.actor(), &code, proposed).await?;
+    Ok(Json(view(current)))
 }
 
-/// Parses and checks a set of targets against the reference and the GHT.
-async fn checked_set(state: &AppState, ght: &GhtCode, body: TargetsInput) -> Result<TargetSet, AppError> {
-    let reader = state.db.reader();
-    let mut products = Vec::new();
-    let mut seen = BTreeSet::new();
-    for (i, target) in body.products.iter().enumerate() {
-        let place = format!("products[{i}]");
-        let subdomain = SubdomainCode::parse(&target.subdomain)
-            .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {} » refusé ({e})", target.subdomain)))?;
-        if taxonomy_subdomain::Entity::find_by_id(subdomain.to_string()).one(reader).await?.is_none() {
-            return Err(AppError::Invalid(format!(
-                "{place} : le sous-domaine {subdomain} n'existe pas dans la nomenclature"
-            )));
-        }
-        if product::Entity::find_by_id(target.product_id).one(reader).await?.is_none() {
-            return Err(AppError::Invalid(format!(
-                "{place} : le produit {} n'existe pas au catalogue",
-                target.product_id
-            )));
-        }
-        if !seen.insert(subdomain.to_string()) {
-            return Err(AppError::Invalid(format!(
-                "{place} : le sous-domaine {subdomain} a déjà une cible dans cet envoi"
-            )));
-        }
-        products.push((subdomain, target.product_id));
-    }
-    let members: BTreeSet<String> =
-        ghts::members_at(reader, ght, Utc::now().date_naive()).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
-    let mut migrations = Vec::new();
-    for (i, plan) in body.migrations.iter().enumerate() {
-        let place = format!("migrations[{i}]");
-        let finess = Finess::parse(&plan.finess_ej)
-            .map_err(|e| AppError::Invalid(format!("{place} : FINESS « {} » refusé ({e})", plan.finess_ej)))?;
-        if !members.contains(finess.as_str()) {
-            return Err(AppError::Invalid(format!("{place} : l'établissement {finess} n'est pas membre du GHT {ght}")));
-        }
-        let subdomain = SubdomainCode::parse(&plan.subdomain)
-            .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {} » refusé ({e})", plan.subdomain)))?;
-        if !seen.contains(&subdomain.to_string()) {
-            return Err(AppError::Invalid(format!(
-                "{place} : le sous-domaine {subdomain} n'a pas de produit cible dans cet envoi"
-            )));
-        }
-        migrations.push((finess, subdomain, plan.planned_on));
-    }
-    Ok(TargetSet { products, migrations, comment: body.comment })
-}
-
-async fn view(state: &AppState, found: TargetVersion) -> Result<TargetsView, AppError> {
-    let ids: Vec<i64> = found.products.iter().map(|p| p.product_id).collect();
-    let names: std::collections::HashMap<i64, String> = product::Entity::find()
-        .filter(product::Column::Id.is_in(ids))
-        .all(state.db.reader())
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+fn view(found: NamedTargets) -> TargetsView {
+    let NamedTargets { version: found, names } = found;
     let products = found
         .products
         .into_iter()
@@ -195,7 +125,7 @@ async fn view(state: &AppState, found: TargetVersion) -> Result<TargetsView, App
             product_id: p.product_id,
         })
         .collect();
-    Ok(TargetsView {
+    TargetsView {
         version: found.version.id,
         created_at: found.version.created_at,
         created_by: found.version.created_by,
@@ -206,7 +136,7 @@ async fn view(state: &AppState, found: TargetVersion) -> Result<TargetsView, App
             .into_iter()
             .map(|m| PlannedMigration { finess_ej: m.finess_ej, subdomain: m.subdomain_code, planned_on: m.planned_on })
             .collect(),
-    })
+    }
 }
 
 /// A governance answer.
@@ -237,10 +167,7 @@ pub async fn put_answer(
     ApiJson(body): ApiJson<AnswerInput>,
 ) -> Result<Json<AnswerInput>, AppError> {
     let code = parse_code(&code)?;
-    ghts::find_visible(state.db.reader(), &auth.principal, &code).await?;
-    if !auth.principal.writes_ght(&code) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
+    crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;
     let year = super::campaigns::year_in_path(year)?;
     let (_, schema) = indicators::current_schema(state.db.reader()).await?;
     if !schema.iter().any(|d| d.code == indicator && d.kind == "declared") {

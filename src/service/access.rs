@@ -1,0 +1,145 @@
+//! The one place that decides, at request time, whether a caller may see
+//! or change an object.
+//!
+//! The rule is the same for every route: no valid token → 401 (the
+//! extractor); a route the role can never use → 403 (the route's policy,
+//! in the extractor, or [`writable_ght`] for a role that writes some GHTs
+//! but not this one); an object outside the caller's scope → 404, exactly
+//! as if it did not exist (ids are sequential: an answer that differed
+//! would tell that the object exists).
+
+use sea_orm::ConnectionTrait;
+
+use crate::auth::{Principal, Scope};
+use crate::domain::{Finess, GhtCode, Role};
+use crate::error::AppError;
+use crate::store::entities::{ght, inventory_entry, inventory_upload};
+use crate::store::etablissements::{self, EtablissementDetails};
+use crate::store::{ghts, inventory};
+
+/// The 404 of a GHT, absent or out of scope alike.
+fn ght_not_found(code: &GhtCode) -> AppError {
+    AppError::not_found(format!("GHT « {code} » introuvable"))
+}
+
+/// A GHT the caller sees; any other is "not found".
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope.
+pub async fn readable_ght(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    code: &GhtCode,
+) -> Result<ght::Model, AppError> {
+    ghts::find(conn, code)
+        .await?
+        .filter(|g| principal.sees_ght(code, &g.region_code))
+        .ok_or_else(|| ght_not_found(code))
+}
+
+/// A GHT whose own data (settings, targets, answers, review, inventories)
+/// the caller may change: the admin and the GHT's DSI.
+///
+/// # Errors
+/// `NotFound` when the caller does not see it; `Forbidden` when it sees it
+/// but may not change it (a regional or national reader, an
+/// établissement of the GHT).
+pub async fn writable_ght(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    code: &GhtCode,
+) -> Result<ght::Model, AppError> {
+    let found = readable_ght(conn, principal, code).await?;
+    if principal.writes_ght(code) { Ok(found) } else { Err(forbidden(principal)) }
+}
+
+/// An établissement the caller sees (its own, or one that belongs or
+/// belonged to a GHT the caller sees); any other is "not found".
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope.
+pub async fn readable_etablissement(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    finess: &Finess,
+) -> Result<EtablissementDetails, AppError> {
+    let not_found = || AppError::not_found(format!("établissement {finess} introuvable"));
+    let details = etablissements::find(conn, finess).await?.ok_or_else(not_found)?;
+    let ghts: Vec<(GhtCode, &str)> = details
+        .memberships
+        .iter()
+        .filter_map(|(m, region)| GhtCode::parse(&m.ght_code).ok().map(|c| (c, region.as_str())))
+        .collect();
+    if principal.sees_etablissement(finess, ghts.iter().map(|(c, r)| (c, *r))) { Ok(details) } else { Err(not_found()) }
+}
+
+/// The 403 of a caller whose role does not allow the action here.
+pub fn forbidden(principal: &Principal) -> AppError {
+    AppError::Forbidden { role: principal.role.to_string() }
+}
+
+/// An upload the caller sees: an établissement sees its own deposits, the
+/// others see the deposits of the GHTs they see; any other is "not found".
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope.
+pub async fn readable_upload(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    id: i64,
+) -> Result<inventory_upload::Model, AppError> {
+    let not_found = || AppError::not_found(format!("dépôt {id} introuvable"));
+    let upload = inventory::find_upload(conn, id).await?.ok_or_else(not_found)?;
+    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    let ght = ghts::find(conn, &code).await?.ok_or_else(not_found)?;
+    let visible = match &principal.scope {
+        Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
+        _ => principal.sees_ght(&code, &ght.region_code),
+    };
+    if visible { Ok(upload) } else { Err(not_found()) }
+}
+
+/// An upload the caller may validate or withdraw: an établissement its own
+/// deposits, the admin and the GHT's DSI those of the GHT.
+///
+/// # Errors
+/// `NotFound` as [`readable_upload`]; `Forbidden` for a reader.
+pub async fn writable_upload(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    id: i64,
+) -> Result<(inventory_upload::Model, GhtCode), AppError> {
+    let upload = readable_upload(conn, principal, id).await?;
+    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    if principal.role == Role::Etablissement || principal.writes_ght(&code) {
+        Ok((upload, code))
+    } else {
+        Err(forbidden(principal))
+    }
+}
+
+/// A row of inventory the caller may correct: one of a GHT it writes.
+///
+/// # Errors
+/// `NotFound` when absent or outside the caller's scope; `Forbidden` for a
+/// reader of the GHT.
+pub async fn writable_entry(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    id: i64,
+) -> Result<(inventory_entry::Model, GhtCode), AppError> {
+    let not_found = || AppError::not_found(format!("ligne {id} introuvable"));
+    let entry = inventory::find_entry(conn, id).await?.ok_or_else(not_found)?;
+    let upload = readable_upload(conn, principal, entry.upload_id).await.map_err(|_| not_found())?;
+    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    if principal.writes_ght(&code) { Ok((entry, code)) } else { Err(forbidden(principal)) }
+}
+
+/// A GHT code read back from the database; one that does not parse is an
+/// internal error, logged once with its table and id.
+fn stored_ght_code(raw: &str, table: &str, id: i64) -> Result<GhtCode, AppError> {
+    GhtCode::parse(raw).map_err(|error| {
+        tracing::error!(table, id, value = raw, %error, "stored value cannot be decoded");
+        AppError::Internal(error.into())
+    })
+}

@@ -1,0 +1,84 @@
+//! The catalogue's administration where it moves what indicators read.
+
+use super::Write;
+use super::inventory::stored_ght;
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::entities::product;
+use crate::store::lock::{self, LockKey};
+use crate::store::targets::{self, TargetSet};
+use crate::store::{Db, catalogue, catalogue_admin};
+
+/// What a merge did.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The merged product (now pointing at the one that remains).
+    pub product: product::Model,
+    /// Rows of open campaigns moved to the remaining product.
+    pub rows_moved: u64,
+    /// GHTs whose targets named the merged product and now name the
+    /// remaining one (a new version of their targets each).
+    pub targets_moved: Vec<String>,
+}
+
+/// Merges a duplicate product into another. Its aliases, the rows of open
+/// campaigns and the targets in force follow (a GHT that targeted the
+/// duplicate keeps its target rate); closed campaigns keep what they
+/// published, and earlier versions of targets stay as they were.
+///
+/// # Errors
+/// `Invalid` when both are the same product; `NotFound` for an unknown or
+/// already merged product.
+pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Merged, AppError> {
+    if from == into {
+        return Err(AppError::Invalid("un produit ne peut pas être fusionné avec lui-même".to_owned()));
+    }
+    let mut write = Write::begin(db, actor).await?;
+    let source = live_product(&write, from).await?;
+    let target = live_product(&write, into).await?;
+    let mut targets_moved = Vec::new();
+    for code in targets::ghts_naming(write.txn(), from).await? {
+        let ght = stored_ght(&code)?;
+        lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+        let Some(current) = targets::in_force(write.txn(), &ght, None).await? else { continue };
+        if !current.products.iter().any(|p| p.product_id == from) {
+            continue;
+        }
+        let mut set = TargetSet {
+            products: Vec::new(),
+            migrations: Vec::new(),
+            comment: Some(format!(
+                "fusion du produit « {} » ({from}) dans « {} » ({into}) au catalogue",
+                source.name, target.name
+            )),
+        };
+        for p in &current.products {
+            let subdomain = super::targets::stored_subdomain(&p.subdomain_code)?;
+            set.products.push((subdomain, if p.product_id == from { into } else { p.product_id }));
+        }
+        for m in &current.migrations {
+            let finess = crate::domain::Finess::parse(&m.finess_ej).map_err(|error| {
+                tracing::error!(table = "target_migrations", id = m.id, %error, "stored value cannot be decoded");
+                AppError::Internal(error.into())
+            })?;
+            set.migrations.push((finess, super::targets::stored_subdomain(&m.subdomain_code)?, m.planned_on));
+        }
+        targets::replace(write.txn(), actor, &ght, set).await?;
+        write.touched().ght(&ght);
+        targets_moved.push(code);
+    }
+    let (product, rows_moved) = catalogue_admin::merge_products(write.txn(), actor, source, &target).await?;
+    if rows_moved > 0 {
+        write.touched().every_ght();
+    }
+    write.commit().await?;
+    Ok(Merged { product, rows_moved, targets_moved })
+}
+
+/// A product that exists and was not merged into another.
+async fn live_product(write: &Write<'_>, id: i64) -> Result<product::Model, AppError> {
+    catalogue::find_product(write.txn(), id)
+        .await?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
+}

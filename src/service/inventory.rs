@@ -1,0 +1,175 @@
+//! An inventory after its deposit: validation, withdrawal, and the
+//! correction of one row.
+//!
+//! The deposit itself (reading the file in the isolated worker, streaming
+//! its rows into one transaction) is [`crate::intake`].
+
+use chrono::NaiveDate;
+
+use super::Write;
+use super::access;
+use crate::domain::{CampaignYear, GhtCode, SubdomainCode};
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::entities::{inventory_entry, inventory_upload};
+use crate::store::inventory::{self, EntryChanges, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN};
+use crate::store::lock::{self, LockKey};
+use crate::store::{Db, campaigns, catalogue, taxonomy};
+
+/// French label of an upload status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        SUBMITTED => "en attente de validation",
+        VALIDATED => "validé",
+        WITHDRAWN => "retiré",
+        REJECTED => "refusé",
+        _ => "inconnu",
+    }
+}
+
+/// What a change of status does to an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// The DSI validates an établissement's deposit: it counts.
+    Validate,
+    /// A deposit is withdrawn: the previous one of each établissement it
+    /// covered is current again.
+    Withdraw,
+}
+
+/// Validates or withdraws an upload, under its GHT's lock, in an open
+/// campaign.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_upload`]; `Conflict` for a
+/// closed campaign or an upload whose status does not allow the change.
+pub async fn change_status(
+    db: &Db,
+    actor: Actor<'_>,
+    id: i64,
+    change: StatusChange,
+) -> Result<inventory_upload::Model, AppError> {
+    let (_, ght) = access::writable_upload(db.reader(), actor.principal, id).await?;
+    let mut write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+    // Read again under the lock: another replica may have changed it.
+    let upload = inventory::find_upload(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
+    let year = stored_year(upload.campaign_year)?;
+    campaigns::ensure_open(write.txn(), year).await?;
+    let (status, action) = match change {
+        StatusChange::Validate if upload.status != SUBMITTED => {
+            return Err(AppError::Conflict(format!(
+                "ce dépôt n'attend pas de validation (statut : {})",
+                status_label(&upload.status)
+            )));
+        }
+        StatusChange::Withdraw if upload.status == WITHDRAWN || upload.status == REJECTED => {
+            return Err(AppError::Conflict(format!(
+                "ce dépôt ne peut pas être retiré (statut : {})",
+                status_label(&upload.status)
+            )));
+        }
+        StatusChange::Validate => (VALIDATED, "upload.validate"),
+        StatusChange::Withdraw => (WITHDRAWN, "upload.withdraw"),
+    };
+    let updated = inventory::set_status(write.txn(), actor, upload, status, action).await?;
+    write.touched().campaign(&ght, year);
+    write.commit().await?;
+    Ok(updated)
+}
+
+/// A correction of one row; `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct Correction {
+    /// Matched product (the state becomes `product`).
+    pub product_id: Option<i64>,
+    /// Sub-domain.
+    pub subdomain: Option<SubdomainCode>,
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Corrects one row of a current inventory, audited, in an open campaign.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_entry`], `NotFound` for
+/// an unknown product; `Invalid` for a negative count or an unknown
+/// sub-domain; `Conflict` for a closed campaign or a row of an upload that
+/// is no longer current.
+pub async fn correct_entry(
+    db: &Db,
+    actor: Actor<'_>,
+    id: i64,
+    correction: Correction,
+) -> Result<inventory_entry::Model, AppError> {
+    let (entry, ght) = access::writable_entry(db.reader(), actor.principal, id).await?;
+    if correction.users.is_some_and(|u| u < 0) || correction.annual_cost_cents.is_some_and(|c| c < 0) {
+        return Err(AppError::Invalid("les utilisateurs et les coûts sont positifs ou nuls".to_owned()));
+    }
+    let mut write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+    let year = stored_year(entry.campaign_year)?;
+    campaigns::ensure_open(write.txn(), year).await?;
+    if !inventory::is_current(write.txn(), &entry).await? {
+        return Err(AppError::Conflict(
+            "cette ligne appartient à un dépôt qui n'est plus l'inventaire courant".to_owned(),
+        ));
+    }
+    let product = match correction.product_id {
+        Some(product_id) => {
+            let found = catalogue::find_product(write.txn(), product_id)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("produit {product_id} introuvable")))?;
+            Some((found.id, found.vendor_id))
+        }
+        None => None,
+    };
+    if let Some(code) = &correction.subdomain
+        && !taxonomy::subdomain_exists(write.txn(), code.as_str()).await?
+    {
+        return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
+    }
+    let changes = EntryChanges {
+        product,
+        subdomain: correction.subdomain.map(|s| s.to_string()),
+        version: correction.version,
+        users: correction.users,
+        contract_end: correction.contract_end,
+        annual_cost_cents: correction.annual_cost_cents,
+        identity_connected: correction.identity_connected,
+        comment: correction.comment,
+    };
+    let updated = inventory::update_entry(write.txn(), actor, &ght, entry, changes).await?;
+    write.touched().campaign(&ght, year);
+    write.commit().await?;
+    Ok(updated)
+}
+
+/// A campaign year read back from the database; one out of range is an
+/// internal error, logged once.
+pub(crate) fn stored_year(raw: i32) -> Result<CampaignYear, AppError> {
+    CampaignYear::new(i64::from(raw)).map_err(|error| {
+        tracing::error!(value = raw, %error, "stored campaign year cannot be decoded");
+        AppError::Internal(error.into())
+    })
+}
+
+/// The GHT of a stored row, parsed.
+pub(crate) fn stored_ght(raw: &str) -> Result<GhtCode, AppError> {
+    GhtCode::parse(raw).map_err(|error| {
+        tracing::error!(value = raw, %error, "stored GHT code cannot be decoded");
+        AppError::Internal(error.into())
+    })
+}

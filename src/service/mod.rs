@@ -1,0 +1,79 @@
+//! Services: one function per thing a user does, between the handlers and
+//! the store.
+//!
+//! # Design
+//! Every write takes one path: the **handler** parses the request into
+//! domain types and calls one service function; the **service** decides
+//! access ([`access`]), opens the write transaction ([`Write`]), takes the
+//! database lock, checks its rules against what the transaction reads, and
+//! calls the **store** (data access only); before it commits, [`Write`]
+//! recomputes, once, the indicators of what the change touched
+//! ([`recompute::Touched`]). Nothing is serialised in process memory: the
+//! service runs on several replicas against one database.
+
+pub mod access;
+pub mod catalogue;
+pub mod indicators;
+pub mod inventory;
+pub mod recompute;
+pub mod referential;
+pub mod review;
+pub mod targets;
+
+use sea_orm::DatabaseTransaction;
+
+use crate::error::AppError;
+use crate::store::Db;
+use crate::store::audit::Actor;
+use recompute::{Recomputed, Touched};
+
+/// A write in progress: its transaction, who makes it, and what it
+/// touched.
+pub struct Write<'a> {
+    txn: DatabaseTransaction,
+    actor: Actor<'a>,
+    touched: Touched,
+}
+
+impl<'a> Write<'a> {
+    /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    ///
+    /// # Errors
+    /// When the database cannot start one.
+    pub async fn begin(db: &Db, actor: Actor<'a>) -> Result<Self, AppError> {
+        Ok(Write { txn: db.begin_write().await?, actor, touched: Touched::default() })
+    }
+
+    /// The transaction, for the store's functions.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Who writes, as the audit trail records it.
+    pub fn actor(&self) -> Actor<'a> {
+        self.actor
+    }
+
+    /// What the change moved, to be recomputed before commit.
+    pub fn touched(&mut self) -> &mut Touched {
+        &mut self.touched
+    }
+
+    /// Abandons the write: nothing it did is kept.
+    ///
+    /// # Errors
+    /// When the database fails to roll back (it then drops the transaction).
+    pub async fn rollback(self) -> Result<(), AppError> {
+        Ok(self.txn.rollback().await?)
+    }
+
+    /// Recomputes what was touched, once, then commits.
+    ///
+    /// # Errors
+    /// When the recomputation or the commit fails (nothing is written).
+    pub async fn commit(self) -> Result<Vec<Recomputed>, AppError> {
+        let recomputed = self.touched.recompute(&self.txn).await?;
+        self.txn.commit().await?;
+        Ok(recomputed)
+    }
+}

@@ -1,0 +1,159 @@
+//! The review queue of a GHT and the confirmation of names, one by one or
+//! as a filled review workbook.
+
+use chrono::Utc;
+
+use super::recompute::Recomputed;
+use super::{Write, access};
+use crate::auth::Principal;
+use crate::domain::GhtCode;
+use crate::error::AppError;
+use crate::export::review::{CHOICE_HEADER, filled_lines};
+use crate::import::worker::{WorkerConfig, parse_isolated};
+use crate::normalise::matcher::{MatchMethod, Matcher};
+use crate::normalise::normalise_key;
+use crate::normalise::row::Routing;
+use crate::store::audit::Actor;
+use crate::store::entities::product;
+use crate::store::lock::{self, LockKey};
+use crate::store::review::{self, ReviewItem};
+use crate::store::{Db, catalogue, ghts, inventory};
+
+/// The review queue of a GHT the caller sees, most frequent names first,
+/// with the matcher its suggestions come from.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope.
+pub async fn queue(db: &Db, principal: &Principal, ght: &GhtCode) -> Result<(Vec<ReviewItem>, Matcher), AppError> {
+    access::readable_ght(db.reader(), principal, ght).await?;
+    let matcher = matcher(db, ght).await?;
+    let items = review::queue(db.reader(), &members(db, ght).await?, &matcher).await?;
+    Ok((items, matcher))
+}
+
+/// What a confirmation did.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    /// The GHT's alias, when one name was confirmed.
+    pub alias_id: Option<i64>,
+    /// Names confirmed.
+    pub names: usize,
+    /// Rows of open campaigns re-normalised.
+    pub rows_updated: u64,
+    /// Indicators recomputed (once per GHT and campaign, whatever the
+    /// number of names).
+    pub recomputed: Vec<Recomputed>,
+}
+
+/// Confirms that a spelling means a product in this GHT: it becomes a GHT
+/// alias, used by every later import, and the rows of open campaigns that
+/// carry it are re-normalised.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Invalid` for an
+/// empty name; `NotFound` for an unknown or merged product.
+pub async fn confirm(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    spelling: &str,
+    product_id: i64,
+) -> Result<Confirmed, AppError> {
+    confirm_all(db, actor, ght, &[(spelling.to_owned(), product_id)]).await
+}
+
+/// Confirms a filled review workbook (column « Produit retenu »: a
+/// product's exact name or id): all or nothing, every unreadable choice
+/// named with its sheet and row; indicators are recomputed once.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Ingest` for an
+/// unreadable file; `Invalid` listing every refused choice.
+pub async fn confirm_workbook(
+    db: &Db,
+    worker: &WorkerConfig,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Confirmed, AppError> {
+    access::writable_ght(db.reader(), actor.principal, ght).await?;
+    let workbook = parse_isolated(bytes, file_name, worker).await.map_err(AppError::Ingest)?;
+    let matcher = matcher(db, ght).await?;
+    let mut choices = Vec::new();
+    let mut problems = Vec::new();
+    for line in filled_lines(&workbook.sheets) {
+        let product = match line.choice.parse::<i64>() {
+            Ok(id) => matcher.product(id).map(|p| p.id),
+            Err(_) => matcher
+                .match_product(&line.choice)
+                .filter(|m| matches!(m.method, MatchMethod::Alias | MatchMethod::LocalAlias))
+                .map(|m| m.product_id),
+        };
+        match product {
+            Some(product_id) => choices.push((line.spelling, product_id)),
+            None => problems.push(format!(
+                "feuille « {} », ligne {}, colonne « {CHOICE_HEADER} » : « {} » n'est ni le nom exact ni l'identifiant d'un produit du catalogue",
+                line.sheet, line.row, line.choice
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(format!("rien n'a été confirmé : {}", problems.join(" ; "))));
+    }
+    confirm_all(db, actor, ght, &choices).await
+}
+
+/// Confirms (spelling, product) pairs in one write.
+async fn confirm_all(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    choices: &[(String, i64)],
+) -> Result<Confirmed, AppError> {
+    access::writable_ght(db.reader(), actor.principal, ght).await?;
+    let members = members(db, ght).await?;
+    let mut write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+    let mut alias_id = None;
+    let mut rows_updated = 0;
+    for (spelling, product_id) in choices {
+        if normalise_key(spelling).is_empty() {
+            return Err(AppError::Invalid("le nom à rapprocher est vide".to_owned()));
+        }
+        let product = confirmable_product(&write, *product_id).await?;
+        let done = review::confirm(write.txn(), actor, ght, &members, spelling, &product).await?;
+        alias_id = Some(done.alias_id);
+        rows_updated += done.rows_updated;
+    }
+    if rows_updated > 0 {
+        write.touched().ght(ght);
+    }
+    let recomputed = write.commit().await?;
+    let alias_id = if choices.len() == 1 { alias_id } else { None };
+    Ok(Confirmed { alias_id, names: choices.len(), rows_updated, recomputed })
+}
+
+/// A product a name can be confirmed to: one that exists and was not
+/// merged into another.
+async fn confirmable_product(write: &Write<'_>, id: i64) -> Result<product::Model, AppError> {
+    catalogue::find_product(write.txn(), id)
+        .await?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
+}
+
+/// The GHT's members today, by FINESS EJ.
+async fn members(db: &Db, ght: &GhtCode) -> Result<Vec<String>, AppError> {
+    Ok(ghts::members_at(db.reader(), ght, Utc::now().date_naive())
+        .await?
+        .into_iter()
+        .map(|(m, _)| m.finess_ej)
+        .collect())
+}
+
+/// The catalogue as the GHT sees it.
+async fn matcher(db: &Db, ght: &GhtCode) -> Result<Matcher, AppError> {
+    let reference = inventory::load_reference(db.reader(), ght, Routing::Ght(Vec::new()), &Default::default()).await?;
+    Ok(Matcher::new(reference.products, reference.aliases))
+}

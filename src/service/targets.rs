@@ -1,0 +1,150 @@
+//! A GHT's targets: the target product of each sub-domain and the planned
+//! migrations, as dated versions.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::{Write, access};
+use crate::auth::Principal;
+use crate::domain::{Finess, GhtCode, SubdomainCode};
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::lock::{self, LockKey};
+use crate::store::targets::{self, TargetSet, TargetVersion};
+use crate::store::{Db, catalogue, ghts, taxonomy};
+
+/// A set of targets as proposed, before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct ProposedTargets {
+    /// (sub-domain, product id) pairs.
+    pub products: Vec<(String, i64)>,
+    /// (FINESS EJ, sub-domain, planned date) triples.
+    pub migrations: Vec<(String, String, NaiveDate)>,
+    /// Why this version.
+    pub comment: Option<String>,
+}
+
+/// A version of targets with the names of its products.
+#[derive(Debug, Clone)]
+pub struct NamedTargets {
+    /// The version as stored.
+    pub version: TargetVersion,
+    /// Name of each target product, by id.
+    pub names: HashMap<i64, String>,
+}
+
+/// The targets of a GHT the caller sees, in force on a day or now.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope, or without targets then.
+pub async fn in_force(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    at: Option<NaiveDate>,
+) -> Result<NamedTargets, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let found = targets::in_force(reader, ght, at).await?.ok_or_else(|| match at {
+        Some(day) => AppError::not_found(format!("le GHT {ght} n'avait pas de cibles au {}", day.format("%d/%m/%Y"))),
+        None => AppError::not_found(format!("le GHT {ght} n'a pas encore de cibles")),
+    })?;
+    named(reader, found).await
+}
+
+/// Replaces a GHT's targets by a new version, checked against the
+/// reference and the GHT's members inside the write (a member that leaves
+/// meanwhile, or a product merged meanwhile, is seen).
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Invalid` naming
+/// the first entry refused (`products[2]`, `migrations[0]`): malformed or
+/// unknown sub-domain, unknown or merged product, a sub-domain twice, an
+/// établissement that is not a member, a migration without a target.
+pub async fn replace(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    proposed: ProposedTargets,
+) -> Result<NamedTargets, AppError> {
+    access::writable_ght(db.reader(), actor.principal, ght).await?;
+    let mut write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+    let set = checked(write.txn(), ght, proposed).await?;
+    targets::replace(write.txn(), actor, ght, set).await?;
+    let current = targets::in_force(write.txn(), ght, None)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("targets vanished after replace")))?;
+    let current = named(write.txn(), current).await?;
+    write.touched().ght(ght);
+    write.commit().await?;
+    Ok(current)
+}
+
+/// Parses and checks a set of targets against the reference and the GHT.
+async fn checked(conn: &impl ConnectionTrait, ght: &GhtCode, proposed: ProposedTargets) -> Result<TargetSet, AppError> {
+    let mut products = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, (raw, product_id)) in proposed.products.iter().enumerate() {
+        let place = format!("products[{i}]");
+        let subdomain = SubdomainCode::parse(raw)
+            .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {raw} » refusé ({e})")))?;
+        if !taxonomy::subdomain_exists(conn, subdomain.as_str()).await? {
+            return Err(AppError::Invalid(format!(
+                "{place} : le sous-domaine {subdomain} n'existe pas dans la nomenclature"
+            )));
+        }
+        let Some(product) = catalogue::find_product(conn, *product_id).await? else {
+            return Err(AppError::Invalid(format!("{place} : le produit {product_id} n'existe pas au catalogue")));
+        };
+        if let Some(into) = product.merged_into {
+            return Err(AppError::Invalid(format!(
+                "{place} : le produit {product_id} (« {} ») a été fusionné dans le produit {into} : choisissez ce dernier comme cible",
+                product.name
+            )));
+        }
+        if !seen.insert(subdomain.clone()) {
+            return Err(AppError::Invalid(format!(
+                "{place} : le sous-domaine {subdomain} a déjà une cible dans cet envoi"
+            )));
+        }
+        products.push((subdomain, *product_id));
+    }
+    let members: BTreeSet<String> =
+        ghts::members_at(conn, ght, Utc::now().date_naive()).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
+    let mut migrations = Vec::new();
+    for (i, (finess, subdomain, planned_on)) in proposed.migrations.iter().enumerate() {
+        let place = format!("migrations[{i}]");
+        let finess = Finess::parse(finess)
+            .map_err(|e| AppError::Invalid(format!("{place} : FINESS « {finess} » refusé ({e})")))?;
+        if !members.contains(finess.as_str()) {
+            return Err(AppError::Invalid(format!("{place} : l'établissement {finess} n'est pas membre du GHT {ght}")));
+        }
+        let subdomain = SubdomainCode::parse(subdomain)
+            .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {subdomain} » refusé ({e})")))?;
+        if !seen.contains(&subdomain) {
+            return Err(AppError::Invalid(format!(
+                "{place} : le sous-domaine {subdomain} n'a pas de produit cible dans cet envoi"
+            )));
+        }
+        migrations.push((finess, subdomain, *planned_on));
+    }
+    Ok(TargetSet { products, migrations, comment: proposed.comment })
+}
+
+async fn named(conn: &impl ConnectionTrait, version: TargetVersion) -> Result<NamedTargets, AppError> {
+    let ids: Vec<i64> = version.products.iter().map(|p| p.product_id).collect();
+    let names = catalogue::product_names(conn, ids).await?;
+    Ok(NamedTargets { version, names })
+}
+
+/// A sub-domain code read back from the database; one that does not parse
+/// is an internal error, logged once.
+pub(crate) fn stored_subdomain(raw: &str) -> Result<SubdomainCode, AppError> {
+    SubdomainCode::parse(raw).map_err(|error| {
+        tracing::error!(value = raw, %error, "stored sub-domain code cannot be decoded");
+        AppError::Internal(error.into())
+    })
+}
