@@ -6,6 +6,7 @@ pub mod auth;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod pagination;
 pub mod problem;
 
 use std::sync::Arc;

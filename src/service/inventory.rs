@@ -8,13 +8,15 @@ use chrono::NaiveDate;
 
 use super::Write;
 use super::access;
+use crate::auth::{Principal, Scope};
 use crate::domain::{CampaignYear, GhtCode, SubdomainCode};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{self, EntryChanges, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN};
+use crate::store::inventory::{self, EntryChanges, EntryFilter, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN};
 use crate::store::lock::{self, LockKey};
-use crate::store::{Db, campaigns, catalogue, taxonomy};
+use crate::store::pagination::{Page, PageOf};
+use crate::store::{Db, campaigns, catalogue, ghts, taxonomy};
 
 /// French label of an upload status.
 pub fn status_label(status: &str) -> &'static str {
@@ -172,4 +174,35 @@ pub(crate) fn stored_ght(raw: &str) -> Result<GhtCode, AppError> {
         tracing::error!(value = raw, %error, "stored GHT code cannot be decoded");
         AppError::Internal(error.into())
     })
+}
+
+/// One page of a GHT's current inventory for a campaign, as the caller may
+/// read it: the rows of the établissements that were members at the
+/// campaign's reference date (a former member's rows of a past campaign
+/// stay visible to the GHT it then belonged to), or an établissement's own.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign.
+pub async fn current_rows(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    year: CampaignYear,
+    filter: &EntryFilter,
+    page: Page,
+) -> Result<PageOf<inventory_entry::Model>, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let campaign = campaigns::find(reader, year)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
+    let members: Vec<String> = match &principal.scope {
+        Scope::Etablissement { finess, .. } => vec![finess.to_string()],
+        _ => ghts::members_at(reader, ght, campaign.reference_date)
+            .await?
+            .into_iter()
+            .map(|(m, _)| m.finess_ej)
+            .collect(),
+    };
+    Ok(inventory::current_entries(reader, year, &members, filter, page).await?)
 }

@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::Serialize;
 
 use super::entities::audit_event;
-use super::pagination::{Page, Paginated, fetch_page};
+use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 
 /// Who acts, and in which request.
@@ -80,7 +80,7 @@ pub async fn list(
     principal: &Principal,
     filter: AuditFilter,
     page: Page,
-) -> Result<Paginated<audit_event::Model>, DbErr> {
+) -> Result<PageOf<audit_event::Model>, DbErr> {
     let mut select = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
     if let Scope::Ght(ght) = &principal.scope {
         select = select.filter(audit_event::Column::GhtCode.eq(ght.as_str()));

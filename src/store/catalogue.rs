@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::{product, product_alias, product_vendor, vendor};
-use super::pagination::{Page, Paginated, fetch_page};
+use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 use crate::domain::Role;
 use crate::normalise::normalise_key;
@@ -41,7 +41,7 @@ pub async fn search(
     principal: &Principal,
     query: Option<&str>,
     page: Page,
-) -> Result<Paginated<ProductDetails>, DbErr> {
+) -> Result<PageOf<ProductDetails>, DbErr> {
     let own_ght = match &principal.scope {
         Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => Some(code.as_str().to_owned()),
         _ => None,

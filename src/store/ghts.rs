@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, ght, ght_membership};
 use super::lock::{self, LockKey};
-use super::pagination::{Page, Paginated, fetch_page};
+use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 use crate::domain::{Finess, GhtCode, RegionCode};
 use crate::error::AppError;
@@ -44,7 +44,7 @@ pub async fn list(
     principal: &Principal,
     region: Option<&RegionCode>,
     page: Page,
-) -> Result<Paginated<ght::Model>, DbErr> {
+) -> Result<PageOf<ght::Model>, DbErr> {
     let mut select = ght::Entity::find().order_by_asc(ght::Column::Code);
     select = match &principal.scope {
         Scope::All => select,

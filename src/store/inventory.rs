@@ -18,7 +18,7 @@ use super::entities::{
     product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message_page,
     vendor,
 };
-use super::pagination::{Page, Paginated};
+use super::pagination::{Page, PageOf};
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::import::headers::Field;
@@ -242,7 +242,7 @@ pub async fn messages(
     upload: &inventory_upload::Model,
     severity: Option<Severity>,
     page: Page,
-) -> Result<Paginated<Message>, DbErr> {
+) -> Result<PageOf<Message>, DbErr> {
     use upload_message_page::Column;
     let stored: Vec<(i32, i32, i32, i32)> = upload_message_page::Entity::find()
         .select_only()
@@ -291,13 +291,7 @@ pub async fn messages(
     }
     let items: Vec<Message> =
         items.into_iter().skip(usize::try_from(skip).unwrap_or(usize::MAX)).take(size as usize).collect();
-    Ok(Paginated {
-        items,
-        page: page.number,
-        page_size: page.size,
-        total_items: total,
-        total_pages: total.div_ceil(size),
-    })
+    Ok(PageOf { items, page, total_items: total, total_pages: total.div_ceil(size) })
 }
 
 /// An upload's report: its counts, and its first messages inline.
@@ -660,14 +654,16 @@ async fn latest_uploads(
 /// Filters on the current rows.
 #[derive(Debug, Default, Clone)]
 pub struct EntryFilter {
+    /// Only this établissement (FINESS EJ).
+    pub finess: Option<String>,
     /// Only this sub-domain.
     pub subdomain: Option<String>,
     /// Only this state (`product`, `unmatched`…).
     pub state: Option<String>,
 }
 
-/// The current rows of these établissements for a campaign, by
-/// établissement, sheet and row.
+/// One page of the current rows of these établissements for a campaign,
+/// by établissement, upload, sheet and row.
 ///
 /// # Errors
 /// When the query fails.
@@ -676,10 +672,15 @@ pub async fn current_entries(
     campaign: CampaignYear,
     etablissements: &[String],
     filter: &EntryFilter,
-) -> Result<Vec<inventory_entry::Model>, DbErr> {
-    let current = current_uploads(conn, campaign, etablissements).await?;
+    page: Page,
+) -> Result<PageOf<inventory_entry::Model>, DbErr> {
+    let etablissements: Vec<String> = match &filter.finess {
+        Some(only) => etablissements.iter().filter(|f| *f == only).cloned().collect(),
+        None => etablissements.to_vec(),
+    };
+    let current = current_uploads(conn, campaign, &etablissements).await?;
     if current.is_empty() {
-        return Ok(Vec::new());
+        return Ok(PageOf::empty(page));
     }
     let mut select = inventory_entry::Entity::find().filter(inventory_entry::Column::CampaignYear.eq(campaign.get()));
     let mut any = sea_orm::Condition::any();
@@ -695,13 +696,13 @@ pub async fn current_entries(
     if let Some(state) = &filter.state {
         select = select.filter(inventory_entry::Column::State.eq(state.as_str()));
     }
-    select
+    let select = select
         .order_by_asc(inventory_entry::Column::FinessEj)
         .order_by_asc(inventory_entry::Column::UploadId)
         .order_by_asc(inventory_entry::Column::Sheet)
         .order_by_asc(inventory_entry::Column::RowNumber)
-        .all(conn)
-        .await
+        .order_by_asc(inventory_entry::Column::Id);
+    super::pagination::fetch_page(conn, select, page).await
 }
 
 /// Sets an upload's status, audited (`upload.validate`, `upload.withdraw`);

@@ -123,7 +123,7 @@ db_test!(merging_products_moves_aliases_and_open_campaign_rows, |app| {
         (merged.body["rows_moved"].as_i64(), merged.body["product"]["merged_into"].as_i64()),
         (Some(1), Some(dxcare))
     );
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(current.body[0]["product_id"], dxcare);
     assert_eq!(dry_run(&app, "760780726", &dsi, "Dopasoins").await["product_id"], dxcare, "the alias followed");
     let search = app.get("/api/v1/catalogue/products?q=dopa").await;

@@ -87,6 +87,6 @@ db_test!(the_cli_imports_a_file_and_prints_a_readable_report, |app| {
         "{stdout}"
     );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("inventaire refusé"));
-    let current = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &app.admin_token).await;
     assert_eq!(current.body.as_array().unwrap().len(), 2);
 });

@@ -327,3 +327,24 @@ impl TestApp {
         self.token(Role::Ght, Some("NOR-02"), None, None).await
     }
 }
+
+impl TestApp {
+    /// Every row of a paginated inventory listing, page after page, as one
+    /// reply whose body is the array of items (the status of the last page).
+    pub async fn all_rows(&self, path: &str, token: &str) -> Reply {
+        let mut items = Vec::new();
+        let separator = if path.contains('?') { '&' } else { '?' };
+        for page in 1.. {
+            let reply =
+                self.send(Method::GET, &format!("{path}{separator}page={page}&page_size=200"), Some(token), None).await;
+            if reply.status != StatusCode::OK {
+                return reply;
+            }
+            items.extend(reply.body["items"].as_array().cloned().unwrap_or_default());
+            if page >= reply.body["total_pages"].as_u64().unwrap_or(0) {
+                return Reply { body: Value::Array(items), ..reply };
+            }
+        }
+        unreachable!("pages are counted")
+    }
+}

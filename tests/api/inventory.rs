@@ -127,7 +127,7 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     assert_eq!(messages(report, "total_row_skipped")[0]["row"], 8);
 
     // A dry run writes nothing.
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(current.body, serde_json::json!([]));
 });
 
@@ -166,7 +166,7 @@ db_test!(strict_mode_refuses_the_whole_file_and_lists_every_error_with_its_posit
     );
 
     // Nothing of the inventory was written; the refused upload keeps its report.
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(current.body, serde_json::json!([]));
     let upload_id = reply.body["upload_id"].as_i64().unwrap();
     let upload = app.send(Method::GET, &format!("/api/v1/uploads/{upload_id}"), Some(&dsi), None).await;
@@ -208,7 +208,7 @@ db_test!(partial_mode_imports_the_valid_rows_and_keeps_the_rejected_ones_in_the_
         (Some(1), Some(3))
     );
     assert_eq!(reply.body["upload"]["status"], "validated");
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     let names: Vec<&str> =
         current.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap()).collect();
     assert_eq!(names, ["Magh2"]);
@@ -230,14 +230,14 @@ db_test!(an_upload_replaces_the_previous_inventory_and_the_same_bytes_write_noth
     let names = |r: &Reply| -> Vec<String> {
         r.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap().to_owned()).collect()
     };
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(names(&current), ["Orbis"]);
 
     // Withdrawing the second upload makes the first current again.
     let second_id = two.body["upload"]["id"].as_i64().unwrap();
     let withdrawn = app.send(Method::DELETE, &format!("/api/v1/uploads/{second_id}"), Some(&dsi), None).await;
     assert_eq!(withdrawn.body["status"], "withdrawn", "{withdrawn:?}");
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(names(&current), ["DxCare", "Pastel"]);
     let uploads = app.get("/api/v1/audit-events?object_type=upload").await;
     assert_eq!(uploads.body["total_items"], 3, "two deposits and one withdrawal");
@@ -308,7 +308,7 @@ db_test!(a_ght_workbook_routes_rows_by_finess_then_by_sheet_name, |app| {
 
     let partial = app.deposit(&format!("{path}?partial=true"), &dsi, "ght.xlsx", workbook, None).await;
     assert_eq!(partial.status, StatusCode::CREATED, "{partial:?}");
-    let current = app.send(Method::GET, path, Some(&dsi), None).await;
+    let current = app.all_rows(path, &dsi).await;
     let rows: Vec<(String, String)> = current
         .body
         .as_array()
@@ -361,7 +361,7 @@ db_test!(hostile_and_broken_files_get_an_error_of_their_own_class, |app| {
     assert_problem(&bombed, StatusCode::PAYLOAD_TOO_LARGE, "file-too-large-decompressed");
     let no_header = app.deposit(&path, &dsi, "liste.csv", b"Nom;Prenom\nDupont;Jean\n".to_vec(), None).await;
     assert_problem(&no_header, StatusCode::UNPROCESSABLE_ENTITY, "no-header-row");
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     assert_eq!(current.body, serde_json::json!([]));
 });
 
@@ -402,7 +402,7 @@ db_test!(a_row_corrected_through_the_api_is_audited, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
     app.deposit(&path, &dsi, "a.csv", b"Application;Nb utilisateurs\nLogiciel du service;12\n".to_vec(), None).await;
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     let entry = &current.body[0];
     assert_eq!(entry["state"], "unmatched");
     let glims = app.product_id("Glims").await;
@@ -444,7 +444,7 @@ db_test!(concurrent_deposits_for_one_etablissement_are_serialised, |app| {
     for task in tasks {
         assert_eq!(task.await.unwrap().unwrap(), StatusCode::CREATED);
     }
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     let rows = current.body.as_array().unwrap();
     assert_eq!(rows.len(), 3, "exactly one upload is current, whole: {rows:?}");
     let versions: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["version"].as_str().unwrap()).collect();
@@ -505,7 +505,7 @@ db_test!(a_worksheet_with_rows_out_of_order_is_read_again_whole_and_stored_once,
     assert_eq!((report["rows_read"].as_i64(), report["rows_imported"].as_i64()), (Some(1500), Some(1500)));
     assert_eq!(report["sheets"], serde_json::json!([{"name": "Inventaire", "header_row": 1, "rows": 1500}]));
 
-    let current = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     let rows = current.body.as_array().unwrap();
     assert_eq!(rows.len(), 1500, "every row once");
     let mut numbers: Vec<i64> = rows.iter().map(|e| e["row"].as_i64().unwrap()).collect();
@@ -519,4 +519,53 @@ db_test!(a_worksheet_with_rows_out_of_order_is_read_again_whole_and_stored_once,
     let messages = app.send(Method::GET, &format!("/api/v1/uploads/{upload_id}/messages"), Some(&dsi), None).await;
     assert_eq!(messages.body["total_items"], report["messages_total"], "{messages:?}");
     assert_eq!(report["messages_total"], 1500, "one unmatched product per row");
+});
+
+db_test!(a_campaigns_inventory_lists_its_members_at_its_reference_date_page_by_page, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let havre = b"Application;Sous-domaine\nDxCare;DPI.CORE\nPastel;GAP.ADM\nGlims;LAB.SIL\n".to_vec();
+    let deposited = app
+        .deposit(&format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory"), &dsi, "h.csv", havre, None)
+        .await;
+    assert_eq!(deposited.status, StatusCode::CREATED, "{deposited:?}");
+    let fecamp = b"Application;Sous-domaine\nORBIS;DPI.CORE\n".to_vec();
+    let deposited = app
+        .deposit(&format!("/api/v1/etablissements/{FECAMP}/campaigns/2026/inventory"), &dsi, "f.csv", fecamp, None)
+        .await;
+    assert_eq!(deposited.status, StatusCode::CREATED, "{deposited:?}");
+    // Fécamp leaves the GHT after the campaign's reference date (1 January).
+    let ght = app.get("/api/v1/ghts/NOR-02/etablissements").await;
+    let membership =
+        ght.body.as_array().unwrap().iter().find(|m| m["finess_ej"] == FECAMP).unwrap()["membership"]["id"]
+            .as_i64()
+            .unwrap();
+    let ended = app
+        .post(
+            &format!("/api/v1/ghts/NOR-02/memberships/{membership}/end"),
+            serde_json::json!({"valid_to": "2026-06-01"}),
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{ended:?}");
+
+    let path = "/api/v1/ghts/NOR-02/campaigns/2026/inventory";
+    let first = app.send(Method::GET, &format!("{path}?page_size=2"), Some(&dsi), None).await;
+    assert_eq!(first.status, StatusCode::OK, "{first:?}");
+    assert_eq!((first.body["total_items"].as_u64(), first.body["total_pages"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(first.body["items"].as_array().unwrap().len(), 2);
+    let rows = app.all_rows(path, &dsi).await;
+    let names: Vec<&str> =
+        rows.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap()).collect();
+    assert_eq!(names, ["DxCare", "Pastel", "Glims", "ORBIS"], "a former member's rows of this campaign stay");
+
+    let only = app.all_rows(&format!("{path}?finess={FECAMP}"), &dsi).await;
+    assert_eq!(only.body.as_array().unwrap().len(), 1, "{only:?}");
+    let dpi = app.all_rows(&format!("{path}?subdomain=DPI.CORE"), &dsi).await;
+    let finess: Vec<&str> = dpi.body.as_array().unwrap().iter().map(|e| e["finess_ej"].as_str().unwrap()).collect();
+    assert_eq!(finess, [HAVRE, FECAMP]);
+    for bad in ["page=0", "page=9223372036854775807", "page_size=201", "finess=123"] {
+        let refused = app.send(Method::GET, &format!("{path}?{bad}"), Some(&dsi), None).await;
+        assert_problem(&refused, StatusCode::BAD_REQUEST, "bad-request");
+    }
+    let unknown = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2030/inventory", Some(&dsi), None).await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND, "not-found");
 });

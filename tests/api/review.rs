@@ -46,13 +46,11 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     assert_eq!(confirmed.status, StatusCode::OK, "{confirmed:?}");
     assert_eq!(confirmed.body["rows_updated"], 1);
 
-    let current =
-        app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/inventory?state=product", Some(&dsi), None).await;
+    let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory?state=product", &dsi).await;
     let row =
         current.body.as_array().unwrap().iter().find(|e| e["application_raw"] == "Tableur bloc").cloned().unwrap();
     assert_eq!((row["product_id"].as_i64(), row["subdomain"].as_str()), (Some(planning), Some("BLOC.PLAN")));
-    let frozen =
-        app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2025/inventory?state=unmatched", Some(&dsi), None).await;
+    let frozen = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2025/inventory?state=unmatched", &dsi).await;
     let still: Vec<&str> =
         frozen.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap()).collect();
     assert_eq!(still, ["Tableur bloc", "MAIL ATTENTE REPONSE"], "the closed campaign is frozen");

@@ -9,8 +9,8 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AuditReaders, Auth};
 use crate::http::extract::ApiQuery;
+use crate::http::pagination::{PageParams, Paginated};
 use crate::store::audit::{self, AuditFilter};
-use crate::store::pagination::{Page, PageParams, Paginated};
 
 /// One audited change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -57,10 +57,10 @@ pub async fn list_audit_events(
     ApiQuery(query): ApiQuery<AuditQuery>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<AuditEventView>>, AppError> {
-    let page = Page::from_params(page)?;
+    let page = page.page()?;
     let filter = AuditFilter { object_type: query.object_type, object_id: query.object_id };
     let events = audit::list(state.db.reader(), &auth.principal, filter, page).await?;
-    Ok(Json(events.map(|e| AuditEventView {
+    Ok(Json(Paginated::of(events, |e| AuditEventView {
         id: e.id,
         occurred_at: e.occurred_at,
         actor: e.actor,

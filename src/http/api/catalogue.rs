@@ -12,9 +12,9 @@ use crate::auth::Scope;
 use crate::domain::SubdomainCode;
 use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::pagination::{PageParams, Paginated};
 use crate::store::catalogue;
 use crate::store::catalogue_admin::{self, NewProduct};
-use crate::store::pagination::{Page, PageParams, Paginated};
 
 /// A catalogue product.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -55,9 +55,9 @@ pub async fn search_products(
     ApiQuery(query): ApiQuery<ProductQuery>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<ProductView>>, AppError> {
-    let page = Page::from_params(page)?;
+    let page = page.page()?;
     let found = catalogue::search(state.db.reader(), &auth.principal, query.q.as_deref(), page).await?;
-    Ok(Json(found.map(|d| ProductView {
+    Ok(Json(Paginated::of(found, |d| ProductView {
         id: d.product.id,
         name: d.product.name,
         vendor: d.vendor,

@@ -11,10 +11,10 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::pagination::{PageParams, Paginated};
 use crate::service::referential;
 use crate::store::entities::{ght, ght_membership};
 use crate::store::ghts::{self, GhtPatch, NewGht};
-use crate::store::pagination::{Page, PageParams, Paginated};
 
 /// A GHT.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -67,9 +67,9 @@ pub async fn list_ghts(
     ApiQuery(filter): ApiQuery<GhtFilter>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<GhtView>>, AppError> {
-    let page = Page::from_params(page)?;
+    let page = page.page()?;
     let found = ghts::list(state.db.reader(), &auth.principal, filter.region.as_ref(), page).await?;
-    Ok(Json(found.map(GhtView::from)))
+    Ok(Json(Paginated::of(found, GhtView::from)))
 }
 
 /// A new GHT.

@@ -17,6 +17,7 @@ use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::pagination::{PageParams, Paginated};
 use crate::import::headers::Field;
 use crate::import::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
@@ -24,9 +25,7 @@ use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::ghts;
 use crate::store::inventory::{self, EntryFilter};
-use crate::store::pagination::{Page, PageParams, Paginated};
 
 /// An upload and its report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -357,10 +356,12 @@ impl From<inventory_entry::Model> for EntryView {
     }
 }
 
-/// `?subdomain=&state=`.
+/// `?finess=&subdomain=&state=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EntryQuery {
+    /// Only this établissement (FINESS juridique).
+    pub finess: Option<String>,
     /// Only this sub-domain (`DPI.CORE`).
     pub subdomain: Option<String>,
     /// Only this state (`product`, `unmatched`, `in_house`, `not_computerised`, `unspecified`).
@@ -369,29 +370,28 @@ pub struct EntryQuery {
 
 /// Lists the current inventory rows of a GHT.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/campaigns/{year}/inventory", tag = "inventaires",
-    params(("code" = String, Path, description = "Code du GHT"), ("year" = i32, Path, description = "Campagne"), EntryQuery),
-    description = "Les lignes courantes de l'inventaire du GHT pour une campagne (dernier dépôt non retiré de chaque établissement), par établissement puis ligne. Un établissement n'y voit que les siennes. Rôles : tous.",
-    responses((status = 200, description = "Lignes", body = Vec<EntryView>)))]
+    params(("code" = String, Path, description = "Code du GHT"), ("year" = i32, Path, description = "Campagne"), EntryQuery, PageParams),
+    description = "Les lignes courantes de l'inventaire du GHT pour une campagne (dernier dépôt non retiré de chaque établissement), page par page, par établissement puis ligne. Les établissements sont ceux membres du GHT à la date de référence de la campagne (comme pour les indicateurs) : un ancien membre garde ses lignes des campagnes passées. Filtres : établissement (FINESS EJ), sous-domaine, état. Un établissement n'y voit que les siennes. Rôles : tous.",
+    responses((status = 200, description = "Lignes", body = Paginated<EntryView>)))]
 pub async fn list_ght_inventory(
     auth: Auth<AnyRole>,
     State(state): State<AppState>,
     ApiPath((code, year)): ApiPath<(String, i64)>,
     ApiQuery(query): ApiQuery<EntryQuery>,
-) -> Result<Json<Vec<EntryView>>, AppError> {
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Paginated<EntryView>>, AppError> {
     let code = parse_code(&code)?;
-    crate::service::access::readable_ght(state.db.reader(), &auth.principal, &code).await?;
     let campaign = super::campaigns::year_in_path(year)?;
-    let members: Vec<String> = match &auth.principal.scope {
-        crate::auth::Scope::Etablissement { finess, .. } => vec![finess.to_string()],
-        _ => ghts::members_at(state.db.reader(), &code, Utc::now().date_naive())
-            .await?
-            .into_iter()
-            .map(|(m, _)| m.finess_ej)
-            .collect(),
+    let page = page.page()?;
+    let finess = match query.finess {
+        Some(raw) => {
+            Some(Finess::parse(&raw).map_err(|e| AppError::BadRequest(format!("paramètre finess : {e}")))?.to_string())
+        }
+        None => None,
     };
-    let filter = EntryFilter { subdomain: query.subdomain, state: query.state };
-    let rows = inventory::current_entries(state.db.reader(), campaign, &members, &filter).await?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    let filter = EntryFilter { finess, subdomain: query.subdomain, state: query.state };
+    let rows = inventory_service::current_rows(&state.db, &auth.principal, &code, campaign, &filter, page).await?;
+    Ok(Json(Paginated::of(rows, EntryView::from)))
 }
 
 /// Reads an upload and its report.
@@ -428,9 +428,9 @@ pub async fn list_upload_messages(
     ApiQuery(query): ApiQuery<MessageQuery>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<Message>>, AppError> {
-    let page = Page::from_params(page)?;
+    let page = page.page()?;
     let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
-    Ok(Json(inventory::messages(state.db.reader(), &upload, query.severity, page).await?))
+    Ok(Json(Paginated::of(inventory::messages(state.db.reader(), &upload, query.severity, page).await?, |m| m)))
 }
 
 /// Downloads the annotated copy of an upload.
