@@ -23,7 +23,7 @@ use convergence::auth::Principal;
 use convergence::demo;
 use convergence::domain::{CampaignYear, Finess};
 use convergence::import::Limits;
-use convergence::import::worker::WorkerConfig;
+use convergence::intake::worker::WorkerConfig;
 use convergence::intake::{self, ImportRequest, ImportScope};
 use convergence::reference::catalogue;
 use convergence::store::audit::Actor;

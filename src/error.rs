@@ -84,3 +84,21 @@ impl From<crate::reference::ReferenceError> for AppError {
         AppError::Internal(error.into())
     }
 }
+
+impl From<crate::intake::worker::WorkerError> for AppError {
+    /// A file the worker refused is the user's to fix (422/413); a worker
+    /// that cannot run, or that answers what the service cannot decode, is
+    /// the service's fault: 503 (perhaps passing) or 500, logged here with
+    /// its cause, never blamed on the file.
+    fn from(error: crate::intake::worker::WorkerError) -> Self {
+        use crate::intake::worker::WorkerError;
+        match error {
+            WorkerError::File(error) => AppError::Ingest(error),
+            WorkerError::Unavailable(detail) => {
+                tracing::error!(%detail, "parse worker unavailable");
+                AppError::Unavailable
+            }
+            protocol @ WorkerError::Protocol(_) => AppError::Internal(protocol.into()),
+        }
+    }
+}

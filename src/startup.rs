@@ -75,12 +75,12 @@ impl Application {
 ///
 /// # Errors
 /// When the current executable cannot be found.
-pub fn worker_config(settings: &Settings) -> std::io::Result<crate::import::worker::WorkerConfig> {
+pub fn worker_config(settings: &Settings) -> std::io::Result<crate::intake::worker::WorkerConfig> {
     let program = match &settings.worker.program {
         Some(program) => program.clone(),
         None => std::env::current_exe()?,
     };
-    Ok(crate::import::worker::WorkerConfig {
+    Ok(crate::intake::worker::WorkerConfig {
         program,
         memory_bytes: settings.worker.memory_bytes,
         cpu_seconds: settings.worker.cpu_seconds,

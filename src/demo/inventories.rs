@@ -6,7 +6,7 @@ use rust_xlsxwriter::Workbook;
 
 use crate::domain::{CampaignYear, Finess};
 use crate::error::AppError;
-use crate::import::worker::WorkerConfig;
+use crate::intake::worker::WorkerConfig;
 use crate::intake::{self, ImportRequest, ImportScope};
 use crate::store::Db;
 use crate::store::audit::Actor;

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use crate::auth::Principal;
 use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, SubdomainCode};
 use crate::error::AppError;
-use crate::import::worker::WorkerConfig;
+use crate::intake::worker::WorkerConfig;
 use crate::reference::ght_sample;
 use crate::service::Write;
 use crate::store::answers::{self, Answer};

@@ -6,6 +6,7 @@
 mod campaign_year;
 mod finess;
 mod ght_code;
+mod key;
 mod money;
 mod region_code;
 mod role;
@@ -14,6 +15,7 @@ mod subdomain_code;
 pub use campaign_year::{CampaignYear, CampaignYearError};
 pub use finess::{Finess, FinessError, FinessWarning, RecoveredFiness};
 pub use ght_code::{GhtCode, GhtCodeError};
+pub use key::normalise_key;
 pub use money::{Money, MoneyError};
 pub use region_code::{REGIONS, RegionCode, RegionCodeError};
 pub use role::{Role, RoleError};

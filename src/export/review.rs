@@ -103,7 +103,7 @@ pub fn filled_lines(sheets: &[crate::import::RawSheet]) -> Vec<FilledLine> {
 
 /// The header row and the key, spellings and choice columns of a review sheet.
 fn review_columns(sheet: &crate::import::RawSheet) -> Option<(usize, usize, Option<usize>, usize)> {
-    use crate::normalise::normalise_key;
+    use crate::domain::normalise_key;
     sheet.rows.iter().take(30).enumerate().find_map(|(index, row)| {
         let position = |header: &str| row.iter().position(|c| normalise_key(&c.display()) == normalise_key(header));
         Some((index, position(KEY_HEADER)?, position(SPELLINGS_HEADER), position(CHOICE_HEADER)?))

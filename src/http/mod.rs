@@ -22,5 +22,5 @@ pub struct AppState {
     /// The settings the service started with.
     pub settings: Arc<Settings>,
     /// How uploads are parsed.
-    pub worker: Arc<crate::import::worker::WorkerConfig>,
+    pub worker: Arc<crate::intake::worker::WorkerConfig>,
 }

@@ -80,8 +80,14 @@ pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: Str
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, slug, title) = self.classify();
-        if let AppError::Internal(cause) = &self {
-            tracing::error!(error = ?cause, "internal error");
+        match &self {
+            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            // What the spreadsheet library said stays in the log, in its
+            // own words; the user reads the French detail.
+            AppError::Ingest(error) => {
+                tracing::info!(problem = error.slug(), cause = error.cause().unwrap_or_default(), "file refused");
+            }
+            _ => {}
         }
         let mut response = match &self {
             AppError::InvalidInventory { upload_id, report } => {

@@ -20,8 +20,8 @@ const MAX_RATIO: u64 = 200;
 /// `TooLargeDecompressed` past the limits, `Corrupted` when the directory
 /// cannot be read.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| IngestError::Corrupted { detail: format!("archive zip illisible : {e}") })?;
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| IngestError::corrupted(zip_problem(&e), e))?;
     if archive.len() > MAX_MEMBERS {
         return Err(IngestError::TooLargeDecompressed { limit: limits.max_decompressed_bytes });
     }
@@ -29,7 +29,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
     for i in 0..archive.len() {
         let member = archive
             .by_index_raw(i)
-            .map_err(|e| IngestError::Corrupted { detail: format!("membre {i} de l'archive illisible : {e}") })?;
+            .map_err(|e| IngestError::corrupted("un élément de l'archive est illisible", format!("member {i}: {e}")))?;
         let size = member.size();
         total = total.saturating_add(size);
         let ratio_exceeded = size > 1024 * 1024 && size / member.compressed_size().max(1) > MAX_RATIO;
@@ -47,8 +47,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), IngestError> {
 /// # Errors
 /// `Corrupted` when the archive cannot be copied.
 pub fn repair_ods(bytes: &[u8]) -> Result<Option<Vec<u8>>, IngestError> {
-    let corrupted =
-        |e: zip::result::ZipError| IngestError::Corrupted { detail: format!("archive ODS illisible : {e}") };
+    let corrupted = |e: zip::result::ZipError| IngestError::corrupted(zip_problem(&e), format!("ODS repair: {e}"));
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupted)?;
     if archive.file_names().any(|n| n.is_ok_and(|n| n == "mimetype")) {
         return Ok(None);
@@ -56,12 +55,26 @@ pub fn repair_ods(bytes: &[u8]) -> Result<Option<Vec<u8>>, IngestError> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() + 128)));
     let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     writer.start_file("mimetype", stored).map_err(corrupted)?;
-    writer.write_all(ODS_MIMETYPE).map_err(|e| IngestError::Corrupted { detail: e.to_string() })?;
+    writer
+        .write_all(ODS_MIMETYPE)
+        .map_err(|e| IngestError::corrupted("l'archive OpenDocument ne peut pas être réparée", e))?;
     for i in 0..archive.len() {
         let member = archive.by_index_raw(i).map_err(corrupted)?;
         writer.raw_copy_file(member).map_err(corrupted)?;
     }
     Ok(Some(writer.finish().map_err(corrupted)?.into_inner()))
+}
+
+/// What a zip error means for the user, in French.
+pub fn zip_problem(error: &zip::result::ZipError) -> &'static str {
+    use zip::result::ZipError;
+    match error {
+        ZipError::Io(_) => "archive zip tronquée",
+        ZipError::InvalidArchive(_) => "archive zip invalide",
+        ZipError::UnsupportedArchive(_) => "archive zip d'un type non pris en charge",
+        ZipError::FileNotFound => "élément manquant dans l'archive",
+        _ => "archive zip illisible",
+    }
 }
 
 #[cfg(test)]

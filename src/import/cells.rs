@@ -129,7 +129,7 @@ pub fn yes_no(cell: &Cell) -> Result<bool, Unreadable> {
         Cell::Bool(b) => Ok(*b),
         Cell::Number(n) if *n == 1.0 => Ok(true),
         Cell::Number(n) if *n == 0.0 => Ok(false),
-        Cell::Text(raw) => match crate::normalise::normalise_key(raw).as_str() {
+        Cell::Text(raw) => match crate::domain::normalise_key(raw).as_str() {
             "oui" | "o" | "x" | "vrai" | "yes" | "y" | "true" | "1" => Ok(true),
             "non" | "n" | "faux" | "no" | "false" | "0" => Ok(false),
             _ => Err(expected()),

@@ -17,7 +17,10 @@ pub fn read_csv(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawShe
     let mut rows = Vec::new();
     let mut cells: u64 = 0;
     for record in reader.records() {
-        let record = record.map_err(|e| IngestError::Corrupted { detail: format!("ligne CSV illisible : {e}") })?;
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(String::new(), |p| format!(" (ligne {})", p.line()));
+            IngestError::corrupted(&format!("ligne CSV illisible{line}"), e)
+        })?;
         cells += record.len() as u64;
         if cells > limits.max_cells {
             return Err(IngestError::TooManyCells { limit: limits.max_cells });

@@ -75,12 +75,8 @@ pub fn detect_format(bytes: &[u8], file_name: &str) -> Result<Format, IngestErro
 }
 
 fn detect_zip(bytes: &[u8], extension: &str) -> Result<Format, IngestError> {
-    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| match e {
-        zip::result::ZipError::InvalidArchive(_) | zip::result::ZipError::Io(_) => {
-            IngestError::Corrupted { detail: format!("archive zip illisible : {e}") }
-        }
-        other => IngestError::Corrupted { detail: other.to_string() },
-    })?;
+    let archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| IngestError::corrupted(super::archive::zip_problem(&e), e))?;
     // Some writers use backslashes in member names.
     let names: Vec<String> =
         archive.file_names().filter_map(Result::ok).map(|n| n.to_ascii_lowercase().replace('\\', "/")).collect();
@@ -100,7 +96,7 @@ fn detect_zip(bytes: &[u8], extension: &str) -> Result<Format, IngestError> {
         return Ok(if extension == "xlsm" { Format::Xlsm } else { Format::Xlsx });
     }
     if names.is_empty() {
-        return Err(IngestError::Corrupted { detail: "archive vide".to_owned() });
+        return Err(IngestError::corrupted("archive vide", "no member"));
     }
     let detected = if names.iter().any(|n| n.starts_with("word/")) {
         "document Word"

@@ -45,8 +45,12 @@ pub enum IngestError {
         "le fichier est tronqué ou endommagé ({detail}) : ouvrez-le dans votre tableur, enregistrez-le à nouveau, puis déposez-le"
     )]
     Corrupted {
-        /// What the reader said (technical, in English).
+        /// What is wrong, in French, in the user's words (« archive zip
+        /// tronquée »).
         detail: String,
+        /// What the library said, in its own (English, technical) words:
+        /// for the log, never shown.
+        cause: String,
     },
     /// No cell holds anything.
     #[error("le fichier est vide : aucune cellule n'est remplie")]
@@ -74,12 +78,37 @@ pub enum IngestError {
         "la lecture du fichier a échoué ({detail}) : le fichier est probablement endommagé ; enregistrez-le à nouveau depuis votre tableur"
     )]
     ReaderCrashed {
-        /// How the reader ended.
+        /// How the reader ended, in French.
         detail: String,
+        /// What the reader said (a panic message, in English): for the
+        /// log, never shown.
+        cause: String,
     },
 }
 
 impl IngestError {
+    /// A damaged file: `detail` in French for the user, the library's
+    /// `cause` for the log only.
+    pub fn corrupted(detail: &str, cause: impl std::fmt::Display) -> Self {
+        IngestError::Corrupted { detail: detail.to_owned(), cause: cause.to_string() }
+    }
+
+    /// A reader that stopped: `detail` in French for the user, `cause`
+    /// for the log only.
+    pub fn crashed(detail: &str, cause: impl std::fmt::Display) -> Self {
+        IngestError::ReaderCrashed { detail: detail.to_owned(), cause: cause.to_string() }
+    }
+
+    /// What a library said, for the log (never shown to the user).
+    pub fn cause(&self) -> Option<&str> {
+        match self {
+            IngestError::Corrupted { cause, .. } | IngestError::ReaderCrashed { cause, .. } if !cause.is_empty() => {
+                Some(cause)
+            }
+            _ => None,
+        }
+    }
+
     /// Stable problem slug of each kind.
     pub fn slug(&self) -> &'static str {
         match self {

@@ -1,10 +1,10 @@
 //! Bytes → raw sheets and rows: format detection, archive checks, CSV and
 //! spreadsheet reading, header detection and cell reading.
 //!
-//! Everything here is pure (bytes in, data out), so that it runs inside the
-//! isolated parse worker (see [`worker`]): the spreadsheet libraries are not
-//! safe on hostile input, and a crash or a memory blow-up must cost one
-//! upload, never the service.
+//! The reading rules are pure (bytes in, data out) and run inside the
+//! isolated parse worker ([`crate::intake::worker`]): the spreadsheet
+//! libraries are not safe on hostile input, and a crash or a memory blow-up
+//! must cost one upload, never the service.
 
 mod archive;
 pub mod cells;
@@ -14,7 +14,6 @@ mod error;
 pub mod headers;
 mod spreadsheet;
 pub mod table;
-pub mod worker;
 
 use serde::{Deserialize, Serialize};
 

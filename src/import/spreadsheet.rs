@@ -18,7 +18,10 @@ pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<RawShee
         Format::Xlsb => sheets(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(classify)?, limits),
         Format::Xls => sheets(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(classify)?, limits),
         Format::Ods => sheets(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(classify)?, limits),
-        Format::Csv => Err(IngestError::Corrupted { detail: "CSV lu comme un classeur".to_owned() }),
+        Format::Csv => Err(IngestError::corrupted(
+            "un fichier texte ne peut pas être lu comme un classeur",
+            "CSV read as a workbook",
+        )),
     }
 }
 
@@ -153,6 +156,26 @@ fn classify(error: impl std::fmt::Display) -> IngestError {
     } else if text.contains("Cell limit exceeded") {
         IngestError::TooManyCells { limit: Limits::default().max_cells }
     } else {
-        IngestError::Corrupted { detail: text.chars().take(300).collect() }
+        let cause: String = text.chars().take(300).collect();
+        IngestError::corrupted(workbook_problem(&text), cause)
+    }
+}
+
+/// What a reader's error means for the user, in French, from the kind of
+/// error it reports (its text stays in the log).
+fn workbook_problem(text: &str) -> &'static str {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("zip") {
+        "archive du classeur illisible"
+    } else if lower.contains("xml") {
+        "contenu XML du classeur illisible"
+    } else if lower.contains("cfb") || lower.contains("vba") || lower.contains("biff") || lower.contains("xls") {
+        "structure du classeur Excel 97-2003 illisible"
+    } else if lower.contains("eof") || lower.contains("end of") || lower.contains("truncat") {
+        "classeur tronqué"
+    } else if lower.contains("ods") || lower.contains("content.xml") {
+        "contenu du classeur OpenDocument illisible"
+    } else {
+        "contenu du classeur illisible"
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::headers::{Field, HeaderMatcher};
 use super::{Cell, column_letter};
-use crate::normalise::normalise_key;
+use crate::domain::normalise_key;
 
 /// How far down a header row is looked for.
 pub const HEADER_SEARCH_ROWS: usize = 30;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::normalise_key;
+use crate::domain::normalise_key;
 
 /// Names this short (once normalised) never match fuzzily or by prefix.
 pub const SHORT_NAME_MAX: usize = 3;

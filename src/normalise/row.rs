@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cells_by_header::CellsByHeader;
 use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
-use super::normalise_key;
 use super::report::{Message, Severity};
 use super::sentinel::{EntryState, sentinel};
 use super::taxonomy::{DomainRef, TaxonomyIndex};
+use crate::domain::normalise_key;
 use crate::domain::{Finess, FinessWarning, Money};
 use crate::import::Cell;
 use crate::import::cells::{self, MonthDay, Unreadable};

@@ -1,6 +1,6 @@
 //! Sentinels: cells that state a situation, not a product (DOMAIN.md §5).
 
-use super::normalise_key;
+use crate::domain::normalise_key;
 
 /// What an inventory row holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::normalise_key;
+use crate::domain::normalise_key;
 
 /// What a domain cell designates.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use super::recompute::Recomputed;
 use super::{Write, access};
 use crate::auth::Principal;
 use crate::domain::GhtCode;
+use crate::domain::normalise_key;
 use crate::error::AppError;
 use crate::export::review::{CHOICE_HEADER, filled_lines};
-use crate::import::worker::{WorkerConfig, parse_isolated};
+use crate::intake::worker::{WorkerConfig, parse_isolated};
 use crate::normalise::matcher::{MatchMethod, Matcher};
-use crate::normalise::normalise_key;
 use crate::normalise::row::Routing;
 use crate::store::audit::Actor;
 use crate::store::entities::product;
@@ -78,7 +78,7 @@ pub async fn confirm_workbook(
     bytes: &[u8],
 ) -> Result<Confirmed, AppError> {
     access::writable_ght(db.reader(), actor.principal, ght).await?;
-    let workbook = parse_isolated(bytes, file_name, worker).await.map_err(AppError::Ingest)?;
+    let workbook = parse_isolated(bytes, file_name, worker).await?;
     let matcher = matcher(db, ght).await?;
     let mut choices = Vec::new();
     let mut problems = Vec::new();

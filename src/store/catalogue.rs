@@ -9,7 +9,7 @@ use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 use crate::domain::Role;
-use crate::normalise::normalise_key;
+use crate::domain::normalise_key;
 
 /// Status of a product approved nationally.
 pub const STATUS_APPROVED: &str = "approved";

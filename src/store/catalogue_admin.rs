@@ -12,9 +12,9 @@ use super::audit::{self, Actor, Change};
 use super::campaigns::OPEN;
 use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED, STATUS_PENDING};
 use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, vendor};
+use crate::domain::normalise_key;
 use crate::domain::{GhtCode, SubdomainCode};
 use crate::error::AppError;
-use crate::normalise::normalise_key;
 
 /// Aliases, national first then by GHT, optionally only those of one scope.
 ///

@@ -19,13 +19,13 @@ use super::entities::{
     vendor,
 };
 use super::pagination::{Page, PageOf};
+use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::import::headers::Field;
-use crate::import::worker::ReferenceData;
+use crate::normalise::ReferenceData;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct};
 use crate::normalise::message_page::{self, EncodedPage};
-use crate::normalise::normalise_key;
 use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
 use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
 

@@ -16,9 +16,9 @@ use super::audit::{self, Actor, Change};
 use super::campaigns::OPEN;
 use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
+use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, GhtCode};
 use crate::normalise::matcher::{Matcher, REVIEW_THRESHOLD};
-use crate::normalise::normalise_key;
 
 /// One name to review.
 #[derive(Debug, Clone, PartialEq)]

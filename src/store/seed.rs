@@ -15,8 +15,8 @@ use super::entities::{
 };
 use super::lock::{self, LockKey};
 use crate::domain::REGIONS;
+use crate::domain::normalise_key;
 use crate::error::AppError;
-use crate::normalise::normalise_key;
 use crate::reference::{catalogue, taxonomy};
 
 /// What the seeding wrote (zero everywhere on later starts).

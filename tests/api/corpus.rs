@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use convergence::import::worker::{WorkerConfig, parse_isolated};
 use convergence::import::{IngestError, Limits};
+use convergence::intake::worker::{WorkerConfig, WorkerError, parse_isolated};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
@@ -70,12 +70,20 @@ async fn every_corpus_file_gives_rows_or_a_clear_error() {
                 parsed += 1;
                 assert!(!workbook.sheets.is_empty(), "{}", path.display());
             }
-            Err(error) => {
+            Err(WorkerError::File(error)) => {
                 refused += 1;
                 let message = error.to_string();
                 assert!(message.len() > 20, "{}: {message}", path.display());
+                if let Some(cause) = error.cause() {
+                    assert!(
+                        !message.contains(cause),
+                        "{}: the library's words reach the user: {message}",
+                        path.display()
+                    );
+                }
                 eprintln!("{}: {} — {message}", path.display(), error.slug());
             }
+            Err(service) => panic!("{}: the service failed, not the file: {service}", path.display()),
         }
     }
     eprintln!("corpus: {parsed} read, {refused} refused with a message");
@@ -92,9 +100,12 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
     let config = worker_config();
     let panicking = std::fs::read(dir.join("Test_Issue_12556_corrupt.xls")).expect("file");
     let outcome = parse_isolated(&panicking, "Test_Issue_12556_corrupt.xls", &config).await;
-    assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(WorkerError::File(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. }))),
+        "{outcome:?}"
+    );
     // The same through the import's reading and normalising threads.
-    let reference = convergence::import::worker::ReferenceData {
+    let reference = convergence::normalise::ReferenceData {
         products: Vec::new(),
         aliases: Vec::new(),
         synonyms: Vec::new(),
@@ -102,15 +113,21 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
         mappings: std::collections::HashMap::new(),
         routing: convergence::normalise::row::Routing::Ght(Vec::new()),
     };
-    let mut run = convergence::import::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
+    let mut run = convergence::intake::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
         .await
         .expect("worker starts");
     let outcome = run.next().await.map(|_| ());
-    assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(WorkerError::File(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. }))),
+        "{outcome:?}"
+    );
     let oom = std::fs::read(dir.join("Test_git_issue_382_oom.xls")).expect("file");
     let outcome = parse_isolated(&oom, "Test_git_issue_382_oom.xls", &config).await;
-    assert!(matches!(outcome, Err(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(WorkerError::File(IngestError::ReaderCrashed { .. } | IngestError::Corrupted { .. }))),
+        "{outcome:?}"
+    );
     let encrypted = std::fs::read(dir.join("standard_AES128_SHA1_ECB_pwd_password.xlsx")).expect("file");
     let outcome = parse_isolated(&encrypted, "x.xlsx", &config).await;
-    assert_eq!(outcome, Err(IngestError::PasswordProtected));
+    assert!(matches!(outcome, Err(WorkerError::File(IngestError::PasswordProtected))), "{outcome:?}");
 }

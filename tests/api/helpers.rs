@@ -106,6 +106,12 @@ impl Reply {
 
 /// Starts an application; `None` when the backend is not available.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with_worker(backend, env!("CARGO_BIN_EXE_convergence")).await
+}
+
+/// Starts an application whose parse worker is `program` (to see what the
+/// service does when its worker cannot start, or answers garbage).
+pub async fn spawn_app_with_worker(backend: Backend, program: &str) -> Option<TestApp> {
     let (database_url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -118,7 +124,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         "DATABASE_URL" => Some(database_url.clone()),
         "CONVERGENCE_BIND" => Some("127.0.0.1:0".to_owned()),
         "CONVERGENCE_MAX_UPLOAD_BYTES" => Some("2097152".to_owned()),
-        "CONVERGENCE_WORKER_BIN" => Some(env!("CARGO_BIN_EXE_convergence").to_owned()),
+        "CONVERGENCE_WORKER_BIN" => Some(program.to_owned()),
         _ => None,
     })
     .expect("test settings");

@@ -569,3 +569,50 @@ db_test!(a_campaigns_inventory_lists_its_members_at_its_reference_date_page_by_p
     let unknown = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2030/inventory", Some(&dsi), None).await;
     assert_problem(&unknown, StatusCode::NOT_FOUND, "not-found");
 });
+
+/// A worker that cannot start, or that answers what the service cannot
+/// decode, is the service's fault: 503 or 500 with a request id, never « le
+/// fichier est probablement endommagé ».
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_parse_worker_is_the_services_fault_not_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("absent-convergence");
+    let garbling = dir.path().join("garbling-worker");
+    // A frame of five bytes that decode as no event at all.
+    std::fs::write(&garbling, "#!/bin/sh\nprintf '\\005\\000\\000\\000\\377\\377\\377\\377\\377'\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&garbling, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let csv = b"Application\nDxCare\n".to_vec();
+    for (program, status, slug) in [
+        (missing.display().to_string(), StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        (garbling.display().to_string(), StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    ] {
+        let app = spawn_app_with_worker(Backend::Sqlite, &program).await.unwrap();
+        let dsi = app.given_ght_with_open_campaign().await;
+        for query in ["", "?dry_run=true"] {
+            let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory{query}");
+            let reply = app.deposit(&path, &dsi, "a.csv", csv.clone(), None).await;
+            assert_problem(&reply, status, slug);
+            let detail = reply.body["detail"].as_str().unwrap();
+            assert!(!detail.contains("endommagé") && !detail.contains("fichier"), "{detail}");
+        }
+        let nothing = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+        assert_eq!(nothing.body, serde_json::json!([]), "nothing stored");
+        app.close().await;
+    }
+}
+
+db_test!(a_damaged_file_is_explained_in_french_without_the_librarys_words, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let truncated = messy_workbook()[..2000].to_vec();
+    let reply = app.deposit(&path, &dsi, "coupé.xlsx", truncated, None).await;
+    assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "corrupted-file");
+    let detail = reply.body["detail"].as_str().unwrap();
+    assert!(detail.contains("archive zip"), "{detail}");
+    for english in ["invalid ", "Invalid", "EOCD", "Zip archive", "central directory", " error", "Error"] {
+        assert!(!detail.contains(english), "untranslated library text in « {detail} »");
+    }
+});

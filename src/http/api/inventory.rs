@@ -19,7 +19,7 @@ use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::import::headers::Field;
-use crate::import::worker::parse_isolated;
+use crate::intake::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
 use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
@@ -447,7 +447,7 @@ pub async fn get_annotated(
     let bytes = inventory::upload_bytes(state.db.reader(), id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
-    let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await.map_err(AppError::Ingest)?;
+    let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await?;
     let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
     report.messages = inventory::all_messages(state.db.reader(), &upload).await?;
     let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))

@@ -32,14 +32,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdout};
 use tokio::time::Instant;
 
-use super::headers::{Field, HeaderMatcher, expected_headers};
-use super::table::{InventorySheet, Located, SheetLocator};
-use super::{Cell, IngestError, Limits, RawWorkbook, RowSink, read_rows, read_workbook};
+use crate::import::headers::{HeaderMatcher, expected_headers};
+use crate::import::table::{InventorySheet, Located, SheetLocator};
+use crate::import::{Cell, IngestError, Limits, RawWorkbook, RowSink, read_rows, read_workbook};
+use crate::normalise::ReferenceData;
 use crate::normalise::inventory::{InventoryNormaliser, Output};
-use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, Matcher};
+use crate::normalise::matcher::Matcher;
 use crate::normalise::message_page::EncodedPage;
 use crate::normalise::report::{MESSAGES_INLINE, Message, Report};
-use crate::normalise::row::{Context, NormalisedRow, Routing};
+use crate::normalise::row::{Context, NormalisedRow};
 use crate::normalise::taxonomy::TaxonomyIndex;
 
 /// Rows per batch sent back to the service.
@@ -63,21 +64,21 @@ pub struct WorkerConfig {
     pub limits: Limits,
 }
 
-/// The reference data a worker normalises against.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReferenceData {
-    /// Catalogue products visible to the GHT.
-    pub products: Vec<CatalogueProduct>,
-    /// Their aliases (national, and the GHT's own).
-    pub aliases: Vec<CatalogueAlias>,
-    /// Taxonomy synonyms: (word, domain, sub-domain).
-    pub synonyms: Vec<(String, String, Option<String>)>,
-    /// Sub-domains: (code, domain).
-    pub subdomains: Vec<(String, String)>,
-    /// Header mappings confirmed by the GHT or given with the upload.
-    pub mappings: HashMap<String, Field>,
-    /// Where rows go.
-    pub routing: Routing,
+/// Why a run of the worker gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The file cannot be read: the user's to fix.
+    #[error(transparent)]
+    File(#[from] IngestError),
+    /// The worker could not be started or waited for (the program is
+    /// missing, the system refuses a process): the service's fault, and
+    /// perhaps passing.
+    #[error("parse worker unavailable: {0}")]
+    Unavailable(String),
+    /// The worker answered something the service cannot decode or did not
+    /// expect: the service's fault, never the file's.
+    #[error("parse worker protocol: {0}")]
+    Protocol(String),
 }
 
 /// What the worker is asked to do.
@@ -131,7 +132,7 @@ const READ_AHEAD: usize = 4;
 /// A running worker.
 pub struct WorkerRun {
     child: Child,
-    events: tokio::sync::mpsc::Receiver<Result<Event, IngestError>>,
+    events: tokio::sync::mpsc::Receiver<Result<Event, WorkerError>>,
     diagnostics: tokio::task::JoinHandle<Vec<u8>>,
     deadline: Instant,
     finished: bool,
@@ -140,15 +141,15 @@ pub struct WorkerRun {
 /// Reads the worker's output lines and decodes them, ahead of the consumer.
 async fn read_events(
     mut stdout: BufReader<ChildStdout>,
-    sender: tokio::sync::mpsc::Sender<Result<Event, IngestError>>,
+    sender: tokio::sync::mpsc::Sender<Result<Event, WorkerError>>,
 ) {
     let mut frame = Vec::new();
     loop {
         let event = match read_frame(&mut stdout, &mut frame).await {
             Ok(true) => postcard::from_bytes::<Event>(&frame)
-                .map_err(|e| IngestError::ReaderCrashed { detail: format!("réponse du lecteur illisible : {e}") }),
+                .map_err(|e| WorkerError::Protocol(format!("undecodable frame of {} bytes: {e}", frame.len()))),
             Ok(false) => return,
-            Err(e) => Err(IngestError::ReaderCrashed { detail: e.to_string() }),
+            Err(e) => Err(WorkerError::Protocol(format!("unreadable output: {e}"))),
         };
         let last = !matches!(event, Ok(Event::Rows { .. } | Event::Messages { .. } | Event::Restart));
         if sender.send(event).await.is_err() || last {
@@ -171,7 +172,7 @@ async fn read_frame(input: &mut BufReader<ChildStdout>, frame: &mut Vec<u8>) -> 
     }
     let length = u32::from_le_bytes(length) as usize;
     if length > MAX_FRAME_BYTES {
-        return Err(std::io::Error::other(format!("trame de {length} octets refusée")));
+        return Err(std::io::Error::other(format!("frame of {length} bytes refused")));
     }
     frame.resize(length, 0);
     input.read_exact(frame).await?;
@@ -187,11 +188,10 @@ fn write_frame(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<
 }
 
 impl WorkerRun {
-    async fn spawn(job: &Job, bytes: &[u8], config: &WorkerConfig) -> Result<Self, IngestError> {
+    async fn spawn(job: &Job, bytes: &[u8], config: &WorkerConfig) -> Result<Self, WorkerError> {
         if bytes.len() as u64 > config.limits.max_file_bytes {
-            return Err(IngestError::TooLarge { limit: config.limits.max_file_bytes });
+            return Err(IngestError::TooLarge { limit: config.limits.max_file_bytes }.into());
         }
-        let crashed = |detail: String| IngestError::ReaderCrashed { detail };
         let mut child = tokio::process::Command::new(&config.program)
             .arg("worker")
             .arg("--memory-bytes")
@@ -208,14 +208,14 @@ impl WorkerRun {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| crashed(format!("lancement du lecteur impossible : {e}")))?;
+            .map_err(|e| WorkerError::Unavailable(format!("cannot start {}: {e}", config.program.display())))?;
         let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            return Err(crashed("canaux du lecteur indisponibles".to_owned()));
+            return Err(WorkerError::Unavailable("no pipes to the worker".to_owned()));
         };
         let mut input = Vec::with_capacity(bytes.len() + 4096);
-        write_frame(&mut input, job).map_err(|e| crashed(e.to_string()))?;
+        write_frame(&mut input, job).map_err(|e| WorkerError::Protocol(format!("cannot encode the job: {e}")))?;
         input.extend_from_slice(bytes);
         // A worker that dies early closes its stdin: not an error here.
         tokio::spawn(async move {
@@ -231,35 +231,36 @@ impl WorkerRun {
         Ok(WorkerRun { child, events, diagnostics, deadline: Instant::now() + config.timeout, finished: false })
     }
 
-    async fn next_event(&mut self) -> Result<Event, IngestError> {
+    async fn next_event(&mut self) -> Result<Event, WorkerError> {
         match tokio::time::timeout_at(self.deadline, self.events.recv()).await {
-            Err(_) => Err(IngestError::Timeout),
+            Err(_) => Err(IngestError::Timeout.into()),
             Ok(Some(event)) => event,
             Ok(None) => Err(self.failure().await),
         }
     }
 
     /// How the worker ended, once its output stopped early.
-    async fn failure(&mut self) -> IngestError {
+    async fn failure(&mut self) -> WorkerError {
         let status = match tokio::time::timeout_at(self.deadline, self.child.wait()).await {
-            Err(_) => return IngestError::Timeout,
-            Ok(Err(e)) => return IngestError::ReaderCrashed { detail: e.to_string() },
+            Err(_) => return IngestError::Timeout.into(),
+            Ok(Err(e)) => return WorkerError::Unavailable(format!("cannot wait for the worker: {e}")),
             Ok(Ok(status)) => status,
         };
         let diagnostics = (&mut self.diagnostics).await.unwrap_or_default();
         let last_line: String =
             String::from_utf8_lossy(&diagnostics).lines().last().unwrap_or_default().chars().take(200).collect();
         tracing::warn!(?status, diagnostics = %last_line, "parse worker failed");
-        IngestError::ReaderCrashed { detail: describe_exit(status) }
+        IngestError::crashed(&describe_exit(status), format!("{status}; {last_line}")).into()
     }
 
     /// The next batch of rows, or the end with the report.
     ///
     /// # Errors
-    /// The file's `IngestError`, or `Timeout` / `ReaderCrashed`.
-    pub async fn next(&mut self) -> Result<Normalised, IngestError> {
+    /// `File` with the file's `IngestError` (`Timeout` and `ReaderCrashed`
+    /// included); `Unavailable` or `Protocol` for the service's own faults.
+    pub async fn next(&mut self) -> Result<Normalised, WorkerError> {
         if self.finished {
-            return Err(IngestError::ReaderCrashed { detail: "lecture déjà terminée".to_owned() });
+            return Err(WorkerError::Protocol("read past the end".to_owned()));
         }
         match self.next_event().await? {
             Event::Rows { rows, errors_so_far } => Ok(Normalised::Rows(rows, errors_so_far)),
@@ -269,8 +270,8 @@ impl WorkerRun {
                 self.finished = true;
                 Ok(Normalised::Done(report, peak_kib))
             }
-            Event::Refused(error) => Err(error),
-            Event::Raw(_) => Err(IngestError::ReaderCrashed { detail: "réponse inattendue du lecteur".to_owned() }),
+            Event::Refused(error) => Err(error.into()),
+            Event::Raw(_) => Err(WorkerError::Protocol("a raw workbook in answer to a normalisation".to_owned())),
         }
     }
 }
@@ -278,14 +279,15 @@ impl WorkerRun {
 /// Reads a file in a worker and returns its cells as read.
 ///
 /// # Errors
-/// Every `IngestError`; `Timeout` and `ReaderCrashed` when the worker does
-/// not finish normally.
-pub async fn parse_isolated(bytes: &[u8], file_name: &str, config: &WorkerConfig) -> Result<RawWorkbook, IngestError> {
+/// `File` with every `IngestError` (`Timeout` and `ReaderCrashed` when the
+/// worker does not finish normally); `Unavailable` or `Protocol` for the
+/// service's own faults.
+pub async fn parse_isolated(bytes: &[u8], file_name: &str, config: &WorkerConfig) -> Result<RawWorkbook, WorkerError> {
     let mut run = WorkerRun::spawn(&Job::Raw { file_name: file_name.to_owned() }, bytes, config).await?;
     match run.next_event().await? {
         Event::Raw(workbook) => Ok(workbook),
-        Event::Refused(error) => Err(error),
-        _ => Err(IngestError::ReaderCrashed { detail: "réponse inattendue du lecteur".to_owned() }),
+        Event::Refused(error) => Err(error.into()),
+        _ => Err(WorkerError::Protocol("rows in answer to a raw reading".to_owned())),
     }
 }
 
@@ -293,13 +295,14 @@ pub async fn parse_isolated(bytes: &[u8], file_name: &str, config: &WorkerConfig
 /// reference data, streaming the rows back.
 ///
 /// # Errors
-/// When the file is too large or the worker cannot start.
+/// `File(TooLarge)` for a file over the limit; `Unavailable` when the worker
+/// cannot start.
 pub async fn normalise_isolated(
     bytes: &[u8],
     file_name: &str,
     reference: ReferenceData,
     config: &WorkerConfig,
-) -> Result<WorkerRun, IngestError> {
+) -> Result<WorkerRun, WorkerError> {
     let job = Job::Normalise { file_name: file_name.to_owned(), reference: Box::new(reference) };
     WorkerRun::spawn(&job, bytes, config).await
 }
@@ -315,7 +318,10 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
             None => {}
         }
     }
-    format!("le lecteur s'est arrêté en erreur ({status})")
+    match status.code() {
+        Some(code) => format!("le lecteur s'est arrêté en erreur (code {code})"),
+        None => "le lecteur s'est arrêté en erreur".to_owned(),
+    }
 }
 
 /// Worker side: caps this process, reads the job and the file on standard
@@ -349,7 +355,7 @@ pub fn run_worker(memory_bytes: u64, cpu_seconds: u64, limits: Limits) -> std::i
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("panique");
-            let error = IngestError::ReaderCrashed { detail: format!("erreur du lecteur : {message}") };
+            let error = IngestError::crashed("le lecteur de classeurs s'est arrêté sur une erreur interne", message);
             emit(&mut out, &Event::Refused(error))?;
         }
     }
@@ -393,7 +399,7 @@ enum Fed {
     EndSheet,
     Restart,
     /// The file is read: its format, or why it cannot be.
-    End(Result<super::Format, IngestError>),
+    End(Result<crate::import::Format, IngestError>),
 }
 
 /// Rows handed from the reading thread in batches (one channel message per

@@ -1,6 +1,12 @@
 //! The import pipeline, from uploaded bytes to stored rows: parse in the
 //! isolated worker, find the inventory, normalise it, and store it in one
 //! transaction — or refuse it whole with a report that says what to fix.
+//!
+//! [`worker`] is the isolated process (its protocol, its limits); this
+//! module is the service's side of an import, written as a service: it
+//! owns the write, the GHT's lock and the one recomputation before commit.
+
+pub mod worker;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,9 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
-use crate::import::IngestError;
 use crate::import::headers::Field;
-use crate::import::worker::{Normalised, WorkerConfig, normalise_isolated};
 use crate::normalise::message_page;
 use crate::normalise::report::Report;
 use crate::normalise::row::{NormalisedRow, Routing};
@@ -21,6 +25,7 @@ use crate::store::entities::inventory_upload;
 use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, campaigns, ghts};
+use worker::{Normalised, WorkerConfig, normalise_isolated};
 
 /// What is imported.
 #[derive(Debug, Clone)]
@@ -144,17 +149,16 @@ pub async fn import_with_progress(
     let reference = inventory::load_reference(reader, &ght, routing, &request.mapping).await?;
 
     progress(Step::Reading);
-    let mut run =
-        normalise_isolated(&request.bytes, &request.file_name, reference, worker).await.map_err(AppError::Ingest)?;
+    let mut run = normalise_isolated(&request.bytes, &request.file_name, reference, worker).await?;
     if request.dry_run {
         let mut rows = Vec::new();
         let mut messages = Vec::new();
         loop {
-            match run.next().await.map_err(AppError::Ingest)? {
+            match run.next().await? {
                 Normalised::Rows(batch, _) => rows.extend(batch),
                 Normalised::Messages(page, _) => {
                     let page = message_page::decode(&page.content, &request.file_name)
-                        .map_err(|detail| AppError::Ingest(IngestError::ReaderCrashed { detail }))?;
+                        .map_err(|detail| AppError::Internal(anyhow::anyhow!("undecodable message page: {detail}")))?;
                     messages.extend(page);
                 }
                 Normalised::Restart => {
@@ -200,7 +204,7 @@ pub async fn import_with_progress(
     // The first messages stay in memory for the response; all are stored.
     let (mut inline, mut stored) = (Vec::new(), 0usize);
     let report = loop {
-        let event = run.next().await.map_err(AppError::Ingest)?;
+        let event = run.next().await?;
         if first_batch {
             progress(Step::Normalising);
             first_batch = false;

@@ -1,0 +1,27 @@
+//! The reference data rows are normalised against, as one value: loaded by
+//! the service from the database, sent to the parse worker.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::matcher::{CatalogueAlias, CatalogueProduct};
+use super::row::Routing;
+use crate::import::headers::Field;
+
+/// The reference data a worker normalises against.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReferenceData {
+    /// Catalogue products visible to the GHT.
+    pub products: Vec<CatalogueProduct>,
+    /// Their aliases (national, and the GHT's own).
+    pub aliases: Vec<CatalogueAlias>,
+    /// Taxonomy synonyms: (word, domain, sub-domain).
+    pub synonyms: Vec<(String, String, Option<String>)>,
+    /// Sub-domains: (code, domain).
+    pub subdomains: Vec<(String, String)>,
+    /// Header mappings confirmed by the GHT or given with the upload.
+    pub mappings: HashMap<String, Field>,
+    /// Where rows go.
+    pub routing: Routing,
+}
