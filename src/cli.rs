@@ -22,70 +22,71 @@ use crate::store::{Db, campaigns, seed};
 #[derive(Debug, Parser)]
 #[command(name = "convergence", version, about, long_about = None)]
 pub struct Cli {
-    /// The command to run.
+    /// La commande à exécuter.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Top-level commands.
+/// Les commandes.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the HTTP service (migrations run first).
+    /// Démarre le service HTTP (les migrations s'appliquent d'abord).
     Serve {
-        /// Listening address (default: CONVERGENCE_BIND, else 127.0.0.1:8080).
-        #[arg(long)]
+        /// Adresse d'écoute (par défaut CONVERGENCE_BIND, sinon 127.0.0.1:8080).
+        #[arg(long, value_name = "ADRESSE")]
         bind: Option<SocketAddr>,
-        /// Load the demo GHT if absent and print an admin token to try the API.
+        /// Charge le GHT de démonstration s'il manque et affiche un jeton administrateur pour essayer l'API.
         #[arg(long)]
         demo: bool,
     },
-    /// Apply pending database migrations and seed the reference data.
+    /// Applique les migrations de la base et charge le référentiel initial.
     Migrate,
-    /// Open or close a yearly campaign.
+    /// Ouvre ou clôt la campagne d'une année.
     Campaign {
-        /// What to do.
+        /// Que faire.
         #[command(subcommand)]
         action: CampaignAction,
     },
-    /// Create, list or revoke API tokens.
+    /// Crée, liste ou révoque des jetons d'accès à l'API.
     Token {
-        /// What to do.
+        /// Que faire.
         #[command(subcommand)]
         action: TokenAction,
     },
-    /// Import an inventory file and print its report.
+    /// Importe un fichier d'inventaire et affiche son rapport.
     Import {
-        /// The file (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
+        /// Le fichier (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
+        #[arg(value_name = "FICHIER")]
         file: std::path::PathBuf,
-        /// The établissement (FINESS juridique) whose inventory this is.
-        #[arg(long, conflicts_with = "ght", required_unless_present = "ght")]
+        /// L'établissement (FINESS juridique) dont c'est l'inventaire.
+        #[arg(long, value_name = "EJ", conflicts_with = "ght", required_unless_present = "ght")]
         finess: Option<Finess>,
-        /// The GHT, for a workbook covering several établissements.
-        #[arg(long)]
+        /// Le GHT, pour un classeur couvrant plusieurs établissements.
+        #[arg(long, value_name = "CODE")]
         ght: Option<GhtCode>,
-        /// The campaign.
-        #[arg(long)]
+        /// La campagne (année).
+        #[arg(long, value_name = "ANNÉE")]
         campaign: CampaignYear,
-        /// Import the valid rows even if others have errors.
+        /// Importe les lignes valides même si d'autres ont des erreurs.
         #[arg(long)]
         partial: bool,
-        /// Print the report without writing anything.
+        /// Affiche le rapport sans rien écrire.
         #[arg(long)]
         dry_run: bool,
     },
-    /// Parse a file read on standard input, in an isolated process (used by the service).
+    /// Lit un fichier reçu sur l'entrée standard, dans un processus isolé (utilisé par le service).
     #[command(hide = true)]
     Worker {
-        /// Address-space cap, in bytes.
+        /// Plafond de l'espace d'adressage, en octets.
         #[arg(long)]
         memory_bytes: u64,
-        /// CPU-time cap, in seconds.
+        /// Plafond du temps de calcul, en secondes.
         #[arg(long)]
         cpu_seconds: u64,
-        /// Most cells accepted.
+        /// Nombre maximal de cellules.
         #[arg(long)]
         max_cells: u64,
-        /// Largest decompressed archive accepted, in bytes.
+        /// Taille maximale d'une archive décompressée, en octets.
         #[arg(long)]
         max_decompressed_bytes: u64,
     },
@@ -94,20 +95,22 @@ pub enum Command {
 /// `campaign …`.
 #[derive(Debug, Subcommand)]
 pub enum CampaignAction {
-    /// Open the campaign of a year.
+    /// Ouvre la campagne d'une année.
     Open {
-        /// Year of the campaign (2016 to 2100).
+        /// Année de la campagne (de 2016 à 2100).
+        #[arg(value_name = "ANNÉE")]
         year: CampaignYear,
-        /// Date whose state the campaign describes (default: 1 January of the year), AAAA-MM-JJ.
-        #[arg(long)]
+        /// Date dont la campagne décrit l'état (par défaut le 1er janvier de l'année), AAAA-MM-JJ.
+        #[arg(long, value_name = "DATE")]
         reference_date: Option<NaiveDate>,
-        /// Deadline for inventories, AAAA-MM-JJ.
-        #[arg(long)]
+        /// Date limite de dépôt des inventaires, AAAA-MM-JJ.
+        #[arg(long, value_name = "DATE")]
         deadline: Option<NaiveDate>,
     },
-    /// Close (freeze) the campaign of a year.
+    /// Clôt (fige) la campagne d'une année.
     Close {
-        /// Year of the campaign.
+        /// Année de la campagne.
+        #[arg(value_name = "ANNÉE")]
         year: CampaignYear,
     },
 }
@@ -115,31 +118,121 @@ pub enum CampaignAction {
 /// `token …`.
 #[derive(Debug, Subcommand)]
 pub enum TokenAction {
-    /// Create a token and print it once.
+    /// Crée un jeton et l'affiche une seule fois.
     Create {
-        /// admin, national, regional, ght or etablissement.
-        #[arg(long)]
+        /// admin, national, regional, ght ou etablissement.
+        #[arg(long, value_name = "RÔLE")]
         role: Role,
-        /// GHT code, for role ght.
-        #[arg(long)]
+        /// Code du GHT, pour le rôle ght.
+        #[arg(long, value_name = "CODE")]
         ght: Option<GhtCode>,
-        /// Region short code, for role regional.
-        #[arg(long)]
+        /// Code court de la région, pour le rôle regional.
+        #[arg(long, value_name = "CODE")]
         region: Option<RegionCode>,
-        /// FINESS EJ, for role etablissement.
-        #[arg(long)]
+        /// FINESS juridique, pour le rôle etablissement.
+        #[arg(long, value_name = "EJ")]
         finess: Option<Finess>,
-        /// Who holds the token (shown in the audit trail).
-        #[arg(long)]
+        /// Qui détient le jeton (affiché dans le journal d'audit).
+        #[arg(long, value_name = "TEXTE")]
         label: Option<String>,
     },
-    /// List tokens (their prefixes; secrets are never stored).
+    /// Liste les jetons (leurs préfixes : les secrets ne sont jamais conservés).
     List,
-    /// Revoke a token by its prefix.
+    /// Révoque un jeton par son préfixe.
     Revoke {
-        /// The 12-character prefix shown by `token list`.
+        /// Le préfixe de 12 caractères affiché par `token list`.
+        #[arg(value_name = "PRÉFIXE")]
         prefix: String,
     },
+}
+
+/// How each command's help is laid out, in French (clap writes its own
+/// headings in English).
+const HELP_TEMPLATE: &str = "{before-help}{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
+/// The command line as clap builds it, with every heading and built-in
+/// flag in French, in every sub-command.
+pub fn command() -> clap::Command {
+    french(<Cli as clap::CommandFactory>::command(), true)
+}
+
+fn french(command: clap::Command, top: bool) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let names: Vec<String> = command.get_subcommands().map(|c| c.get_name().to_owned()).collect();
+    let mut command = command
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Commandes")
+        .subcommand_value_name("COMMANDE")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help("Affiche l'aide"));
+    if top {
+        command = command
+            .disable_version_flag(true)
+            .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version).help("Affiche la version"));
+    }
+    for name in names {
+        command = command.mut_subcommand(name, |sub| french(sub, false));
+    }
+    command
+}
+
+/// Parses the process's arguments; on a mistake, says what is wrong in
+/// French and exits with status 2 (help and version exit with 0).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let mut command = command();
+    let parsed = command.try_get_matches_from_mut(std::env::args_os()).and_then(|m| Cli::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                error.exit();
+            }
+            let usage = match error.get(clap::error::ContextKind::Usage) {
+                Some(usage) => usage.to_string(),
+                None => command.render_usage().to_string(),
+            };
+            let usage = usage.trim().replacen("Usage:", "Utilisation :", 1);
+            eprintln!("Erreur : {}\n\n{usage}\n\nPour l'aide : convergence --help", explain(&error));
+            std::process::exit(2);
+        }
+    }
+}
+
+/// What a command-line mistake is, in French.
+fn explain(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind: ContextKind| error.get(kind).map(ToString::to_string).unwrap_or_default();
+    let argument = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    match error.kind() {
+        ErrorKind::ValueValidation => match std::error::Error::source(error) {
+            Some(why) => format!("valeur refusée pour {argument} : {why}"),
+            None => format!("valeur refusée pour {argument} : « {value} »"),
+        },
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            format!("valeur refusée pour {argument} : « {value} » (valeurs possibles : {valid})")
+        }
+        ErrorKind::UnknownArgument => format!("argument inconnu : {argument}"),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue : {}", context(ContextKind::InvalidSubcommand)),
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {argument}"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "indiquez une commande".to_owned()
+        }
+        ErrorKind::ArgumentConflict => {
+            format!("{argument} ne peut pas être utilisé avec {}", context(ContextKind::PriorArg))
+        }
+        ErrorKind::NoEquals => format!("{argument} attend une valeur après « = »"),
+        ErrorKind::TooManyValues => format!("trop de valeurs pour {argument} : « {value} »"),
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("nombre de valeurs incorrect pour {argument}")
+        }
+        ErrorKind::InvalidUtf8 => "un argument n'est pas du texte UTF-8".to_owned(),
+        _ => "ligne de commande invalide".to_owned(),
+    }
 }
 
 /// Runs a parsed command line.

@@ -1,13 +1,12 @@
 //! `convergence`: see `convergence --help`.
 
-use clap::Parser;
-use convergence::cli::{self, Cli};
+use convergence::cli;
 use convergence::config::Settings;
 use convergence::telemetry;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

@@ -90,3 +90,26 @@ db_test!(the_cli_imports_a_file_and_prints_a_readable_report, |app| {
     let current = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &app.admin_token).await;
     assert_eq!(current.body.as_array().unwrap().len(), 2);
 });
+
+#[test]
+fn the_command_line_speaks_french_in_its_help_and_its_errors() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_convergence")).args(args).output().expect("runs");
+    for args in [&["--help"][..], &["import", "--help"], &["token", "create", "-h"], &["campaign", "open", "--help"]] {
+        let output = run(args);
+        assert!(output.status.success(), "{args:?}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert!(help.contains("Utilisation : convergence"), "{args:?}: {help}");
+        assert!(help.contains("Affiche l'aide"), "{args:?}: {help}");
+        for english in ["Usage:", "Print help", "Print version", "Commands:", "Start the", "Import an", "Create a"] {
+            assert!(!help.contains(english), "{args:?}: « {english} » in {help}");
+        }
+    }
+    assert!(String::from_utf8(run(&["--help"]).stdout).unwrap().contains("Commandes"));
+    let unknown = run(&["import", "inventaire.csv", "--bogus"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = String::from_utf8(unknown.stderr).unwrap();
+    assert!(message.contains("argument inconnu : --bogus"), "{message}");
+    assert!(!message.contains("error:") && !message.contains("unexpected"), "{message}");
+    let missing = String::from_utf8(run(&["import", "inventaire.csv"]).stderr).unwrap();
+    assert!(missing.contains("argument obligatoire manquant") && missing.contains("--campaign"), "{missing}");
+}
