@@ -16,6 +16,7 @@ mod m20261123_000005_message_pages;
 mod m20261123_000006_indicators;
 mod m20261123_000007_indicator_documents;
 mod m20261123_000008_interned_message_pages;
+mod m20261125_000009_match_method_column;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_indicators::Migration),
             Box::new(m20261123_000007_indicator_documents::Migration),
             Box::new(m20261123_000008_interned_message_pages::Migration),
+            Box::new(m20261125_000009_match_method_column::Migration),
         ]
     }
 }

@@ -72,3 +72,46 @@ macro_rules! string_newtype {
     };
 }
 pub(crate) use string_newtype;
+
+/// A stored name that names no variant of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("« {value} » n'est pas un(e) {kind} connu(e)")]
+pub struct UnknownName {
+    /// What was expected (`état de ligne`).
+    pub kind: &'static str,
+    /// What was found.
+    pub value: String,
+}
+
+/// Implements `Display` and `FromStr` for an enumeration stored as text,
+/// from its `as_str` and its list of variants, so that it is stored as a
+/// sea-orm value type (`DeriveValueType` with `value_type = "String"`): a
+/// value read back is parsed once, at the database edge, and one that names
+/// no variant is an error, never a silent default.
+macro_rules! stored_name {
+    ($ty:ident, $kind:literal, [$($variant:ident),+ $(,)?]) => {
+        impl $ty {
+            /// Every variant.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// Parses a stored name.
+            pub fn parse(raw: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == raw)
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::domain::UnknownName;
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                Self::parse(raw).ok_or_else(|| $crate::domain::UnknownName { kind: $kind, value: raw.to_owned() })
+            }
+        }
+    };
+}
+pub(crate) use stored_name;

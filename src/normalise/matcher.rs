@@ -44,8 +44,11 @@ pub struct CatalogueAlias {
 }
 
 /// How a name was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
+)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(value_type = "String")]
 pub enum MatchMethod {
     /// A GHT's own confirmed alias.
     LocalAlias,
@@ -57,6 +60,29 @@ pub enum MatchMethod {
     Prefix,
     /// A close spelling (typo).
     Fuzzy,
+    /// Confirmed by the GHT's DSI in the review queue (the rows carrying
+    /// the name when it was confirmed; later deposits match its alias).
+    Confirmed,
+}
+
+crate::domain::stored_name!(
+    MatchMethod,
+    "méthode de rapprochement",
+    [LocalAlias, Alias, Stripped, Prefix, Fuzzy, Confirmed]
+);
+
+impl MatchMethod {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchMethod::LocalAlias => "local_alias",
+            MatchMethod::Alias => "alias",
+            MatchMethod::Stripped => "stripped",
+            MatchMethod::Prefix => "prefix",
+            MatchMethod::Fuzzy => "fuzzy",
+            MatchMethod::Confirmed => "confirmed",
+        }
+    }
 }
 
 /// A match.

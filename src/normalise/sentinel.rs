@@ -3,8 +3,11 @@
 use crate::domain::normalise_key;
 
 /// What an inventory row holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
+)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(value_type = "String")]
 pub enum EntryState {
     /// A catalogue product.
     Product,
@@ -18,6 +21,8 @@ pub enum EntryState {
     Unspecified,
 }
 
+crate::domain::stored_name!(EntryState, "état de ligne", [Product, Unmatched, InHouse, NotComputerised, Unspecified]);
+
 impl EntryState {
     /// Stored name.
     pub fn as_str(self) -> &'static str {
@@ -28,13 +33,6 @@ impl EntryState {
             EntryState::NotComputerised => "not_computerised",
             EntryState::Unspecified => "unspecified",
         }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Product, Self::Unmatched, Self::InHouse, Self::NotComputerised, Self::Unspecified]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
     }
 }
 

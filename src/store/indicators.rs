@@ -434,7 +434,7 @@ pub async fn applications(
     Ok(entries
         .into_iter()
         .map(|e| {
-            let state = EntryState::parse(&e.state).unwrap_or(EntryState::Unspecified);
+            let state = e.state;
             let (key, name) = match (state, e.product_id.and_then(|id| products.get(&id).map(|n| (id, n)))) {
                 (EntryState::Product, Some((id, name))) => (format!("product:{id}"), name.clone()),
                 (EntryState::NotComputerised, _) => ("not_computerised".to_owned(), "(non informatisé)".to_owned()),

@@ -24,10 +24,11 @@ use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::normalise::ReferenceData;
-use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct};
+use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod};
 use crate::normalise::message_page::{self, EncodedPage};
 use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
 use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
+use crate::normalise::sentinel::EntryState;
 
 /// Upload waiting for the DSI's validation.
 pub const SUBMITTED: &str = "submitted";
@@ -38,7 +39,7 @@ pub const WITHDRAWN: &str = "withdrawn";
 /// Upload refused (errors in strict mode): kept with its report, no rows.
 pub const REJECTED: &str = "rejected";
 
-/// Rows per INSERT: at 34 values a row, far below the parameter limits
+/// Rows per INSERT: at 35 values a row, far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
 const BATCH: usize = 250;
 
@@ -349,7 +350,7 @@ pub async fn reject(
 }
 
 /// The columns an imported row fills, in the order of [`entry_values`].
-const ENTRY_COLUMNS: [&str; 34] = [
+const ENTRY_COLUMNS: [&str; 35] = [
     "upload_id",
     "campaign_year",
     "finess_ej",
@@ -362,6 +363,7 @@ const ENTRY_COLUMNS: [&str; 34] = [
     "state",
     "product_id",
     "match_confidence",
+    "match_method",
     "vendor_id",
     "subdomain_code",
     "subdomain_inferred",
@@ -388,11 +390,6 @@ const ENTRY_COLUMNS: [&str; 34] = [
 
 /// One imported row's values, typed as the entity's columns are.
 fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<Value>) {
-    let mut flags = r.flags;
-    if let Some(method) = r.match_method {
-        let method = serde_json::to_value(method).ok().and_then(|v| v.as_str().map(str::to_owned));
-        flags.push(format!("match:{}", method.unwrap_or_default()));
-    }
     out.extend([
         Value::from(upload_id),
         Value::from(campaign),
@@ -406,6 +403,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<V
         Value::from(r.state.as_str()),
         Value::from(r.product_id),
         Value::from(r.match_confidence),
+        Value::from(r.match_method.map(MatchMethod::as_str)),
         Value::from(r.vendor_id),
         Value::from(r.subdomain),
         Value::from(r.subdomain_inferred),
@@ -426,7 +424,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<V
         Value::from(r.criticality),
         Value::from(r.convergence_status),
         Value::from(r.comment),
-        Value::from(serde_json::to_string(&flags).unwrap_or_default()),
+        Value::from(serde_json::to_string(&r.flags).unwrap_or_default()),
         Value::from(r.extra.into_json()),
     ]);
 }
@@ -799,8 +797,9 @@ pub async fn update_entry(
     if let Some((product_id, vendor_id)) = changes.product {
         model.product_id = Set(Some(product_id));
         model.vendor_id = Set(Some(vendor_id));
-        model.state = Set("product".to_owned());
+        model.state = Set(EntryState::Product);
         model.match_confidence = Set(Some(1.0));
+        model.match_method = Set(Some(MatchMethod::Confirmed));
     }
     if let Some(code) = changes.subdomain {
         model.subdomain_code = Set(Some(code));

@@ -18,7 +18,8 @@ use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
 use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, GhtCode};
-use crate::normalise::matcher::{Matcher, REVIEW_THRESHOLD};
+use crate::normalise::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
+use crate::normalise::sentinel::EntryState;
 
 /// One name to review.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,15 +169,15 @@ pub async fn confirm(
         let mut model = row.clone().into_active_model();
         model.product_id = Set(Some(product.id));
         model.vendor_id = Set(Some(product.vendor_id));
-        model.state = Set("product".to_owned());
+        model.state = Set(EntryState::Product);
         model.match_confidence = Set(Some(1.0));
+        model.match_method = Set(Some(MatchMethod::Confirmed));
         let flags: Vec<String> = serde_json::from_str::<Vec<String>>(&row.flags)
-            .unwrap_or_default()
+            .map_err(|e| DbErr::Custom(format!("inventory_entries {} flags unreadable: {e}", row.id)))?
             .into_iter()
-            .filter(|f| f != "low_confidence" && !f.starts_with("match:"))
-            .chain(std::iter::once("match:confirmed".to_owned()))
+            .filter(|f| f != "low_confidence")
             .collect();
-        model.flags = Set(serde_json::to_string(&flags).unwrap_or_default());
+        model.flags = Set(serde_json::to_string(&flags).map_err(|e| DbErr::Custom(e.to_string()))?);
         if row.subdomain_code.is_none() || row.subdomain_inferred {
             model.subdomain_code = Set(product.default_subdomain.clone());
             model.subdomain_inferred = Set(product.default_subdomain.is_some());

@@ -135,3 +135,60 @@ db_test!(indicator_values_survive_the_move_into_documents_and_back, |app| {
     );
     db.close().await.unwrap();
 });
+
+db_test!(the_match_method_moves_out_of_the_flags_and_back, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    // DxCare by its name, « Dx Kare » by a close spelling, « Outil maison » unmatched.
+    let csv = "Application\nDxCare\nDx Kare\nOutil maison\n";
+    let path = format!("/api/v1/etablissements/{}/campaigns/2026/inventory", crate::inventory::HAVRE);
+    let reply = app.deposit(&path, &dsi, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(reply.status, axum::http::StatusCode::CREATED, "{reply:?}");
+    let listing = "/api/v1/ghts/NOR-02/campaigns/2026/inventory";
+    let before = app.all_rows(listing, &dsi).await.body;
+    let methods = |rows: &serde_json::Value| -> Vec<(Option<String>, Vec<String>)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let flags = r["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect();
+                (r["match_method"].as_str().map(str::to_owned), flags)
+            })
+            .collect()
+    };
+    let served = methods(&before);
+    assert_eq!(served[0], (Some("alias".to_owned()), vec![]));
+    assert_eq!(served[1].0.as_deref(), Some("fuzzy"), "{served:?}");
+    assert!(served[1].1.iter().all(|f| !f.starts_with("match:")), "the flags hold flags only: {served:?}");
+    assert_eq!(served[2], (None, vec![]));
+
+    let url = app.database_url.clone();
+    app.db.clone().close().await.unwrap();
+    let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
+    Migrator::down(db.reader(), Some(1)).await.unwrap();
+    let backend = db.reader().get_database_backend();
+    let flags: Vec<String> = db
+        .reader()
+        .query_all_raw(sea_orm::Statement::from_string(backend, "SELECT flags FROM inventory_entries ORDER BY id"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get::<String>("", "flags").unwrap())
+        .collect();
+    assert_eq!(flags[0], r#"["match:alias"]"#, "reverted into the flags as before");
+    assert!(flags[1].contains("match:fuzzy"), "{flags:?}");
+    assert_eq!(flags[2], "[]");
+    db.migrate().await.unwrap();
+    let year = convergence::domain::CampaignYear::new(2026).unwrap();
+    let page = convergence::store::pagination::Page { number: 1, size: 200 };
+    let filter = convergence::store::inventory::EntryFilter::default();
+    let members = [crate::inventory::HAVRE.to_owned()];
+    let rows =
+        convergence::store::inventory::current_entries(db.reader(), year, &members, &filter, page).await.unwrap();
+    let after: Vec<(Option<String>, Vec<String>)> = rows
+        .items
+        .iter()
+        .map(|r| (r.match_method.map(|m| m.to_string()), serde_json::from_str(&r.flags).unwrap()))
+        .collect();
+    assert_eq!(after, served, "the same methods and flags once migrated again");
+    db.close().await.unwrap();
+});

@@ -21,8 +21,10 @@ use crate::http::pagination::{PageParams, Paginated};
 use crate::import::headers::Field;
 use crate::intake::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
+use crate::normalise::matcher::MatchMethod;
 use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
+use crate::normalise::sentinel::EntryState;
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
 use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryFilter};
@@ -292,12 +294,17 @@ pub struct EntryView {
     pub row: i32,
     /// Application as written.
     pub application_raw: String,
-    /// `product`, `unmatched`, `in_house`, `not_computerised`, `unspecified`.
-    pub state: String,
+    /// What the row holds: a product, an unmatched name, an in-house tool,
+    /// no software, or nothing that can be said.
+    pub state: EntryState,
     /// Matched product.
     pub product_id: Option<i64>,
     /// Match confidence.
     pub match_confidence: Option<f64>,
+    /// How the product was matched.
+    pub match_method: Option<MatchMethod>,
+    /// Flags raised on the row (`low_confidence`, `vendor_mismatch`).
+    pub flags: Vec<String>,
     /// Vendor.
     pub vendor_id: Option<i64>,
     /// Sub-domain.
@@ -339,6 +346,8 @@ impl From<inventory_entry::Model> for EntryView {
             state: e.state,
             product_id: e.product_id,
             match_confidence: e.match_confidence,
+            match_method: e.match_method,
+            flags: serde_json::from_str(&e.flags).unwrap_or_default(),
             vendor_id: e.vendor_id,
             subdomain: e.subdomain_code,
             subdomain_inferred: e.subdomain_inferred,

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::normalise::matcher::MatchMethod;
+use crate::normalise::sentinel::EntryState;
+
 /// One inventory row: raw cells kept verbatim beside their normalised values.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "inventory_entries")]
@@ -18,9 +21,10 @@ pub struct Model {
     pub raw: String,
     pub application_raw: String,
     pub normalised_name: String,
-    pub state: String,
+    pub state: EntryState,
     pub product_id: Option<i64>,
     pub match_confidence: Option<f64>,
+    pub match_method: Option<MatchMethod>,
     pub vendor_id: Option<i64>,
     pub subdomain_code: Option<String>,
     pub subdomain_inferred: bool,
