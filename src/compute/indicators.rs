@@ -497,4 +497,115 @@ mod tests {
         assert_eq!(get(&values, None, "APP.CONVERGED").value, Some(0.5));
         assert_eq!(get(&values, None, "APP.CONVERGED").detail["converged"], serde_json::json!(["DPI.CORE"]));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::reference::indicator_schema;
+
+        const SUBDOMAINS: [&str; 4] = ["DPI.CORE", "LAB.SIL", "GAP.ADM", "URG.DPU"];
+        const STATES: [EntryState; 5] = [
+            EntryState::Product,
+            EntryState::Unmatched,
+            EntryState::InHouse,
+            EntryState::NotComputerised,
+            EntryState::Unspecified,
+        ];
+
+        fn row() -> impl Strategy<Value = Row> {
+            (
+                0usize..4,
+                proptest::option::of(0usize..4),
+                0usize..5,
+                1i64..6,
+                proptest::option::of(0i32..5000),
+                proptest::option::of(0i64..10_000_000),
+                proptest::option::of(any::<bool>()),
+                proptest::option::of(0i64..1500),
+            )
+                .prop_map(|(e, sub, state, product, users, cost, connected, days)| {
+                    let state = STATES[state];
+                    Row {
+                        finess_ej: ["A", "B", "C", "D"][e].to_owned(),
+                        subdomain: sub.map(|s| SUBDOMAINS[s].to_owned()),
+                        state,
+                        product_id: (state == EntryState::Product).then_some(product),
+                        normalised_name: format!("nom{product}"),
+                        users,
+                        annual_cost_cents: cost,
+                        identity_connected: connected,
+                        contract_end: days.and_then(|d| {
+                            NaiveDate::from_ymd_opt(2025, 1, 1)
+                                .and_then(|s| s.checked_add_days(chrono::Days::new(d as u64)))
+                        }),
+                    }
+                })
+        }
+
+        fn inputs() -> impl Strategy<Value = CampaignInputs> {
+            (proptest::collection::vec(row(), 0..40), proptest::collection::btree_map(0usize..4, 1i64..6, 0..4))
+                .prop_map(|(rows, targets)| {
+                    let reporting: BTreeSet<String> = rows.iter().map(|r| r.finess_ej.clone()).collect();
+                    let mut expected = reporting.clone();
+                    expected.insert("E".to_owned());
+                    CampaignInputs {
+                        reference_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+                        expected,
+                        reporting,
+                        rows,
+                        targets: targets.into_iter().map(|(s, p)| (SUBDOMAINS[s].to_owned(), p)).collect(),
+                    }
+                })
+        }
+
+        fn percent_codes() -> Vec<crate::reference::IndicatorDefinition> {
+            indicator_schema().unwrap_or_default().into_iter().filter(|d| d.unit == "percent").collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn every_rate_and_every_known_share_lies_in_zero_to_one(inputs in inputs()) {
+                let percents = percent_codes();
+                prop_assert!(!percents.is_empty());
+                for value in compute(&inputs) {
+                    if let Some(share) = value.known_share {
+                        prop_assert!((0.0..=1.0).contains(&share), "{} known share {}", value.code, share);
+                    }
+                    if percents.iter().any(|d| d.covers(&value.code)) && let Some(rate) = value.value {
+                        prop_assert!((0.0..=1.0).contains(&rate), "{} = {}", value.code, rate);
+                    }
+                    if let Some(v) = value.value {
+                        prop_assert!(v.is_finite() && v >= 0.0, "{} = {}", value.code, v);
+                    }
+                }
+            }
+
+            #[test]
+            fn a_ghts_values_do_not_depend_on_the_order_of_its_rows(inputs in inputs(), seed in any::<u64>()) {
+                let mut shuffled = inputs.clone();
+                // A deterministic permutation drawn from the seed.
+                let n = shuffled.rows.len();
+                let mut state = seed | 1;
+                for i in (1..n).rev() {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    shuffled.rows.swap(i, (state % (i as u64 + 1)) as usize);
+                }
+                type Shown = (String, Option<String>, Option<String>, Option<String>);
+                let key = |values: Vec<Value>| -> Vec<Shown> {
+                    let mut list: Vec<_> = values
+                        .into_iter()
+                        .map(|v| (v.code, v.finess_ej, v.value.map(|x| format!("{x:.9}")), v.known_share.map(|x| format!("{x:.9}"))))
+                        .collect();
+                    list.sort();
+                    list
+                };
+                prop_assert_eq!(key(compute(&inputs)), key(compute(&shuffled)));
+            }
+        }
+    }
 }

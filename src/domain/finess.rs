@@ -274,4 +274,66 @@ mod tests {
     fn a_float_rendering_of_a_numeric_cell_is_read() {
         assert_eq!(Finess::recover("760780239.0").map(|r| r.finess.to_string()), Ok("760780239".into()));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// An 8-character body of a valid form: a département (or 2A/2B)
+        /// and six digits.
+        fn body() -> impl Strategy<Value = String> {
+            let head = prop_oneof![
+                (1u8..=19).prop_map(|d| format!("{d:02}")),
+                (21u8..=95).prop_map(|d| format!("{d:02}")),
+                Just("97".to_owned()),
+                Just("2A".to_owned()),
+                Just("2B".to_owned()),
+            ];
+            (head, 0u32..1_000_000).prop_map(|(head, tail)| format!("{head}{tail:06}"))
+        }
+
+        proptest! {
+            #[test]
+            fn a_body_with_its_luhn_key_parses_and_round_trips(body in body()) {
+                let number = format!("{body}{}", luhn_key(&body));
+                let parsed = Finess::parse(&number);
+                prop_assert_eq!(parsed.as_ref().map(ToString::to_string), Ok(number.clone()));
+                prop_assert_eq!(Finess::parse(&parsed.map(|f| f.to_string()).unwrap_or_default()).map(|f| f.to_string()), Ok(number));
+            }
+
+            #[test]
+            fn any_other_key_is_refused(body in body(), wrong in 0u32..10) {
+                prop_assume!(wrong != luhn_key(&body));
+                let written = format!("{body}{wrong}");
+                prop_assert!(Finess::parse(&written).is_err(), "{} parsed", written);
+            }
+
+            #[test]
+            fn recovery_never_invents_a_valid_number_from_an_invalid_one(body in body(), wrong in 0u32..10) {
+                // Nine characters with a wrong key: refused, except a
+                // Corsican number, kept as written with a warning.
+                prop_assume!(wrong != luhn_key(&body));
+                let written = format!("{body}{wrong}");
+                if let Ok(recovered) = Finess::recover(&written) {
+                    prop_assert!(written.starts_with("2A") || written.starts_with("2B"), "{} recovered", written);
+                    prop_assert_eq!(recovered.finess.to_string(), written);
+                    prop_assert_eq!(recovered.warnings, vec![FinessWarning::CorsicanKeyUnverified]);
+                }
+            }
+
+            #[test]
+            fn recovery_keeps_every_written_digit_and_says_what_it_repaired(raw in "[0-9]{1,10}") {
+                if let Ok(recovered) = Finess::recover(&raw) {
+                    let repaired = recovered.finess.to_string();
+                    if recovered.warnings.is_empty() {
+                        prop_assert_eq!(Finess::parse(&raw).map(|f| f.to_string()), Ok(repaired));
+                    } else {
+                        // A zero put back in front, or a key added at the end.
+                        prop_assert!(repaired == format!("0{raw}") || repaired.starts_with(&raw), "{} → {}", raw, repaired);
+                    }
+                }
+            }
+        }
+    }
 }

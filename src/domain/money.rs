@@ -150,4 +150,38 @@ mod tests {
         assert_eq!(Money(1_250_050).to_string(), "12\u{202F}500,50\u{a0}€");
         assert_eq!(Money(5).to_string(), "0,05\u{a0}€");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn an_amount_written_as_the_service_writes_it_reads_back(cents in 0i64..1_000_000_000_000) {
+                let written = Money(cents).to_string();
+                prop_assert_eq!(Money::parse_fr(&written), Ok(Money(cents)));
+            }
+
+            #[test]
+            fn amounts_written_by_hand_read_as_their_cents(euros in 0i64..10_000_000, decimals in 0i64..100) {
+                let cents = euros * 100 + decimals;
+                for written in [
+                    format!("{euros},{decimals:02}"),
+                    format!("{euros}.{decimals:02}"),
+                    format!("{euros},{decimals:02} €"),
+                    format!("EUR {euros},{decimals:02}"),
+                ] {
+                    prop_assert_eq!(Money::parse_fr(&written), Ok(Money(cents)), "{}", written);
+                }
+            }
+
+            #[test]
+            fn no_text_reads_as_a_negative_amount_or_panics(raw in "\\PC{0,20}") {
+                if let Ok(money) = Money::parse_fr(&raw) {
+                    prop_assert!(money.cents() >= 0);
+                }
+            }
+        }
+    }
 }

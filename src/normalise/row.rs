@@ -530,3 +530,7 @@ fn match_member_name<'a>(members: &'a [RouteTarget], text: &str) -> Option<&'a R
             || (name.len() >= 5 && key.contains(&name))
     })
 }
+
+#[cfg(test)]
+#[path = "row_tests.rs"]
+mod tests;
