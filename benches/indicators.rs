@@ -167,7 +167,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
     let txn = db.begin_write().await.expect("txn");
     for year in YEARS {
         convergence::store::entities::campaign::ActiveModel {
-            year: Set(year),
+            year: Set(CampaignYear::new(i64::from(year)).expect("year")),
             reference_date: Set(NaiveDate::from_ymd_opt(year, 1, 1).expect("date")),
             deadline: Set(None),
             status: Set("open".to_owned()),
@@ -188,7 +188,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         let region = metropolitan[g % metropolitan.len()];
         let code = GhtCode::parse(&format!("{region}-{:02}", g / metropolitan.len() + 1)).expect("code");
         ght::ActiveModel {
-            code: Set(code.to_string()),
+            code: Set(code.clone()),
             name: Set(format!("GHT {code}")),
             region_code: Set(region.to_owned()),
             support_finess_ej: Set(None),
@@ -215,7 +215,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         .await
         .expect("établissement");
         ght_membership::ActiveModel {
-            ght_code: Set(codes[i % GHTS].to_string()),
+            ght_code: Set(codes[i % GHTS].clone()),
             finess_ej: Set(finess.to_string()),
             valid_from: Set(NaiveDate::from_ymd_opt(2016, 7, 1).expect("date")),
             valid_to: Set(None),
@@ -256,8 +256,8 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         for (i, finess) in ejs.iter().enumerate() {
             let txn = db.begin_write().await.expect("txn");
             let upload = inventory_upload::ActiveModel {
-                campaign_year: Set(year),
-                ght_code: Set(codes[i % GHTS].to_string()),
+                campaign_year: Set(campaign),
+                ght_code: Set(codes[i % GHTS].clone()),
                 finess_ej: Set(Some(finess.to_string())),
                 file_name: Set("généré.xlsx".to_owned()),
                 format: Set("xlsx".to_owned()),
@@ -278,7 +278,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
             upload_etablissement::ActiveModel {
                 upload_id: Set(upload.id),
                 finess_ej: Set(finess.to_string()),
-                campaign_year: Set(year),
+                campaign_year: Set(campaign),
                 rows: Set(ROWS_PER_ETABLISSEMENT as i32),
                 ..Default::default()
             }

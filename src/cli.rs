@@ -441,7 +441,12 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
         }
         TokenAction::List => {
             for t in tokens::list(db.reader()).await? {
-                let scope = t.ght_code.or(t.region_code).or(t.finess_ej).unwrap_or_else(|| "-".to_owned());
+                let scope = t
+                    .ght_code
+                    .map(|c| c.to_string())
+                    .or(t.region_code)
+                    .or(t.finess_ej)
+                    .unwrap_or_else(|| "-".to_owned());
                 let state = if t.revoked_at.is_some() { "révoqué" } else { "actif" };
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",

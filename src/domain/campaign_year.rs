@@ -64,6 +64,65 @@ impl<'de> serde::Deserialize<'de> for CampaignYear {
     }
 }
 
+/// Stored as an integer and checked as it is read back: a year out of
+/// range is a database error, never a silent default.
+impl From<CampaignYear> for sea_orm::Value {
+    fn from(year: CampaignYear) -> Self {
+        sea_orm::Value::Int(Some(year.0))
+    }
+}
+
+impl sea_orm::TryGetable for CampaignYear {
+    fn try_get_by<I: sea_orm::ColIdx>(res: &sea_orm::QueryResult, index: I) -> Result<Self, sea_orm::TryGetError> {
+        let raw = i32::try_get_by(res, index)?;
+        CampaignYear::new(i64::from(raw)).map_err(|error| {
+            sea_orm::TryGetError::DbErr(sea_orm::DbErr::TryIntoErr {
+                from: "i32",
+                into: "CampaignYear",
+                source: std::sync::Arc::new(error),
+            })
+        })
+    }
+}
+
+impl sea_orm::sea_query::ValueType for CampaignYear {
+    fn try_from(value: sea_orm::Value) -> Result<Self, sea_orm::sea_query::ValueTypeErr> {
+        let raw = <i32 as sea_orm::sea_query::ValueType>::try_from(value)?;
+        CampaignYear::new(i64::from(raw)).map_err(|_| sea_orm::sea_query::ValueTypeErr)
+    }
+
+    fn type_name() -> String {
+        "CampaignYear".to_owned()
+    }
+
+    fn array_type() -> sea_orm::sea_query::ArrayType {
+        sea_orm::sea_query::ArrayType::Int
+    }
+
+    fn column_type() -> sea_orm::sea_query::ColumnType {
+        sea_orm::sea_query::ColumnType::Integer
+    }
+}
+
+impl sea_orm::sea_query::Nullable for CampaignYear {
+    fn null() -> sea_orm::Value {
+        sea_orm::Value::Int(None)
+    }
+}
+
+impl sea_orm::IntoActiveValue<CampaignYear> for CampaignYear {
+    fn into_active_value(self) -> sea_orm::ActiveValue<CampaignYear> {
+        sea_orm::ActiveValue::Set(self)
+    }
+}
+
+/// A campaign year is a primary key the database never generates.
+impl sea_orm::TryFromU64 for CampaignYear {
+    fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+        Err(sea_orm::DbErr::ConvertFromU64("CampaignYear"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,11 @@ use super::string_newtype;
 
 /// A GHT code such as `NA-04` or `PACA-04`. `_` is read as `-` and letters
 /// are upper-cased, so `na_04` and `NA-04` are the same GHT.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Stored as text and parsed as it is read back (`DeriveValueType`): a code
+/// that does not parse is a database error, never a silent default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub struct GhtCode(String);
 
 string_newtype!(GhtCode, GhtCodeError, "NOR-02", "Code GHT : région (ARS), tiret, deux chiffres (ex. NA-04)");
@@ -13,6 +17,13 @@ string_newtype!(GhtCode, GhtCodeError, "NOR-02", "Code GHT : région (ARS), tire
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("« {0} » n'est pas un code GHT : attendu un code région, un tiret et deux chiffres (ex. NA-04)")]
 pub struct GhtCodeError(pub String);
+
+/// A GHT code is a primary key the database never generates.
+impl sea_orm::TryFromU64 for GhtCode {
+    fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+        Err(sea_orm::DbErr::ConvertFromU64("GhtCode"))
+    }
+}
 
 impl GhtCode {
     /// Parses a GHT code, normalising case and `_`.

@@ -281,7 +281,7 @@ async fn current_ght(db: &Db, finess: &Finess) -> Result<GhtCode, AppError> {
     let membership = ghts::current_membership(db.reader(), finess)
         .await?
         .ok_or_else(|| AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour")))?;
-    GhtCode::parse(&membership.ght_code).map_err(|e| AppError::Internal(e.into()))
+    Ok(membership.ght_code)
 }
 
 async fn auto_validated(db: &Db, ght: &GhtCode) -> Result<bool, AppError> {

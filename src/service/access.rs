@@ -65,11 +65,8 @@ pub async fn readable_etablissement(
 ) -> Result<EtablissementDetails, AppError> {
     let not_found = || AppError::not_found(format!("établissement {finess} introuvable"));
     let details = etablissements::find(conn, finess).await?.ok_or_else(not_found)?;
-    let ghts: Vec<(GhtCode, &str)> = details
-        .memberships
-        .iter()
-        .filter_map(|(m, region)| GhtCode::parse(&m.ght_code).ok().map(|c| (c, region.as_str())))
-        .collect();
+    let ghts: Vec<(GhtCode, &str)> =
+        details.memberships.iter().map(|(m, region)| (m.ght_code.clone(), region.as_str())).collect();
     if principal.sees_etablissement(finess, ghts.iter().map(|(c, r)| (c, *r))) { Ok(details) } else { Err(not_found()) }
 }
 
@@ -90,7 +87,7 @@ pub async fn readable_upload(
 ) -> Result<inventory_upload::Model, AppError> {
     let not_found = || AppError::not_found(format!("dépôt {id} introuvable"));
     let upload = inventory::find_upload(conn, id).await?.ok_or_else(not_found)?;
-    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    let code = upload.ght_code.clone();
     let ght = ghts::find(conn, &code).await?.ok_or_else(not_found)?;
     let visible = match &principal.scope {
         Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
@@ -110,7 +107,7 @@ pub async fn writable_upload(
     id: i64,
 ) -> Result<(inventory_upload::Model, GhtCode), AppError> {
     let upload = readable_upload(conn, principal, id).await?;
-    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    let code = upload.ght_code.clone();
     if principal.role == Role::Etablissement || principal.writes_ght(&code) {
         Ok((upload, code))
     } else {
@@ -131,15 +128,6 @@ pub async fn writable_entry(
     let not_found = || AppError::not_found(format!("ligne {id} introuvable"));
     let entry = inventory::find_entry(conn, id).await?.ok_or_else(not_found)?;
     let upload = readable_upload(conn, principal, entry.upload_id).await.map_err(|_| not_found())?;
-    let code = stored_ght_code(&upload.ght_code, "inventory_uploads", upload.id)?;
+    let code = upload.ght_code.clone();
     if principal.writes_ght(&code) { Ok((entry, code)) } else { Err(forbidden(principal)) }
-}
-
-/// A GHT code read back from the database; one that does not parse is an
-/// internal error, logged once with its table and id.
-fn stored_ght_code(raw: &str, table: &str, id: i64) -> Result<GhtCode, AppError> {
-    GhtCode::parse(raw).map_err(|error| {
-        tracing::error!(table, id, value = raw, %error, "stored value cannot be decoded");
-        AppError::Internal(error.into())
-    })
 }

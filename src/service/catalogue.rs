@@ -1,7 +1,6 @@
 //! The catalogue's administration where it moves what indicators read.
 
 use super::Write;
-use super::inventory::stored_ght;
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::product;
@@ -38,7 +37,7 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
     let target = live_product(&write, into).await?;
     let mut targets_moved = Vec::new();
     for code in targets::ghts_naming(write.txn(), from).await? {
-        let ght = stored_ght(&code)?;
+        let ght = code;
         lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
         let Some(current) = targets::in_force(write.txn(), &ght, None).await? else { continue };
         if !current.products.iter().any(|p| p.product_id == from) {
@@ -65,7 +64,7 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
         }
         targets::replace(write.txn(), actor, &ght, set).await?;
         write.touched().ght(&ght);
-        targets_moved.push(code);
+        targets_moved.push(ght.to_string());
     }
     let (product, rows_moved) = catalogue_admin::merge_products(write.txn(), actor, source, &target).await?;
     if rows_moved > 0 {

@@ -59,7 +59,7 @@ pub async fn read(
         }));
     }
     let Some(campaign) = campaigns::find(conn, year).await? else { return Ok(None) };
-    let inputs = stored::campaign_inputs(conn, &campaign, Some(ght)).await?.remove(ght.as_str()).unwrap_or_default();
+    let inputs = stored::campaign_inputs(conn, &campaign, Some(ght)).await?.remove(ght).unwrap_or_default();
     let (schema_version, schema) = stored::current_schema(conn).await?;
     let values = super::recompute::computed_values(&inputs, &schema)
         .into_iter()
@@ -105,7 +105,7 @@ pub async fn trajectories(
             .map(|(campaign, values)| {
                 let value = values.iter().find(|v| v.code == code);
                 CampaignPoint {
-                    year: campaign.year,
+                    year: campaign.year.get(),
                     reference_date: campaign.reference_date,
                     rate: value.and_then(|v| v.value),
                     concerned: value

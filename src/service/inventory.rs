@@ -58,7 +58,7 @@ pub async fn change_status(
     let upload = inventory::find_upload(write.txn(), id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
-    let year = stored_year(upload.campaign_year)?;
+    let year = upload.campaign_year;
     campaigns::ensure_open(write.txn(), year).await?;
     let (status, action) = match change {
         StatusChange::Validate if upload.status != SUBMITTED => {
@@ -122,7 +122,7 @@ pub async fn correct_entry(
     }
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
-    let year = stored_year(entry.campaign_year)?;
+    let year = entry.campaign_year;
     campaigns::ensure_open(write.txn(), year).await?;
     if !inventory::is_current(write.txn(), &entry).await? {
         return Err(AppError::Conflict(
@@ -157,23 +157,6 @@ pub async fn correct_entry(
     write.touched().campaign(&ght, year);
     write.commit().await?;
     Ok(updated)
-}
-
-/// A campaign year read back from the database; one out of range is an
-/// internal error, logged once.
-pub(crate) fn stored_year(raw: i32) -> Result<CampaignYear, AppError> {
-    CampaignYear::new(i64::from(raw)).map_err(|error| {
-        tracing::error!(value = raw, %error, "stored campaign year cannot be decoded");
-        AppError::Internal(error.into())
-    })
-}
-
-/// The GHT of a stored row, parsed.
-pub(crate) fn stored_ght(raw: &str) -> Result<GhtCode, AppError> {
-    GhtCode::parse(raw).map_err(|error| {
-        tracing::error!(value = raw, %error, "stored GHT code cannot be decoded");
-        AppError::Internal(error.into())
-    })
 }
 
 /// One page of a GHT's current inventory for a campaign, as the caller may

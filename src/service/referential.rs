@@ -59,7 +59,7 @@ pub async fn end_membership(
     let not_found = || AppError::not_found(format!("adhésion {id} introuvable dans le GHT « {code} »"));
     let mut write = Write::begin(db, actor).await?;
     let current =
-        ghts::find_membership(write.txn(), id).await?.filter(|m| m.ght_code == code.as_str()).ok_or_else(not_found)?;
+        ghts::find_membership(write.txn(), id).await?.filter(|m| m.ght_code == *code).ok_or_else(not_found)?;
     lock::serialise(write.txn(), LockKey::Etablissement(&current.finess_ej)).await?;
     if let Some(ended) = current.valid_to {
         return Err(AppError::Conflict(format!("cette adhésion est déjà terminée (le {ended})")));

@@ -69,8 +69,8 @@ pub async fn declare(
     let mut model = match existing {
         Some(e) => e.into_active_model(),
         None => indicator_answer::ActiveModel {
-            ght_code: Set(ght.to_string()),
-            campaign_year: Set(year.get()),
+            ght_code: Set(ght.clone()),
+            campaign_year: Set(year),
             indicator_code: Set(answer.indicator_code.clone()),
             ..Default::default()
         },
@@ -88,7 +88,7 @@ pub async fn declare(
             action: "answer.declare",
             object_type: "indicator_answer",
             object_id: format!("{ght}/{year}/{}", answer.indicator_code),
-            ght_code: Some(ght.to_string()),
+            ght_code: Some(ght.clone()),
             before,
             after: audit::snapshot(&answer),
         },

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::entities::audit_event;
 use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
+use crate::domain::GhtCode;
 
 /// Who acts, and in which request.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +28,7 @@ pub struct Change<'a> {
     /// Its identifier.
     pub object_id: String,
     /// The GHT the object belongs to, so a DSI can read its own trail.
-    pub ght_code: Option<String>,
+    pub ght_code: Option<GhtCode>,
     /// The object before the change (`None` for a creation).
     pub before: Option<serde_json::Value>,
     /// The object after the change (`None` for a deletion).

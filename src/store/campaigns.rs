@@ -27,7 +27,7 @@ struct CampaignSnapshot {
 
 fn snapshot(c: &campaign::Model) -> Option<serde_json::Value> {
     audit::snapshot(&CampaignSnapshot {
-        year: c.year,
+        year: c.year.get(),
         reference_date: c.reference_date,
         deadline: c.deadline,
         status: c.status.clone(),
@@ -47,7 +47,7 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, D
 /// # Errors
 /// When the query fails.
 pub async fn find(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<Option<campaign::Model>, DbErr> {
-    campaign::Entity::find_by_id(year.get()).one(conn).await
+    campaign::Entity::find_by_id(year).one(conn).await
 }
 
 /// Checks that a campaign exists and accepts changes.
@@ -91,7 +91,7 @@ pub async fn open(
         )));
     }
     let model = campaign::ActiveModel {
-        year: Set(year.get()),
+        year: Set(year),
         reference_date: Set(reference_date),
         deadline: Set(deadline),
         status: Set(OPEN.to_owned()),

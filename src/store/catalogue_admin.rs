@@ -182,7 +182,7 @@ pub async fn add_product(
         vendor_id: Set(vendor_id),
         default_subdomain: Set(new.default_subdomain.as_ref().map(ToString::to_string)),
         status: Set(if new.proposed_by.is_some() { STATUS_PENDING } else { STATUS_APPROVED }.to_owned()),
-        proposed_by_ght: Set(new.proposed_by.as_ref().map(ToString::to_string)),
+        proposed_by_ght: Set(new.proposed_by.clone()),
         merged_into: Set(None),
         created_at: Set(super::now()),
         ..Default::default()
@@ -201,7 +201,7 @@ pub async fn add_product(
     }
     .insert(txn)
     .await?;
-    record_product(txn, actor, "product.create", &product, None, new.proposed_by.map(|g| g.to_string())).await?;
+    record_product(txn, actor, "product.create", &product, None, new.proposed_by.clone()).await?;
     Ok(product)
 }
 
@@ -267,7 +267,7 @@ pub async fn merge_products(
             model.update(txn).await?;
         }
     }
-    let open: Vec<i32> = campaign::Entity::find()
+    let open: Vec<crate::domain::CampaignYear> = campaign::Entity::find()
         .filter(campaign::Column::Status.eq(OPEN))
         .all(txn)
         .await?
@@ -355,7 +355,7 @@ async fn record_product(
     action: &str,
     product: &product::Model,
     before: Option<serde_json::Value>,
-    ght: Option<String>,
+    ght: Option<GhtCode>,
 ) -> Result<(), DbErr> {
     audit::record(
         txn,

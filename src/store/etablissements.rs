@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, etablissement_site, ght, ght_membership};
 use super::lock::{self, LockKey};
-use crate::domain::Finess;
+use crate::domain::{Finess, GhtCode};
 use crate::error::AppError;
 use crate::reference::finess_directory;
 
@@ -44,7 +44,7 @@ pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option
         .order_by_asc(ght_membership::Column::Id)
         .all(conn)
         .await?;
-    let codes: Vec<String> = memberships.iter().map(|m| m.ght_code.clone()).collect();
+    let codes: Vec<GhtCode> = memberships.iter().map(|m| m.ght_code.clone()).collect();
     let ghts = ght::Entity::find().filter(ght::Column::Code.is_in(codes)).all(conn).await?;
     let memberships = memberships
         .into_iter()

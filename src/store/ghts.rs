@@ -27,7 +27,7 @@ struct GhtSnapshot<'a> {
 
 fn snapshot(model: &ght::Model) -> Option<serde_json::Value> {
     audit::snapshot(&GhtSnapshot {
-        code: &model.code,
+        code: model.code.as_str(),
         name: &model.name,
         region_code: &model.region_code,
         support_finess_ej: model.support_finess_ej.as_deref(),
@@ -62,7 +62,7 @@ pub async fn list(
 /// # Errors
 /// When the query fails.
 pub async fn find(conn: &impl ConnectionTrait, code: &GhtCode) -> Result<Option<ght::Model>, DbErr> {
-    ght::Entity::find_by_id(code.as_str().to_owned()).one(conn).await
+    ght::Entity::find_by_id(code.clone()).one(conn).await
 }
 
 /// Fields of a new GHT.
@@ -93,7 +93,7 @@ pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) ->
     }
     let now = super::now();
     let model = ght::ActiveModel {
-        code: Set(new.code.to_string()),
+        code: Set(new.code.clone()),
         name: Set(new.name),
         region_code: Set(new.region.to_string()),
         support_finess_ej: Set(None),
@@ -109,7 +109,7 @@ pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) ->
         Change {
             action: "ght.create",
             object_type: "ght",
-            object_id: model.code.clone(),
+            object_id: model.code.to_string(),
             ght_code: Some(model.code.clone()),
             before: None,
             after: snapshot(&model),
@@ -169,7 +169,7 @@ pub async fn update(
         Change {
             action: "ght.update",
             object_type: "ght",
-            object_id: updated.code.clone(),
+            object_id: updated.code.to_string(),
             ght_code: Some(updated.code.clone()),
             before,
             after: snapshot(&updated),
@@ -270,7 +270,7 @@ pub async fn insert_membership(
     valid_from: NaiveDate,
 ) -> Result<ght_membership::Model, DbErr> {
     let model = ght_membership::ActiveModel {
-        ght_code: Set(code.to_string()),
+        ght_code: Set(code.clone()),
         finess_ej: Set(finess.to_string()),
         valid_from: Set(valid_from),
         valid_to: Set(None),
@@ -285,7 +285,7 @@ pub async fn insert_membership(
             action: "membership.create",
             object_type: "membership",
             object_id: model.id.to_string(),
-            ght_code: Some(code.to_string()),
+            ght_code: Some(code.clone()),
             before: None,
             after: audit::snapshot(&MembershipSnapshot::of(&model)),
         },
@@ -305,7 +305,7 @@ struct MembershipSnapshot {
 impl MembershipSnapshot {
     fn of(m: &ght_membership::Model) -> Self {
         MembershipSnapshot {
-            ght_code: m.ght_code.clone(),
+            ght_code: m.ght_code.to_string(),
             finess_ej: m.finess_ej.clone(),
             valid_from: m.valid_from,
             valid_to: m.valid_to,

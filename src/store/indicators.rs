@@ -117,10 +117,7 @@ pub async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<campaign:
 /// # Errors
 /// When the stored year is out of range (logged with the row).
 pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, DbErr> {
-    CampaignYear::new(i64::from(campaign.year)).map_err(|e| {
-        tracing::error!(table = "campaigns", year = campaign.year, error = %e, "stored value cannot be decoded");
-        DbErr::Custom(format!("campaigns.year {}: {e}", campaign.year))
-    })
+    Ok(campaign.year)
 }
 
 /// Deletes the runs of a campaign, for one GHT or every GHT, before they
@@ -128,7 +125,7 @@ pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, DbErr> 
 ///
 /// # Errors
 /// When the delete fails.
-pub async fn delete_runs(txn: &DatabaseTransaction, year: i32, ght: Option<&GhtCode>) -> Result<(), DbErr> {
+pub async fn delete_runs(txn: &DatabaseTransaction, year: CampaignYear, ght: Option<&GhtCode>) -> Result<(), DbErr> {
     let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year));
     if let Some(ght) = ght {
         runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
@@ -142,9 +139,9 @@ pub async fn delete_runs(txn: &DatabaseTransaction, year: i32, ght: Option<&GhtC
 /// When a value cannot be serialised or a write fails.
 pub async fn write_runs(
     txn: &DatabaseTransaction,
-    year: i32,
+    year: CampaignYear,
     version: i32,
-    runs: Vec<(String, &CampaignInputs, Vec<indicators::Value>)>,
+    runs: Vec<(GhtCode, &CampaignInputs, Vec<indicators::Value>)>,
 ) -> Result<(), DbErr> {
     let now = now();
     let mut models = Vec::with_capacity(runs.len());
@@ -185,9 +182,9 @@ pub async fn campaign_inputs(
     conn: &impl ConnectionTrait,
     campaign: &campaign::Model,
     only: Option<&GhtCode>,
-) -> Result<BTreeMap<String, CampaignInputs>, DbErr> {
+) -> Result<BTreeMap<GhtCode, CampaignInputs>, DbErr> {
     use super::entities::{ght, ght_membership};
-    let year = CampaignYear::new(i64::from(campaign.year)).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let year = campaign.year;
     let mut memberships = ght_membership::Entity::find().filter(ghts::active_on(campaign.reference_date));
     let mut all_ghts = ght::Entity::find();
     let mut versions = target_version::Entity::find();
@@ -196,11 +193,11 @@ pub async fn campaign_inputs(
         all_ghts = all_ghts.filter(ght::Column::Code.eq(code.as_str()));
         versions = versions.filter(target_version::Column::GhtCode.eq(code.as_str()));
     }
-    let ght_of: std::collections::HashMap<String, String> =
+    let ght_of: std::collections::HashMap<String, GhtCode> =
         memberships.all(conn).await?.into_iter().map(|m| (m.finess_ej, m.ght_code)).collect();
     let all: BTreeSet<String> = ght_of.keys().cloned().collect();
     let (counted, rows) = indicator_rows(conn, &all, year).await?;
-    let mut inputs: BTreeMap<String, CampaignInputs> = all_ghts
+    let mut inputs: BTreeMap<GhtCode, CampaignInputs> = all_ghts
         .all(conn)
         .await?
         .into_iter()
@@ -220,12 +217,12 @@ pub async fn campaign_inputs(
         }
     }
     // Each GHT's latest target version.
-    let mut latest: BTreeMap<String, i64> = BTreeMap::new();
+    let mut latest: BTreeMap<GhtCode, i64> = BTreeMap::new();
     for version in versions.all(conn).await? {
         let entry = latest.entry(version.ght_code).or_insert(version.id);
         *entry = (*entry).max(version.id);
     }
-    let ght_of_version: std::collections::HashMap<i64, String> =
+    let ght_of_version: std::collections::HashMap<i64, GhtCode> =
         latest.iter().map(|(ght, id)| (*id, ght.clone())).collect();
     let products = target_product::Entity::find()
         .filter(target_product::Column::VersionId.is_in(latest.values().copied().collect::<Vec<_>>()))
@@ -425,7 +422,7 @@ pub async fn applications(
     ght: &GhtCode,
     year: CampaignYear,
 ) -> Result<Vec<crate::compute::changes::Application>, DbErr> {
-    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(Vec::new()) };
+    let Some(campaign) = campaign::Entity::find_by_id(year).one(conn).await? else { return Ok(Vec::new()) };
     let expected: BTreeSet<String> =
         ghts::members_at(conn, ght, campaign.reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
     let (_, entries) = counted_entries(conn, &expected, year).await?;
@@ -452,7 +449,11 @@ pub async fn applications(
 }
 
 /// The values of one of a run's documents.
-fn parse_values(document: &str, ght: &str, year: CampaignYear) -> Result<Vec<indicators::Value>, DbErr> {
+fn parse_values(
+    document: &str,
+    ght: &impl std::fmt::Display,
+    year: CampaignYear,
+) -> Result<Vec<indicators::Value>, DbErr> {
     serde_json::from_str(document)
         .map_err(|e| DbErr::Custom(format!("indicator values of {ght} for {year} unreadable: {e}")))
 }
@@ -468,7 +469,7 @@ pub async fn stored(
     year: CampaignYear,
     finess: Option<&str>,
 ) -> Result<Option<(indicator_run::Model, Vec<indicators::Value>)>, DbErr> {
-    let Some(run) = indicator_run::Entity::find_by_id((year.get(), ght.to_string())).one(conn).await? else {
+    let Some(run) = indicator_run::Entity::find_by_id((year, ght.clone())).one(conn).await? else {
         return Ok(None);
     };
     let document = if finess.is_some() { &run.etablissement_values } else { &run.ght_values };
@@ -503,13 +504,13 @@ pub struct GhtIndicators {
 /// When the query fails.
 pub async fn ght_of(conn: &impl ConnectionTrait, finess: &str, year: CampaignYear) -> Result<Option<GhtCode>, DbErr> {
     use super::entities::ght_membership;
-    let Some(campaign) = campaign::Entity::find_by_id(year.get()).one(conn).await? else { return Ok(None) };
+    let Some(campaign) = campaign::Entity::find_by_id(year).one(conn).await? else { return Ok(None) };
     let found = ght_membership::Entity::find()
         .filter(ghts::active_on(campaign.reference_date))
         .filter(ght_membership::Column::FinessEj.eq(finess))
         .one(conn)
         .await?;
-    Ok(found.and_then(|m| GhtCode::parse(&m.ght_code).ok()))
+    Ok(found.map(|m| m.ght_code))
 }
 
 /// The status of an expected établissement that deposited nothing.
@@ -630,7 +631,8 @@ pub async fn peer_values(
     if let Some(region) = region {
         select = select.filter(ght::Column::RegionCode.eq(region));
     }
-    let ghts: BTreeMap<String, String> = select.all(conn).await?.into_iter().map(|g| (g.code, g.region_code)).collect();
+    let ghts: BTreeMap<String, String> =
+        select.all(conn).await?.into_iter().map(|g| (g.code.to_string(), g.region_code)).collect();
     let codes: Vec<String> = ghts.keys().cloned().collect();
     // The GHT-level documents only: the établissements' are ten times larger.
     let runs: Vec<(String, String)> = indicator_run::Entity::find()

@@ -130,7 +130,7 @@ pub async fn save_mappings(
             .await?;
         let field = serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         header_mapping::ActiveModel {
-            ght_code: Set(ght.to_string()),
+            ght_code: Set(ght.clone()),
             header_key: Set(key),
             header: Set(header.clone()),
             field: Set(field),
@@ -456,8 +456,8 @@ pub async fn begin_upload(
     let now = super::now();
     let validated = new.status == VALIDATED;
     inventory_upload::ActiveModel {
-        campaign_year: Set(new.campaign.get()),
-        ght_code: Set(new.ght.to_string()),
+        campaign_year: Set(new.campaign),
+        ght_code: Set(new.ght.clone()),
         finess_ej: Set(new.finess_ej.as_ref().map(ToString::to_string)),
         file_name: Set(new.file_name.clone()),
         format: Set(new.format.clone()),
@@ -731,7 +731,7 @@ async fn record_status(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     id: i64,
-    ght: &str,
+    ght: &GhtCode,
     before: &str,
     after: &str,
     action: &str,
@@ -743,7 +743,7 @@ async fn record_status(
             action,
             object_type: "upload",
             object_id: id.to_string(),
-            ght_code: Some(ght.to_owned()),
+            ght_code: Some(ght.clone()),
             before: Some(serde_json::json!({ "status": before })),
             after: Some(serde_json::json!({ "status": after })),
         },
@@ -831,7 +831,7 @@ pub async fn update_entry(
             action: "entry.update",
             object_type: "inventory_entry",
             object_id: updated.id.to_string(),
-            ght_code: Some(ght.to_string()),
+            ght_code: Some(ght.clone()),
             before,
             after: entry_snapshot(&updated),
         },
@@ -853,8 +853,7 @@ fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {
 /// # Errors
 /// When the query fails.
 pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, DbErr> {
-    let campaign = CampaignYear::new(i64::from(entry.campaign_year)).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let current = current_uploads(conn, campaign, std::slice::from_ref(&entry.finess_ej)).await?;
+    let current = current_uploads(conn, entry.campaign_year, std::slice::from_ref(&entry.finess_ej)).await?;
     Ok(current.get(&entry.finess_ej) == Some(&entry.upload_id))
 }
 

@@ -47,7 +47,7 @@ async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>
         .all(conn)
         .await?
         .into_iter()
-        .filter_map(|c| CampaignYear::new(i64::from(c.year)).ok())
+        .map(|c| c.year)
         .collect())
 }
 
@@ -192,7 +192,7 @@ pub async fn confirm(
             action: "alias.confirm",
             object_type: "alias",
             object_id: alias.id.to_string(),
-            ght_code: Some(ght.to_string()),
+            ght_code: Some(ght.clone()),
             before,
             after: Some(serde_json::json!({
                 "alias": alias.alias, "normalised_key": alias.normalised_key, "product_id": product.id,

@@ -35,7 +35,7 @@ pub async fn replace(
     set: TargetSet,
 ) -> Result<target_version::Model, DbErr> {
     let version = target_version::ActiveModel {
-        ght_code: Set(ght.to_string()),
+        ght_code: Set(ght.clone()),
         created_at: Set(super::now()),
         created_by: Set(actor.principal.label.clone()),
         comment: Set(set.comment.clone()),
@@ -77,7 +77,7 @@ pub async fn replace(
             action: "targets.replace",
             object_type: "targets",
             object_id: version.id.to_string(),
-            ght_code: Some(ght.to_string()),
+            ght_code: Some(ght.clone()),
             before: None,
             after: audit::snapshot(&set),
         },
@@ -133,7 +133,7 @@ pub async fn in_force(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result<Vec<String>, DbErr> {
+pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result<Vec<GhtCode>, DbErr> {
     let versions: Vec<i64> = target_product::Entity::find()
         .filter(target_product::Column::ProductId.eq(product_id))
         .all(conn)
@@ -141,7 +141,7 @@ pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result
         .into_iter()
         .map(|p| p.version_id)
         .collect();
-    let mut codes: Vec<String> = target_version::Entity::find()
+    let mut codes: Vec<GhtCode> = target_version::Entity::find()
         .filter(target_version::Column::Id.is_in(versions))
         .all(conn)
         .await?

@@ -44,7 +44,7 @@ fn snapshot(t: &api_token::Model) -> Option<serde_json::Value> {
         prefix: &t.prefix,
         label: &t.label,
         role: &t.role,
-        ght_code: t.ght_code.as_deref(),
+        ght_code: t.ght_code.as_ref().map(GhtCode::as_str),
         region_code: t.region_code.as_deref(),
         finess_ej: t.finess_ej.as_deref(),
         revoked: t.revoked_at.is_some(),
@@ -80,7 +80,7 @@ pub async fn create(
         Role::Ght => {
             let ght = new.ght.clone().ok_or_else(|| needs("un GHT (--ght)"))?;
             ghts::find(txn, &ght).await?.ok_or_else(|| AppError::not_found(format!("GHT « {ght} » introuvable")))?;
-            (Some(ght.to_string()), None, None)
+            (Some(ght), None, None)
         }
         Role::Etablissement => {
             let finess = new.finess.clone().ok_or_else(|| needs("un FINESS juridique (--finess)"))?;
@@ -185,7 +185,7 @@ pub async fn authenticate(conn: &impl ConnectionTrait, presented: &str) -> Resul
 fn principal_of(row: api_token::Model) -> Result<Principal, AppError> {
     let corrupt = |what: &str| AppError::Internal(anyhow::anyhow!("token {} has an invalid {what}", row.prefix));
     let role = Role::parse(&row.role).map_err(|_| corrupt("role"))?;
-    let ght = || row.ght_code.as_deref().and_then(|c| GhtCode::parse(c).ok()).ok_or_else(|| corrupt("GHT"));
+    let ght = || row.ght_code.clone().ok_or_else(|| corrupt("GHT"));
     let scope = match role {
         Role::Admin | Role::National => Scope::All,
         Role::Regional => Scope::Region(

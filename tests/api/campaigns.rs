@@ -64,3 +64,20 @@ db_test!(concurrent_openings_of_one_campaign_make_one_winner_and_no_failure, |ap
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 5, "{statuses:?}");
 });
+
+db_test!(a_stored_value_that_cannot_be_decoded_is_an_internal_error_never_a_default, |app| {
+    use sea_orm::ConnectionTrait;
+    app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await;
+    // A year no campaign can have, written behind the service's back.
+    let backend = app.db.reader().get_database_backend();
+    let opened_at = if backend == sea_orm::DbBackend::Postgres { "NOW()" } else { "CURRENT_TIMESTAMP" };
+    let sql = format!(
+        "INSERT INTO campaigns (year, reference_date, status, opened_at) VALUES (1999, '1999-01-01', 'open', {opened_at})"
+    );
+    let txn = app.db.begin_write().await.unwrap();
+    txn.execute_unprepared(&sql).await.unwrap();
+    txn.commit().await.unwrap();
+    let reply = app.get("/api/v1/campaigns").await;
+    assert_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    assert!(!reply.body.to_string().contains("1999"), "nothing of it reaches the client: {reply:?}");
+});

@@ -131,7 +131,7 @@ async fn own_ght(state: &AppState, principal: &Principal) -> Result<Option<(Stri
         Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => code,
         Scope::All | Scope::Region(_) => return Ok(None),
     };
-    Ok(ght::Entity::find_by_id(code.to_string()).one(state.db.reader()).await?.map(|g| (g.code, g.region_code)))
+    Ok(ght::Entity::find_by_id(code.clone()).one(state.db.reader()).await?.map(|g| (g.code.to_string(), g.region_code)))
 }
 
 fn view(
@@ -168,7 +168,7 @@ fn view(
                 .iter()
                 .filter(|a| a.indicator_code == definition.code && a.status == "realise")
                 .filter(|a| a.status_date.is_some_and(|d| d <= milestone))
-                .map(|a| a.ght_code.clone())
+                .map(|a| a.ght_code.to_string())
                 .collect()
         } else {
             let empty = BTreeMap::new();

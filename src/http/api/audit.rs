@@ -67,7 +67,7 @@ pub async fn list_audit_events(
         action: e.action,
         object_type: e.object_type,
         object_id: e.object_id,
-        ght_code: e.ght_code,
+        ght_code: e.ght_code.map(|c| c.to_string()),
         before: e.before,
         after: e.after,
         request_id: e.request_id,

@@ -34,7 +34,7 @@ pub struct CampaignView {
 impl From<campaign::Model> for CampaignView {
     fn from(c: campaign::Model) -> Self {
         CampaignView {
-            year: c.year,
+            year: c.year.get(),
             reference_date: c.reference_date,
             deadline: c.deadline,
             status: c.status,

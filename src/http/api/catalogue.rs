@@ -198,7 +198,7 @@ impl From<crate::store::entities::product::Model> for ProductRow {
             vendor_id: p.vendor_id,
             default_subdomain: p.default_subdomain,
             status: p.status,
-            proposed_by_ght: p.proposed_by_ght,
+            proposed_by_ght: p.proposed_by_ght.map(|g| g.to_string()),
             merged_into: p.merged_into,
         }
     }

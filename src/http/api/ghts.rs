@@ -38,7 +38,7 @@ pub struct GhtView {
 impl From<ght::Model> for GhtView {
     fn from(g: ght::Model) -> Self {
         GhtView {
-            code: g.code,
+            code: g.code.to_string(),
             name: g.name,
             region_code: g.region_code,
             support_finess_ej: g.support_finess_ej,
@@ -192,7 +192,7 @@ impl From<ght_membership::Model> for MembershipView {
     fn from(m: ght_membership::Model) -> Self {
         MembershipView {
             id: m.id,
-            ght_code: m.ght_code,
+            ght_code: m.ght_code.to_string(),
             finess_ej: m.finess_ej,
             valid_from: m.valid_from,
             valid_to: m.valid_to,

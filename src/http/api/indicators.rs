@@ -255,7 +255,7 @@ pub async fn etablissement_indicators(
             let membership = ghts::current_membership(reader, &finess)
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("l'établissement {finess} n'est membre d'aucun GHT")))?;
-            parse_code(&membership.ght_code)?
+            membership.ght_code.clone()
         }
     };
     let found = crate::service::indicators::read(reader, &ght, year, Some(finess.as_str()))
@@ -337,7 +337,8 @@ pub struct CampaignPairQuery {
 
 /// The two campaigns compared: as given, or the latest and the one before.
 async fn campaign_pair(state: &AppState, query: &CampaignPairQuery) -> Result<(CampaignYear, CampaignYear), AppError> {
-    let years: Vec<i32> = crate::store::campaigns::list(state.db.reader()).await?.into_iter().map(|c| c.year).collect();
+    let years: Vec<i32> =
+        crate::store::campaigns::list(state.db.reader()).await?.into_iter().map(|c| c.year.get()).collect();
     let year = super::campaigns::year_in_query;
     let to = match query.to {
         Some(to) => year(to)?,

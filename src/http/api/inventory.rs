@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::domain::{Finess, GhtCode, Role, SubdomainCode};
+use crate::domain::{Finess, Role, SubdomainCode};
 use crate::error::AppError;
 use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
@@ -71,8 +71,8 @@ impl UploadView {
         UploadView {
             report,
             id: u.id,
-            campaign: u.campaign_year,
-            ght_code: u.ght_code,
+            campaign: u.campaign_year.get(),
+            ght_code: u.ght_code.to_string(),
             finess_ej: u.finess_ej,
             file_name: u.file_name,
             format: u.format,
@@ -244,7 +244,7 @@ pub async fn deposit_etablissement_inventory(
             .memberships
             .iter()
             .filter(|(m, _)| m.valid_to.is_none())
-            .filter_map(|(m, _)| GhtCode::parse(&m.ght_code).ok())
+            .map(|(m, _)| m.ght_code.clone())
             .any(|g| auth.principal.writes_ght(&g)),
     };
     if !writes {

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::GhtCode;
+
 /// An API token: only its SHA-256 is stored.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_tokens")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub label: String,
     pub role: String,
-    pub ght_code: Option<String>,
+    pub ght_code: Option<GhtCode>,
     pub region_code: Option<String>,
     pub finess_ej: Option<String>,
     pub prefix: String,

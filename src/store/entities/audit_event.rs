@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::GhtCode;
+
 /// Who did what, when, to which object, with a summary of before/after.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_events")]
@@ -14,7 +16,7 @@ pub struct Model {
     pub action: String,
     pub object_type: String,
     pub object_id: String,
-    pub ght_code: Option<String>,
+    pub ght_code: Option<GhtCode>,
     #[sea_orm(column_type = "Json", nullable)]
     pub before: Option<Json>,
     #[sea_orm(column_type = "Json", nullable)]

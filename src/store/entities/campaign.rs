@@ -2,12 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::CampaignYear;
+
 /// A yearly collection of inventories.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "campaigns")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub year: i32,
+    pub year: CampaignYear,
     pub reference_date: Date,
     pub deadline: Option<Date>,
     pub status: String,

@@ -2,12 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::GhtCode;
+
 /// A groupement hospitalier de territoire.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "ghts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub code: String,
+    pub code: GhtCode,
     pub name: String,
     pub region_code: String,
     pub support_finess_ej: Option<String>,

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::GhtCode;
+
 /// A confirmed header mapping.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "header_mappings")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub ght_code: String,
+    pub ght_code: GhtCode,
     pub header_key: String,
     pub header: String,
     pub field: String,

@@ -2,14 +2,16 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{CampaignYear, GhtCode};
+
 /// A declared (governance) indicator answer of a GHT for a campaign.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "indicator_answers")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub ght_code: String,
-    pub campaign_year: i32,
+    pub ght_code: GhtCode,
+    pub campaign_year: CampaignYear,
     pub indicator_code: String,
     pub status: String,
     pub status_date: Option<Date>,

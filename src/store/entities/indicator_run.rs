@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{CampaignYear, GhtCode};
+
 /// The latest computation of a GHT's indicators for a campaign: with which
 /// schema version, over how many établissements expected and reporting, and
 /// its values as two JSON arrays of `compute::indicators::Value` (the
@@ -10,9 +12,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "indicator_runs")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub campaign_year: i32,
+    pub campaign_year: CampaignYear,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub ght_code: String,
+    pub ght_code: GhtCode,
     pub schema_version: i32,
     pub expected: i32,
     pub reporting: i32,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::CampaignYear;
+
 use crate::normalise::matcher::MatchMethod;
 use crate::normalise::sentinel::EntryState;
 
@@ -12,7 +14,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub upload_id: i64,
-    pub campaign_year: i32,
+    pub campaign_year: CampaignYear,
     pub finess_ej: String,
     pub finess_et: Option<String>,
     pub sheet: String,

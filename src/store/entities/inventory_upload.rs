@@ -2,14 +2,16 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{CampaignYear, GhtCode};
+
 /// An uploaded inventory file and its report.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "inventory_uploads")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub campaign_year: i32,
-    pub ght_code: String,
+    pub campaign_year: CampaignYear,
+    pub ght_code: GhtCode,
     pub finess_ej: Option<String>,
     pub file_name: String,
     pub format: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::GhtCode;
+
 /// A catalogue product.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "products")]
@@ -12,7 +14,7 @@ pub struct Model {
     pub vendor_id: i64,
     pub default_subdomain: Option<String>,
     pub status: String,
-    pub proposed_by_ght: Option<String>,
+    pub proposed_by_ght: Option<GhtCode>,
     pub merged_into: Option<i64>,
     pub created_at: DateTimeUtc,
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::CampaignYear;
+
 /// An établissement covered by an upload.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "upload_etablissements")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub upload_id: i64,
     pub finess_ej: String,
-    pub campaign_year: i32,
+    pub campaign_year: CampaignYear,
     pub rows: i32,
 }
 
