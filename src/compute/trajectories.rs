@@ -105,6 +105,35 @@ impl Trajectory {
     }
 }
 
+/// How many sub-domains stand where, at the latest campaign.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TrajectorySummary {
+    /// Sub-domains with a target.
+    pub subdomains: usize,
+    /// Converged.
+    pub converged: usize,
+    /// On track.
+    pub on_track: usize,
+    /// Late.
+    pub late: usize,
+    /// Without planned dates (or without a campaign to measure).
+    pub no_plan: usize,
+}
+
+/// Counts the trajectories by their status at the latest campaign.
+pub fn summarise(trajectories: &[Trajectory]) -> TrajectorySummary {
+    let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
+    for trajectory in trajectories {
+        match trajectory.status() {
+            Some(Status::Converged) => summary.converged += 1,
+            Some(Status::OnTrack) => summary.on_track += 1,
+            Some(Status::Late) => summary.late += 1,
+            Some(Status::NoPlan) | None => summary.no_plan += 1,
+        }
+    }
+    summary
+}
+
 fn planned_rate(concerned: &[String], plan: &BTreeMap<String, NaiveDate>, at: NaiveDate) -> Option<f64> {
     if concerned.is_empty() {
         return None;

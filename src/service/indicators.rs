@@ -6,15 +6,217 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::Write;
-use crate::compute::trajectories::{CampaignPoint, Trajectory, trajectory};
-use crate::domain::{CampaignYear, GhtCode};
+use super::{Write, access};
+use crate::auth::Principal;
+use crate::compute::changes::{Change, Delta};
+use crate::compute::trajectories::{CampaignPoint, TrajectorySummary, Trajectory, summarise, trajectory};
+use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::reference::IndicatorDefinition;
 use crate::store::audit::Actor;
-pub use crate::store::indicators::GhtIndicators;
+use crate::store::entities::{campaign, indicator_answer};
 use crate::store::indicators::{self as stored, SchemaChange};
-use crate::store::{Db, campaigns, targets};
+pub use crate::store::indicators::{EtablissementProgress, GhtIndicators};
+use crate::store::inventory::{SUBMITTED, VALIDATED};
+use crate::store::{Db, answers, campaigns, ghts, targets};
+
+/// A GHT's indicators for a campaign as its readers see them.
+#[derive(Debug, Clone)]
+pub struct GhtReading {
+    /// The computed values.
+    pub indicators: GhtIndicators,
+    /// The schema in force (labels, units).
+    pub schema: Vec<IndicatorDefinition>,
+    /// The GHT's declared answers.
+    pub answers: Vec<indicator_answer::Model>,
+}
+
+/// A GHT's indicators for a campaign.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign.
+pub async fn of_ght(db: &Db, principal: &Principal, ght: &GhtCode, year: CampaignYear) -> Result<GhtReading, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let indicators = read(reader, ght, year, None).await?.ok_or_else(|| unknown_campaign(year))?;
+    let (_, schema) = stored::current_schema(reader).await?;
+    let answers = answers::of_campaign(reader, ght, year).await?;
+    Ok(GhtReading { indicators, schema, answers })
+}
+
+/// An établissement's indicators for a campaign: those of the GHT it
+/// belonged to at the campaign's reference date (or, for a campaign before
+/// it joined any, its current GHT's), with that GHT.
+///
+/// # Errors
+/// `NotFound` for an établissement out of scope, without a GHT, or an
+/// unknown campaign.
+pub async fn of_etablissement(
+    db: &Db,
+    principal: &Principal,
+    finess: &Finess,
+    year: CampaignYear,
+) -> Result<(GhtCode, GhtIndicators, Vec<IndicatorDefinition>), AppError> {
+    let reader = db.reader();
+    access::readable_etablissement(reader, principal, finess).await?;
+    let ght = match stored::ght_of(reader, finess.as_str(), year).await? {
+        Some(ght) => ght,
+        None => {
+            ghts::current_membership(reader, finess)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("l'établissement {finess} n'est membre d'aucun GHT")))?
+                .ght_code
+        }
+    };
+    let found = read(reader, &ght, year, Some(finess.as_str())).await?.ok_or_else(|| unknown_campaign(year))?;
+    let (_, schema) = stored::current_schema(reader).await?;
+    Ok((ght, found, schema))
+}
+
+/// Where a GHT's campaign stands: each expected établissement and the
+/// counts the DSI chases.
+#[derive(Debug, Clone)]
+pub struct CampaignProgress {
+    /// The campaign.
+    pub campaign: campaign::Model,
+    /// Each expected établissement (members at the reference date).
+    pub etablissements: Vec<EtablissementProgress>,
+    /// Établissements with a validated inventory.
+    pub reporting: usize,
+    /// Établissements whose deposit awaits the DSI's validation.
+    pub submitted: usize,
+}
+
+/// Where a GHT's campaign stands.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign.
+pub async fn campaign_progress(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    year: CampaignYear,
+) -> Result<CampaignProgress, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let campaign = campaigns::find(reader, year).await?.ok_or_else(|| unknown_campaign(year))?;
+    let etablissements = stored::progress(reader, ght, year, campaign.reference_date).await?;
+    let reporting = etablissements.iter().filter(|e| e.status == VALIDATED).count();
+    let submitted = etablissements.iter().filter(|e| e.status == SUBMITTED).count();
+    Ok(CampaignProgress { campaign, etablissements, reporting, submitted })
+}
+
+/// The two campaigns a comparison reads: as given, or by default the
+/// latest campaign and the one before it.
+///
+/// # Errors
+/// `NotFound` when no campaign was ever opened; `Invalid` when there is
+/// nothing before `to`, or `from` does not precede `to`.
+pub async fn campaign_pair(
+    db: &Db,
+    from: Option<CampaignYear>,
+    to: Option<CampaignYear>,
+) -> Result<(CampaignYear, CampaignYear), AppError> {
+    let years: Vec<CampaignYear> = campaigns::list(db.reader()).await?.into_iter().map(|c| c.year).collect();
+    let to = match to {
+        Some(to) => to,
+        None => years
+            .iter()
+            .copied()
+            .max()
+            .ok_or_else(|| AppError::not_found("aucune campagne n'a encore été ouverte".to_owned()))?,
+    };
+    let from = match from {
+        Some(from) => from,
+        None => years
+            .iter()
+            .copied()
+            .filter(|y| *y < to)
+            .max()
+            .ok_or_else(|| AppError::Invalid(format!("aucune campagne antérieure à {to} à comparer")))?,
+    };
+    if from >= to {
+        return Err(AppError::Invalid(format!("la campagne « from » ({from}) doit précéder « to » ({to})")));
+    }
+    Ok((from, to))
+}
+
+/// A GHT's indicators at two campaigns and their changes.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The earlier campaign and its values.
+    pub before: (CampaignYear, GhtIndicators),
+    /// The later campaign and its values.
+    pub after: (CampaignYear, GhtIndicators),
+    /// Each indicator's change.
+    pub deltas: Vec<Delta>,
+    /// The schema in force (labels, units).
+    pub schema: Vec<IndicatorDefinition>,
+}
+
+/// A GHT's indicator deltas between two campaigns (by default the latest
+/// and the one before).
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign; as
+/// [`campaign_pair`].
+pub async fn deltas(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    from: Option<CampaignYear>,
+    to: Option<CampaignYear>,
+) -> Result<Comparison, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let (from, to) = campaign_pair(db, from, to).await?;
+    let before = read(reader, ght, from, None).await?.ok_or_else(|| unknown_campaign(from))?;
+    let after = read(reader, ght, to, None).await?.ok_or_else(|| unknown_campaign(to))?;
+    let (_, schema) = stored::current_schema(reader).await?;
+    let deltas = crate::compute::changes::deltas(&before.values, &after.values);
+    Ok(Comparison { before: (from, before), after: (to, after), deltas, schema })
+}
+
+/// What changed in a GHT's validated inventories between two campaigns.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope; as [`campaign_pair`].
+pub async fn diff(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    from: Option<CampaignYear>,
+    to: Option<CampaignYear>,
+) -> Result<(CampaignYear, CampaignYear, Vec<Change>), AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let (from, to) = campaign_pair(db, from, to).await?;
+    let before = stored::applications(reader, ght, from).await?;
+    let after = stored::applications(reader, ght, to).await?;
+    Ok((from, to, crate::compute::changes::diff(&before, &after)))
+}
+
+/// A GHT's trajectories (the plan in force, or as it stood at a date) and
+/// their summary at the latest campaign.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope.
+pub async fn trajectories_of(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    planned_at: Option<chrono::NaiveDate>,
+) -> Result<(Vec<Trajectory>, TrajectorySummary), AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let trajectories = trajectories(reader, ght, planned_at).await?;
+    let summary = summarise(&trajectories);
+    Ok((trajectories, summary))
+}
+
+fn unknown_campaign(year: CampaignYear) -> AppError {
+    AppError::not_found(format!("campagne {year} introuvable"))
+}
 
 /// Creates the next version of the indicator schema (the current one minus
 /// the retired indicators plus the added ones) and recomputes every GHT's

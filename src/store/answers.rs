@@ -96,3 +96,21 @@ pub async fn declare(
     .await?;
     Ok(saved)
 }
+
+/// A GHT's answers for a campaign, by indicator code.
+///
+/// # Errors
+/// When the query fails.
+pub async fn of_campaign(
+    conn: &impl sea_orm::ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+) -> Result<Vec<indicator_answer::Model>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    indicator_answer::Entity::find()
+        .filter(indicator_answer::Column::GhtCode.eq(ght.as_str()))
+        .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
+        .order_by_asc(indicator_answer::Column::IndicatorCode)
+        .all(conn)
+        .await
+}

@@ -3,18 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
+use crate::compute::trajectories::TrajectorySummary;
 use crate::domain::CampaignYear;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::reference::IndicatorDefinition;
-use crate::store::entities::indicator_answer;
-use crate::store::{ghts, indicators};
+use crate::service::indicators::{self as indicator_service, Comparison, GhtReading};
+use crate::store::indicators;
 
 /// The indicator schema in force.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -158,19 +158,9 @@ pub async fn ght_indicators(
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<GhtIndicatorsView>, AppError> {
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let found = crate::service::indicators::read(reader, &code, year, None)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    let (_, schema) = indicators::current_schema(reader).await?;
-    let answers = indicator_answer::Entity::find()
-        .filter(indicator_answer::Column::GhtCode.eq(code.as_str()))
-        .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
-        .order_by_asc(indicator_answer::Column::IndicatorCode)
-        .all(reader)
-        .await?;
+    let GhtReading { indicators: found, schema, answers } =
+        indicator_service::of_ght(&state.db, &auth.principal, &code, year).await?;
     let declared = answers
         .into_iter()
         .map(|a| DeclaredView {
@@ -246,22 +236,8 @@ pub async fn etablissement_indicators(
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<EtablissementIndicatorsView>, AppError> {
     let finess = super::etablissements::parse_finess(&finess)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_etablissement(reader, &auth.principal, &finess).await?;
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let ght = match indicators::ght_of(reader, finess.as_str(), year).await? {
-        Some(ght) => ght,
-        None => {
-            let membership = ghts::current_membership(reader, &finess)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("l'établissement {finess} n'est membre d'aucun GHT")))?;
-            membership.ght_code.clone()
-        }
-    };
-    let found = crate::service::indicators::read(reader, &ght, year, Some(finess.as_str()))
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    let (_, schema) = indicators::current_schema(reader).await?;
+    let (ght, found, schema) = indicator_service::of_etablissement(&state.db, &auth.principal, &finess, year).await?;
     Ok(Json(EtablissementIndicatorsView {
         finess_ej: finess.to_string(),
         ght: ght.to_string(),
@@ -304,24 +280,18 @@ pub async fn ght_campaign(
     ApiPath((code, year)): ApiPath<(String, i64)>,
 ) -> Result<Json<GhtCampaignView>, AppError> {
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
     let year = super::campaigns::year_in_path(year)?;
-    let campaign = crate::store::campaigns::find(reader, year)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    let etablissements = indicators::progress(reader, &code, year, campaign.reference_date).await?;
-    let expected = etablissements.len() as i32;
-    let reporting = etablissements.iter().filter(|e| e.status == crate::store::inventory::VALIDATED).count() as i32;
+    let progress = indicator_service::campaign_progress(&state.db, &auth.principal, &code, year).await?;
+    let expected = progress.etablissements.len() as i32;
     Ok(Json(GhtCampaignView {
         ght: code.to_string(),
         campaign: year.get(),
-        status: campaign.status,
-        reference_date: campaign.reference_date,
-        deadline: campaign.deadline,
-        completeness: Completeness::new(expected, reporting),
-        submitted: etablissements.iter().filter(|e| e.status == crate::store::inventory::SUBMITTED).count(),
-        etablissements,
+        status: progress.campaign.status,
+        reference_date: progress.campaign.reference_date,
+        deadline: progress.campaign.deadline,
+        completeness: Completeness::new(expected, progress.reporting as i32),
+        submitted: progress.submitted,
+        etablissements: progress.etablissements,
     }))
 }
 
@@ -335,38 +305,12 @@ pub struct CampaignPairQuery {
     pub to: Option<i64>,
 }
 
-/// The two campaigns compared: as given, or the latest and the one before.
-async fn campaign_pair(state: &AppState, query: &CampaignPairQuery) -> Result<(CampaignYear, CampaignYear), AppError> {
-    let years: Vec<i32> =
-        crate::store::campaigns::list(state.db.reader()).await?.into_iter().map(|c| c.year.get()).collect();
-    let year = super::campaigns::year_in_query;
-    let to = match query.to {
-        Some(to) => year(to)?,
-        None => year(
-            years
-                .iter()
-                .copied()
-                .max()
-                .map(i64::from)
-                .ok_or_else(|| AppError::not_found("aucune campagne n'a encore été ouverte".to_owned()))?,
-        )?,
-    };
-    let from = match query.from {
-        Some(from) => year(from)?,
-        None => year(
-            years
-                .iter()
-                .copied()
-                .filter(|y| *y < to.get())
-                .max()
-                .map(i64::from)
-                .ok_or_else(|| AppError::Invalid(format!("aucune campagne antérieure à {to} à comparer")))?,
-        )?,
-    };
-    if from.get() >= to.get() {
-        return Err(AppError::Invalid(format!("la campagne « from » ({from}) doit précéder « to » ({to})")));
+impl CampaignPairQuery {
+    /// The years asked for, each checked.
+    fn years(&self) -> Result<(Option<CampaignYear>, Option<CampaignYear>), AppError> {
+        let year = super::campaigns::year_in_query;
+        Ok((self.from.map(year).transpose()?, self.to.map(year).transpose()?))
     }
-    Ok((from, to))
 }
 
 /// One indicator's change, with its label.
@@ -416,14 +360,10 @@ pub async fn ght_deltas(
     ApiQuery(query): ApiQuery<CampaignPairQuery>,
 ) -> Result<Json<DeltasView>, AppError> {
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
-    let (from, to) = campaign_pair(&state, &query).await?;
-    let missing = |y: CampaignYear| AppError::not_found(format!("campagne {y} introuvable"));
-    let before = crate::service::indicators::read(reader, &code, from, None).await?.ok_or_else(|| missing(from))?;
-    let after = crate::service::indicators::read(reader, &code, to, None).await?.ok_or_else(|| missing(to))?;
-    let (_, schema) = indicators::current_schema(reader).await?;
-    let deltas = crate::compute::changes::deltas(&before.values, &after.values)
+    let (from, to) = query.years()?;
+    let Comparison { before: (from, before), after: (to, after), deltas, schema } =
+        indicator_service::deltas(&state.db, &auth.principal, &code, from, to).await?;
+    let deltas = deltas
         .into_iter()
         .map(|d| {
             let (definition, _) = definition_of(&schema, &d.code).unzip();
@@ -472,32 +412,9 @@ pub async fn ght_diff(
     ApiQuery(query): ApiQuery<CampaignPairQuery>,
 ) -> Result<Json<DiffView>, AppError> {
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
-    let (from, to) = campaign_pair(&state, &query).await?;
-    let before = indicators::applications(reader, &code, from).await?;
-    let after = indicators::applications(reader, &code, to).await?;
-    Ok(Json(DiffView {
-        ght: code.to_string(),
-        from: from.get(),
-        to: to.get(),
-        changes: crate::compute::changes::diff(&before, &after),
-    }))
-}
-
-/// How many sub-domains stand where, at the latest campaign.
-#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
-pub struct TrajectorySummary {
-    /// Sub-domains with a target.
-    pub subdomains: usize,
-    /// Converged.
-    pub converged: usize,
-    /// On track.
-    pub on_track: usize,
-    /// Late.
-    pub late: usize,
-    /// Without planned dates.
-    pub no_plan: usize,
+    let (from, to) = query.years()?;
+    let (from, to, changes) = indicator_service::diff(&state.db, &auth.principal, &code, from, to).await?;
+    Ok(Json(DiffView { ght: code.to_string(), from: from.get(), to: to.get(), changes }))
 }
 
 /// A GHT's convergence trajectories.
@@ -535,19 +452,8 @@ pub async fn ght_trajectories(
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<PlannedAtQuery>,
 ) -> Result<Json<TrajectoriesView>, AppError> {
-    use crate::compute::trajectories::Status;
     let code = parse_code(&code)?;
-    let reader = state.db.reader();
-    crate::service::access::readable_ght(reader, &auth.principal, &code).await?;
-    let trajectories = crate::service::indicators::trajectories(reader, &code, query.planned_at).await?;
-    let mut summary = TrajectorySummary { subdomains: trajectories.len(), ..TrajectorySummary::default() };
-    for trajectory in &trajectories {
-        match trajectory.status() {
-            Some(Status::Converged) => summary.converged += 1,
-            Some(Status::OnTrack) => summary.on_track += 1,
-            Some(Status::Late) => summary.late += 1,
-            Some(Status::NoPlan) | None => summary.no_plan += 1,
-        }
-    }
+    let (trajectories, summary) =
+        indicator_service::trajectories_of(&state.db, &auth.principal, &code, query.planned_at).await?;
     Ok(Json(TrajectoriesView { ght: code.to_string(), rules: TRAJECTORY_RULES.to_owned(), summary, trajectories }))
 }
