@@ -131,3 +131,25 @@ pub async fn writable_entry(
     let code = upload.ght_code.clone();
     if principal.writes_ght(&code) { Ok((entry, code)) } else { Err(forbidden(principal)) }
 }
+
+/// A region whose GHTs the caller may compare: every region for the
+/// operator and DGOS, its own for an ARS, its GHT's for a DSI or an
+/// établissement (`own_region`); any other is "not found".
+///
+/// # Errors
+/// `NotFound` for an unknown region or one outside the caller's scope.
+pub async fn readable_region(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    region: &crate::domain::RegionCode,
+    own_region: Option<&str>,
+) -> Result<(), AppError> {
+    let not_found = || AppError::not_found(format!("région « {region} » introuvable"));
+    crate::store::regions::get(conn, region.as_str()).await?.ok_or_else(not_found)?;
+    let visible = match &principal.scope {
+        Scope::All => true,
+        Scope::Region(own) => own == region,
+        Scope::Ght(_) | Scope::Etablissement { .. } => own_region == Some(region.as_str()),
+    };
+    if visible { Ok(()) } else { Err(not_found()) }
+}

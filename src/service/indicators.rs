@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::{Write, access};
 use crate::auth::Principal;
 use crate::compute::changes::{Change, Delta};
-use crate::compute::trajectories::{CampaignPoint, TrajectorySummary, Trajectory, summarise, trajectory};
+use crate::compute::trajectories::{CampaignPoint, Trajectory, TrajectorySummary, summarise, trajectory};
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::reference::IndicatorDefinition;

@@ -15,6 +15,7 @@ pub mod access;
 pub mod catalogue;
 pub mod indicators;
 pub mod inventory;
+pub mod peers;
 pub mod recompute;
 pub mod referential;
 pub mod review;

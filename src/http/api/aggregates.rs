@@ -6,20 +6,16 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 
 use super::indicators::{CampaignQuery, Completeness};
-use crate::auth::{Principal, Scope};
 use crate::compute::aggregates::{Distribution, Rank, distribution, ranks};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::reference::IndicatorDefinition;
-use crate::store::entities::{ght, region};
-use crate::store::indicators::{self, PeerValues};
+use crate::service::peers::{self, PeerReading};
 
 /// One indicator across GHTs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -86,24 +82,10 @@ pub async fn region_indicators(
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<PeersView>, AppError> {
-    let not_found = || AppError::not_found(format!("région « {code} » introuvable"));
-    let region = RegionCode::parse(&code).map_err(|_| not_found())?;
-    let reader = state.db.reader();
-    region::Entity::find_by_id(region.to_string()).one(reader).await?.ok_or_else(not_found)?;
-    let own = own_ght(&state, &auth.principal).await?;
-    let visible = match &auth.principal.scope {
-        Scope::All => true,
-        Scope::Region(own) => own == &region,
-        Scope::Ght(_) | Scope::Etablissement { .. } => own.as_ref().is_some_and(|(_, r)| r == region.as_str()),
-    };
-    if !visible {
-        return Err(not_found());
-    }
+    let region = RegionCode::parse(&code).map_err(|_| AppError::not_found(format!("région « {code} » introuvable")))?;
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let peers = indicators::peer_values(reader, year, Some(region.as_str())).await?;
-    let (_, schema) = indicators::current_schema(reader).await?;
-    let full = matches!(auth.principal.scope, Scope::All | Scope::Region(_));
-    Ok(Json(view("region", Some(region.to_string()), year, &peers, &schema, full, own.map(|(g, _)| g))))
+    let reading = peers::of_region(&state.db, &auth.principal, &region, year).await?;
+    Ok(Json(view("region", Some(region.to_string()), year, reading)))
 }
 
 /// The nation's indicators.
@@ -117,32 +99,13 @@ pub async fn national_indicators(
     ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<PeersView>, AppError> {
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let reader = state.db.reader();
-    let peers = indicators::peer_values(reader, year, None).await?;
-    let (_, schema) = indicators::current_schema(reader).await?;
-    let own = own_ght(&state, &auth.principal).await?.map(|(g, _)| g);
-    let full = matches!(auth.principal.scope, Scope::All);
-    Ok(Json(view("nation", None, year, &peers, &schema, full, own)))
+    let reading = peers::of_nation(&state.db, &auth.principal, year).await?;
+    Ok(Json(view("nation", None, year, reading)))
 }
 
-/// The caller's own GHT and its region, for GHT and établissement tokens.
-async fn own_ght(state: &AppState, principal: &Principal) -> Result<Option<(String, String)>, AppError> {
-    let code = match &principal.scope {
-        Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => code,
-        Scope::All | Scope::Region(_) => return Ok(None),
-    };
-    Ok(ght::Entity::find_by_id(code.clone()).one(state.db.reader()).await?.map(|g| (g.code.to_string(), g.region_code)))
-}
-
-fn view(
-    scope: &str,
-    region: Option<String>,
-    year: CampaignYear,
-    peers: &PeerValues,
-    schema: &[IndicatorDefinition],
-    full: bool,
-    own: Option<String>,
-) -> PeersView {
+fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerReading) -> PeersView {
+    let PeerReading { peers, schema, full, own } = reading;
+    let own = own.map(|g| g.to_string());
     let shown = |ght: &String| full || own.as_ref() == Some(ght);
     let mut indicators = Vec::new();
     for (code, by_ght) in &peers.values {
