@@ -13,10 +13,11 @@ use crate::error::AppError;
 use crate::import::Limits;
 use crate::intake::worker;
 use crate::intake::{self, ImportRequest, ImportScope, Step};
+use crate::service::referential;
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
 use crate::store::tokens::{self, NewToken};
-use crate::store::{Db, campaigns, seed};
+use crate::store::{Db, seed};
 
 /// Suivi de la convergence des systèmes d'information des GHT.
 #[derive(Debug, Parser)]
@@ -309,18 +310,16 @@ async fn campaign(settings: &Settings, action: CampaignAction) -> anyhow::Result
     let db = connect(settings).await?;
     let principal = Principal::command_line("campaign");
     let actor = Actor { principal: &principal, request_id: None };
-    let txn = db.begin_write().await?;
     let message = match action {
         CampaignAction::Open { year, reference_date, deadline } => {
-            let opened = campaigns::open(&txn, actor, year, reference_date, deadline).await?;
+            let opened = referential::open_campaign(&db, actor, year, reference_date, deadline).await?;
             format!("Campagne {} ouverte (date de référence {}).", opened.year, opened.reference_date)
         }
         CampaignAction::Close { year } => {
-            campaigns::close(&txn, actor, year).await?;
+            referential::close_campaign(&db, actor, year).await?;
             format!("Campagne {year} close : ses inventaires et indicateurs sont figés.")
         }
     };
-    txn.commit().await?;
     println!("{message}");
     db.close().await?;
     Ok(())

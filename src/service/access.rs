@@ -153,3 +153,23 @@ pub async fn readable_region(
     };
     if visible { Ok(()) } else { Err(not_found()) }
 }
+
+/// An établissement whose inventory the caller may deposit: an
+/// établissement its own, the admin and the DSI of its current GHT.
+///
+/// # Errors
+/// `NotFound` as [`readable_etablissement`]; `Forbidden` for a reader.
+pub async fn writable_inventory(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    finess: &Finess,
+) -> Result<EtablissementDetails, AppError> {
+    let details = readable_etablissement(conn, principal, finess).await?;
+    let writes = principal.role == Role::Etablissement
+        || details
+            .memberships
+            .iter()
+            .filter(|(m, _)| m.valid_to.is_none())
+            .any(|(m, _)| principal.writes_ght(&m.ght_code));
+    if writes { Ok(details) } else { Err(forbidden(principal)) }
+}

@@ -1,9 +1,15 @@
-//! The catalogue's administration where it moves what indicators read.
+//! The catalogue's administration: products, their aliases and vendors,
+//! proposals by GHTs, and merges (which move what indicators read).
+
+use chrono::NaiveDate;
 
 use super::Write;
+use crate::auth::Scope;
+use crate::domain::SubdomainCode;
 use crate::error::AppError;
 use crate::store::audit::Actor;
-use crate::store::entities::product;
+use crate::store::catalogue_admin::NewProduct;
+use crate::store::entities::{product, product_alias};
 use crate::store::lock::{self, LockKey};
 use crate::store::targets::{self, TargetSet};
 use crate::store::{Db, catalogue, catalogue_admin};
@@ -80,4 +86,97 @@ async fn live_product(write: &Write<'_>, id: i64) -> Result<product::Model, AppE
         .await?
         .filter(|p| p.merged_into.is_none())
         .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
+}
+
+/// Adds a national alias (a spelling every GHT's imports recognise).
+///
+/// # Errors
+/// `NotFound` for an unknown product; `Conflict` when the spelling already
+/// names another product nationally.
+pub async fn add_national_alias(
+    db: &Db,
+    actor: Actor<'_>,
+    spelling: &str,
+    product_id: i64,
+) -> Result<product_alias::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let alias = catalogue_admin::add_national_alias(write.txn(), actor, spelling, product_id).await?;
+    write.commit().await?;
+    Ok(alias)
+}
+
+/// Makes a GHT's confirmed alias national.
+///
+/// # Errors
+/// `NotFound` for an unknown alias; `Conflict` when already national or
+/// when the spelling names another product.
+pub async fn promote_alias(db: &Db, actor: Actor<'_>, id: i64) -> Result<product_alias::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let alias = catalogue_admin::promote_alias(write.txn(), actor, id).await?;
+    write.commit().await?;
+    Ok(alias)
+}
+
+/// Adds a product: by the operator, approved; by a GHT's DSI, a proposal
+/// usable at once in that GHT and approved later by the operator.
+///
+/// # Errors
+/// `Invalid` for an empty name; `Conflict` when the name is taken.
+pub async fn add_product(db: &Db, actor: Actor<'_>, mut new: NewProduct) -> Result<product::Model, AppError> {
+    new.proposed_by = match &actor.principal.scope {
+        Scope::Ght(code) => Some(code.clone()),
+        _ => None,
+    };
+    let write = Write::begin(db, actor).await?;
+    let product = catalogue_admin::add_product(write.txn(), actor, new).await?;
+    write.commit().await?;
+    Ok(product)
+}
+
+/// Approves a GHT's proposal: the product becomes national.
+///
+/// # Errors
+/// `NotFound` for an unknown product; `Conflict` when it awaits no approval.
+pub async fn approve_product(db: &Db, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let product = catalogue_admin::approve_product(write.txn(), actor, id).await?;
+    write.commit().await?;
+    Ok(product)
+}
+
+/// Records that a product changed vendor (the current one becomes a former
+/// vendor of this product).
+///
+/// # Errors
+/// `NotFound` for an unknown product; `Invalid` for the current vendor.
+pub async fn record_acquisition(
+    db: &Db,
+    actor: Actor<'_>,
+    id: i64,
+    vendor: &str,
+    on: Option<NaiveDate>,
+) -> Result<product::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let product = catalogue_admin::record_acquisition(write.txn(), actor, id, vendor, on).await?;
+    write.commit().await?;
+    Ok(product)
+}
+
+/// Renames a product (its former name stays a national alias) or changes
+/// its default sub-domain.
+///
+/// # Errors
+/// `NotFound` for an unknown product; `Conflict` when the name names
+/// another product.
+pub async fn rename_product(
+    db: &Db,
+    actor: Actor<'_>,
+    id: i64,
+    name: Option<&str>,
+    default_subdomain: Option<SubdomainCode>,
+) -> Result<product::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let product = catalogue_admin::rename_product(write.txn(), actor, id, name, default_subdomain).await?;
+    write.commit().await?;
+    Ok(product)
 }

@@ -1,15 +1,17 @@
-//! The referential a campaign is read against: GHTs and the memberships of
-//! their établissements.
+//! The referential a campaign is read against: GHTs, établissements, the
+//! memberships of the one in the other, and campaigns.
 
 use chrono::NaiveDate;
 
-use super::Write;
-use crate::domain::{Finess, GhtCode};
+use super::{Write, access};
+use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::store::audit::Actor;
-use crate::store::entities::ght_membership;
+use crate::store::entities::{campaign, ght, ght_membership};
+use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, NewEtablissement};
+use crate::store::ghts::{GhtPatch, NewGht};
 use crate::store::lock::{self, LockKey};
-use crate::store::{Db, etablissements, ghts};
+use crate::store::{Db, campaigns, etablissements, ghts};
 
 /// Adds an établissement to a GHT from a date. An établissement belongs to
 /// one GHT at a time: an open membership elsewhere must be ended first.
@@ -74,4 +76,95 @@ pub async fn end_membership(
     write.touched().ght(code);
     write.commit().await?;
     Ok(ended)
+}
+
+/// Registers a GHT (without members: they are added one by one, dated).
+///
+/// # Errors
+/// `Invalid` when the code does not start with its region's; `Conflict`
+/// when the code exists.
+pub async fn create_ght(db: &Db, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let created = ghts::create(write.txn(), actor, new).await?;
+    write.commit().await?;
+    Ok(created)
+}
+
+/// Changes a GHT: the operator changes anything, the GHT's DSI only
+/// whether its établissements' deposits count without validation.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Forbidden` for a
+/// DSI changing the name or the support établissement.
+pub async fn update_ght(db: &Db, actor: Actor<'_>, code: &GhtCode, patch: GhtPatch) -> Result<ght::Model, AppError> {
+    access::writable_ght(db.reader(), actor.principal, code).await?;
+    if actor.principal.role != Role::Admin && (patch.name.is_some() || patch.support_finess_ej.is_some()) {
+        return Err(access::forbidden(actor.principal));
+    }
+    let write = Write::begin(db, actor).await?;
+    let updated = ghts::update(write.txn(), actor, code, patch).await?;
+    write.commit().await?;
+    Ok(updated)
+}
+
+/// Registers an établissement (EJ) and its sites, completed from the FINESS
+/// directory.
+///
+/// # Errors
+/// `Conflict` when it is already registered; `Invalid` for a site of
+/// another établissement.
+pub async fn create_etablissement(
+    db: &Db,
+    actor: Actor<'_>,
+    new: NewEtablissement,
+) -> Result<EtablissementDetails, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let created = etablissements::create(write.txn(), actor, new).await?;
+    write.commit().await?;
+    Ok(created)
+}
+
+/// Changes an établissement's name, category or commune.
+///
+/// # Errors
+/// `NotFound` for an unknown établissement.
+pub async fn update_etablissement(
+    db: &Db,
+    actor: Actor<'_>,
+    finess: &Finess,
+    patch: EtablissementPatch,
+) -> Result<EtablissementDetails, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let updated = etablissements::update(write.txn(), actor, finess, patch).await?;
+    write.commit().await?;
+    Ok(updated)
+}
+
+/// Opens the campaign of a year (reference date 1 January by default).
+///
+/// # Errors
+/// `Conflict` when it exists; `Invalid` for dates out of order.
+pub async fn open_campaign(
+    db: &Db,
+    actor: Actor<'_>,
+    year: CampaignYear,
+    reference_date: Option<NaiveDate>,
+    deadline: Option<NaiveDate>,
+) -> Result<campaign::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let opened = campaigns::open(write.txn(), actor, year, reference_date, deadline).await?;
+    write.commit().await?;
+    Ok(opened)
+}
+
+/// Closes (freezes) the campaign of a year: its inventories and indicators
+/// keep the values they have.
+///
+/// # Errors
+/// `NotFound` for an unknown campaign; `Conflict` when already closed.
+pub async fn close_campaign(db: &Db, actor: Actor<'_>, year: CampaignYear) -> Result<campaign::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let closed = campaigns::close(write.txn(), actor, year).await?;
+    write.commit().await?;
+    Ok(closed)
 }

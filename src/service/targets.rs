@@ -8,12 +8,14 @@ use sea_orm::ConnectionTrait;
 
 use super::{Write, access};
 use crate::auth::Principal;
-use crate::domain::{Finess, GhtCode, SubdomainCode};
+use crate::domain::{CampaignYear, Finess, GhtCode, SubdomainCode};
 use crate::error::AppError;
+use crate::store::answers::{self, Answer};
 use crate::store::audit::Actor;
+use crate::store::entities::indicator_answer;
 use crate::store::lock::{self, LockKey};
 use crate::store::targets::{self, TargetSet, TargetVersion};
-use crate::store::{Db, catalogue, ghts, taxonomy};
+use crate::store::{Db, campaigns, catalogue, ghts, indicators, taxonomy};
 
 /// A set of targets as proposed, before it is checked.
 #[derive(Debug, Clone, Default)]
@@ -147,4 +149,33 @@ pub(crate) fn stored_subdomain(raw: &str) -> Result<SubdomainCode, AppError> {
         tracing::error!(value = raw, %error, "stored sub-domain code cannot be decoded");
         AppError::Internal(error.into())
     })
+}
+
+/// Declares (or replaces) a GHT's answer to a governance indicator for an
+/// open campaign, checked against the schema in force inside the write.
+///
+/// # Errors
+/// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Conflict` for a
+/// closed campaign; `Invalid` for an indicator that is not a declared one
+/// of the schema, or an unknown status.
+pub async fn declare_answer(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    year: CampaignYear,
+    answer: Answer,
+) -> Result<indicator_answer::Model, AppError> {
+    access::writable_ght(db.reader(), actor.principal, ght).await?;
+    let write = Write::begin(db, actor).await?;
+    let (_, schema) = indicators::current_schema(write.txn()).await?;
+    if !schema.iter().any(|d| d.code == answer.indicator_code && d.kind == "declared") {
+        return Err(AppError::Invalid(format!(
+            "« {} » n'est pas un indicateur déclaratif du schéma en vigueur",
+            answer.indicator_code
+        )));
+    }
+    campaigns::ensure_open(write.txn(), year).await?;
+    let saved = answers::declare(write.txn(), actor, ght, year, answer).await?;
+    write.commit().await?;
+    Ok(saved)
 }

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, CampaignManagers};
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::service::referential;
 use crate::store::campaigns;
 use crate::store::entities::campaign;
 
@@ -79,9 +80,8 @@ pub async fn open_campaign(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<OpenCampaign>,
 ) -> Result<(StatusCode, Json<CampaignView>), AppError> {
-    let txn = state.db.begin_write().await?;
-    let opened = campaigns::open(&txn, auth.actor(), body.year, body.reference_date, body.deadline).await?;
-    txn.commit().await?;
+    let opened =
+        referential::open_campaign(&state.db, auth.actor(), body.year, body.reference_date, body.deadline).await?;
     Ok((StatusCode::CREATED, Json(opened.into())))
 }
 
@@ -99,9 +99,7 @@ pub async fn close_campaign(
     ApiPath(year): ApiPath<i64>,
 ) -> Result<Json<CampaignView>, AppError> {
     let year = year_in_path(year)?;
-    let txn = state.db.begin_write().await?;
-    let closed = campaigns::close(&txn, auth.actor(), year).await?;
-    txn.commit().await?;
+    let closed = referential::close_campaign(&state.db, auth.actor(), year).await?;
     Ok(Json(closed.into()))
 }
 

@@ -8,11 +8,11 @@ use crate::error::AppError;
 use crate::http::AppState;
 use axum::http::StatusCode;
 
-use crate::auth::Scope;
 use crate::domain::SubdomainCode;
 use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
+use crate::service::catalogue as catalogue_service;
 use crate::store::catalogue;
 use crate::store::catalogue_admin::{self, NewProduct};
 
@@ -135,9 +135,7 @@ pub async fn add_alias(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewAlias>,
 ) -> Result<(StatusCode, Json<AliasView>), AppError> {
-    let txn = state.db.begin_write().await?;
-    let alias = catalogue_admin::add_national_alias(&txn, auth.actor(), &body.alias, body.product_id).await?;
-    txn.commit().await?;
+    let alias = catalogue_service::add_national_alias(&state.db, auth.actor(), &body.alias, body.product_id).await?;
     Ok((StatusCode::CREATED, Json(alias.into())))
 }
 
@@ -154,9 +152,7 @@ pub async fn promote_alias(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AliasView>, AppError> {
-    let txn = state.db.begin_write().await?;
-    let alias = catalogue_admin::promote_alias(&txn, auth.actor(), id).await?;
-    txn.commit().await?;
+    let alias = catalogue_service::promote_alias(&state.db, auth.actor(), id).await?;
     Ok(Json(alias.into()))
 }
 
@@ -216,15 +212,13 @@ pub async fn add_product(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewProductBody>,
 ) -> Result<(StatusCode, Json<ProductRow>), AppError> {
-    let proposed_by = match &auth.principal.scope {
-        Scope::Ght(code) => Some(code.clone()),
-        _ => None,
+    let new = NewProduct {
+        name: body.name,
+        vendor: body.vendor,
+        default_subdomain: body.default_subdomain,
+        proposed_by: None,
     };
-    let new =
-        NewProduct { name: body.name, vendor: body.vendor, default_subdomain: body.default_subdomain, proposed_by };
-    let txn = state.db.begin_write().await?;
-    let product = catalogue_admin::add_product(&txn, auth.actor(), new).await?;
-    txn.commit().await?;
+    let product = catalogue_service::add_product(&state.db, auth.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(product.into())))
 }
 
@@ -241,9 +235,7 @@ pub async fn approve_product(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProductRow>, AppError> {
-    let txn = state.db.begin_write().await?;
-    let product = catalogue_admin::approve_product(&txn, auth.actor(), id).await?;
-    txn.commit().await?;
+    let product = catalogue_service::approve_product(&state.db, auth.actor(), id).await?;
     Ok(Json(product.into()))
 }
 
@@ -305,9 +297,7 @@ pub async fn record_acquisition(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AcquisitionBody>,
 ) -> Result<Json<ProductRow>, AppError> {
-    let txn = state.db.begin_write().await?;
-    let product = catalogue_admin::record_acquisition(&txn, auth.actor(), id, &body.vendor, body.on).await?;
-    txn.commit().await?;
+    let product = catalogue_service::record_acquisition(&state.db, auth.actor(), id, &body.vendor, body.on).await?;
     Ok(Json(product.into()))
 }
 
@@ -335,9 +325,8 @@ pub async fn patch_product(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProductPatch>,
 ) -> Result<Json<ProductRow>, AppError> {
-    let txn = state.db.begin_write().await?;
     let product =
-        catalogue_admin::rename_product(&txn, auth.actor(), id, body.name.as_deref(), body.default_subdomain).await?;
-    txn.commit().await?;
+        catalogue_service::rename_product(&state.db, auth.actor(), id, body.name.as_deref(), body.default_subdomain)
+            .await?;
     Ok(Json(product.into()))
 }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AdminOnly, AnyRole, Auth};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::store::etablissements::{self, EtablissementDetails, EtablissementPatch, NewEtablissement, NewSite};
+use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, NewEtablissement, NewSite};
 
 /// An établissement with its sites and memberships.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -117,9 +117,7 @@ pub async fn create_etablissement(
     });
     let new =
         NewEtablissement { finess_ej: body.finess_ej, name, category: body.category, commune: body.commune, sites };
-    let txn = state.db.begin_write().await?;
-    let created = etablissements::create(&txn, auth.actor(), new).await?;
-    txn.commit().await?;
+    let created = crate::service::referential::create_etablissement(&state.db, auth.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -148,10 +146,8 @@ pub async fn patch_etablissement(
 ) -> Result<Json<EtablissementView>, AppError> {
     let finess = parse_finess(&finess)?;
     let name = body.name.as_deref().map(|n| required_text(n, "name")).transpose()?;
-    let txn = state.db.begin_write().await?;
     let patch = EtablissementPatch { name, category: body.category, commune: body.commune };
-    let updated = etablissements::update(&txn, auth.actor(), &finess, patch).await?;
-    txn.commit().await?;
+    let updated = crate::service::referential::update_etablissement(&state.db, auth.actor(), &finess, patch).await?;
     Ok(Json(updated.into()))
 }
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Finess, GhtCode, RegionCode, Role};
+use crate::domain::{Finess, GhtCode, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
@@ -97,9 +97,9 @@ pub async fn create_ght(
     ApiJson(body): ApiJson<CreateGht>,
 ) -> Result<(StatusCode, Json<GhtView>), AppError> {
     let name = required_text(&body.name, "name")?;
-    let txn = state.db.begin_write().await?;
-    let created = ghts::create(&txn, auth.actor(), NewGht { code: body.code, name, region: body.region_code }).await?;
-    txn.commit().await?;
+    let created =
+        referential::create_ght(&state.db, auth.actor(), NewGht { code: body.code, name, region: body.region_code })
+            .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -144,15 +144,9 @@ pub async fn patch_ght(
     ApiJson(body): ApiJson<PatchGht>,
 ) -> Result<Json<GhtView>, AppError> {
     let code = parse_code(&code)?;
-    crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;
-    if auth.principal.role != Role::Admin && (body.name.is_some() || body.support_finess_ej.is_some()) {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
     let name = body.name.as_deref().map(|n| required_text(n, "name")).transpose()?;
-    let txn = state.db.begin_write().await?;
     let patch = GhtPatch { name, support_finess_ej: body.support_finess_ej, auto_validate: body.auto_validate };
-    let updated = ghts::update(&txn, auth.actor(), &code, patch).await?;
-    txn.commit().await?;
+    let updated = referential::update_ght(&state.db, auth.actor(), &code, patch).await?;
     Ok(Json(updated.into()))
 }
 

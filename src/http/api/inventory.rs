@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::domain::{Finess, Role, SubdomainCode};
+use crate::domain::{Finess, SubdomainCode};
 use crate::error::AppError;
 use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
@@ -237,19 +237,7 @@ pub async fn deposit_etablissement_inventory(
 ) -> Result<Response, AppError> {
     let finess =
         Finess::parse(&finess).map_err(|_| AppError::not_found(format!("établissement {finess} introuvable")))?;
-    let details = crate::service::access::readable_etablissement(state.db.reader(), &auth.principal, &finess).await?;
-    let writes = match auth.principal.role {
-        Role::Etablissement => true,
-        _ => details
-            .memberships
-            .iter()
-            .filter(|(m, _)| m.valid_to.is_none())
-            .map(|(m, _)| m.ght_code.clone())
-            .any(|g| auth.principal.writes_ght(&g)),
-    };
-    if !writes {
-        return Err(AppError::Forbidden { role: auth.principal.role.to_string() });
-    }
+    crate::service::access::writable_inventory(state.db.reader(), &auth.principal, &finess).await?;
     deposit(&state, auth.actor(), ImportScope::Etablissement(finess), year, params, multipart).await
 }
 

@@ -11,8 +11,7 @@ use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::service::targets::{self as target_service, NamedTargets, ProposedTargets};
-use crate::store::answers::{self, Answer};
-use crate::store::{campaigns, indicators};
+use crate::store::answers::Answer;
 
 /// The target product of a sub-domain.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -167,19 +166,9 @@ pub async fn put_answer(
     ApiJson(body): ApiJson<AnswerInput>,
 ) -> Result<Json<AnswerInput>, AppError> {
     let code = parse_code(&code)?;
-    crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;
     let year = super::campaigns::year_in_path(year)?;
-    let (_, schema) = indicators::current_schema(state.db.reader()).await?;
-    if !schema.iter().any(|d| d.code == indicator && d.kind == "declared") {
-        return Err(AppError::Invalid(format!(
-            "« {indicator} » n'est pas un indicateur déclaratif du schéma en vigueur"
-        )));
-    }
-    let txn = state.db.begin_write().await?;
-    campaigns::ensure_open(&txn, year).await?;
     let answer =
         Answer { indicator_code: indicator, status: body.status, status_date: body.status_date, comment: body.comment };
-    let saved = answers::declare(&txn, auth.actor(), &code, year, answer).await?;
-    txn.commit().await?;
+    let saved = target_service::declare_answer(&state.db, auth.actor(), &code, year, answer).await?;
     Ok(Json(AnswerInput { status: saved.status, status_date: saved.status_date, comment: saved.comment }))
 }
