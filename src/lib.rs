@@ -7,20 +7,34 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`domain`] | types that refuse bad values: `Finess`, `GhtCode`, `CampaignYear`, `Money`, `SubdomainCode` |
+//! | [`domain`] | types that refuse bad values: `Finess`, `GhtCode`, `CampaignYear`, `Money`, `SubdomainCode`, the normalised key; the codes are also the database's value types |
 //! | [`reference`] | reference data shipped in the binary: taxonomy, catalogue, FINESS directory, sample GHTs |
-//! | [`import`] | bytes → sheets, header row and rows; the isolated parse worker |
-//! | [`normalise`] | rows → normalised rows (catalogue, taxonomy, FINESS routing, sentinels) and the report |
-//! | [`intake`] | the import pipeline: worker, streaming, one transaction per upload |
-//! | [`store`] | the database: entities and small named queries, one transaction per write, audit |
-//! | [`export`] | workbooks written by the service (annotated copy of an upload) |
+//! | [`import`] | bytes → sheets, header row and rows (the reading rules) |
+//! | [`normalise`] | located rows → normalised rows (catalogue, taxonomy, FINESS routing, sentinels) and the report |
+//! | [`compute`] | indicators, deltas and diffs, trajectories, distributions and ranks |
+//! | [`intake`] | the import pipeline and its isolated parse worker (process, protocol, limits) |
+//! | [`service`] | one function per thing a user does: access, the write transaction, locks, rules, one recomputation before commit |
+//! | [`store`] | data access: entities and small named queries over a connection or transaction, the audit trail; it never recomputes nor calls another module's writes (the catalogue's administration, GHTs, établissements, campaigns, tokens and answers still check some rules of their own there, on their way to `service`) |
+//! | [`export`] | workbooks written (and read back) by the service: annotated copy of an upload, review workbook |
 //! | [`auth`] | tokens and the scope of what a caller sees |
-//! | [`http`] | thin handlers, the access extractor, problem documents, OpenAPI |
+//! | [`http`] | thin handlers (parse → one service call → response), the authenticating extractor, problem documents, pagination, OpenAPI |
 //! | [`startup`], [`config`], [`telemetry`], [`cli`] | the process around it all |
 //! | [`demo`] | the demo GHT of `serve --demo` |
 //!
-//! The core (`domain`, `reference`, `import`, `normalise`) does no IO: it
-//! runs unchanged inside the isolated parse worker.
+//! The core (`domain`, `reference`, `import`, `normalise`, `compute`) does
+//! no IO and has no cycle: `import` reads, `normalise` depends on it,
+//! `compute` on `normalise`'s types. It runs unchanged inside the isolated
+//! parse worker.
+//!
+//! # The path of a write
+//!
+//! handler → service → store → recompute → commit. The handler parses the
+//! request into domain types and calls one service function; the service
+//! decides access (`service::access`, the one place for 401/403/404),
+//! opens the write (`service::Write`), takes the database lock, checks its
+//! rules against what the transaction reads, and calls the store; before
+//! committing, `Write::commit` recomputes, once, the indicators of what the
+//! change touched (`service::recompute::Touched`).
 
 pub mod auth;
 pub mod cli;
