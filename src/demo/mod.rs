@@ -72,7 +72,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
 
     let mut write = Write::begin(db, actor).await?;
     let txn = write.txn();
-    ghts::create(
+    let created = ghts::create(
         txn,
         actor,
         NewGht { code: code.clone(), name: format!("GHT {SAMPLE_NAME}"), region: parsed(RegionCode::parse("NOR"))? },
@@ -93,7 +93,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
         ghts::insert_membership(txn, actor, &code, finess, constituted).await?;
     }
     let support = members.iter().find(|(_, m)| m.is_support == Some(true)).map(|(f, _)| f.clone());
-    ghts::update(txn, actor, &code, GhtPatch { support_finess_ej: support, ..GhtPatch::default() }).await?;
+    ghts::update(txn, actor, created, GhtPatch { support_finess_ej: support, ..GhtPatch::default() }).await?;
 
     for (year, deadline) in [(2025, date(2025, 6, 30)?), (2026, date(2026, 6, 30)?)] {
         let year = parsed(CampaignYear::new(year))?;

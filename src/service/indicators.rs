@@ -12,12 +12,13 @@ use crate::compute::changes::{Change, Delta};
 use crate::compute::trajectories::{CampaignPoint, Trajectory, TrajectorySummary, summarise, trajectory};
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
-use crate::reference::IndicatorDefinition;
+use crate::reference::{IndicatorDefinition, indicator_schema};
 use crate::store::audit::Actor;
 use crate::store::entities::{campaign, indicator_answer};
 use crate::store::indicators::{self as stored, SchemaChange};
 pub use crate::store::indicators::{EtablissementProgress, GhtIndicators};
 use crate::store::inventory::{SUBMITTED, VALIDATED};
+use crate::store::lock::{self, LockKey};
 use crate::store::{Db, answers, campaigns, ghts, targets};
 
 /// A GHT's indicators for a campaign as its readers see them.
@@ -232,8 +233,30 @@ pub async fn new_schema_version(
     change: SchemaChange,
 ) -> Result<(i32, Vec<IndicatorDefinition>), AppError> {
     let mut write = Write::begin(db, actor).await?;
-    stored::new_schema_version(write.txn(), actor, change).await?;
-    let current = stored::current_schema(write.txn()).await?;
+    lock::serialise(write.txn(), LockKey::IndicatorSchema).await?;
+    let (version, mut definitions) = stored::current_schema(write.txn()).await?;
+    for code in &change.retire {
+        if !definitions.iter().any(|d| &d.code == code) {
+            return Err(AppError::Invalid(format!("l'indicateur {code} n'est pas dans le schéma en vigueur")));
+        }
+    }
+    definitions.retain(|d| !change.retire.contains(&d.code));
+    let computable = indicator_schema().map_err(|e| AppError::Internal(e.into()))?;
+    for added in &change.add {
+        added.check().map_err(AppError::Invalid)?;
+        if definitions.iter().any(|d| d.code == added.code) {
+            return Err(AppError::Invalid(format!("l'indicateur {} est déjà dans le schéma", added.code)));
+        }
+        if added.kind == "computed" && !computable.iter().any(|d| d.code == added.code && d.kind == "computed") {
+            return Err(AppError::Invalid(format!(
+                "l'indicateur calculé {} n'a pas de calcul dans le service : seuls des indicateurs déclarés peuvent être créés ainsi",
+                added.code
+            )));
+        }
+        definitions.push(added.clone());
+    }
+    stored::insert_schema_version(write.txn(), actor, version + 1, &definitions, &change).await?;
+    let current = (version + 1, definitions);
     write.touched().every_ght();
     write.commit().await?;
     Ok(current)

@@ -84,7 +84,17 @@ pub async fn end_membership(
 /// `Invalid` when the code does not start with its region's; `Conflict`
 /// when the code exists.
 pub async fn create_ght(db: &Db, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, AppError> {
+    if new.code.region_prefix() != new.region.as_str() {
+        return Err(AppError::Invalid(format!(
+            "le code GHT « {} » ne commence pas par le code de sa région « {} »",
+            new.code, new.region
+        )));
+    }
     let write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(new.code.as_str())).await?;
+    if ghts::find(write.txn(), &new.code).await?.is_some() {
+        return Err(AppError::Conflict(format!("le GHT « {} » existe déjà", new.code)));
+    }
     let created = ghts::create(write.txn(), actor, new).await?;
     write.commit().await?;
     Ok(created)
@@ -95,14 +105,27 @@ pub async fn create_ght(db: &Db, actor: Actor<'_>, new: NewGht) -> Result<ght::M
 ///
 /// # Errors
 /// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Forbidden` for a
-/// DSI changing the name or the support établissement.
+/// DSI changing the name or the support établissement; `Invalid` for a
+/// support établissement that is not a current member.
 pub async fn update_ght(db: &Db, actor: Actor<'_>, code: &GhtCode, patch: GhtPatch) -> Result<ght::Model, AppError> {
     access::writable_ght(db.reader(), actor.principal, code).await?;
     if actor.principal.role != Role::Admin && (patch.name.is_some() || patch.support_finess_ej.is_some()) {
         return Err(access::forbidden(actor.principal));
     }
     let write = Write::begin(db, actor).await?;
-    let updated = ghts::update(write.txn(), actor, code, patch).await?;
+    lock::serialise(write.txn(), LockKey::Ght(code.as_str())).await?;
+    let current = ghts::find(write.txn(), code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
+    if let Some(support) = &patch.support_finess_ej {
+        let members = ghts::members_at(write.txn(), code, chrono::Utc::now().date_naive()).await?;
+        if !members.iter().any(|(_, e)| e.finess_ej == support.as_str()) {
+            return Err(AppError::Invalid(format!(
+                "l'établissement {support} n'est pas membre du GHT « {code} » : il ne peut pas en être l'établissement support"
+            )));
+        }
+    }
+    let updated = ghts::update(write.txn(), actor, current, patch).await?;
     write.commit().await?;
     Ok(updated)
 }

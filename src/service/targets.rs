@@ -166,7 +166,20 @@ pub async fn declare_answer(
     answer: Answer,
 ) -> Result<indicator_answer::Model, AppError> {
     access::writable_ght(db.reader(), actor.principal, ght).await?;
+    if !answers::STATUSES.contains(&answer.status.as_str()) {
+        return Err(AppError::Invalid(format!(
+            "« {} » n'est pas un statut : non_demarre, en_cours ou realise",
+            answer.status
+        )));
+    }
+    if !answer.indicator_code.starts_with("GOV.") {
+        return Err(AppError::Invalid(format!(
+            "« {} » n'est pas un indicateur déclaratif (GOV.*)",
+            answer.indicator_code
+        )));
+    }
     let write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
     let (_, schema) = indicators::current_schema(write.txn()).await?;
     if !schema.iter().any(|d| d.code == answer.indicator_code && d.kind == "declared") {
         return Err(AppError::Invalid(format!(

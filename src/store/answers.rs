@@ -2,15 +2,14 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TryIntoModel,
 };
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::indicator_answer;
-use super::lock::{self, LockKey};
 use crate::domain::{CampaignYear, GhtCode};
-use crate::error::AppError;
 
 /// The answer to a `GOV.*` item.
 #[derive(Debug, Clone, Serialize)]
@@ -28,30 +27,18 @@ pub struct Answer {
 /// Statuses a governance item can take.
 pub const STATUSES: [&str; 3] = ["non_demarre", "en_cours", "realise"];
 
-/// Records (or replaces) a GHT's answer for a campaign.
+/// Records (or replaces) a GHT's answer for a campaign, audited. The caller
+/// checks the indicator and the status.
 ///
 /// # Errors
-/// `Invalid` for an unknown status or a non-`GOV.` code.
+/// When a write fails.
 pub async fn declare(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     ght: &GhtCode,
     year: CampaignYear,
     answer: Answer,
-) -> Result<indicator_answer::Model, AppError> {
-    if !STATUSES.contains(&answer.status.as_str()) {
-        return Err(AppError::Invalid(format!(
-            "« {} » n'est pas un statut : non_demarre, en_cours ou realise",
-            answer.status
-        )));
-    }
-    if !answer.indicator_code.starts_with("GOV.") {
-        return Err(AppError::Invalid(format!(
-            "« {} » n'est pas un indicateur déclaratif (GOV.*)",
-            answer.indicator_code
-        )));
-    }
-    lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
+) -> Result<indicator_answer::Model, DbErr> {
     let existing = indicator_answer::Entity::find()
         .filter(indicator_answer::Column::GhtCode.eq(ght.as_str()))
         .filter(indicator_answer::Column::CampaignYear.eq(year.get()))

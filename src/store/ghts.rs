@@ -9,11 +9,9 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, ght, ght_membership};
-use super::lock::{self, LockKey};
 use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 use crate::domain::{Finess, GhtCode, RegionCode};
-use crate::error::AppError;
 
 /// A GHT as the audit trail records it.
 #[derive(Debug, Serialize)]
@@ -79,18 +77,8 @@ pub struct NewGht {
 /// Creates a GHT.
 ///
 /// # Errors
-/// `Conflict` when the code exists, `Invalid` when the code's prefix does
-/// not match the region.
-pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, AppError> {
-    if new.code.region_prefix() != new.region.as_str() {
-        return Err(AppError::Invalid(format!(
-            "le code GHT « {} » ne commence pas par le code de sa région « {} »",
-            new.code, new.region
-        )));
-    }
-    if find(txn, &new.code).await?.is_some() {
-        return Err(AppError::Conflict(format!("le GHT « {} » existe déjà", new.code)));
-    }
+/// When a write fails (a unique violation when the code exists).
+pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, DbErr> {
     let now = super::now();
     let model = ght::ActiveModel {
         code: Set(new.code.clone()),
@@ -130,32 +118,23 @@ pub struct GhtPatch {
     pub auto_validate: Option<bool>,
 }
 
-/// Applies a patch to a GHT.
+/// Applies a patch to a GHT, audited. The caller checks it (the support
+/// établissement is a current member).
 ///
 /// # Errors
-/// `NotFound` when the GHT does not exist, `Invalid` when the support is
-/// not a current member.
+/// When a write fails.
 pub async fn update(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    code: &GhtCode,
+    current: ght::Model,
     patch: GhtPatch,
-) -> Result<ght::Model, AppError> {
-    lock::serialise(txn, LockKey::Ght(code.as_str())).await?;
-    let current = find(txn, code).await?.ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
+) -> Result<ght::Model, DbErr> {
     let before = snapshot(&current);
     let mut model = current.into_active_model();
     if let Some(name) = patch.name {
         model.name = Set(name);
     }
     if let Some(support) = patch.support_finess_ej {
-        let today = chrono::Utc::now().date_naive();
-        let members = members_at(txn, code, today).await?;
-        if !members.iter().any(|(_, e)| e.finess_ej == support.as_str()) {
-            return Err(AppError::Invalid(format!(
-                "l'établissement {support} n'est pas membre du GHT « {code} » : il ne peut pas en être l'établissement support"
-            )));
-        }
         model.support_finess_ej = Set(Some(support.to_string()));
     }
     if let Some(auto_validate) = patch.auto_validate {

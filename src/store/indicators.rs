@@ -20,7 +20,6 @@ use super::entities::{
 use super::{campaigns, ghts, inventory, now};
 use crate::compute::indicators::{self, CampaignInputs, Row};
 use crate::domain::{CampaignYear, GhtCode};
-use crate::error::AppError;
 use crate::normalise::sentinel::EntryState;
 use crate::reference::{IndicatorDefinition, indicator_schema};
 
@@ -28,11 +27,11 @@ use crate::reference::{IndicatorDefinition, indicator_schema};
 ///
 /// # Errors
 /// When a write fails or the embedded schema is malformed.
-pub async fn seed_schema(txn: &DatabaseTransaction) -> Result<usize, AppError> {
+pub async fn seed_schema(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     if indicator_schema_version::Entity::find().one(txn).await?.is_some() {
         return Ok(0);
     }
-    let definitions = indicator_schema().map_err(|e| AppError::Internal(e.into()))?;
+    let definitions = indicator_schema().map_err(|e| DbErr::Custom(format!("embedded indicator schema: {e}")))?;
     indicator_schema_version::ActiveModel {
         version: Set(1),
         created_at: Set(now()),
@@ -671,67 +670,43 @@ pub struct SchemaChange {
     pub retire: Vec<String>,
 }
 
-/// Creates the next schema version: the current one minus the retired
-/// indicators plus the added ones. The caller recomputes open campaigns
-/// (closed ones keep the values of the version they were computed with).
+/// Records the next schema version with its definitions, audited. The
+/// caller builds and checks the definitions, under the schema's lock.
 ///
 /// # Errors
-/// `Invalid` for a malformed, duplicate or unknown indicator, or a computed
-/// indicator the engine cannot compute.
-pub async fn new_schema_version(
+/// When a write fails.
+pub async fn insert_schema_version(
     txn: &DatabaseTransaction,
     actor: super::audit::Actor<'_>,
-    change: SchemaChange,
-) -> Result<i32, AppError> {
-    super::lock::serialise(txn, super::lock::LockKey::IndicatorSchema).await?;
-    let (version, mut definitions) = current_schema(txn).await?;
-    for code in &change.retire {
-        if !definitions.iter().any(|d| &d.code == code) {
-            return Err(AppError::Invalid(format!("l'indicateur {code} n'est pas dans le schéma en vigueur")));
-        }
-    }
-    definitions.retain(|d| !change.retire.contains(&d.code));
-    let computable = indicator_schema().map_err(|e| AppError::Internal(e.into()))?;
-    for added in &change.add {
-        added.check().map_err(AppError::Invalid)?;
-        if definitions.iter().any(|d| d.code == added.code) {
-            return Err(AppError::Invalid(format!("l'indicateur {} est déjà dans le schéma", added.code)));
-        }
-        if added.kind == "computed" && !computable.iter().any(|d| d.code == added.code && d.kind == "computed") {
-            return Err(AppError::Invalid(format!(
-                "l'indicateur calculé {} n'a pas de calcul dans le service : seuls des indicateurs déclarés peuvent être créés ainsi",
-                added.code
-            )));
-        }
-        definitions.push(added.clone());
-    }
-    let next = version + 1;
+    version: i32,
+    definitions: &[IndicatorDefinition],
+    change: &SchemaChange,
+) -> Result<(), DbErr> {
     indicator_schema_version::ActiveModel {
-        version: Set(next),
+        version: Set(version),
         created_at: Set(now()),
         created_by: Set(actor.principal.label.clone()),
         comment: Set(change.comment.clone()),
     }
     .insert(txn)
     .await?;
-    insert_definitions(txn, next, &definitions).await?;
+    insert_definitions(txn, version, definitions).await?;
     super::audit::record(
         txn,
         actor,
         super::audit::Change {
             action: "indicator_schema.create",
             object_type: "indicator_schema",
-            object_id: next.to_string(),
+            object_id: version.to_string(),
             ght_code: None,
-            before: Some(serde_json::json!({ "version": version })),
+            before: Some(serde_json::json!({ "version": version - 1 })),
             after: Some(serde_json::json!({
-                "version": next, "added": change.add.iter().map(|d| &d.code).collect::<Vec<_>>(),
+                "version": version, "added": change.add.iter().map(|d| &d.code).collect::<Vec<_>>(),
                 "retired": change.retire, "comment": change.comment,
             })),
         },
     )
-    .await?;
-    Ok(next)
+    .await
 }
 
 #[cfg(test)]

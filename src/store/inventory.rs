@@ -21,7 +21,6 @@ use super::entities::{
 use super::pagination::{Page, PageOf};
 use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, Finess, GhtCode};
-use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::normalise::ReferenceData;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod};
@@ -339,7 +338,7 @@ pub async fn reject(
     upload: inventory_upload::Model,
     bytes: Vec<u8>,
     report: &Report,
-) -> Result<inventory_upload::Model, AppError> {
+) -> Result<inventory_upload::Model, DbErr> {
     inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload.id)).exec(txn).await?;
     let mut model = upload.into_active_model();
     model.status = Set(REJECTED.to_owned());
@@ -524,7 +523,7 @@ pub async fn finish_upload(
     bytes: Vec<u8>,
     covered: &std::collections::BTreeMap<Finess, i32>,
     report: &Report,
-) -> Result<inventory_upload::Model, AppError> {
+) -> Result<inventory_upload::Model, DbErr> {
     upload_file::ActiveModel { upload_id: Set(upload.id), content: Set(bytes) }.insert(txn).await?;
     let coverage: Vec<upload_etablissement::ActiveModel> = covered
         .iter()
@@ -544,7 +543,7 @@ pub async fn finish_upload(
     model.format = Set(report.format.clone());
     // The messages live in `upload_message_pages`; the row keeps the counts.
     let summary = Report { messages: Vec::new(), ..report.clone() };
-    model.report = Set(serde_json::to_string(&summary).map_err(|e| AppError::Internal(e.into()))?);
+    model.report = Set(serde_json::to_string(&summary).map_err(|e| DbErr::Custom(format!("upload report: {e}")))?);
     let upload = model.update(txn).await?;
     audit::record(
         txn,
