@@ -98,7 +98,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
     for (year, deadline) in [(2025, date(2025, 6, 30)?), (2026, date(2026, 6, 30)?)] {
         let year = parsed(CampaignYear::new(year))?;
         if campaigns::find(txn, year).await?.is_none() {
-            campaigns::open(txn, actor, year, None, Some(deadline)).await?;
+            campaigns::insert_open(txn, actor, year, year.default_reference_date(), Some(deadline)).await?;
         }
     }
 
@@ -148,11 +148,9 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
     for (i, f) in finess.iter().enumerate() {
         inventories::deposit(db, worker, actor, f, i, previous).await?;
     }
-    let txn = db.begin_write().await?;
-    if campaigns::find(&txn, previous).await?.is_some_and(|c| c.status == campaigns::OPEN) {
-        campaigns::close(&txn, actor, previous).await?;
+    if campaigns::find(db.reader(), previous).await?.is_some_and(|c| c.status == campaigns::OPEN) {
+        crate::service::referential::close_campaign(db, actor, previous).await?;
     }
-    txn.commit().await?;
     let current = parsed(CampaignYear::new(2026))?;
     for (i, f) in finess.iter().enumerate().take(finess.len().saturating_sub(1)) {
         inventories::deposit(db, worker, actor, f, i, current).await?;

@@ -20,11 +20,12 @@ use crate::normalise::message_page;
 use crate::normalise::report::Report;
 use crate::normalise::row::{NormalisedRow, Routing};
 use crate::service::Write;
+use crate::service::referential::ensure_open;
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
 use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
 use crate::store::lock::{self, LockKey};
-use crate::store::{Db, campaigns, ghts};
+use crate::store::{Db, ghts};
 use worker::{Normalised, WorkerConfig, normalise_isolated};
 
 /// What is imported.
@@ -130,7 +131,7 @@ pub async fn import_with_progress(
             (code.clone(), None, Routing::Ght(targets))
         }
     };
-    campaigns::ensure_open(reader, request.campaign).await?;
+    ensure_open(reader, request.campaign).await?;
 
     let mut new = NewUpload {
         campaign: request.campaign,
@@ -189,7 +190,7 @@ pub async fn import_with_progress(
     let mut write = Write::begin(db, actor).await?;
     let txn = write.txn();
     lock::serialise(txn, LockKey::Ght(ght.as_str())).await?;
-    campaigns::ensure_open(txn, request.campaign).await?;
+    ensure_open(txn, request.campaign).await?;
     if let Some(first) = inventory::same_bytes(txn, &new).await? {
         let outcome = duplicate(txn, first).await;
         write.rollback().await?;

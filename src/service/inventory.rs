@@ -59,7 +59,7 @@ pub async fn change_status(
         .await?
         .ok_or_else(|| AppError::not_found(format!("dépôt {id} introuvable")))?;
     let year = upload.campaign_year;
-    campaigns::ensure_open(write.txn(), year).await?;
+    super::referential::ensure_open(write.txn(), year).await?;
     let (status, action) = match change {
         StatusChange::Validate if upload.status != SUBMITTED => {
             return Err(AppError::Conflict(format!(
@@ -123,7 +123,7 @@ pub async fn correct_entry(
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
     let year = entry.campaign_year;
-    campaigns::ensure_open(write.txn(), year).await?;
+    super::referential::ensure_open(write.txn(), year).await?;
     if !inventory::is_current(write.txn(), &entry).await? {
         return Err(AppError::Conflict(
             "cette ligne appartient à un dépôt qui n'est plus l'inventaire courant".to_owned(),

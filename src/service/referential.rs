@@ -163,10 +163,12 @@ pub async fn update_etablissement(
     Ok(updated)
 }
 
-/// Opens the campaign of a year (reference date 1 January by default).
+/// Opens the campaign of a year. The reference date defaults to 1 January
+/// ("campagne 2025" describes the state at that date).
 ///
 /// # Errors
-/// `Conflict` when it exists; `Invalid` for dates out of order.
+/// `Conflict` when the campaign exists; `Invalid` when the deadline is
+/// before the reference date.
 pub async fn open_campaign(
     db: &Db,
     actor: Actor<'_>,
@@ -175,19 +177,57 @@ pub async fn open_campaign(
     deadline: Option<NaiveDate>,
 ) -> Result<campaign::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let opened = campaigns::open(write.txn(), actor, year, reference_date, deadline).await?;
+    lock::serialise(write.txn(), LockKey::Campaign(year.get())).await?;
+    if let Some(existing) = campaigns::find(write.txn(), year).await? {
+        let state = if existing.status == campaigns::OPEN { "ouverte" } else { "close" };
+        return Err(AppError::Conflict(format!("la campagne {year} existe déjà ({state})")));
+    }
+    let reference_date = reference_date.unwrap_or_else(|| year.default_reference_date());
+    if let Some(deadline) = deadline.filter(|d| *d < reference_date) {
+        return Err(AppError::Invalid(format!(
+            "la date limite ({deadline}) précède la date de référence ({reference_date})"
+        )));
+    }
+    let opened = campaigns::insert_open(write.txn(), actor, year, reference_date, deadline).await?;
     write.commit().await?;
     Ok(opened)
 }
 
-/// Closes (freezes) the campaign of a year: its inventories and indicators
-/// keep the values they have.
+/// Closes (freezes) the campaign of a year: its inventories, normalisations
+/// and indicator values no longer change, so published deltas stay true.
 ///
 /// # Errors
 /// `NotFound` for an unknown campaign; `Conflict` when already closed.
 pub async fn close_campaign(db: &Db, actor: Actor<'_>, year: CampaignYear) -> Result<campaign::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let closed = campaigns::close(write.txn(), actor, year).await?;
+    lock::serialise(write.txn(), LockKey::Campaign(year.get())).await?;
+    let current = campaigns::find(write.txn(), year)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
+    if current.status == campaigns::CLOSED {
+        return Err(AppError::Conflict(format!("la campagne {year} est déjà close")));
+    }
+    let closed = campaigns::set_closed(write.txn(), actor, current).await?;
     write.commit().await?;
     Ok(closed)
+}
+
+/// A campaign that exists and accepts changes (deposits, corrections,
+/// answers).
+///
+/// # Errors
+/// `NotFound` when it does not exist; `Conflict` when it is closed.
+pub async fn ensure_open(
+    conn: &impl sea_orm::ConnectionTrait,
+    year: CampaignYear,
+) -> Result<campaign::Model, AppError> {
+    match campaigns::find(conn, year).await? {
+        None => {
+            Err(AppError::not_found(format!("campagne {year} introuvable : elle doit être ouverte avant tout dépôt")))
+        }
+        Some(c) if c.status != campaigns::OPEN => Err(AppError::Conflict(format!(
+            "la campagne {year} est close : ses inventaires sont figés et n'acceptent plus de changement"
+        ))),
+        Some(c) => Ok(c),
+    }
 }

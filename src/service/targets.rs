@@ -15,7 +15,7 @@ use crate::store::audit::Actor;
 use crate::store::entities::indicator_answer;
 use crate::store::lock::{self, LockKey};
 use crate::store::targets::{self, TargetSet, TargetVersion};
-use crate::store::{Db, campaigns, catalogue, ghts, indicators, taxonomy};
+use crate::store::{Db, catalogue, ghts, indicators, taxonomy};
 
 /// A set of targets as proposed, before it is checked.
 #[derive(Debug, Clone, Default)]
@@ -187,7 +187,7 @@ pub async fn declare_answer(
             answer.indicator_code
         )));
     }
-    campaigns::ensure_open(write.txn(), year).await?;
+    super::referential::ensure_open(write.txn(), year).await?;
     let saved = answers::declare(write.txn(), actor, ght, year, answer).await?;
     write.commit().await?;
     Ok(saved)

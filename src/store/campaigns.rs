@@ -8,9 +8,7 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::campaign;
-use super::lock::{self, LockKey};
 use crate::domain::CampaignYear;
-use crate::error::AppError;
 
 /// Status of a campaign that accepts uploads.
 pub const OPEN: &str = "open";
@@ -50,46 +48,18 @@ pub async fn find(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<Opt
     campaign::Entity::find_by_id(year).one(conn).await
 }
 
-/// Checks that a campaign exists and accepts changes.
+/// Records an open campaign, audited. The caller checks it is new and its
+/// dates in order.
 ///
 /// # Errors
-/// `NotFound` when it does not exist, `Conflict` when it is closed.
-pub async fn ensure_open(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<campaign::Model, AppError> {
-    match find(conn, year).await? {
-        None => {
-            Err(AppError::not_found(format!("campagne {year} introuvable : elle doit être ouverte avant tout dépôt")))
-        }
-        Some(c) if c.status != OPEN => Err(AppError::Conflict(format!(
-            "la campagne {year} est close : ses inventaires sont figés et n'acceptent plus de changement"
-        ))),
-        Some(c) => Ok(c),
-    }
-}
-
-/// Opens a campaign. The reference date defaults to 1 January of the year
-/// ("campagne 2025" describes the state at that date).
-///
-/// # Errors
-/// `Conflict` when the campaign exists, `Invalid` when the deadline is
-/// before the reference date.
-pub async fn open(
+/// When a write fails.
+pub async fn insert_open(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     year: CampaignYear,
-    reference_date: Option<NaiveDate>,
+    reference_date: NaiveDate,
     deadline: Option<NaiveDate>,
-) -> Result<campaign::Model, AppError> {
-    lock::serialise(txn, LockKey::Campaign(year.get())).await?;
-    if let Some(existing) = find(txn, year).await? {
-        let state = if existing.status == OPEN { "ouverte" } else { "close" };
-        return Err(AppError::Conflict(format!("la campagne {year} existe déjà ({state})")));
-    }
-    let reference_date = reference_date.unwrap_or_else(|| year.default_reference_date());
-    if let Some(deadline) = deadline.filter(|d| *d < reference_date) {
-        return Err(AppError::Invalid(format!(
-            "la date limite ({deadline}) précède la date de référence ({reference_date})"
-        )));
-    }
+) -> Result<campaign::Model, DbErr> {
     let model = campaign::ActiveModel {
         year: Set(year),
         reference_date: Set(reference_date),
@@ -116,22 +86,16 @@ pub async fn open(
     Ok(model)
 }
 
-/// Closes a campaign: its inventories, normalisations and indicator values
-/// no longer change, so published deltas stay true.
+/// Marks a campaign closed, audited. The caller checks it is open.
 ///
 /// # Errors
-/// `NotFound` when the campaign does not exist, `Conflict` when it is
-/// already closed.
-pub async fn close(
+/// When a write fails.
+pub async fn set_closed(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    year: CampaignYear,
-) -> Result<campaign::Model, AppError> {
-    lock::serialise(txn, LockKey::Campaign(year.get())).await?;
-    let current = find(txn, year).await?.ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    if current.status == CLOSED {
-        return Err(AppError::Conflict(format!("la campagne {year} est déjà close")));
-    }
+    current: campaign::Model,
+) -> Result<campaign::Model, DbErr> {
+    let year = current.year;
     let before = snapshot(&current);
     let mut model = current.into_active_model();
     model.status = Set(CLOSED.to_owned());
