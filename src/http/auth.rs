@@ -12,7 +12,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::AppState;
-use super::middleware::current_request_id;
+use super::request_id::current_request_id;
 use crate::auth::Principal;
 use crate::domain::Role;
 use crate::error::AppError;

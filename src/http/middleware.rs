@@ -12,20 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::problem::problem_response;
+use super::request_id::{REQUEST_ID, REQUEST_ID_HEADER};
 use crate::error::AppError;
-
-/// Header carrying the request id, set on the way in (or taken from a
-/// trusted proxy) and echoed on the way out.
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served, for error documents and audit.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
 
 /// The path templates that the OpenAPI document describes. Methods are not
 /// compared: a method a path does not route reaches the 405 fallback, which

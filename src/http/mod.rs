@@ -8,6 +8,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;
+pub mod request_id;
 
 use std::sync::Arc;
 

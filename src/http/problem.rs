@@ -4,7 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::middleware::current_request_id;
+use super::request_id::current_request_id;
 use crate::error::AppError;
 
 /// Media type of problem documents.
