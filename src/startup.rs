@@ -15,8 +15,8 @@ use utoipa::{Modify as _, OpenApi as _};
 
 use crate::config::Settings;
 use crate::http::middleware::{self, ContextConfig, DocumentedRoutes};
-use crate::http::request_id::REQUEST_ID_HEADER;
 use crate::http::openapi::{ApiDoc, StandardErrors, documented_routes};
+use crate::http::request_id::REQUEST_ID_HEADER;
 use crate::http::{AppState, api};
 use crate::store::{Db, seed};
 

@@ -2,6 +2,7 @@
 //! proposals by GHTs, and merges (which move what indicators read).
 
 use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
 
 use super::Write;
 use crate::auth::Scope;
@@ -39,8 +40,8 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
         return Err(AppError::Invalid("un produit ne peut pas être fusionné avec lui-même".to_owned()));
     }
     let mut write = Write::begin(db, actor).await?;
-    let source = live_product(&write, from).await?;
-    let target = live_product(&write, into).await?;
+    let source = live_product(write.txn(), from).await?;
+    let target = live_product(write.txn(), into).await?;
     let mut targets_moved = Vec::new();
     for code in targets::ghts_naming(write.txn(), from).await? {
         let ght = code;
@@ -80,11 +81,14 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
     Ok(Merged { product, rows_moved, targets_moved })
 }
 
-/// A product that exists and was not merged into another.
-async fn live_product(write: &Write<'_>, id: i64) -> Result<product::Model, AppError> {
-    catalogue::find_product(write.txn(), id)
+/// A product that exists and was not merged into another; any other is
+/// « produit introuvable ».
+///
+/// # Errors
+/// `NotFound` for an unknown or merged product.
+pub(crate) async fn live_product(conn: &impl ConnectionTrait, id: i64) -> Result<product::Model, AppError> {
+    catalogue::find_live_product(conn, id)
         .await?
-        .filter(|p| p.merged_into.is_none())
         .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
 }
 

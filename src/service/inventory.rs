@@ -4,8 +4,6 @@
 //! The deposit itself (reading the file in the isolated worker, streaming
 //! its rows into one transaction) is [`crate::intake`].
 
-use chrono::NaiveDate;
-
 use super::Write;
 use super::access;
 use crate::auth::{Principal, Scope};
@@ -13,7 +11,9 @@ use crate::domain::{CampaignYear, GhtCode, SubdomainCode};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{self, EntryChanges, EntryFilter, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN};
+use crate::store::inventory::{
+    self, EntryChanges, EntryFields, EntryFilter, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN,
+};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
 use crate::store::{Db, campaigns, catalogue, ghts, taxonomy};
@@ -89,18 +89,9 @@ pub struct Correction {
     pub product_id: Option<i64>,
     /// Sub-domain.
     pub subdomain: Option<SubdomainCode>,
-    /// Version.
-    pub version: Option<String>,
-    /// Users.
-    pub users: Option<i32>,
-    /// End of contract.
-    pub contract_end: Option<NaiveDate>,
-    /// Annual cost in cents.
-    pub annual_cost_cents: Option<i64>,
-    /// Connected to the identity référentiel.
-    pub identity_connected: Option<bool>,
-    /// Comment.
-    pub comment: Option<String>,
+    /// The fields taken as given (checked: counts and costs are not
+    /// negative).
+    pub fields: EntryFields,
 }
 
 /// Corrects one row of a current inventory, audited, in an open campaign.
@@ -117,7 +108,8 @@ pub async fn correct_entry(
     correction: Correction,
 ) -> Result<inventory_entry::Model, AppError> {
     let (entry, ght) = access::writable_entry(db.reader(), actor.principal, id).await?;
-    if correction.users.is_some_and(|u| u < 0) || correction.annual_cost_cents.is_some_and(|c| c < 0) {
+    let fields = &correction.fields;
+    if fields.users.is_some_and(|u| u < 0) || fields.annual_cost_cents.is_some_and(|c| c < 0) {
         return Err(AppError::Invalid("les utilisateurs et les coûts sont positifs ou nuls".to_owned()));
     }
     let mut write = Write::begin(db, actor).await?;
@@ -143,16 +135,8 @@ pub async fn correct_entry(
     {
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
-    let changes = EntryChanges {
-        product,
-        subdomain: correction.subdomain.map(|s| s.to_string()),
-        version: correction.version,
-        users: correction.users,
-        contract_end: correction.contract_end,
-        annual_cost_cents: correction.annual_cost_cents,
-        identity_connected: correction.identity_connected,
-        comment: correction.comment,
-    };
+    let changes =
+        EntryChanges { product, subdomain: correction.subdomain.map(|s| s.to_string()), fields: correction.fields };
     let updated = inventory::update_entry(write.txn(), actor, &ght, entry, changes).await?;
     write.touched().campaign(&ght, year);
     write.commit().await?;

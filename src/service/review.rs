@@ -14,10 +14,9 @@ use crate::intake::worker::{WorkerConfig, parse_isolated};
 use crate::normalise::matcher::{MatchMethod, Matcher};
 use crate::normalise::row::Routing;
 use crate::store::audit::Actor;
-use crate::store::entities::product;
 use crate::store::lock::{self, LockKey};
 use crate::store::review::{self, ReviewItem};
-use crate::store::{Db, catalogue, ghts, inventory};
+use crate::store::{Db, ghts, inventory};
 
 /// The review queue of a GHT the caller sees, most frequent names first,
 /// with the matcher its suggestions come from.
@@ -121,7 +120,7 @@ async fn confirm_all(
         if normalise_key(spelling).is_empty() {
             return Err(AppError::Invalid("le nom à rapprocher est vide".to_owned()));
         }
-        let product = confirmable_product(&write, *product_id).await?;
+        let product = super::catalogue::live_product(write.txn(), *product_id).await?;
         let done = review::confirm(write.txn(), actor, ght, &members, spelling, &product).await?;
         alias_id = Some(done.alias_id);
         rows_updated += done.rows_updated;
@@ -132,15 +131,6 @@ async fn confirm_all(
     let recomputed = write.commit().await?;
     let alias_id = if choices.len() == 1 { alias_id } else { None };
     Ok(Confirmed { alias_id, names: choices.len(), rows_updated, recomputed })
-}
-
-/// A product a name can be confirmed to: one that exists and was not
-/// merged into another.
-async fn confirmable_product(write: &Write<'_>, id: i64) -> Result<product::Model, AppError> {
-    catalogue::find_product(write.txn(), id)
-        .await?
-        .filter(|p| p.merged_into.is_none())
-        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
 }
 
 /// The GHT's members today, by FINESS EJ.

@@ -157,3 +157,12 @@ pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result
         .map(|p| (p.id, p.name))
         .collect())
 }
+
+/// One product by id, unless it was merged into another (a merged product
+/// names nothing any more: its rows, aliases and targets moved).
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_live_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, DbErr> {
+    Ok(find_product(conn, id).await?.filter(|p| p.merged_into.is_none()))
+}

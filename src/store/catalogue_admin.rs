@@ -31,10 +31,8 @@ pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Ve
 }
 
 async fn product_or_404(conn: &impl ConnectionTrait, id: i64) -> Result<product::Model, AppError> {
-    product::Entity::find_by_id(id)
-        .one(conn)
+    super::catalogue::find_live_product(conn, id)
         .await?
-        .filter(|p| p.merged_into.is_none())
         .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
 }
 

@@ -766,6 +766,14 @@ pub struct EntryChanges {
     pub product: Option<(i64, i64)>,
     /// Sub-domain code (no longer inferred).
     pub subdomain: Option<String>,
+    /// The fields taken as given.
+    pub fields: EntryFields,
+}
+
+/// The fields of a row a correction sets as given; `None` leaves one as it
+/// is.
+#[derive(Debug, Default, Clone)]
+pub struct EntryFields {
     /// Version.
     pub version: Option<String>,
     /// Users.
@@ -804,22 +812,23 @@ pub async fn update_entry(
         model.subdomain_code = Set(Some(code));
         model.subdomain_inferred = Set(false);
     }
-    if let Some(version) = changes.version {
+    let fields = changes.fields;
+    if let Some(version) = fields.version {
         model.version = Set(Some(version));
     }
-    if let Some(users) = changes.users {
+    if let Some(users) = fields.users {
         model.users = Set(Some(users));
     }
-    if let Some(date) = changes.contract_end {
+    if let Some(date) = fields.contract_end {
         model.contract_end = Set(Some(date));
     }
-    if let Some(cents) = changes.annual_cost_cents {
+    if let Some(cents) = fields.annual_cost_cents {
         model.annual_cost_cents = Set(Some(cents));
     }
-    if let Some(connected) = changes.identity_connected {
+    if let Some(connected) = fields.identity_connected {
         model.identity_connected = Set(Some(connected));
     }
-    if let Some(comment) = changes.comment {
+    if let Some(comment) = fields.comment {
         model.comment = Set(Some(comment));
     }
     let updated = model.update(txn).await?;

@@ -27,7 +27,7 @@ use crate::normalise::row::NormalisedRow;
 use crate::normalise::sentinel::EntryState;
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{self, EntryFilter};
+use crate::store::inventory::{self, EntryFields, EntryFilter};
 
 /// An upload and its report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -543,12 +543,14 @@ pub async fn patch_entry(
                 })
             })
             .transpose()?,
-        version: patch.version,
-        users: patch.users,
-        contract_end: patch.contract_end,
-        annual_cost_cents: patch.annual_cost_cents,
-        identity_connected: patch.identity_connected,
-        comment: patch.comment,
+        fields: EntryFields {
+            version: patch.version,
+            users: patch.users,
+            contract_end: patch.contract_end,
+            annual_cost_cents: patch.annual_cost_cents,
+            identity_connected: patch.identity_connected,
+            comment: patch.comment,
+        },
     };
     let updated = inventory_service::correct_entry(&state.db, auth.actor(), id, correction).await?;
     Ok(Json(updated.into()))
