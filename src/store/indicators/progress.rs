@@ -1,0 +1,91 @@
+//! Where each expected établissement of a GHT stands in a campaign.
+
+use super::*;
+
+/// The status of an expected établissement that deposited nothing.
+pub const MISSING: &str = "missing";
+
+/// Where one expected établissement stands in a campaign.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct EtablissementProgress {
+    /// FINESS juridique.
+    pub finess_ej: String,
+    /// Name.
+    pub name: String,
+    /// `validated` (counts in the indicators), `submitted` (waiting for the
+    /// DSI's validation) or `missing` (nothing deposited).
+    pub status: String,
+    /// Its current upload.
+    pub upload_id: Option<i64>,
+    /// When it was deposited.
+    pub uploaded_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows it holds for this établissement.
+    pub rows: Option<i32>,
+    /// Warnings in its report.
+    pub warnings: Option<u32>,
+    /// Its rows whose application name is not in the catalogue (review list).
+    pub unmatched: Option<u64>,
+}
+
+/// Every expected établissement of a GHT for a campaign and where it
+/// stands, so the DSI knows whom to chase.
+///
+/// # Errors
+/// When a query fails.
+pub async fn progress(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    year: CampaignYear,
+    reference_date: chrono::NaiveDate,
+) -> Result<Vec<EtablissementProgress>, DbErr> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+
+    use crate::store::entities::{inventory_upload, upload_etablissement};
+    let members = ghts::members_at(conn, ght, reference_date).await?;
+    let finess: Vec<String> = members.iter().map(|(_, e)| e.finess_ej.clone()).collect();
+    let current = inventory::current_uploads(conn, year, &finess).await?;
+    let mut progress = Vec::new();
+    for (_, etablissement) in members {
+        let Some(&upload_id) = current.get(&etablissement.finess_ej) else {
+            progress.push(EtablissementProgress {
+                finess_ej: etablissement.finess_ej,
+                name: etablissement.name,
+                status: MISSING.to_owned(),
+                upload_id: None,
+                uploaded_at: None,
+                rows: None,
+                warnings: None,
+                unmatched: None,
+            });
+            continue;
+        };
+        let upload = inventory_upload::Entity::find_by_id(upload_id).one(conn).await?;
+        let rows = upload_etablissement::Entity::find()
+            .filter(upload_etablissement::Column::UploadId.eq(upload_id))
+            .filter(upload_etablissement::Column::FinessEj.eq(etablissement.finess_ej.as_str()))
+            .select_only()
+            .column(upload_etablissement::Column::Rows)
+            .into_tuple::<i32>()
+            .one(conn)
+            .await?;
+        let unmatched = inventory_entry::Entity::find()
+            .filter(inventory_entry::Column::UploadId.eq(upload_id))
+            .filter(inventory_entry::Column::FinessEj.eq(etablissement.finess_ej.as_str()))
+            .filter(inventory_entry::Column::State.eq(EntryState::Unmatched.as_str()))
+            .count(conn)
+            .await?;
+        let report: Option<crate::normalise::report::Report> =
+            upload.as_ref().and_then(|u| serde_json::from_str(&u.report).ok());
+        progress.push(EtablissementProgress {
+            finess_ej: etablissement.finess_ej,
+            name: etablissement.name,
+            status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.clone()),
+            upload_id: Some(upload_id),
+            uploaded_at: upload.map(|u| u.uploaded_at),
+            rows,
+            warnings: report.map(|r| r.warnings),
+            unmatched: Some(unmatched),
+        });
+    }
+    Ok(progress)
+}

@@ -1,0 +1,329 @@
+//! An upload's rows: written in batches as the worker sends them, listed,
+//! corrected one by one.
+
+use super::*;
+
+/// Rows per INSERT: at 35 values a row, far below the parameter limits
+/// of SQLite (32,766) and PostgreSQL (65,535).
+const BATCH: usize = 250;
+
+/// The columns an imported row fills, in the order of [`entry_values`].
+const ENTRY_COLUMNS: [&str; 35] = [
+    "upload_id",
+    "campaign_year",
+    "finess_ej",
+    "finess_et",
+    "sheet",
+    "row_number",
+    "raw",
+    "application_raw",
+    "normalised_name",
+    "state",
+    "product_id",
+    "match_confidence",
+    "match_method",
+    "vendor_id",
+    "subdomain_code",
+    "subdomain_inferred",
+    "module",
+    "version",
+    "go_live",
+    "users",
+    "beds",
+    "hosting",
+    "contract",
+    "contract_end",
+    "acquisition_cost_cents",
+    "annual_cost_cents",
+    "interfaces",
+    "identity_connected",
+    "sso",
+    "ins",
+    "criticality",
+    "convergence_status",
+    "comment",
+    "flags",
+    "extra",
+];
+
+/// One imported row's values, typed as the entity's columns are.
+fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<Value>) {
+    out.extend([
+        Value::from(upload_id),
+        Value::from(campaign),
+        Value::from(r.finess_ej.to_string()),
+        Value::from(r.finess_et.as_ref().map(ToString::to_string)),
+        Value::from(r.sheet),
+        Value::from(r.row as i32),
+        Value::from(r.raw.into_json()),
+        Value::from(r.application_raw),
+        Value::from(r.normalised_name),
+        Value::from(r.state.as_str()),
+        Value::from(r.product_id),
+        Value::from(r.match_confidence),
+        Value::from(r.match_method.map(MatchMethod::as_str)),
+        Value::from(r.vendor_id),
+        Value::from(r.subdomain),
+        Value::from(r.subdomain_inferred),
+        Value::from(r.module),
+        Value::from(r.version),
+        Value::from(r.go_live),
+        Value::from(r.users),
+        Value::from(r.beds),
+        Value::from(r.hosting),
+        Value::from(r.contract),
+        Value::from(r.contract_end),
+        Value::from(r.acquisition_cost.map(|m| m.cents())),
+        Value::from(r.annual_cost.map(|m| m.cents())),
+        Value::from(r.interfaces),
+        Value::from(r.identity_connected),
+        Value::from(r.sso),
+        Value::from(r.ins),
+        Value::from(r.criticality),
+        Value::from(r.convergence_status),
+        Value::from(r.comment),
+        Value::from(serde_json::to_string(&r.flags).unwrap_or_default()),
+        Value::from(r.extra.into_json()),
+    ]);
+}
+
+/// Deletes the rows and messages stored so far for an upload being
+/// written, when the worker reads its file again from the start.
+///
+/// # Errors
+/// When a delete fails.
+pub async fn discard_rows(txn: &DatabaseTransaction, upload_id: i64) -> Result<(), DbErr> {
+    inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload_id)).exec(txn).await?;
+    upload_message_page::Entity::delete_many()
+        .filter(upload_message_page::Column::UploadId.eq(upload_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Writes a batch of an upload's rows.
+///
+/// # Errors
+/// When the insert fails.
+pub async fn insert_entries(
+    txn: &DatabaseTransaction,
+    upload_id: i64,
+    campaign: CampaignYear,
+    rows: Vec<NormalisedRow>,
+) -> Result<(), DbErr> {
+    // A plain multi-row INSERT: building it through the entity's active
+    // models cost as much CPU as SQLite spent storing the rows. The rows'
+    // strings move into the statement.
+    let backend = txn.get_database_backend();
+    let mut rows = rows.into_iter();
+    let mut statement = || {
+        let chunk = rows.by_ref().take(BATCH);
+        let mut values = Vec::with_capacity(BATCH * ENTRY_COLUMNS.len());
+        let mut count = 0;
+        for row in chunk {
+            entry_values(upload_id, campaign.get(), row, &mut values);
+            count += 1;
+        }
+        let sql = crate::store::multi_row_insert("inventory_entries", &ENTRY_COLUMNS, count, backend);
+        (count, Statement::from_sql_and_values(backend, sql, values))
+    };
+    // Each statement is built while the database runs the previous one.
+    let (mut count, mut pending) = statement();
+    while count > 0 {
+        let (done, next) = tokio::join!(txn.execute_raw(pending), async { statement() });
+        done?;
+        (count, pending) = next;
+    }
+    Ok(())
+}
+
+/// Filters on the current rows.
+#[derive(Debug, Default, Clone)]
+pub struct EntryFilter {
+    /// Only this établissement (FINESS EJ).
+    pub finess: Option<String>,
+    /// Only this sub-domain.
+    pub subdomain: Option<String>,
+    /// Only this state (`product`, `unmatched`…).
+    pub state: Option<String>,
+}
+
+/// One page of the current rows of these établissements for a campaign,
+/// by établissement, upload, sheet and row.
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_entries(
+    conn: &impl ConnectionTrait,
+    campaign: CampaignYear,
+    etablissements: &[String],
+    filter: &EntryFilter,
+    page: Page,
+) -> Result<PageOf<inventory_entry::Model>, DbErr> {
+    let etablissements: Vec<String> = match &filter.finess {
+        Some(only) => etablissements.iter().filter(|f| *f == only).cloned().collect(),
+        None => etablissements.to_vec(),
+    };
+    let current = current_uploads(conn, campaign, &etablissements).await?;
+    if current.is_empty() {
+        return Ok(PageOf::empty(page));
+    }
+    let mut select = inventory_entry::Entity::find().filter(inventory_entry::Column::CampaignYear.eq(campaign.get()));
+    let mut any = sea_orm::Condition::any();
+    for (finess, upload) in &current {
+        any = any.add(
+            inventory_entry::Column::UploadId.eq(*upload).and(inventory_entry::Column::FinessEj.eq(finess.as_str())),
+        );
+    }
+    select = select.filter(any);
+    if let Some(subdomain) = &filter.subdomain {
+        select = select.filter(inventory_entry::Column::SubdomainCode.eq(subdomain.as_str()));
+    }
+    if let Some(state) = &filter.state {
+        select = select.filter(inventory_entry::Column::State.eq(state.as_str()));
+    }
+    let select = select
+        .order_by_asc(inventory_entry::Column::FinessEj)
+        .order_by_asc(inventory_entry::Column::UploadId)
+        .order_by_asc(inventory_entry::Column::Sheet)
+        .order_by_asc(inventory_entry::Column::RowNumber)
+        .order_by_asc(inventory_entry::Column::Id);
+    crate::store::pagination::fetch_page(conn, select, page).await
+}
+
+/// One stored row.
+///
+/// # Errors
+/// When the query fails.
+pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_entry::Model>, DbErr> {
+    inventory_entry::Entity::find_by_id(id).one(conn).await
+}
+
+/// What changes in one row; `None` leaves a field as it is. The product
+/// comes with its vendor.
+#[derive(Debug, Default, Clone)]
+pub struct EntryChanges {
+    /// Matched product and its vendor (the state becomes `product`).
+    pub product: Option<(i64, i64)>,
+    /// Sub-domain code (no longer inferred).
+    pub subdomain: Option<String>,
+    /// The fields taken as given.
+    pub fields: EntryFields,
+}
+
+/// The fields of a row a correction sets as given; `None` leaves one as it
+/// is.
+#[derive(Debug, Default, Clone)]
+pub struct EntryFields {
+    /// Version.
+    pub version: Option<String>,
+    /// Users.
+    pub users: Option<i32>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Changes one row, audited with its before and after values.
+///
+/// # Errors
+/// When a write fails.
+pub async fn update_entry(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    entry: inventory_entry::Model,
+    changes: EntryChanges,
+) -> Result<inventory_entry::Model, DbErr> {
+    let before = entry_snapshot(&entry);
+    let mut model = entry.into_active_model();
+    if let Some((product_id, vendor_id)) = changes.product {
+        model.product_id = Set(Some(product_id));
+        model.vendor_id = Set(Some(vendor_id));
+        model.state = Set(EntryState::Product);
+        model.match_confidence = Set(Some(1.0));
+        model.match_method = Set(Some(MatchMethod::Confirmed));
+    }
+    if let Some(code) = changes.subdomain {
+        model.subdomain_code = Set(Some(code));
+        model.subdomain_inferred = Set(false);
+    }
+    let fields = changes.fields;
+    if let Some(version) = fields.version {
+        model.version = Set(Some(version));
+    }
+    if let Some(users) = fields.users {
+        model.users = Set(Some(users));
+    }
+    if let Some(date) = fields.contract_end {
+        model.contract_end = Set(Some(date));
+    }
+    if let Some(cents) = fields.annual_cost_cents {
+        model.annual_cost_cents = Set(Some(cents));
+    }
+    if let Some(connected) = fields.identity_connected {
+        model.identity_connected = Set(Some(connected));
+    }
+    if let Some(comment) = fields.comment {
+        model.comment = Set(Some(comment));
+    }
+    let updated = model.update(txn).await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "entry.update",
+            object_type: "inventory_entry",
+            object_id: updated.id.to_string(),
+            ght_code: Some(ght.clone()),
+            before,
+            after: entry_snapshot(&updated),
+        },
+    )
+    .await?;
+    Ok(updated)
+}
+
+fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {
+    Some(serde_json::json!({
+        "product_id": e.product_id, "state": e.state, "subdomain": e.subdomain_code, "version": e.version,
+        "users": e.users, "contract_end": e.contract_end, "annual_cost_cents": e.annual_cost_cents,
+        "identity_connected": e.identity_connected, "comment": e.comment,
+    }))
+}
+
+/// Whether the entry belongs to the current inventory of its établissement.
+///
+/// # Errors
+/// When the query fails.
+pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, DbErr> {
+    let current = current_uploads(conn, entry.campaign_year, std::slice::from_ref(&entry.finess_ej)).await?;
+    Ok(current.get(&entry.finess_ej) == Some(&entry.upload_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::*;
+
+    #[test]
+    fn the_insert_fills_every_column_of_an_entry_but_its_id() {
+        let columns: Vec<&str> =
+            inventory_entry::Column::iter().map(|c| c.as_str()).filter(|name| *name != "id").collect();
+        assert_eq!(columns, ENTRY_COLUMNS);
+    }
+
+    #[test]
+    fn multi_row_inserts_number_postgres_placeholders_across_rows() {
+        let sql = crate::store::multi_row_insert("t", &["a", "b"], 2, sea_orm::DatabaseBackend::Postgres);
+        assert_eq!(sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        let sql = crate::store::multi_row_insert("t", &["a", "b"], 2, sea_orm::DatabaseBackend::Sqlite);
+        assert_eq!(sql, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+    }
+}

@@ -1,0 +1,52 @@
+//! Inventory uploads and their rows: reference data for normalisation,
+//! storage in one transaction, the upload workflow (validate, withdraw) and
+//! the current inventory of an établissement.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement, Value,
+};
+
+use super::audit::{self, Actor, Change};
+use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED};
+use super::entities::{
+    etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
+    product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message_page,
+    vendor,
+};
+use super::pagination::{Page, PageOf};
+use crate::domain::normalise_key;
+use crate::domain::{CampaignYear, Finess, GhtCode};
+use crate::import::headers::Field;
+use crate::normalise::ReferenceData;
+use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod};
+use crate::normalise::message_page::{self, EncodedPage};
+use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
+use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
+use crate::normalise::sentinel::EntryState;
+
+mod entries;
+mod messages;
+mod reference;
+mod uploads;
+
+pub use entries::*;
+pub use messages::*;
+pub use reference::*;
+pub use uploads::*;
+
+/// Upload waiting for the DSI's validation.
+pub const SUBMITTED: &str = "submitted";
+
+/// Upload that counts.
+pub const VALIDATED: &str = "validated";
+
+/// Upload withdrawn: the previous one is current again.
+pub const WITHDRAWN: &str = "withdrawn";
+
+/// Upload refused (errors in strict mode): kept with its report, no rows.
+pub const REJECTED: &str = "rejected";

@@ -1,0 +1,122 @@
+//! What a GHT's rows are normalised against: the catalogue as it sees it, the
+//! taxonomy, its header mappings, and where rows go.
+
+use super::*;
+
+/// The reference data a GHT's rows are normalised against: the catalogue
+/// as the GHT sees it (approved products and its own proposals, national
+/// aliases and its own), the taxonomy, and its confirmed header mappings.
+///
+/// # Errors
+/// When a query fails.
+pub async fn load_reference(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    routing: Routing,
+    extra_mappings: &HashMap<String, Field>,
+) -> Result<ReferenceData, DbErr> {
+    let products = product::Entity::find()
+        .filter(product::Column::MergedInto.is_null())
+        .filter(product::Column::Status.eq(STATUS_APPROVED).or(product::Column::ProposedByGht.eq(ght.as_str())))
+        .all(conn)
+        .await?;
+    let vendors: HashMap<i64, String> =
+        vendor::Entity::find().all(conn).await?.into_iter().map(|v| (v.id, v.name)).collect();
+    let mut lineage: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for l in product_vendor::Entity::find().order_by_asc(product_vendor::Column::Id).all(conn).await? {
+        if let Some(name) = vendors.get(&l.vendor_id) {
+            lineage.entry(l.product_id).or_default().push((l.vendor_id, name.clone()));
+        }
+    }
+    let aliases = product_alias::Entity::find()
+        .filter(product_alias::Column::Scope.is_in([NATIONAL_SCOPE.to_owned(), ght.to_string()]))
+        .order_by_asc(product_alias::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| CatalogueAlias { product_id: a.product_id, local: a.scope != NATIONAL_SCOPE, alias: a.alias })
+        .collect();
+    let products = products
+        .into_iter()
+        .map(|p| CatalogueProduct {
+            vendor: (p.vendor_id, vendors.get(&p.vendor_id).cloned().unwrap_or_default()),
+            former_vendors: lineage.remove(&p.id).unwrap_or_default(),
+            default_subdomain: p.default_subdomain,
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    let synonyms = taxonomy_synonym::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.synonym, s.domain_code, s.subdomain_code))
+        .collect();
+    let subdomains =
+        taxonomy_subdomain::Entity::find().all(conn).await?.into_iter().map(|s| (s.code, s.domain_code)).collect();
+    let mut mappings = load_mappings(conn, ght).await?;
+    mappings.extend(extra_mappings.clone());
+    Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing })
+}
+
+/// The header mappings a GHT confirmed.
+///
+/// # Errors
+/// When a query fails.
+pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, DbErr> {
+    let rows =
+        header_mapping::Entity::find().filter(header_mapping::Column::GhtCode.eq(ght.as_str())).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| serde_json::from_value::<Field>(serde_json::Value::String(m.field)).ok().map(|f| (m.header, f)))
+        .collect())
+}
+
+/// Saves header mappings for a GHT (replacing earlier ones for the same header).
+///
+/// # Errors
+/// When a write fails.
+pub async fn save_mappings(
+    txn: &DatabaseTransaction,
+    ght: &GhtCode,
+    mappings: &HashMap<String, Field>,
+) -> Result<(), DbErr> {
+    for (header, field) in mappings {
+        let key = normalise_key(header);
+        header_mapping::Entity::delete_many()
+            .filter(header_mapping::Column::GhtCode.eq(ght.as_str()))
+            .filter(header_mapping::Column::HeaderKey.eq(key.clone()))
+            .exec(txn)
+            .await?;
+        let field = serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        header_mapping::ActiveModel {
+            ght_code: Set(ght.clone()),
+            header_key: Set(key),
+            header: Set(header.clone()),
+            field: Set(field),
+            created_at: Set(crate::store::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An établissement as a routing target (its EJ and its sites).
+///
+/// # Errors
+/// When a query fails.
+pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<RouteTarget>, DbErr> {
+    let Some(e) = etablissement::Entity::find_by_id(finess.to_string()).one(conn).await? else {
+        return Ok(None);
+    };
+    let sites = etablissement_site::Entity::find()
+        .filter(etablissement_site::Column::FinessEj.eq(finess.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|s| Finess::parse(&s.finess_et).ok())
+        .collect();
+    Ok(Some(RouteTarget { finess_ej: finess.clone(), name: e.name, sites }))
+}
