@@ -3,6 +3,7 @@
 //! Every value that comes from a user, a file or the database is parsed into
 //! one of these types once, at the boundary; the rest of the code trusts it.
 
+mod alias_scope;
 mod campaign_year;
 mod finess;
 mod ght_code;
@@ -12,6 +13,7 @@ mod region_code;
 mod role;
 mod subdomain_code;
 
+pub use alias_scope::AliasScope;
 pub use campaign_year::{CampaignYear, CampaignYearError};
 pub use finess::{Finess, FinessError, FinessWarning, RecoveredFiness};
 pub use ght_code::{GhtCode, GhtCodeError};

@@ -8,15 +8,13 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
-use crate::domain::Role;
 use crate::domain::normalise_key;
+use crate::domain::{AliasScope, Role};
 
 /// Status of a product approved nationally.
 pub const STATUS_APPROVED: &str = "approved";
 /// Status of a product proposed by a GHT and not yet approved.
 pub const STATUS_PENDING: &str = "pending";
-/// Alias scope meaning "every GHT".
-pub const NATIONAL_SCOPE: &str = "";
 
 /// A product with what a reader needs to recognise it.
 #[derive(Debug, Clone)]
@@ -59,7 +57,7 @@ pub async fn search(
         .order_by_asc(product::Column::Id);
     // Keys hold only letters, digits and `+`: nothing to escape in LIKE.
     if let Some(key) = query.map(normalise_key).filter(|k| !k.is_empty()) {
-        let mut scopes = vec![NATIONAL_SCOPE.to_owned()];
+        let mut scopes = vec![AliasScope::National.stored().to_owned()];
         scopes.extend(own_ght.clone());
         let matching = Query::select()
             .column(product_alias::Column::ProductId)
@@ -100,7 +98,7 @@ async fn details_for(
         .into_iter()
         .map(|v| (v.id, v.name))
         .collect();
-    let mut scopes = vec![NATIONAL_SCOPE.to_owned()];
+    let mut scopes = vec![AliasScope::National.stored().to_owned()];
     scopes.extend(own_ght.map(str::to_owned));
     let aliases = product_alias::Entity::find()
         .filter(product_alias::Column::ProductId.is_in(ids.to_vec()))

@@ -10,10 +10,10 @@ use sea_orm::{
 
 use super::audit::{self, Actor, Change};
 use super::campaigns::OPEN;
-use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED, STATUS_PENDING};
+use super::catalogue::{STATUS_APPROVED, STATUS_PENDING};
 use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, vendor};
 use crate::domain::normalise_key;
-use crate::domain::{GhtCode, SubdomainCode};
+use crate::domain::{AliasScope, GhtCode, SubdomainCode};
 use crate::error::AppError;
 
 /// Aliases, national first then by GHT, optionally only those of one scope.
@@ -25,7 +25,7 @@ pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Ve
         .order_by_asc(product_alias::Column::Scope)
         .order_by_asc(product_alias::Column::NormalisedKey);
     if local_only {
-        select = select.filter(product_alias::Column::Scope.ne(NATIONAL_SCOPE));
+        select = select.filter(product_alias::Column::Scope.ne(AliasScope::National.stored()));
     }
     select.all(conn).await
 }
@@ -62,7 +62,7 @@ pub async fn add_national_alias(
         product_id: Set(product.id),
         alias: Set(spelling.trim().to_owned()),
         normalised_key: Set(key),
-        scope: Set(NATIONAL_SCOPE.to_owned()),
+        scope: Set(AliasScope::National),
         created_at: Set(super::now()),
         ..Default::default()
     }
@@ -75,7 +75,7 @@ pub async fn add_national_alias(
 async fn national_alias(conn: &impl ConnectionTrait, key: &str) -> Result<Option<product_alias::Model>, DbErr> {
     product_alias::Entity::find()
         .filter(product_alias::Column::NormalisedKey.eq(key))
-        .filter(product_alias::Column::Scope.eq(NATIONAL_SCOPE))
+        .filter(product_alias::Column::Scope.eq(AliasScope::National.stored()))
         .one(conn)
         .await
 }
@@ -94,7 +94,7 @@ pub async fn promote_alias(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found(format!("alias {id} introuvable")))?;
-    if alias.scope == NATIONAL_SCOPE {
+    if alias.scope == AliasScope::National {
         return Err(AppError::Conflict(format!("l'alias « {} » est déjà national", alias.alias)));
     }
     if let Some(existing) = national_alias(txn, &alias.normalised_key).await? {
@@ -103,9 +103,9 @@ pub async fn promote_alias(
             alias.alias, existing.product_id
         )));
     }
-    let before = Some(serde_json::json!({"scope": alias.scope}));
+    let before = Some(serde_json::json!({"scope": alias.scope.to_string()}));
     let mut model = alias.into_active_model();
-    model.scope = Set(NATIONAL_SCOPE.to_owned());
+    model.scope = Set(AliasScope::National);
     let promoted = model.update(txn).await?;
     record_alias(txn, actor, "alias.promote", &promoted, before).await?;
     Ok(promoted)
@@ -128,7 +128,7 @@ async fn record_alias(
             ght_code: None,
             before,
             after: Some(serde_json::json!({
-                "alias": alias.alias, "product_id": alias.product_id, "scope": alias.scope,
+                "alias": alias.alias, "product_id": alias.product_id, "scope": alias.scope.to_string(),
             })),
         },
     )
@@ -188,7 +188,7 @@ pub async fn add_product(
     .insert(txn)
     .await?;
     // The name matches in the proposing GHT only until the product is approved.
-    let scope = new.proposed_by.as_ref().map_or_else(|| NATIONAL_SCOPE.to_owned(), ToString::to_string);
+    let scope = new.proposed_by.clone().map_or(AliasScope::National, AliasScope::Ght);
     product_alias::ActiveModel {
         product_id: Set(product.id),
         alias: Set(name),
@@ -224,7 +224,7 @@ pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i6
         && national_alias(txn, &key).await?.is_none()
     {
         let mut model = own.into_active_model();
-        model.scope = Set(NATIONAL_SCOPE.to_owned());
+        model.scope = Set(AliasScope::National);
         model.update(txn).await?;
     }
     let before = Some(serde_json::json!({"status": product.status}));
@@ -252,7 +252,7 @@ pub async fn merge_products(
     for alias in product_alias::Entity::find().filter(product_alias::Column::ProductId.eq(from)).all(txn).await? {
         let taken = product_alias::Entity::find()
             .filter(product_alias::Column::NormalisedKey.eq(alias.normalised_key.as_str()))
-            .filter(product_alias::Column::Scope.eq(alias.scope.as_str()))
+            .filter(product_alias::Column::Scope.eq(alias.scope.stored()))
             .filter(product_alias::Column::ProductId.eq(into))
             .one(txn)
             .await?
@@ -404,7 +404,7 @@ pub async fn rename_product(
                     product_id: Set(id),
                     alias: Set(name.to_owned()),
                     normalised_key: Set(key),
-                    scope: Set(NATIONAL_SCOPE.to_owned()),
+                    scope: Set(AliasScope::National),
                     created_at: Set(super::now()),
                     ..Default::default()
                 }

@@ -17,7 +17,7 @@ use super::campaigns::OPEN;
 use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
 use crate::domain::normalise_key;
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{AliasScope, CampaignYear, GhtCode};
 use crate::normalise::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
 use crate::normalise::sentinel::EntryState;
 
@@ -156,7 +156,7 @@ pub async fn confirm(
                 product_id: Set(product.id),
                 alias: Set(spelling.trim().to_owned()),
                 normalised_key: Set(key.clone()),
-                scope: Set(ght.to_string()),
+                scope: Set(AliasScope::Ght(ght.clone())),
                 created_at: Set(super::now()),
                 ..Default::default()
             }

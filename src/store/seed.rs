@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
 
 use super::Db;
-use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED};
+use super::catalogue::STATUS_APPROVED;
 use super::entities::{
     product, product_alias, product_vendor, region, taxonomy_domain, taxonomy_subdomain, taxonomy_synonym, vendor,
 };
@@ -157,7 +157,7 @@ async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, AppError> {
                     product_id: Set(product_id),
                     alias: Set(alias.clone()),
                     normalised_key: Set(key),
-                    scope: Set(NATIONAL_SCOPE.to_owned()),
+                    scope: Set(crate::domain::AliasScope::National),
                     created_at: Set(now),
                     ..Default::default()
                 });

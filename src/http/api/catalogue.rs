@@ -83,12 +83,7 @@ pub struct AliasView {
 
 impl From<crate::store::entities::product_alias::Model> for AliasView {
     fn from(a: crate::store::entities::product_alias::Model) -> Self {
-        AliasView {
-            id: a.id,
-            scope: if a.scope.is_empty() { "national".to_owned() } else { a.scope },
-            alias: a.alias,
-            product_id: a.product_id,
-        }
+        AliasView { id: a.id, scope: a.scope.to_string(), alias: a.alias, product_id: a.product_id }
     }
 }
 

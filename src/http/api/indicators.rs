@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::reference::IndicatorDefinition;
-use crate::service::indicators::{self as indicator_service, Comparison, GhtReading};
+use crate::service::indicators::{self as indicator_service, Comparison, EtablissementProgress, GhtReading};
 use crate::store::indicators;
 
 /// The indicator schema in force.
@@ -266,7 +266,44 @@ pub struct GhtCampaignView {
     /// Établissements waiting for the DSI's validation.
     pub submitted: usize,
     /// Each expected établissement (members at the reference date).
-    pub etablissements: Vec<indicators::EtablissementProgress>,
+    pub etablissements: Vec<ProgressView>,
+}
+
+/// Where one expected établissement stands in a campaign.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProgressView {
+    /// FINESS juridique.
+    pub finess_ej: String,
+    /// Name.
+    pub name: String,
+    /// `validated` (counts in the indicators), `submitted` (waiting for the
+    /// DSI's validation) or `missing` (nothing deposited).
+    pub status: String,
+    /// Its current upload.
+    pub upload_id: Option<i64>,
+    /// When it was deposited.
+    pub uploaded_at: Option<DateTime<Utc>>,
+    /// Rows it holds for this établissement.
+    pub rows: Option<i32>,
+    /// Warnings in its report.
+    pub warnings: Option<u32>,
+    /// Its rows whose application name is not in the catalogue (review list).
+    pub unmatched: Option<u64>,
+}
+
+impl From<EtablissementProgress> for ProgressView {
+    fn from(p: EtablissementProgress) -> Self {
+        ProgressView {
+            finess_ej: p.finess_ej,
+            name: p.name,
+            status: p.status,
+            upload_id: p.upload_id,
+            uploaded_at: p.uploaded_at,
+            rows: p.rows,
+            warnings: p.warnings,
+            unmatched: p.unmatched,
+        }
+    }
 }
 
 /// A GHT's campaign completeness.
@@ -291,7 +328,7 @@ pub async fn ght_campaign(
         deadline: progress.campaign.deadline,
         completeness: Completeness::new(expected, progress.reporting as i32),
         submitted: progress.submitted,
-        etablissements: progress.etablissements,
+        etablissements: progress.etablissements.into_iter().map(ProgressView::from).collect(),
     }))
 }
 

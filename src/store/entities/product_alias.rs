@@ -1,8 +1,10 @@
-//! Another spelling of a product, national (`scope` empty) or local to a GHT.
+//! Another spelling of a product, national or local to a GHT (`AliasScope`).
 
 use sea_orm::entity::prelude::*;
 
-/// Another spelling of a product, national (`scope` empty) or local to a GHT.
+use crate::domain::AliasScope;
+
+/// Another spelling of a product, national or local to a GHT (`AliasScope`).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "product_aliases")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub product_id: i64,
     pub alias: String,
     pub normalised_key: String,
-    pub scope: String,
+    pub scope: AliasScope,
     pub created_at: DateTimeUtc,
 }
 

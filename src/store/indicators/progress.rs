@@ -6,7 +6,7 @@ use super::*;
 pub const MISSING: &str = "missing";
 
 /// Where one expected établissement stands in a campaign.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct EtablissementProgress {
     /// FINESS juridique.
     pub finess_ej: String,

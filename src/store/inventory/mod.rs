@@ -12,13 +12,14 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::catalogue::{NATIONAL_SCOPE, STATUS_APPROVED};
+use super::catalogue::STATUS_APPROVED;
 use super::entities::{
     etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
     product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message_page,
     vendor,
 };
 use super::pagination::{Page, PageOf};
+use crate::domain::AliasScope;
 use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::import::headers::Field;

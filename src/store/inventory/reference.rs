@@ -29,12 +29,12 @@ pub async fn load_reference(
         }
     }
     let aliases = product_alias::Entity::find()
-        .filter(product_alias::Column::Scope.is_in([NATIONAL_SCOPE.to_owned(), ght.to_string()]))
+        .filter(product_alias::Column::Scope.is_in([AliasScope::National.stored(), ght.as_str()]))
         .order_by_asc(product_alias::Column::Id)
         .all(conn)
         .await?
         .into_iter()
-        .map(|a| CatalogueAlias { product_id: a.product_id, local: a.scope != NATIONAL_SCOPE, alias: a.alias })
+        .map(|a| CatalogueAlias { product_id: a.product_id, local: a.scope != AliasScope::National, alias: a.alias })
         .collect();
     let products = products
         .into_iter()
