@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Utc};
 use convergence::auth::Principal;
 use convergence::config::Settings;
-use convergence::domain::{CampaignYear, Finess, GhtCode, Money, REGIONS, Role, SubdomainCode};
+use convergence::domain::{
+    CampaignStatus, CampaignYear, Finess, GhtCode, Money, REGIONS, Role, SubdomainCode, UploadStatus,
+};
 use convergence::normalise::row::NormalisedRow;
 use convergence::normalise::sentinel::EntryState;
 use convergence::reference::{catalogue, finess_directory};
@@ -170,7 +172,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
             year: Set(CampaignYear::new(i64::from(year)).expect("year")),
             reference_date: Set(NaiveDate::from_ymd_opt(year, 1, 1).expect("date")),
             deadline: Set(None),
-            status: Set("open".to_owned()),
+            status: Set(CampaignStatus::Open),
             opened_at: Set(now),
             closed_at: Set(None),
         }
@@ -266,7 +268,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
                 uploaded_by_token: Set(None),
                 uploaded_by: Set("bench".to_owned()),
                 uploaded_at: Set(now),
-                status: Set(inventory::VALIDATED.to_owned()),
+                status: Set(UploadStatus::Validated),
                 validated_at: Set(Some(now)),
                 validated_by: Set(Some("bench".to_owned())),
                 report: Set("{}".to_owned()),

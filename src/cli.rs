@@ -368,11 +368,7 @@ async fn import(
                     println!("Fichier déjà déposé : dépôt {} inchangé, rien n'a été écrit.", upload.id)
                 }
                 (Some(upload), false) => {
-                    println!(
-                        "Dépôt {} enregistré ({}).",
-                        upload.id,
-                        crate::service::inventory::status_label(&upload.status)
-                    )
+                    println!("Dépôt {} enregistré ({}).", upload.id, upload.status.label())
                 }
                 (None, _) => println!("Simulation : rien n'a été écrit."),
             }

@@ -10,7 +10,7 @@ mod inventories;
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
-use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode, SubdomainCode};
+use crate::domain::{AnswerStatus, CampaignStatus, CampaignYear, Finess, GhtCode, RegionCode, SubdomainCode};
 use crate::error::AppError;
 use crate::intake::worker::WorkerConfig;
 use crate::reference::ght_sample;
@@ -122,19 +122,18 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
     targets::replace(txn, actor, &code, set).await?;
 
     let governance = [
-        ("GOV.DIAG", "realise", Some(date(2017, 6, 30)?)),
-        ("GOV.STRAT", "realise", Some(date(2018, 3, 15)?)),
-        ("GOV.SDSI", "realise", Some(date(2018, 6, 1)?)),
-        ("GOV.DSI", "realise", Some(date(2019, 1, 1)?)),
-        ("GOV.GPEC", "en_cours", None),
-        ("GOV.ID_REF", "en_cours", None),
-        ("GOV.ANNUAIRE", "non_demarre", None),
+        ("GOV.DIAG", AnswerStatus::Done, Some(date(2017, 6, 30)?)),
+        ("GOV.STRAT", AnswerStatus::Done, Some(date(2018, 3, 15)?)),
+        ("GOV.SDSI", AnswerStatus::Done, Some(date(2018, 6, 1)?)),
+        ("GOV.DSI", AnswerStatus::Done, Some(date(2019, 1, 1)?)),
+        ("GOV.GPEC", AnswerStatus::InProgress, None),
+        ("GOV.ID_REF", AnswerStatus::InProgress, None),
+        ("GOV.ANNUAIRE", AnswerStatus::NotStarted, None),
     ];
     for year in [2025, 2026] {
         let year = parsed(CampaignYear::new(year))?;
         for (code_text, status, status_date) in governance {
-            let answer =
-                Answer { indicator_code: code_text.to_owned(), status: status.to_owned(), status_date, comment: None };
+            let answer = Answer { indicator_code: code_text.to_owned(), status, status_date, comment: None };
             answers::declare(txn, actor, &code, year, answer).await?;
         }
     }
@@ -148,7 +147,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
     for (i, f) in finess.iter().enumerate() {
         inventories::deposit(db, worker, actor, f, i, previous).await?;
     }
-    if campaigns::find(db.reader(), previous).await?.is_some_and(|c| c.status == campaigns::OPEN) {
+    if campaigns::find(db.reader(), previous).await?.is_some_and(|c| c.status == CampaignStatus::Open) {
         crate::service::referential::close_campaign(db, actor, previous).await?;
     }
     let current = parsed(CampaignYear::new(2026))?;

@@ -11,6 +11,7 @@ mod key;
 mod money;
 mod region_code;
 mod role;
+mod status;
 mod subdomain_code;
 
 pub use alias_scope::AliasScope;
@@ -21,6 +22,7 @@ pub use key::normalise_key;
 pub use money::{Money, MoneyError};
 pub use region_code::{REGIONS, RegionCode, RegionCodeError};
 pub use role::{Role, RoleError};
+pub use status::{AnswerStatus, CampaignStatus, ProductStatus, UploadStatus};
 pub use subdomain_code::{SubdomainCode, SubdomainCodeError};
 
 /// Implements `Display`, `serde` (as a string) and `utoipa::ToSchema` for a

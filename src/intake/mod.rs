@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
+use crate::domain::UploadStatus;
 use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::import::headers::Field;
@@ -23,7 +24,7 @@ use crate::service::Write;
 use crate::service::referential::ensure_open;
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
-use crate::store::inventory::{self, NewUpload, SUBMITTED, VALIDATED};
+use crate::store::inventory::{self, NewUpload};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, ghts};
 use worker::{Normalised, WorkerConfig, normalise_isolated};
@@ -141,7 +142,7 @@ pub async fn import_with_progress(
         format: String::new(),
         bytes: Vec::new(),
         sha256: hex::encode(Sha256::digest(&request.bytes)),
-        status: String::new(),
+        status: UploadStatus::Validated,
     };
     let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
     if let Some(first) = earlier {
@@ -182,9 +183,9 @@ pub async fn import_with_progress(
     // The rows stream into the transaction as the worker produces them: the
     // worker normalises the next batch while this one is written.
     new.status = if actor.principal.role == Role::Etablissement && !auto_validated(db, &ght).await? {
-        SUBMITTED.to_owned()
+        UploadStatus::Submitted
     } else {
-        VALIDATED.to_owned()
+        UploadStatus::Validated
     };
     new.bytes = request.bytes;
     let mut write = Write::begin(db, actor).await?;

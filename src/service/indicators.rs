@@ -10,6 +10,7 @@ use super::{Write, access};
 use crate::auth::Principal;
 use crate::compute::changes::{Change, Delta};
 use crate::compute::trajectories::{CampaignPoint, Trajectory, TrajectorySummary, summarise, trajectory};
+use crate::domain::UploadStatus;
 use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::error::AppError;
 use crate::reference::{IndicatorDefinition, indicator_schema};
@@ -17,7 +18,6 @@ use crate::store::audit::Actor;
 use crate::store::entities::{campaign, indicator_answer};
 use crate::store::indicators::{self as stored, SchemaChange};
 pub use crate::store::indicators::{EtablissementProgress, GhtIndicators};
-use crate::store::inventory::{SUBMITTED, VALIDATED};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, answers, campaigns, ghts, targets};
 
@@ -102,8 +102,8 @@ pub async fn campaign_progress(
     access::readable_ght(reader, principal, ght).await?;
     let campaign = campaigns::find(reader, year).await?.ok_or_else(|| unknown_campaign(year))?;
     let etablissements = stored::progress(reader, ght, year, campaign.reference_date).await?;
-    let reporting = etablissements.iter().filter(|e| e.status == VALIDATED).count();
-    let submitted = etablissements.iter().filter(|e| e.status == SUBMITTED).count();
+    let reporting = etablissements.iter().filter(|e| e.status == UploadStatus::Validated.as_str()).count();
+    let submitted = etablissements.iter().filter(|e| e.status == UploadStatus::Submitted.as_str()).count();
     Ok(CampaignProgress { campaign, etablissements, reporting, submitted })
 }
 

@@ -7,27 +7,14 @@
 use super::Write;
 use super::access;
 use crate::auth::{Principal, Scope};
-use crate::domain::{CampaignYear, GhtCode, SubdomainCode};
+use crate::domain::{CampaignYear, GhtCode, SubdomainCode, UploadStatus};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{
-    self, EntryChanges, EntryFields, EntryFilter, REJECTED, SUBMITTED, VALIDATED, WITHDRAWN,
-};
+use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
 use crate::store::{Db, campaigns, catalogue, ghts, taxonomy};
-
-/// French label of an upload status.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        SUBMITTED => "en attente de validation",
-        VALIDATED => "validé",
-        WITHDRAWN => "retiré",
-        REJECTED => "refusé",
-        _ => "inconnu",
-    }
-}
 
 /// What a change of status does to an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,20 +48,22 @@ pub async fn change_status(
     let year = upload.campaign_year;
     super::referential::ensure_open(write.txn(), year).await?;
     let (status, action) = match change {
-        StatusChange::Validate if upload.status != SUBMITTED => {
+        StatusChange::Validate if upload.status != UploadStatus::Submitted => {
             return Err(AppError::Conflict(format!(
                 "ce dépôt n'attend pas de validation (statut : {})",
-                status_label(&upload.status)
+                upload.status.label()
             )));
         }
-        StatusChange::Withdraw if upload.status == WITHDRAWN || upload.status == REJECTED => {
+        StatusChange::Withdraw
+            if upload.status == UploadStatus::Withdrawn || upload.status == UploadStatus::Rejected =>
+        {
             return Err(AppError::Conflict(format!(
                 "ce dépôt ne peut pas être retiré (statut : {})",
-                status_label(&upload.status)
+                upload.status.label()
             )));
         }
-        StatusChange::Validate => (VALIDATED, "upload.validate"),
-        StatusChange::Withdraw => (WITHDRAWN, "upload.withdraw"),
+        StatusChange::Validate => (UploadStatus::Validated, "upload.validate"),
+        StatusChange::Withdraw => (UploadStatus::Withdrawn, "upload.withdraw"),
     };
     let updated = inventory::set_status(write.txn(), actor, upload, status, action).await?;
     write.touched().campaign(&ght, year);

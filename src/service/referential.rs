@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::{Write, access};
-use crate::domain::{CampaignYear, Finess, GhtCode, Role};
+use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::{campaign, ght, ght_membership};
@@ -179,7 +179,7 @@ pub async fn open_campaign(
     let write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Campaign(year.get())).await?;
     if let Some(existing) = campaigns::find(write.txn(), year).await? {
-        let state = if existing.status == campaigns::OPEN { "ouverte" } else { "close" };
+        let state = if existing.status == CampaignStatus::Open { "ouverte" } else { "close" };
         return Err(AppError::Conflict(format!("la campagne {year} existe déjà ({state})")));
     }
     let reference_date = reference_date.unwrap_or_else(|| year.default_reference_date());
@@ -204,7 +204,7 @@ pub async fn close_campaign(db: &Db, actor: Actor<'_>, year: CampaignYear) -> Re
     let current = campaigns::find(write.txn(), year)
         .await?
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    if current.status == campaigns::CLOSED {
+    if current.status == CampaignStatus::Closed {
         return Err(AppError::Conflict(format!("la campagne {year} est déjà close")));
     }
     let closed = campaigns::set_closed(write.txn(), actor, current).await?;
@@ -225,7 +225,7 @@ pub async fn ensure_open(
         None => {
             Err(AppError::not_found(format!("campagne {year} introuvable : elle doit être ouverte avant tout dépôt")))
         }
-        Some(c) if c.status != campaigns::OPEN => Err(AppError::Conflict(format!(
+        Some(c) if c.status != CampaignStatus::Open => Err(AppError::Conflict(format!(
             "la campagne {year} est close : ses inventaires sont figés et n'acceptent plus de changement"
         ))),
         Some(c) => Ok(c),

@@ -166,12 +166,6 @@ pub async fn declare_answer(
     answer: Answer,
 ) -> Result<indicator_answer::Model, AppError> {
     access::writable_ght(db.reader(), actor.principal, ght).await?;
-    if !answers::STATUSES.contains(&answer.status.as_str()) {
-        return Err(AppError::Invalid(format!(
-            "« {} » n'est pas un statut : non_demarre, en_cours ou realise",
-            answer.status
-        )));
-    }
     if !answer.indicator_code.starts_with("GOV.") {
         return Err(AppError::Invalid(format!(
             "« {} » n'est pas un indicateur déclaratif (GOV.*)",

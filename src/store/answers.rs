@@ -9,23 +9,20 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::indicator_answer;
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{AnswerStatus, CampaignYear, GhtCode};
 
 /// The answer to a `GOV.*` item.
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     /// Indicator code (`GOV.SDSI`).
     pub indicator_code: String,
-    /// `non_demarre`, `en_cours` or `realise`.
-    pub status: String,
+    /// Not started, in progress, or done.
+    pub status: AnswerStatus,
     /// Date of the status (e.g. when the SDSI was validated).
     pub status_date: Option<NaiveDate>,
     /// Free comment.
     pub comment: Option<String>,
 }
-
-/// Statuses a governance item can take.
-pub const STATUSES: [&str; 3] = ["non_demarre", "en_cours", "realise"];
 
 /// Records (or replaces) a GHT's answer for a campaign, audited. The caller
 /// checks the indicator and the status.
@@ -48,7 +45,7 @@ pub async fn declare(
     let before = existing.as_ref().and_then(|e| {
         audit::snapshot(&Answer {
             indicator_code: e.indicator_code.clone(),
-            status: e.status.clone(),
+            status: e.status,
             status_date: e.status_date,
             comment: e.comment.clone(),
         })
@@ -62,7 +59,7 @@ pub async fn declare(
             ..Default::default()
         },
     };
-    model.status = Set(answer.status.clone());
+    model.status = Set(answer.status);
     model.status_date = Set(answer.status_date);
     model.comment = Set(answer.comment.clone());
     model.updated_at = Set(super::now());

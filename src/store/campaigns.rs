@@ -8,12 +8,7 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::campaign;
-use crate::domain::CampaignYear;
-
-/// Status of a campaign that accepts uploads.
-pub const OPEN: &str = "open";
-/// Status of a frozen campaign.
-pub const CLOSED: &str = "closed";
+use crate::domain::{CampaignStatus, CampaignYear};
 
 #[derive(Debug, Serialize)]
 struct CampaignSnapshot {
@@ -28,7 +23,7 @@ fn snapshot(c: &campaign::Model) -> Option<serde_json::Value> {
         year: c.year.get(),
         reference_date: c.reference_date,
         deadline: c.deadline,
-        status: c.status.clone(),
+        status: c.status.to_string(),
     })
 }
 
@@ -64,7 +59,7 @@ pub async fn insert_open(
         year: Set(year),
         reference_date: Set(reference_date),
         deadline: Set(deadline),
-        status: Set(OPEN.to_owned()),
+        status: Set(CampaignStatus::Open),
         opened_at: Set(super::now()),
         closed_at: Set(None),
     }
@@ -98,7 +93,7 @@ pub async fn set_closed(
     let year = current.year;
     let before = snapshot(&current);
     let mut model = current.into_active_model();
-    model.status = Set(CLOSED.to_owned());
+    model.status = Set(CampaignStatus::Closed);
     model.closed_at = Set(Some(super::now()));
     let updated = model.update(txn).await?;
     audit::record(

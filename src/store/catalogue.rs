@@ -9,12 +9,7 @@ use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
 use crate::auth::{Principal, Scope};
 use crate::domain::normalise_key;
-use crate::domain::{AliasScope, Role};
-
-/// Status of a product approved nationally.
-pub const STATUS_APPROVED: &str = "approved";
-/// Status of a product proposed by a GHT and not yet approved.
-pub const STATUS_PENDING: &str = "pending";
+use crate::domain::{AliasScope, ProductStatus, Role};
 
 /// A product with what a reader needs to recognise it.
 #[derive(Debug, Clone)]
@@ -44,9 +39,9 @@ pub async fn search(
         Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => Some(code.as_str().to_owned()),
         _ => None,
     };
-    let mut visible = Condition::any().add(product::Column::Status.eq(STATUS_APPROVED));
+    let mut visible = Condition::any().add(product::Column::Status.eq(ProductStatus::Approved));
     if principal.role == Role::Admin {
-        visible = visible.add(product::Column::Status.eq(STATUS_PENDING));
+        visible = visible.add(product::Column::Status.eq(ProductStatus::Pending));
     } else if let Some(ght) = &own_ght {
         visible = visible.add(product::Column::ProposedByGht.eq(ght.clone()));
     }

@@ -9,11 +9,10 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::campaigns::OPEN;
-use super::catalogue::{STATUS_APPROVED, STATUS_PENDING};
 use super::entities::{campaign, inventory_entry, product, product_alias, product_vendor, vendor};
 use crate::domain::normalise_key;
 use crate::domain::{AliasScope, GhtCode, SubdomainCode};
+use crate::domain::{CampaignStatus, ProductStatus};
 use crate::error::AppError;
 
 /// Aliases, national first then by GHT, optionally only those of one scope.
@@ -175,18 +174,21 @@ pub async fn add_product(
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
     let vendor_id = vendor_id(txn, &new.vendor).await?;
-    let product = product::ActiveModel {
-        name: Set(name.clone()),
-        vendor_id: Set(vendor_id),
-        default_subdomain: Set(new.default_subdomain.as_ref().map(ToString::to_string)),
-        status: Set(if new.proposed_by.is_some() { STATUS_PENDING } else { STATUS_APPROVED }.to_owned()),
-        proposed_by_ght: Set(new.proposed_by.clone()),
-        merged_into: Set(None),
-        created_at: Set(super::now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let product =
+        product::ActiveModel {
+            name: Set(name.clone()),
+            vendor_id: Set(vendor_id),
+            default_subdomain: Set(new.default_subdomain.as_ref().map(ToString::to_string)),
+            status: Set(
+                if new.proposed_by.is_some() { ProductStatus::Pending } else { ProductStatus::Approved }.to_owned()
+            ),
+            proposed_by_ght: Set(new.proposed_by.clone()),
+            merged_into: Set(None),
+            created_at: Set(super::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
     // The name matches in the proposing GHT only until the product is approved.
     let scope = new.proposed_by.clone().map_or(AliasScope::National, AliasScope::Ght);
     product_alias::ActiveModel {
@@ -209,7 +211,7 @@ pub async fn add_product(
 /// `Conflict` when it is not pending.
 pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
     let product = product_or_404(txn, id).await?;
-    if product.status != STATUS_PENDING {
+    if product.status != ProductStatus::Pending {
         return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
     }
     let ght = product.proposed_by_ght.clone();
@@ -229,7 +231,7 @@ pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i6
     }
     let before = Some(serde_json::json!({"status": product.status}));
     let mut model = product.into_active_model();
-    model.status = Set(STATUS_APPROVED.to_owned());
+    model.status = Set(ProductStatus::Approved);
     let approved = model.update(txn).await?;
     record_product(txn, actor, "product.approve", &approved, before, ght).await?;
     Ok(approved)
@@ -266,7 +268,7 @@ pub async fn merge_products(
         }
     }
     let open: Vec<crate::domain::CampaignYear> = campaign::Entity::find()
-        .filter(campaign::Column::Status.eq(OPEN))
+        .filter(campaign::Column::Status.eq(CampaignStatus::Open))
         .all(txn)
         .await?
         .into_iter()

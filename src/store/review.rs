@@ -13,9 +13,9 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::campaigns::OPEN;
 use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
+use crate::domain::CampaignStatus;
 use crate::domain::normalise_key;
 use crate::domain::{AliasScope, CampaignYear, GhtCode};
 use crate::normalise::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
@@ -43,7 +43,7 @@ pub struct ReviewItem {
 /// Campaigns that are open (their rows can still change).
 async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>, DbErr> {
     Ok(campaign::Entity::find()
-        .filter(campaign::Column::Status.eq(OPEN))
+        .filter(campaign::Column::Status.eq(CampaignStatus::Open))
         .all(conn)
         .await?
         .into_iter()

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashSet};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
 
 use super::Db;
-use super::catalogue::STATUS_APPROVED;
 use super::entities::{
     product, product_alias, product_vendor, region, taxonomy_domain, taxonomy_subdomain, taxonomy_synonym, vendor,
 };
 use super::lock::{self, LockKey};
+use crate::domain::ProductStatus;
 use crate::domain::REGIONS;
 use crate::domain::normalise_key;
 use crate::error::AppError;
@@ -141,7 +141,7 @@ async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, AppError> {
                 name: Set(entry.product.clone()),
                 vendor_id: Set(vendor_id),
                 default_subdomain: Set(Some(entry.subdomain.to_string())),
-                status: Set(STATUS_APPROVED.to_owned()),
+                status: Set(ProductStatus::Approved),
                 proposed_by_ght: Set(None),
                 merged_into: Set(None),
                 created_at: Set(now),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::indicators::{CampaignQuery, Completeness};
 use crate::compute::aggregates::{Distribution, Rank, distribution, ranks};
-use crate::domain::{CampaignYear, RegionCode};
+use crate::domain::{AnswerStatus, CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
@@ -129,7 +129,7 @@ fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerRe
             peers
                 .answers
                 .iter()
-                .filter(|a| a.indicator_code == definition.code && a.status == "realise")
+                .filter(|a| a.indicator_code == definition.code && a.status == AnswerStatus::Done)
                 .filter(|a| a.status_date.is_some_and(|d| d <= milestone))
                 .map(|a| a.ght_code.to_string())
                 .collect()

@@ -38,7 +38,7 @@ impl From<campaign::Model> for CampaignView {
             year: c.year.get(),
             reference_date: c.reference_date,
             deadline: c.deadline,
-            status: c.status,
+            status: c.status.to_string(),
             opened_at: c.opened_at,
             closed_at: c.closed_at,
         }

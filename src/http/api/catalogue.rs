@@ -63,7 +63,7 @@ pub async fn search_products(
         vendor: d.vendor,
         former_vendors: d.former_vendors,
         default_subdomain: d.product.default_subdomain,
-        status: d.product.status,
+        status: d.product.status.to_string(),
         aliases: d.aliases,
     })))
 }
@@ -188,7 +188,7 @@ impl From<crate::store::entities::product::Model> for ProductRow {
             name: p.name,
             vendor_id: p.vendor_id,
             default_subdomain: p.default_subdomain,
-            status: p.status,
+            status: p.status.to_string(),
             proposed_by_ght: p.proposed_by_ght.map(|g| g.to_string()),
             merged_into: p.merged_into,
         }

@@ -166,7 +166,7 @@ pub async fn ght_indicators(
         .map(|a| DeclaredView {
             label: definition_of(&schema, &a.indicator_code).map(|(d, _)| d.label.clone()).unwrap_or_default(),
             code: a.indicator_code,
-            status: a.status,
+            status: a.status.to_string(),
             status_date: a.status_date,
             comment: a.comment,
         })
@@ -323,7 +323,7 @@ pub async fn ght_campaign(
     Ok(Json(GhtCampaignView {
         ght: code.to_string(),
         campaign: year.get(),
-        status: progress.campaign.status,
+        status: progress.campaign.status.to_string(),
         reference_date: progress.campaign.reference_date,
         deadline: progress.campaign.deadline,
         completeness: Completeness::new(expected, progress.reporting as i32),

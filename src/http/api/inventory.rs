@@ -80,7 +80,7 @@ impl UploadView {
             sha256: u.sha256,
             uploaded_by: u.uploaded_by,
             uploaded_at: u.uploaded_at,
-            status: u.status,
+            status: u.status.to_string(),
             validated_by: u.validated_by,
         }
     }

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
+use crate::domain::AnswerStatus;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters};
@@ -167,8 +168,10 @@ pub async fn put_answer(
 ) -> Result<Json<AnswerInput>, AppError> {
     let code = parse_code(&code)?;
     let year = super::campaigns::year_in_path(year)?;
-    let answer =
-        Answer { indicator_code: indicator, status: body.status, status_date: body.status_date, comment: body.comment };
+    let status = AnswerStatus::parse(&body.status).ok_or_else(|| {
+        AppError::Invalid(format!("« {} » n'est pas un statut : non_demarre, en_cours ou realise", body.status))
+    })?;
+    let answer = Answer { indicator_code: indicator, status, status_date: body.status_date, comment: body.comment };
     let saved = target_service::declare_answer(&state.db, auth.actor(), &code, year, answer).await?;
-    Ok(Json(AnswerInput { status: saved.status, status_date: saved.status_date, comment: saved.comment }))
+    Ok(Json(AnswerInput { status: saved.status.to_string(), status_date: saved.status_date, comment: saved.comment }))
 }

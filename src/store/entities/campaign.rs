@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::CampaignYear;
+use crate::domain::{CampaignStatus, CampaignYear};
 
 /// A yearly collection of inventories.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +12,7 @@ pub struct Model {
     pub year: CampaignYear,
     pub reference_date: Date,
     pub deadline: Option<Date>,
-    pub status: String,
+    pub status: CampaignStatus,
     pub opened_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
 }

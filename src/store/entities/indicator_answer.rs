@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{AnswerStatus, CampaignYear, GhtCode};
 
 /// A declared (governance) indicator answer of a GHT for a campaign.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -13,7 +13,7 @@ pub struct Model {
     pub ght_code: GhtCode,
     pub campaign_year: CampaignYear,
     pub indicator_code: String,
-    pub status: String,
+    pub status: AnswerStatus,
     pub status_date: Option<Date>,
     pub comment: Option<String>,
     pub updated_at: DateTimeUtc,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{CampaignYear, GhtCode, UploadStatus};
 
 /// An uploaded inventory file and its report.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -20,7 +20,7 @@ pub struct Model {
     pub uploaded_by_token: Option<i64>,
     pub uploaded_by: String,
     pub uploaded_at: DateTimeUtc,
-    pub status: String,
+    pub status: UploadStatus,
     pub validated_at: Option<DateTimeUtc>,
     pub validated_by: Option<String>,
     #[sea_orm(column_type = "Text")]

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::GhtCode;
+use crate::domain::{GhtCode, ProductStatus};
 
 /// A catalogue product.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -13,7 +13,7 @@ pub struct Model {
     pub name: String,
     pub vendor_id: i64,
     pub default_subdomain: Option<String>,
-    pub status: String,
+    pub status: ProductStatus,
     pub proposed_by_ght: Option<GhtCode>,
     pub merged_into: Option<i64>,
     pub created_at: DateTimeUtc,

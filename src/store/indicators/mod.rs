@@ -17,9 +17,9 @@ use super::entities::{
     campaign, indicator_definition, indicator_run, indicator_schema_version, inventory_entry, target_product,
     target_version,
 };
-use super::{campaigns, ghts, inventory, now};
+use super::{ghts, inventory, now};
 use crate::compute::indicators::{self, CampaignInputs, Row};
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{CampaignStatus, CampaignYear, GhtCode};
 use crate::normalise::sentinel::EntryState;
 use crate::reference::{IndicatorDefinition, indicator_schema};
 

@@ -79,7 +79,7 @@ pub async fn progress(
         progress.push(EtablissementProgress {
             finess_ej: etablissement.finess_ej,
             name: etablissement.name,
-            status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.clone()),
+            status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.to_string()),
             upload_id: Some(upload_id),
             uploaded_at: upload.map(|u| u.uploaded_at),
             rows,

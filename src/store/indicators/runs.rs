@@ -8,7 +8,7 @@ use super::*;
 /// # Errors
 /// When the query fails.
 pub async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, DbErr> {
-    campaign::Entity::find().filter(campaign::Column::Status.eq(campaigns::OPEN)).all(conn).await
+    campaign::Entity::find().filter(campaign::Column::Status.eq(CampaignStatus::Open)).all(conn).await
 }
 
 /// A stored campaign's year.

@@ -12,7 +12,6 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::catalogue::STATUS_APPROVED;
 use super::entities::{
     etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
     product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message_page,
@@ -22,6 +21,7 @@ use super::pagination::{Page, PageOf};
 use crate::domain::AliasScope;
 use crate::domain::normalise_key;
 use crate::domain::{CampaignYear, Finess, GhtCode};
+use crate::domain::{ProductStatus, UploadStatus};
 use crate::import::headers::Field;
 use crate::normalise::ReferenceData;
 use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod};
@@ -39,15 +39,3 @@ pub use entries::*;
 pub use messages::*;
 pub use reference::*;
 pub use uploads::*;
-
-/// Upload waiting for the DSI's validation.
-pub const SUBMITTED: &str = "submitted";
-
-/// Upload that counts.
-pub const VALIDATED: &str = "validated";
-
-/// Upload withdrawn: the previous one is current again.
-pub const WITHDRAWN: &str = "withdrawn";
-
-/// Upload refused (errors in strict mode): kept with its report, no rows.
-pub const REJECTED: &str = "rejected";

@@ -17,7 +17,7 @@ pub async fn load_reference(
 ) -> Result<ReferenceData, DbErr> {
     let products = product::Entity::find()
         .filter(product::Column::MergedInto.is_null())
-        .filter(product::Column::Status.eq(STATUS_APPROVED).or(product::Column::ProposedByGht.eq(ght.as_str())))
+        .filter(product::Column::Status.eq(ProductStatus::Approved).or(product::Column::ProposedByGht.eq(ght.as_str())))
         .all(conn)
         .await?;
     let vendors: HashMap<i64, String> =

@@ -20,8 +20,8 @@ pub struct NewUpload {
     pub bytes: Vec<u8>,
     /// SHA-256 of the file, hex.
     pub sha256: String,
-    /// `submitted`, `validated` or `rejected`.
-    pub status: String,
+    /// Submitted (awaiting validation), validated, or rejected.
+    pub status: UploadStatus,
 }
 
 /// An earlier upload of the same bytes for the same scope and campaign,
@@ -37,7 +37,7 @@ pub async fn same_bytes(
         .filter(inventory_upload::Column::Sha256.eq(new.sha256.as_str()))
         .filter(inventory_upload::Column::CampaignYear.eq(new.campaign.get()))
         .filter(inventory_upload::Column::GhtCode.eq(new.ght.as_str()))
-        .filter(inventory_upload::Column::Status.is_in([SUBMITTED, VALIDATED]));
+        .filter(inventory_upload::Column::Status.is_in([UploadStatus::Submitted, UploadStatus::Validated]));
     select = match &new.finess_ej {
         Some(f) => select.filter(inventory_upload::Column::FinessEj.eq(f.as_str())),
         None => select.filter(inventory_upload::Column::FinessEj.is_null()),
@@ -56,7 +56,7 @@ pub async fn begin_upload(
     new: &NewUpload,
 ) -> Result<inventory_upload::Model, DbErr> {
     let now = crate::store::now();
-    let validated = new.status == VALIDATED;
+    let validated = new.status == UploadStatus::Validated;
     inventory_upload::ActiveModel {
         campaign_year: Set(new.campaign),
         ght_code: Set(new.ght.clone()),
@@ -68,7 +68,7 @@ pub async fn begin_upload(
         uploaded_by_token: Set(actor.principal.token_id),
         uploaded_by: Set(actor.principal.label.clone()),
         uploaded_at: Set(now),
-        status: Set(new.status.clone()),
+        status: Set(new.status),
         validated_at: Set(validated.then_some(now)),
         validated_by: Set(validated.then(|| actor.principal.label.clone())),
         report: Set("{}".to_owned()),
@@ -143,7 +143,7 @@ pub async fn reject(
 ) -> Result<inventory_upload::Model, DbErr> {
     inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload.id)).exec(txn).await?;
     let mut model = upload.into_active_model();
-    model.status = Set(REJECTED.to_owned());
+    model.status = Set(UploadStatus::Rejected);
     model.validated_at = Set(None);
     model.validated_by = Set(None);
     let upload = model.update(txn).await?;
@@ -185,7 +185,7 @@ pub async fn current_uploads(
     campaign: CampaignYear,
     etablissements: &[String],
 ) -> Result<HashMap<String, i64>, DbErr> {
-    latest_uploads(conn, campaign, etablissements, &[SUBMITTED, VALIDATED]).await
+    latest_uploads(conn, campaign, etablissements, &[UploadStatus::Submitted, UploadStatus::Validated]).await
 }
 
 /// The upload whose rows count in each établissement's indicators: its
@@ -199,14 +199,14 @@ pub async fn counted_uploads(
     campaign: CampaignYear,
     etablissements: &[String],
 ) -> Result<HashMap<String, i64>, DbErr> {
-    latest_uploads(conn, campaign, etablissements, &[VALIDATED]).await
+    latest_uploads(conn, campaign, etablissements, &[UploadStatus::Validated]).await
 }
 
 async fn latest_uploads(
     conn: &impl ConnectionTrait,
     campaign: CampaignYear,
     etablissements: &[String],
-    statuses: &[&str],
+    statuses: &[UploadStatus],
 ) -> Result<HashMap<String, i64>, DbErr> {
     // What covers these établissements first (few rows), then which of
     // those uploads are live.
@@ -221,7 +221,7 @@ async fn latest_uploads(
         .select_only()
         .column(inventory_upload::Column::Id)
         .filter(inventory_upload::Column::Id.is_in(ids))
-        .filter(inventory_upload::Column::Status.is_in(statuses.iter().copied()))
+        .filter(inventory_upload::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .into_tuple::<i64>()
         .all(conn)
         .await?
@@ -246,18 +246,18 @@ pub async fn set_status(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     upload: inventory_upload::Model,
-    status: &str,
+    status: UploadStatus,
     action: &str,
 ) -> Result<inventory_upload::Model, DbErr> {
-    let (id, ght, before) = (upload.id, upload.ght_code.clone(), upload.status.clone());
+    let (id, ght, before) = (upload.id, upload.ght_code.clone(), upload.status);
     let mut model = upload.into_active_model();
-    model.status = Set(status.to_owned());
-    if status == VALIDATED {
+    model.status = Set(status);
+    if status == UploadStatus::Validated {
         model.validated_at = Set(Some(crate::store::now()));
         model.validated_by = Set(Some(actor.principal.label.clone()));
     }
     let updated = model.update(txn).await?;
-    record_status(txn, actor, id, &ght, &before, status, action).await?;
+    record_status(txn, actor, id, &ght, before, status, action).await?;
     Ok(updated)
 }
 
@@ -266,8 +266,8 @@ async fn record_status(
     actor: Actor<'_>,
     id: i64,
     ght: &GhtCode,
-    before: &str,
-    after: &str,
+    before: UploadStatus,
+    after: UploadStatus,
     action: &str,
 ) -> Result<(), DbErr> {
     audit::record(
@@ -278,8 +278,8 @@ async fn record_status(
             object_type: "upload",
             object_id: id.to_string(),
             ght_code: Some(ght.clone()),
-            before: Some(serde_json::json!({ "status": before })),
-            after: Some(serde_json::json!({ "status": after })),
+            before: Some(serde_json::json!({ "status": before.as_str() })),
+            after: Some(serde_json::json!({ "status": after.as_str() })),
         },
     )
     .await
