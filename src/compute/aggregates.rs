@@ -18,17 +18,17 @@ use serde::Serialize;
 pub struct Distribution {
     /// GHTs with a value.
     pub count: usize,
-    /// Smallest.
+    /// Smallest value.
     pub min: f64,
     /// First quartile.
     pub q1: f64,
-    /// Median.
+    /// Median: the middle value (the mean of the two middle ones for an even count).
     pub median: f64,
     /// Third quartile.
     pub q3: f64,
-    /// Largest.
+    /// Largest value.
     pub max: f64,
-    /// Mean.
+    /// Arithmetic mean.
     pub mean: f64,
 }
 

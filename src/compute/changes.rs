@@ -59,25 +59,25 @@ pub struct Application {
 pub enum Change {
     /// A new application.
     Added {
-        /// Établissement.
+        /// The établissement (FINESS juridique).
         finess_ej: String,
         /// Sub-domain.
         subdomain: Option<String>,
-        /// Application.
+        /// The application: the product's name, or the name as written when unmatched.
         name: String,
     },
     /// An application no longer listed.
     Removed {
-        /// Établissement.
+        /// The établissement (FINESS juridique).
         finess_ej: String,
         /// Sub-domain.
         subdomain: Option<String>,
-        /// Application.
+        /// The application: the product's name, or the name as written when unmatched.
         name: String,
     },
     /// Within one sub-domain, one application gave way to another.
     Replaced {
-        /// Établissement.
+        /// The établissement (FINESS juridique).
         finess_ej: String,
         /// Sub-domain.
         subdomain: Option<String>,
@@ -88,11 +88,11 @@ pub enum Change {
     },
     /// The same application in another version.
     VersionChanged {
-        /// Établissement.
+        /// The établissement (FINESS juridique).
         finess_ej: String,
         /// Sub-domain.
         subdomain: Option<String>,
-        /// Application.
+        /// The application: the product's name, or the name as written when unmatched.
         name: String,
         /// Former version(s).
         from: Option<String>,

@@ -81,7 +81,7 @@ pub struct CampaignStatus {
 /// A point of the planned curve.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PlannedPoint {
-    /// Date.
+    /// The day this point of the plan describes.
     pub date: NaiveDate,
     /// Planned rate from that date on.
     pub rate: f64,
@@ -110,11 +110,11 @@ impl Trajectory {
 pub struct TrajectorySummary {
     /// Sub-domains with a target.
     pub subdomains: usize,
-    /// Converged.
+    /// Sub-domains where every concerned établissement runs the target.
     pub converged: usize,
     /// On track.
     pub on_track: usize,
-    /// Late.
+    /// Sub-domains below plan, or projected to finish after their last planned date.
     pub late: usize,
     /// Without planned dates (or without a campaign to measure).
     pub no_plan: usize,

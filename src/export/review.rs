@@ -19,7 +19,7 @@ pub struct ReviewLine {
     pub normalised_name: String,
     /// Spellings seen.
     pub spellings: Vec<String>,
-    /// Occurrences.
+    /// Rows carrying the name.
     pub occurrences: usize,
     /// Établissements (FINESS EJ).
     pub etablissements: Vec<String>,

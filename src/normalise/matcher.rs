@@ -92,7 +92,7 @@ pub struct ProductMatch {
     pub product_id: i64,
     /// 1.0 for exact and structural matches, the similarity for fuzzy ones.
     pub confidence: f64,
-    /// How.
+    /// How the name was matched (alias, stripped form, prefix, close spelling).
     pub method: MatchMethod,
     /// A vendor named inside the cell (`DxCare (Medasys)`), as evidence.
     pub vendor_evidence: Option<String>,

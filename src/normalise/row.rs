@@ -70,7 +70,7 @@ impl Context<'_> {
 /// A normalised inventory row, ready to store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NormalisedRow {
-    /// Sheet.
+    /// The sheet the row was read from.
     pub sheet: String,
     /// Excel row.
     pub row: u32,
@@ -100,13 +100,13 @@ pub struct NormalisedRow {
     pub subdomain_inferred: bool,
     /// Module(s).
     pub module: Option<String>,
-    /// Version.
+    /// Version, as written.
     pub version: Option<String>,
     /// Go-live date.
     pub go_live: Option<NaiveDate>,
-    /// Users.
+    /// Declared number of users.
     pub users: Option<i32>,
-    /// Beds.
+    /// Declared number of beds.
     pub beds: Option<i32>,
     /// `local`, `datacenter_ght`, `hds` or `saas`.
     pub hosting: Option<String>,
@@ -132,7 +132,7 @@ pub struct NormalisedRow {
     pub criticality: Option<String>,
     /// `cible`, `a_conserver`, `a_remplacer`, `a_decommissionner`.
     pub convergence_status: Option<String>,
-    /// Comment.
+    /// Free comment, as written.
     pub comment: Option<String>,
     /// Every cell by header, verbatim.
     #[schema(value_type = std::collections::BTreeMap<String, String>)]

@@ -61,9 +61,9 @@ pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option
 pub struct NewSite {
     /// FINESS ET.
     pub finess_et: Finess,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
-    /// Commune.
+    /// Commune, from the FINESS directory or as registered.
     pub commune: Option<String>,
 }
 

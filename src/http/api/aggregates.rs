@@ -20,11 +20,11 @@ use crate::service::peers::{self, PeerReading};
 /// One indicator across GHTs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PeerIndicator {
-    /// Code.
+    /// Indicator code (with its sub-domain for per-sub-domain indicators).
     pub code: String,
     /// French label.
     pub label: String,
-    /// Unit.
+    /// Unit: `percent` (0 to 1), `count`, `euro`, `boolean` or `enum`.
     pub unit: String,
     /// `higher` or `lower` is better.
     pub better: String,
@@ -57,7 +57,7 @@ pub struct PeersView {
     pub scope: String,
     /// Region code, for a region.
     pub region: Option<String>,
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: i32,
     /// GHTs expected and reporting (with at least one validated inventory).
     pub completeness: Completeness,

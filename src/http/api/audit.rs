@@ -17,7 +17,7 @@ use crate::store::audit::{self, AuditFilter};
 pub struct AuditEventView {
     /// Identifier (increasing).
     pub id: i64,
-    /// When.
+    /// When it happened.
     pub occurred_at: DateTime<Utc>,
     /// Who (the token's label, or `cli:…` for a command).
     pub actor: String,

@@ -19,7 +19,7 @@ use crate::store::catalogue_admin::{self, NewProduct};
 /// A catalogue product.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProductView {
-    /// Identifier.
+    /// Identifier (to read it again or act on it).
     pub id: i64,
     /// Canonical name.
     pub name: String,
@@ -165,7 +165,7 @@ pub struct NewProductBody {
 /// The product as stored.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProductRow {
-    /// Identifier.
+    /// Identifier (to read it again or act on it).
     pub id: i64,
     /// Canonical name.
     pub name: String,

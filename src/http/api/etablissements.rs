@@ -18,13 +18,13 @@ use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, New
 pub struct EtablissementView {
     /// FINESS juridique.
     pub finess_ej: String,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// FINESS category.
     pub category: Option<String>,
     /// Département code.
     pub departement: Option<String>,
-    /// Commune.
+    /// Commune, from the FINESS directory or as registered.
     pub commune: Option<String>,
     /// Sites (FINESS géographique).
     pub sites: Vec<SiteView>,
@@ -37,9 +37,9 @@ pub struct EtablissementView {
 pub struct SiteView {
     /// FINESS géographique.
     pub finess_et: Finess,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
-    /// Commune.
+    /// Commune, from the FINESS directory or as registered.
     pub commune: Option<String>,
 }
 

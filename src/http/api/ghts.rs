@@ -21,7 +21,7 @@ use crate::store::ghts::{self, GhtPatch, NewGht};
 pub struct GhtView {
     /// Code (`NOR-02`).
     pub code: String,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// Region short code.
     pub region_code: String,
@@ -77,7 +77,7 @@ pub async fn list_ghts(
 pub struct CreateGht {
     /// Code, region prefix first (`NOR-02`).
     pub code: GhtCode,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// Region short code.
     pub region_code: RegionCode,
@@ -155,11 +155,11 @@ pub async fn patch_ght(
 pub struct MemberView {
     /// FINESS EJ.
     pub finess_ej: String,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// FINESS category.
     pub category: Option<String>,
-    /// Commune.
+    /// Commune, from the FINESS directory or as registered.
     pub commune: Option<String>,
     /// Whether it is the établissement support.
     pub is_support: bool,

@@ -37,7 +37,7 @@ pub async fn get_schema(_auth: Auth<AnyRole>, State(state): State<AppState>) -> 
 /// A new schema version, as sent.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SchemaChangeInput {
-    /// Why.
+    /// Why this change was made (shown in the trail).
     pub comment: Option<String>,
     /// Indicators to add (declared ones, or computed ones the service knows).
     #[serde(default)]
@@ -123,7 +123,7 @@ pub struct DeclaredView {
     pub status: String,
     /// Date of the status.
     pub status_date: Option<NaiveDate>,
-    /// Comment.
+    /// Free comment, as written.
     pub comment: Option<String>,
 }
 
@@ -132,7 +132,7 @@ pub struct DeclaredView {
 pub struct GhtIndicatorsView {
     /// GHT code.
     pub ght: String,
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: i32,
     /// Schema version the values were computed with.
     pub schema_version: i32,
@@ -213,7 +213,7 @@ pub struct EtablissementIndicatorsView {
     pub finess_ej: String,
     /// The GHT it reported in.
     pub ght: String,
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: i32,
     /// Schema version.
     pub schema_version: i32,
@@ -253,7 +253,7 @@ pub async fn etablissement_indicators(
 pub struct GhtCampaignView {
     /// GHT code.
     pub ght: String,
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: i32,
     /// `open` or `closed`.
     pub status: String,
@@ -261,7 +261,7 @@ pub struct GhtCampaignView {
     pub reference_date: NaiveDate,
     /// Deadline, if set.
     pub deadline: Option<NaiveDate>,
-    /// Counts.
+    /// Établissements expected and reporting.
     pub completeness: Completeness,
     /// Établissements waiting for the DSI's validation.
     pub submitted: usize,
@@ -274,7 +274,7 @@ pub struct GhtCampaignView {
 pub struct ProgressView {
     /// FINESS juridique.
     pub finess_ej: String,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// `validated` (counts in the indicators), `submitted` (waiting for the
     /// DSI's validation) or `missing` (nothing deposited).
@@ -353,11 +353,11 @@ impl CampaignPairQuery {
 /// One indicator's change, with its label.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeltaView {
-    /// Code.
+    /// Indicator code (with its sub-domain for per-sub-domain indicators).
     pub code: String,
     /// French label.
     pub label: String,
-    /// Unit.
+    /// Unit: `percent` (0 to 1), `count`, `euro`, `boolean` or `enum`.
     pub unit: String,
     /// Value in `from`.
     pub from: Option<f64>,

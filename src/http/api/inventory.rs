@@ -32,11 +32,11 @@ use crate::store::inventory::{self, EntryFields, EntryFilter};
 /// An upload and its report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UploadView {
-    /// Identifier.
+    /// Identifier (to read it again or act on it).
     pub id: i64,
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: i32,
-    /// GHT.
+    /// The GHT (its code).
     pub ght_code: String,
     /// Établissement, for an établissement-level upload.
     pub finess_ej: Option<String>,
@@ -50,7 +50,7 @@ pub struct UploadView {
     pub sha256: String,
     /// Who uploaded it.
     pub uploaded_by: String,
-    /// When.
+    /// When it was deposited.
     pub uploaded_at: DateTime<Utc>,
     /// `submitted`, `validated`, `withdrawn` or `rejected`.
     pub status: String,
@@ -272,9 +272,9 @@ pub struct EntryView {
     pub id: i64,
     /// Upload it came with.
     pub upload_id: i64,
-    /// Établissement.
+    /// The établissement (FINESS juridique).
     pub finess_ej: String,
-    /// Site.
+    /// The site (FINESS géographique), when the row names one.
     pub finess_et: Option<String>,
     /// Sheet and row of the file.
     pub sheet: String,
@@ -293,17 +293,17 @@ pub struct EntryView {
     pub match_method: Option<MatchMethod>,
     /// Flags raised on the row (`low_confidence`, `vendor_mismatch`).
     pub flags: Vec<String>,
-    /// Vendor.
+    /// Vendor (catalogue id): the product's current vendor when matched.
     pub vendor_id: Option<i64>,
     /// Sub-domain.
     pub subdomain: Option<String>,
     /// Whether the sub-domain was inferred from the product.
     pub subdomain_inferred: bool,
-    /// Version.
+    /// Version, as written.
     pub version: Option<String>,
-    /// Users.
+    /// Declared number of users.
     pub users: Option<i32>,
-    /// Hosting.
+    /// Hosting: `local`, `datacenter_ght`, `hds` or `saas`.
     pub hosting: Option<String>,
     /// End of contract.
     pub contract_end: Option<NaiveDate>,
@@ -311,7 +311,7 @@ pub struct EntryView {
     pub annual_cost_cents: Option<i64>,
     /// Connected to the identity référentiel.
     pub identity_connected: Option<bool>,
-    /// Criticality.
+    /// Criticality: `faible`, `moyenne`, `haute` or `critique`.
     pub criticality: Option<String>,
     /// Convergence status.
     pub convergence_status: Option<String>,
@@ -505,9 +505,9 @@ pub struct EntryPatch {
     pub product_id: Option<i64>,
     /// Sub-domain code.
     pub subdomain: Option<String>,
-    /// Version.
+    /// Version, as written.
     pub version: Option<String>,
-    /// Users.
+    /// Declared number of users.
     pub users: Option<i32>,
     /// End of contract.
     pub contract_end: Option<NaiveDate>,
@@ -515,7 +515,7 @@ pub struct EntryPatch {
     pub annual_cost_cents: Option<i64>,
     /// Connected to the identity référentiel.
     pub identity_connected: Option<bool>,
-    /// Comment.
+    /// Free comment, as written.
     pub comment: Option<String>,
 }
 

@@ -58,7 +58,7 @@ pub struct TargetsView {
     pub created_at: DateTime<Utc>,
     /// By whom.
     pub created_by: String,
-    /// Why.
+    /// Why this change was made (shown in the trail).
     pub comment: Option<String>,
     /// Target product per sub-domain.
     pub products: Vec<TargetProduct>,
@@ -146,7 +146,7 @@ pub struct AnswerInput {
     pub status: String,
     /// Date of the status (when the SDSI was validated…).
     pub status_date: Option<NaiveDate>,
-    /// Comment.
+    /// Free comment, as written.
     pub comment: Option<String>,
 }
 

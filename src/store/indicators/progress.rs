@@ -10,7 +10,7 @@ pub const MISSING: &str = "missing";
 pub struct EtablissementProgress {
     /// FINESS juridique.
     pub finess_ej: String,
-    /// Name.
+    /// Name, as registered.
     pub name: String,
     /// `validated` (counts in the indicators), `submitted` (waiting for the
     /// DSI's validation) or `missing` (nothing deposited).

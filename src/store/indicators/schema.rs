@@ -85,7 +85,7 @@ pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<Ind
 /// Changes to the indicator schema, as a new version.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaChange {
-    /// Why.
+    /// Why this change was made (shown in the trail).
     pub comment: Option<String>,
     /// Indicators added.
     pub add: Vec<IndicatorDefinition>,

@@ -215,9 +215,9 @@ pub struct EntryChanges {
 /// is.
 #[derive(Debug, Default, Clone)]
 pub struct EntryFields {
-    /// Version.
+    /// Version, as written.
     pub version: Option<String>,
-    /// Users.
+    /// Declared number of users.
     pub users: Option<i32>,
     /// End of contract.
     pub contract_end: Option<NaiveDate>,
@@ -225,7 +225,7 @@ pub struct EntryFields {
     pub annual_cost_cents: Option<i64>,
     /// Connected to the identity référentiel.
     pub identity_connected: Option<bool>,
-    /// Comment.
+    /// Free comment, as written.
     pub comment: Option<String>,
 }
 

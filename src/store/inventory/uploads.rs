@@ -6,7 +6,7 @@ use super::*;
 /// Where an upload goes and what it is.
 #[derive(Debug, Clone)]
 pub struct NewUpload {
-    /// Campaign.
+    /// The campaign (its year).
     pub campaign: CampaignYear,
     /// GHT of the établissement(s).
     pub ght: GhtCode,
