@@ -12,7 +12,7 @@ use super::report::{Message, Severity};
 use super::sentinel::{EntryState, sentinel};
 use super::taxonomy::{DomainRef, TaxonomyIndex};
 use crate::domain::normalise_key;
-use crate::domain::{Finess, FinessWarning, Money};
+use crate::domain::{ConvergenceStatus, Criticality, Finess, FinessWarning, Hosting, Money};
 use crate::import::Cell;
 use crate::import::cells::{self, MonthDay, Unreadable};
 use crate::import::headers::Field;
@@ -108,8 +108,8 @@ pub struct NormalisedRow {
     pub users: Option<i32>,
     /// Declared number of beds.
     pub beds: Option<i32>,
-    /// `local`, `datacenter_ght`, `hds` or `saas`.
-    pub hosting: Option<String>,
+    /// Where it runs.
+    pub hosting: Option<Hosting>,
     /// Acquisition mode, as written.
     pub contract: Option<String>,
     /// End of contract.
@@ -128,10 +128,10 @@ pub struct NormalisedRow {
     pub sso: Option<bool>,
     /// INS integrated.
     pub ins: Option<bool>,
-    /// `faible`, `moyenne`, `haute`, `critique`.
-    pub criticality: Option<String>,
-    /// `cible`, `a_conserver`, `a_remplacer`, `a_decommissionner`.
-    pub convergence_status: Option<String>,
+    /// How critical it is.
+    pub criticality: Option<Criticality>,
+    /// What the GHT plans for it.
+    pub convergence_status: Option<ConvergenceStatus>,
     /// Free comment, as written.
     pub comment: Option<String>,
     /// Every cell by header, verbatim.
@@ -191,12 +191,12 @@ impl RowReader<'_> {
     }
 
     /// Reads an enumerated field; an unknown value is a warning, kept raw.
-    fn choice(&mut self, field: Field, choices: &[(&str, &[&str])], listing: &str) -> Option<String> {
+    fn choice<T: Copy>(&mut self, field: Field, choices: &[(T, &[&str])], listing: &str) -> Option<T> {
         let (index, cell) = self.cell(field)?;
         let key = normalise_key(&cell.display());
         for (value, spellings) in choices {
             if spellings.iter().any(|s| key == *s || key.starts_with(s)) {
-                return Some((*value).to_owned());
+                return Some(*value);
             }
         }
         self.push(Severity::Warning, "unknown_value", Some(index), format!("n'est pas une valeur connue ({listing}) : la cellule est conservée telle quelle mais ignorée dans les indicateurs."));
@@ -204,26 +204,26 @@ impl RowReader<'_> {
     }
 }
 
-const HOSTING: [(&str, &[&str]); 4] = [
-    ("saas", &["saas", "cloud", "modesaas"]),
-    ("hds", &["hds", "hebergeurhds", "hebergeur", "infogerance", "externe"]),
+const HOSTING: [(Hosting, &[&str]); 4] = [
+    (Hosting::Saas, &["saas", "cloud", "modesaas"]),
+    (Hosting::Hds, &["hds", "hebergeurhds", "hebergeur", "infogerance", "externe"]),
     (
-        "datacenter_ght",
+        Hosting::DatacenterGht,
         &["datacenterdught", "datacenterght", "datacenter", "ght", "mutualise", "supportght", "etablissementsupport"],
     ),
-    ("local", &["local", "surplace", "sursite", "interne", "etablissement", "salleserveur"]),
+    (Hosting::Local, &["local", "surplace", "sursite", "interne", "etablissement", "salleserveur"]),
 ];
-const CRITICALITY: [(&str, &[&str]); 4] = [
-    ("critique", &["critique", "tres haute", "treshaute", "4"]),
-    ("haute", &["haute", "elevee", "forte", "3"]),
-    ("moyenne", &["moyenne", "modere", "2"]),
-    ("faible", &["faible", "basse", "1"]),
+const CRITICALITY: [(Criticality, &[&str]); 4] = [
+    (Criticality::Critical, &["critique", "tres haute", "treshaute", "4"]),
+    (Criticality::High, &["haute", "elevee", "forte", "3"]),
+    (Criticality::Medium, &["moyenne", "modere", "2"]),
+    (Criticality::Low, &["faible", "basse", "1"]),
 ];
-const STATUS: [(&str, &[&str]); 4] = [
-    ("cible", &["cible", "cibleght", "solutioncible"]),
-    ("a_conserver", &["aconserver", "conserver", "maintenu", "amaintenir"]),
-    ("a_remplacer", &["aremplacer", "remplacer", "amigrer", "migration"]),
-    ("a_decommissionner", &["adecommissionner", "decommissionner", "asupprimer", "abandon"]),
+const STATUS: [(ConvergenceStatus, &[&str]); 4] = [
+    (ConvergenceStatus::Target, &["cible", "cibleght", "solutioncible"]),
+    (ConvergenceStatus::Keep, &["aconserver", "conserver", "maintenu", "amaintenir"]),
+    (ConvergenceStatus::Replace, &["aremplacer", "remplacer", "amigrer", "migration"]),
+    (ConvergenceStatus::Decommission, &["adecommissionner", "decommissionner", "asupprimer", "abandon"]),
 ];
 
 /// Normalises one row. Returns the row when it has no error, and the

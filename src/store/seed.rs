@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, Set};
 
 use super::Db;
 use super::entities::{
@@ -16,7 +16,6 @@ use super::lock::{self, LockKey};
 use crate::domain::ProductStatus;
 use crate::domain::REGIONS;
 use crate::domain::normalise_key;
-use crate::error::AppError;
 use crate::reference::{catalogue, taxonomy};
 
 /// What the seeding wrote (zero everywhere on later starts).
@@ -36,7 +35,7 @@ pub struct SeedReport {
 ///
 /// # Errors
 /// When a write fails or the embedded data is malformed.
-pub async fn seed_reference(db: &Db) -> Result<SeedReport, AppError> {
+pub async fn seed_reference(db: &Db) -> Result<SeedReport, DbErr> {
     let txn = db.begin_write().await?;
     lock::serialise(&txn, LockKey::ReferenceSeed).await?;
     let report = SeedReport {
@@ -49,7 +48,7 @@ pub async fn seed_reference(db: &Db) -> Result<SeedReport, AppError> {
     Ok(report)
 }
 
-async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, AppError> {
+async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     if region::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
@@ -66,11 +65,11 @@ async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, AppError> {
     Ok(count)
 }
 
-async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, AppError> {
+async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     if taxonomy_domain::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
-    let domains = taxonomy()?;
+    let domains = taxonomy().map_err(embedded)?;
     let mut domain_rows = Vec::new();
     let mut subdomain_rows = Vec::new();
     let mut synonym_rows = Vec::new();
@@ -114,11 +113,11 @@ fn synonym(word: &str, domain: &str, subdomain: Option<String>) -> taxonomy_syno
     }
 }
 
-async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, AppError> {
+async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     if product::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
-    let entries = catalogue()?;
+    let entries = catalogue().map_err(embedded)?;
     let mut vendor_ids: BTreeMap<String, i64> = BTreeMap::new();
     for name in entries.iter().flat_map(|e| std::iter::once(&e.vendor).chain(&e.former_vendors)) {
         if !vendor_ids.contains_key(name) {
@@ -185,4 +184,10 @@ where
     <<A::Entity as EntityTrait>::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: Into<i64>,
 {
     Ok(insert.exec(txn).await?.last_insert_id.into())
+}
+
+/// The reference data embedded in the binary is malformed: a release bug
+/// (the embedded files are tested), reported as what stops the seeding.
+fn embedded(error: crate::reference::ReferenceError) -> DbErr {
+    DbErr::Custom(format!("embedded reference data: {error}"))
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ghts::parse_code;
-use crate::domain::{Finess, SubdomainCode};
+use crate::domain::{ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCode};
 use crate::error::AppError;
 use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
@@ -304,7 +304,7 @@ pub struct EntryView {
     /// Declared number of users.
     pub users: Option<i32>,
     /// Hosting: `local`, `datacenter_ght`, `hds` or `saas`.
-    pub hosting: Option<String>,
+    pub hosting: Option<Hosting>,
     /// End of contract.
     pub contract_end: Option<NaiveDate>,
     /// Annual cost in cents.
@@ -312,9 +312,9 @@ pub struct EntryView {
     /// Connected to the identity référentiel.
     pub identity_connected: Option<bool>,
     /// Criticality: `faible`, `moyenne`, `haute` or `critique`.
-    pub criticality: Option<String>,
+    pub criticality: Option<Criticality>,
     /// Convergence status.
-    pub convergence_status: Option<String>,
+    pub convergence_status: Option<ConvergenceStatus>,
     /// Every cell by header, verbatim.
     pub raw: serde_json::Value,
     /// Unknown columns, by header.

@@ -2,8 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::CampaignYear;
-
+use crate::domain::{CampaignYear, ConvergenceStatus, Criticality, Hosting};
 use crate::normalise::matcher::MatchMethod;
 use crate::normalise::sentinel::EntryState;
 
@@ -35,7 +34,7 @@ pub struct Model {
     pub go_live: Option<Date>,
     pub users: Option<i32>,
     pub beds: Option<i32>,
-    pub hosting: Option<String>,
+    pub hosting: Option<Hosting>,
     pub contract: Option<String>,
     pub contract_end: Option<Date>,
     pub acquisition_cost_cents: Option<i64>,
@@ -44,8 +43,8 @@ pub struct Model {
     pub identity_connected: Option<bool>,
     pub sso: Option<bool>,
     pub ins: Option<bool>,
-    pub criticality: Option<String>,
-    pub convergence_status: Option<String>,
+    pub criticality: Option<Criticality>,
+    pub convergence_status: Option<ConvergenceStatus>,
     pub comment: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub flags: String,

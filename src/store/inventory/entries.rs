@@ -2,6 +2,7 @@
 //! corrected one by one.
 
 use super::*;
+use crate::domain::{ConvergenceStatus, Criticality, Hosting};
 
 /// Rows per INSERT: at 35 values a row, far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
@@ -70,7 +71,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<V
         Value::from(r.go_live),
         Value::from(r.users),
         Value::from(r.beds),
-        Value::from(r.hosting),
+        Value::from(r.hosting.map(Hosting::as_str)),
         Value::from(r.contract),
         Value::from(r.contract_end),
         Value::from(r.acquisition_cost.map(|m| m.cents())),
@@ -79,8 +80,8 @@ fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<V
         Value::from(r.identity_connected),
         Value::from(r.sso),
         Value::from(r.ins),
-        Value::from(r.criticality),
-        Value::from(r.convergence_status),
+        Value::from(r.criticality.map(Criticality::as_str)),
+        Value::from(r.convergence_status.map(ConvergenceStatus::as_str)),
         Value::from(r.comment),
         Value::from(serde_json::to_string(&r.flags).unwrap_or_default()),
         Value::from(r.extra.into_json()),
