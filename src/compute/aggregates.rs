@@ -36,7 +36,7 @@ pub struct Distribution {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Rank {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// Its value.
     pub value: f64,
     /// 1 = best, ties share the best rank.
@@ -86,7 +86,7 @@ pub fn ranks(values: &BTreeMap<String, f64>, higher_is_better: bool) -> Vec<Rank
             _ => i + 1,
         };
         let percentile = if n > 1 { 100.0 * (n - rank) as f64 / (n - 1) as f64 } else { 100.0 };
-        ranks.push(Rank { ght: (*ght).clone(), value: *value, rank, percentile });
+        ranks.push(Rank { ght_code: (*ght).clone(), value: *value, rank, percentile });
     }
     ranks
 }
@@ -111,9 +111,9 @@ mod tests {
         let values: BTreeMap<String, f64> =
             [("A", 0.9), ("B", 0.5), ("C", 0.5), ("D", 0.1)].map(|(g, v)| (g.to_owned(), v)).into();
         let higher = ranks(&values, true);
-        let got: Vec<(&str, usize, f64)> = higher.iter().map(|r| (r.ght.as_str(), r.rank, r.percentile)).collect();
+        let got: Vec<(&str, usize, f64)> = higher.iter().map(|r| (r.ght_code.as_str(), r.rank, r.percentile)).collect();
         assert_eq!(got, [("A", 1, 100.0), ("B", 2, 200.0 / 3.0), ("C", 2, 200.0 / 3.0), ("D", 4, 0.0)]);
         let lower = ranks(&values, false);
-        assert_eq!((lower[0].ght.as_str(), lower[0].rank), ("D", 1));
+        assert_eq!((lower[0].ght_code.as_str(), lower[0].rank), ("D", 1));
     }
 }

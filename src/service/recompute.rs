@@ -77,14 +77,14 @@ impl Touched {
             let year = stored::campaign_year(&campaign)?;
             if self.every_ght {
                 recompute_scope(txn, &campaign, None, &schema).await?;
-                done.push(Recomputed { ght: None, campaign: year });
+                done.push(Recomputed { ght_code: None, campaign: year });
                 continue;
             }
             let ghts: BTreeSet<&GhtCode> =
                 self.ghts.iter().chain(self.campaigns.iter().filter(|(_, y)| *y == year).map(|(ght, _)| ght)).collect();
             for ght in ghts {
                 recompute_scope(txn, &campaign, Some(ght), &schema).await?;
-                done.push(Recomputed { ght: Some(ght.clone()), campaign: year });
+                done.push(Recomputed { ght_code: Some(ght.clone()), campaign: year });
             }
         }
         Ok(done)
@@ -96,7 +96,7 @@ impl Touched {
 pub struct Recomputed {
     /// The GHT, or `null` for every GHT.
     #[schema(value_type = Option<String>)]
-    pub ght: Option<GhtCode>,
+    pub ght_code: Option<GhtCode>,
     /// The campaign.
     #[schema(value_type = i32)]
     pub campaign: CampaignYear,

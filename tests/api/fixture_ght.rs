@@ -307,7 +307,7 @@ db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |ap
     // DPI.CORE on target, LAB.SIL not: mean 0.5; users 150 / 160. Off target
     // only the in-house tool, whose cost is unknown: no value, 0 of 1 known.
     let fecamp = etablissement(F, 2025).await;
-    assert_eq!((fecamp["reporting"].as_bool(), fecamp["ght"].as_str()), (Some(true), Some("NOR-02")));
+    assert_eq!((fecamp["reporting"].as_bool(), fecamp["ght_code"].as_str()), (Some(true), Some("NOR-02")));
     assert_computed(
         "Fécamp 2025",
         &fecamp["computed"],

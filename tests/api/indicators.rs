@@ -63,7 +63,7 @@ db_test!(indicators_follow_each_deposit_target_change_and_withdrawal, |app| {
         .send(Method::GET, &format!("/api/v1/etablissements/{HAVRE}/indicators?campaign=2026"), Some(&dsi), None)
         .await
         .body;
-    assert_eq!((havre["reporting"].as_bool(), havre["ght"].as_str()), (Some(true), Some("NOR-02")));
+    assert_eq!((havre["reporting"].as_bool(), havre["ght_code"].as_str()), (Some(true), Some("NOR-02")));
     assert_eq!(find(&havre, "APP.COUNT")["value"], 3.0);
     let missing =
         app.send(Method::GET, "/api/v1/etablissements/760780734/indicators?campaign=2026", Some(&dsi), None).await;
@@ -351,7 +351,7 @@ db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |
     assert_eq!((count["distribution"]["min"].as_f64(), count["distribution"]["max"].as_f64()), (Some(1.0), Some(3.0)));
     assert_eq!(count["distribution"]["median"], 2.0);
     // Fewer applications is better: Fécamp's GHT ranks first.
-    assert_eq!(count["ranking"][0]["ght"], "NOR-03");
+    assert_eq!(count["ranking"][0]["ght_code"], "NOR-03");
     assert_eq!(count["ranking"][0]["percentile"], 100.0);
     // Only NOR-02 validated its SDSI before 2017-12-31.
     let milestone = national.body["milestones"].as_array().unwrap().iter().find(|m| m["code"] == "GOV.SDSI").unwrap();
@@ -370,7 +370,10 @@ db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |
     let mine = app.send(Method::GET, "/api/v1/national/indicators?campaign=2026", Some(&dsi2), None).await;
     let count = mine.body["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "APP.COUNT").unwrap();
     assert_eq!(count["distribution"]["count"], 2);
-    assert_eq!(count["ranking"], serde_json::json!([{"ght": "NOR-02", "value": 3.0, "rank": 2, "percentile": 0.0}]));
+    assert_eq!(
+        count["ranking"],
+        serde_json::json!([{"ght_code": "NOR-02", "value": 3.0, "rank": 2, "percentile": 0.0}])
+    );
 });
 
 db_test!(a_new_schema_version_retires_an_indicator_without_touching_closed_campaigns, |app| {

@@ -175,7 +175,7 @@ db_test!(a_filled_review_workbook_recomputes_its_ght_once_whatever_the_number_of
     assert_eq!((done.body["confirmed"].as_i64(), done.body["rows_updated"].as_i64()), (Some(3), Some(3)));
     assert_eq!(
         done.body["indicators_recomputed"],
-        serde_json::json!([{"ght": "NOR-02", "campaign": 2026}]),
+        serde_json::json!([{"ght_code": "NOR-02", "campaign": 2026}]),
         "one recomputation for the deposit, not one per name"
     );
     let trail = app.get("/api/v1/audit-events?object_type=alias").await;

@@ -119,7 +119,7 @@ fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerRe
             unit: definition.unit.clone(),
             better: definition.better.clone(),
             distribution,
-            ranking: ranks(by_ght, definition.better != "lower").into_iter().filter(|r| shown(&r.ght)).collect(),
+            ranking: ranks(by_ght, definition.better != "lower").into_iter().filter(|r| shown(&r.ght_code)).collect(),
         });
     }
     let mut milestones = Vec::new();

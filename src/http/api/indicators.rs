@@ -131,7 +131,7 @@ pub struct DeclaredView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GhtIndicatorsView {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// The campaign (its year).
     pub campaign: i32,
     /// Schema version the values were computed with.
@@ -172,7 +172,7 @@ pub async fn ght_indicators(
         })
         .collect();
     Ok(Json(GhtIndicatorsView {
-        ght: code.to_string(),
+        ght_code: code.to_string(),
         campaign: year.get(),
         schema_version: found.schema_version,
         computed_at: found.computed_at,
@@ -212,7 +212,7 @@ pub struct EtablissementIndicatorsView {
     /// FINESS juridique.
     pub finess_ej: String,
     /// The GHT it reported in.
-    pub ght: String,
+    pub ght_code: String,
     /// The campaign (its year).
     pub campaign: i32,
     /// Schema version.
@@ -240,7 +240,7 @@ pub async fn etablissement_indicators(
     let (ght, found, schema) = indicator_service::of_etablissement(&state.db, &auth.principal, &finess, year).await?;
     Ok(Json(EtablissementIndicatorsView {
         finess_ej: finess.to_string(),
-        ght: ght.to_string(),
+        ght_code: ght.to_string(),
         campaign: year.get(),
         schema_version: found.schema_version,
         reporting: !found.values.is_empty(),
@@ -252,7 +252,7 @@ pub async fn etablissement_indicators(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GhtCampaignView {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// The campaign (its year).
     pub campaign: i32,
     /// `open` or `closed`.
@@ -321,7 +321,7 @@ pub async fn ght_campaign(
     let progress = indicator_service::campaign_progress(&state.db, &auth.principal, &code, year).await?;
     let expected = progress.etablissements.len() as i32;
     Ok(Json(GhtCampaignView {
-        ght: code.to_string(),
+        ght_code: code.to_string(),
         campaign: year.get(),
         status: progress.campaign.status.to_string(),
         reference_date: progress.campaign.reference_date,
@@ -371,7 +371,7 @@ pub struct DeltaView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeltasView {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// Earlier campaign.
     pub from: i32,
     /// Later campaign.
@@ -415,7 +415,7 @@ pub async fn ght_deltas(
         })
         .collect();
     Ok(Json(DeltasView {
-        ght: code.to_string(),
+        ght_code: code.to_string(),
         from: from.get(),
         to: to.get(),
         completeness_from: Completeness::new(before.expected, before.reporting),
@@ -428,7 +428,7 @@ pub async fn ght_deltas(
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DiffView {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// Earlier campaign.
     pub from: i32,
     /// Later campaign.
@@ -451,14 +451,14 @@ pub async fn ght_diff(
     let code = parse_code(&code)?;
     let (from, to) = query.years()?;
     let (from, to, changes) = indicator_service::diff(&state.db, &auth.principal, &code, from, to).await?;
-    Ok(Json(DiffView { ght: code.to_string(), from: from.get(), to: to.get(), changes }))
+    Ok(Json(DiffView { ght_code: code.to_string(), from: from.get(), to: to.get(), changes }))
 }
 
 /// A GHT's convergence trajectories.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TrajectoriesView {
     /// GHT code.
-    pub ght: String,
+    pub ght_code: String,
     /// The rules applied, in French.
     pub rules: String,
     /// Counts at the latest campaign.
@@ -492,5 +492,5 @@ pub async fn ght_trajectories(
     let code = parse_code(&code)?;
     let (trajectories, summary) =
         indicator_service::trajectories_of(&state.db, &auth.principal, &code, query.planned_at).await?;
-    Ok(Json(TrajectoriesView { ght: code.to_string(), rules: TRAJECTORY_RULES.to_owned(), summary, trajectories }))
+    Ok(Json(TrajectoriesView { ght_code: code.to_string(), rules: TRAJECTORY_RULES.to_owned(), summary, trajectories }))
 }
