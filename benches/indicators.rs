@@ -192,7 +192,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         ght::ActiveModel {
             code: Set(code.clone()),
             name: Set(format!("GHT {code}")),
-            region_code: Set(region.to_owned()),
+            region_code: Set(convergence::domain::RegionCode::parse(region).expect("region")),
             support_finess_ej: Set(None),
             auto_validate: Set(false),
             created_at: Set(now),

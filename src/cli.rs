@@ -439,7 +439,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
                 let scope = t
                     .ght_code
                     .map(|c| c.to_string())
-                    .or(t.region_code)
+                    .or(t.region_code.map(|r| r.to_string()))
                     .or(t.finess_ej)
                     .unwrap_or_else(|| "-".to_owned());
                 let state = if t.revoked_at.is_some() { "révoqué" } else { "actif" };

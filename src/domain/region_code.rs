@@ -26,7 +26,8 @@ pub const REGIONS: [(&str, &str, bool); 18] = [
 ];
 
 /// One of the [`REGIONS`] codes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub struct RegionCode(String);
 
 string_newtype!(RegionCode, RegionCodeError, "NOR", "Code court de la région (ARS), ex. NOR, PACA, REU");
@@ -37,6 +38,13 @@ string_newtype!(RegionCode, RegionCodeError, "NOR", "Code court de la région (A
     "« {0} » n'est pas un code de région : codes connus ARA, BFC, BRE, CVL, COR, GE, HDF, IDF, NOR, NA, OCC, PDL, PACA, GUA, MAR, GUY, REU, MAY"
 )]
 pub struct RegionCodeError(pub String);
+
+/// A region code is a primary key the database never generates.
+impl sea_orm::TryFromU64 for RegionCode {
+    fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+        Err(sea_orm::DbErr::ConvertFromU64("RegionCode"))
+    }
+}
 
 impl RegionCode {
     /// Parses a region short code (case-insensitive).

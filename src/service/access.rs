@@ -33,7 +33,7 @@ pub async fn readable_ght(
 ) -> Result<ght::Model, AppError> {
     ghts::find(conn, code)
         .await?
-        .filter(|g| principal.sees_ght(code, &g.region_code))
+        .filter(|g| principal.sees_ght(code, g.region_code.as_str()))
         .ok_or_else(|| ght_not_found(code))
 }
 
@@ -91,7 +91,7 @@ pub async fn readable_upload(
     let ght = ghts::find(conn, &code).await?.ok_or_else(not_found)?;
     let visible = match &principal.scope {
         Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
-        _ => principal.sees_ght(&code, &ght.region_code),
+        _ => principal.sees_ght(&code, ght.region_code.as_str()),
     };
     if visible { Ok(upload) } else { Err(not_found()) }
 }
@@ -145,7 +145,7 @@ pub async fn readable_region(
     own_region: Option<&str>,
 ) -> Result<(), AppError> {
     let not_found = || AppError::not_found(format!("région « {region} » introuvable"));
-    crate::store::regions::get(conn, region.as_str()).await?.ok_or_else(not_found)?;
+    crate::store::regions::get(conn, region).await?.ok_or_else(not_found)?;
     let visible = match &principal.scope {
         Scope::All => true,
         Scope::Region(own) => own == region,

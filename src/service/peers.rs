@@ -63,5 +63,5 @@ async fn own_ght(db: &Db, principal: &Principal) -> Result<Option<(GhtCode, Stri
         Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => code,
         Scope::All | Scope::Region(_) => return Ok(None),
     };
-    Ok(ghts::find(db.reader(), code).await?.map(|g| (g.code, g.region_code)))
+    Ok(ghts::find(db.reader(), code).await?.map(|g| (g.code, g.region_code.to_string())))
 }

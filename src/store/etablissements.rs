@@ -49,7 +49,8 @@ pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option
     let memberships = memberships
         .into_iter()
         .map(|m| {
-            let region = ghts.iter().find(|g| g.code == m.ght_code).map(|g| g.region_code.clone()).unwrap_or_default();
+            let region =
+                ghts.iter().find(|g| g.code == m.ght_code).map(|g| g.region_code.to_string()).unwrap_or_default();
             (m, region)
         })
         .collect();

@@ -27,7 +27,7 @@ fn snapshot(model: &ght::Model) -> Option<serde_json::Value> {
     audit::snapshot(&GhtSnapshot {
         code: model.code.as_str(),
         name: &model.name,
-        region_code: &model.region_code,
+        region_code: model.region_code.as_str(),
         support_finess_ej: model.support_finess_ej.as_deref(),
         auto_validate: model.auto_validate,
     })
@@ -83,7 +83,7 @@ pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) ->
     let model = ght::ActiveModel {
         code: Set(new.code.clone()),
         name: Set(new.name),
-        region_code: Set(new.region.to_string()),
+        region_code: Set(new.region.clone()),
         support_finess_ej: Set(None),
         auto_validate: Set(false),
         created_at: Set(now),

@@ -3,6 +3,7 @@
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 use super::entities::region;
+use crate::domain::RegionCode;
 
 /// Every region, metropolitan first then overseas, by code.
 ///
@@ -16,6 +17,6 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<region::Model>, DbE
 ///
 /// # Errors
 /// When the query fails.
-pub async fn get(conn: &impl ConnectionTrait, code: &str) -> Result<Option<region::Model>, DbErr> {
-    region::Entity::find_by_id(code.to_owned()).one(conn).await
+pub async fn get(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Option<region::Model>, DbErr> {
+    region::Entity::find_by_id(code.clone()).one(conn).await
 }

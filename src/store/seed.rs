@@ -14,8 +14,8 @@ use super::entities::{
 };
 use super::lock::{self, LockKey};
 use crate::domain::ProductStatus;
-use crate::domain::REGIONS;
 use crate::domain::normalise_key;
+use crate::domain::{REGIONS, RegionCode};
 use crate::reference::{catalogue, taxonomy};
 
 /// What the seeding wrote (zero everywhere on later starts).
@@ -52,14 +52,11 @@ async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     if region::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
-    let rows: Vec<region::ActiveModel> = REGIONS
-        .iter()
-        .map(|(code, name, overseas)| region::ActiveModel {
-            code: Set((*code).to_owned()),
-            name: Set((*name).to_owned()),
-            overseas: Set(*overseas),
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(REGIONS.len());
+    for (code, name, overseas) in REGIONS {
+        let code = RegionCode::parse(code).map_err(|e| DbErr::Custom(format!("embedded region {code}: {e}")))?;
+        rows.push(region::ActiveModel { code: Set(code), name: Set(name.to_owned()), overseas: Set(overseas) });
+    }
     let count = rows.len();
     region::Entity::insert_many(rows).exec(txn).await?;
     Ok(count)

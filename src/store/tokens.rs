@@ -45,7 +45,7 @@ fn snapshot(t: &api_token::Model) -> Option<serde_json::Value> {
         label: &t.label,
         role: &t.role,
         ght_code: t.ght_code.as_ref().map(GhtCode::as_str),
-        region_code: t.region_code.as_deref(),
+        region_code: t.region_code.as_ref().map(RegionCode::as_str),
         finess_ej: t.finess_ej.as_deref(),
         revoked: t.revoked_at.is_some(),
     })
@@ -72,10 +72,10 @@ pub async fn create(
         }
         Role::Regional => {
             let region = new.region.clone().ok_or_else(|| needs("une région (--region)"))?;
-            regions::get(txn, region.as_str())
+            regions::get(txn, &region)
                 .await?
                 .ok_or_else(|| AppError::not_found(format!("région {region} introuvable")))?;
-            (None, Some(region.to_string()), None)
+            (None, Some(region), None)
         }
         Role::Ght => {
             let ght = new.ght.clone().ok_or_else(|| needs("un GHT (--ght)"))?;
@@ -188,9 +188,7 @@ fn principal_of(row: api_token::Model) -> Result<Principal, AppError> {
     let ght = || row.ght_code.clone().ok_or_else(|| corrupt("GHT"));
     let scope = match role {
         Role::Admin | Role::National => Scope::All,
-        Role::Regional => Scope::Region(
-            row.region_code.as_deref().and_then(|c| RegionCode::parse(c).ok()).ok_or_else(|| corrupt("region"))?,
-        ),
+        Role::Regional => Scope::Region(row.region_code.clone().ok_or_else(|| corrupt("region"))?),
         Role::Ght => Scope::Ght(ght()?),
         Role::Etablissement => Scope::Etablissement {
             finess: row.finess_ej.as_deref().and_then(|f| Finess::parse(f).ok()).ok_or_else(|| corrupt("FINESS"))?,

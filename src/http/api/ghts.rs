@@ -40,7 +40,7 @@ impl From<ght::Model> for GhtView {
         GhtView {
             code: g.code.to_string(),
             name: g.name,
-            region_code: g.region_code,
+            region_code: g.region_code.to_string(),
             support_finess_ej: g.support_finess_ej,
             auto_validate: g.auto_validate,
             created_at: g.created_at,

@@ -29,7 +29,9 @@ pub async fn list_regions(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<RegionView>>, AppError> {
     let rows = regions::list(state.db.reader()).await?;
-    Ok(Json(rows.into_iter().map(|r| RegionView { code: r.code, name: r.name, overseas: r.overseas }).collect()))
+    Ok(Json(
+        rows.into_iter().map(|r| RegionView { code: r.code.to_string(), name: r.name, overseas: r.overseas }).collect(),
+    ))
 }
 
 /// A level-1 domain and its sub-domains.

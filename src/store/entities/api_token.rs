@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::GhtCode;
+use crate::domain::{GhtCode, RegionCode};
 
 /// An API token: only its SHA-256 is stored.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -13,7 +13,7 @@ pub struct Model {
     pub label: String,
     pub role: String,
     pub ght_code: Option<GhtCode>,
-    pub region_code: Option<String>,
+    pub region_code: Option<RegionCode>,
     pub finess_ej: Option<String>,
     pub prefix: String,
     pub sha256: String,

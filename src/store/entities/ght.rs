@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::GhtCode;
+use crate::domain::{GhtCode, RegionCode};
 
 /// A groupement hospitalier de territoire.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: GhtCode,
     pub name: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub support_finess_ej: Option<String>,
     pub auto_validate: bool,
     pub created_at: DateTimeUtc,

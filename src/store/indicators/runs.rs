@@ -167,7 +167,7 @@ pub async fn peer_values(
         select = select.filter(ght::Column::RegionCode.eq(region));
     }
     let ghts: BTreeMap<String, String> =
-        select.all(conn).await?.into_iter().map(|g| (g.code.to_string(), g.region_code)).collect();
+        select.all(conn).await?.into_iter().map(|g| (g.code.to_string(), g.region_code.to_string())).collect();
     let codes: Vec<String> = ghts.keys().cloned().collect();
     // The GHT-level documents only: the établissements' are ten times larger.
     let runs: Vec<(String, String)> = indicator_run::Entity::find()
