@@ -9,7 +9,8 @@ pub const INDICATOR_PREFIXES: [&str; 4] = ["GOV", "APP", "COST", "OPP"];
 /// A level-2 taxonomy code: two dotted upper-case words, `DPI.CORE`,
 /// `PHARMA.CHIMIO`. Whether the code exists is a question for the taxonomy
 /// (reference data, editable); this type only guarantees the form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub struct SubdomainCode(String);
 
 string_newtype!(
@@ -23,6 +24,13 @@ string_newtype!(
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("« {0} » n'est pas un code de sous-domaine (attendu DOMAINE.SOUS_DOMAINE, ex. DPI.CORE)")]
 pub struct SubdomainCodeError(pub String);
+
+/// A sub-domain code is a primary key the database never generates.
+impl sea_orm::TryFromU64 for SubdomainCode {
+    fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+        Err(sea_orm::DbErr::ConvertFromU64("SubdomainCode"))
+    }
+}
 
 impl SubdomainCode {
     /// Parses a sub-domain code (case-insensitive).

@@ -59,7 +59,7 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
             )),
         };
         for p in &current.products {
-            let subdomain = super::targets::stored_subdomain(&p.subdomain_code)?;
+            let subdomain = p.subdomain_code.clone();
             set.products.push((subdomain, if p.product_id == from { into } else { p.product_id }));
         }
         for m in &current.migrations {
@@ -67,7 +67,7 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
                 tracing::error!(table = "target_migrations", id = m.id, %error, "stored value cannot be decoded");
                 AppError::Internal(error.into())
             })?;
-            set.migrations.push((finess, super::targets::stored_subdomain(&m.subdomain_code)?, m.planned_on));
+            set.migrations.push((finess, m.subdomain_code.clone(), m.planned_on));
         }
         targets::replace(write.txn(), actor, &ght, set).await?;
         write.touched().ght(&ght);

@@ -346,7 +346,7 @@ pub async fn trajectories(
             .filter(|m| m.subdomain_code == target.subdomain_code)
             .map(|m| (m.finess_ej.clone(), m.planned_on))
             .collect();
-        trajectories.push(trajectory(&target.subdomain_code, &points, &plan));
+        trajectories.push(trajectory(target.subdomain_code.as_str(), &points, &plan));
     }
     Ok(trajectories)
 }

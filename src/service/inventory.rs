@@ -120,12 +120,11 @@ pub async fn correct_entry(
         None => None,
     };
     if let Some(code) = &correction.subdomain
-        && !taxonomy::subdomain_exists(write.txn(), code.as_str()).await?
+        && !taxonomy::subdomain_exists(write.txn(), code).await?
     {
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
-    let changes =
-        EntryChanges { product, subdomain: correction.subdomain.map(|s| s.to_string()), fields: correction.fields };
+    let changes = EntryChanges { product, subdomain: correction.subdomain, fields: correction.fields };
     let updated = inventory::update_entry(write.txn(), actor, &ght, entry, changes).await?;
     write.touched().campaign(&ght, year);
     write.commit().await?;

@@ -93,7 +93,7 @@ async fn checked(conn: &impl ConnectionTrait, ght: &GhtCode, proposed: ProposedT
         let place = format!("products[{i}]");
         let subdomain = SubdomainCode::parse(raw)
             .map_err(|e| AppError::Invalid(format!("{place} : sous-domaine « {raw} » refusé ({e})")))?;
-        if !taxonomy::subdomain_exists(conn, subdomain.as_str()).await? {
+        if !taxonomy::subdomain_exists(conn, &subdomain).await? {
             return Err(AppError::Invalid(format!(
                 "{place} : le sous-domaine {subdomain} n'existe pas dans la nomenclature"
             )));
@@ -140,15 +140,6 @@ async fn named(conn: &impl ConnectionTrait, version: TargetVersion) -> Result<Na
     let ids: Vec<i64> = version.products.iter().map(|p| p.product_id).collect();
     let names = catalogue::product_names(conn, ids).await?;
     Ok(NamedTargets { version, names })
-}
-
-/// A sub-domain code read back from the database; one that does not parse
-/// is an internal error, logged once.
-pub(crate) fn stored_subdomain(raw: &str) -> Result<SubdomainCode, AppError> {
-    SubdomainCode::parse(raw).map_err(|error| {
-        tracing::error!(value = raw, %error, "stored sub-domain code cannot be decoded");
-        AppError::Internal(error.into())
-    })
 }
 
 /// Declares (or replaces) a GHT's answer to a governance indicator for an

@@ -169,7 +169,7 @@ pub async fn add_product(
         )));
     }
     if let Some(code) = &new.default_subdomain
-        && !super::taxonomy::subdomain_exists(txn, code.as_str()).await?
+        && !super::taxonomy::subdomain_exists(txn, code).await?
     {
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
@@ -178,7 +178,7 @@ pub async fn add_product(
         product::ActiveModel {
             name: Set(name.clone()),
             vendor_id: Set(vendor_id),
-            default_subdomain: Set(new.default_subdomain.as_ref().map(ToString::to_string)),
+            default_subdomain: Set(new.default_subdomain.clone()),
             status: Set(
                 if new.proposed_by.is_some() { ProductStatus::Pending } else { ProductStatus::Approved }.to_owned()
             ),
@@ -417,10 +417,10 @@ pub async fn rename_product(
         model.name = Set(name.to_owned());
     }
     if let Some(code) = default_subdomain {
-        if !super::taxonomy::subdomain_exists(txn, code.as_str()).await? {
+        if !super::taxonomy::subdomain_exists(txn, &code).await? {
             return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
         }
-        model.default_subdomain = Set(Some(code.to_string()));
+        model.default_subdomain = Set(Some(code));
     }
     let updated = model.update(txn).await?;
     record_product(txn, actor, "product.update", &updated, before, None).await?;

@@ -15,7 +15,7 @@ use super::entities::{
 use super::lock::{self, LockKey};
 use crate::domain::ProductStatus;
 use crate::domain::normalise_key;
-use crate::domain::{REGIONS, RegionCode};
+use crate::domain::{REGIONS, RegionCode, SubdomainCode};
 use crate::reference::{catalogue, taxonomy};
 
 /// What the seeding wrote (zero everywhere on later starts).
@@ -83,13 +83,13 @@ async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
         for sub in &domain.subdomains {
             position += 1;
             subdomain_rows.push(taxonomy_subdomain::ActiveModel {
-                code: Set(sub.code.to_string()),
+                code: Set(sub.code.clone()),
                 domain_code: Set(domain.code.clone()),
                 label: Set(sub.label.clone()),
                 position: Set(position),
             });
             for word in std::iter::once(&sub.label).chain(&sub.synonyms) {
-                synonym_rows.push(synonym(word, &domain.code, Some(sub.code.to_string())));
+                synonym_rows.push(synonym(word, &domain.code, Some(sub.code.clone())));
             }
         }
     }
@@ -100,7 +100,7 @@ async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     Ok(count)
 }
 
-fn synonym(word: &str, domain: &str, subdomain: Option<String>) -> taxonomy_synonym::ActiveModel {
+fn synonym(word: &str, domain: &str, subdomain: Option<SubdomainCode>) -> taxonomy_synonym::ActiveModel {
     taxonomy_synonym::ActiveModel {
         synonym: Set(word.to_owned()),
         normalised_key: Set(normalise_key(word)),
@@ -136,7 +136,7 @@ async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
             product::Entity::insert(product::ActiveModel {
                 name: Set(entry.product.clone()),
                 vendor_id: Set(vendor_id),
-                default_subdomain: Set(Some(entry.subdomain.to_string())),
+                default_subdomain: Set(Some(entry.subdomain.clone())),
                 status: Set(ProductStatus::Approved),
                 proposed_by_ght: Set(None),
                 merged_into: Set(None),

@@ -48,7 +48,7 @@ pub async fn replace(
         .iter()
         .map(|(subdomain, product_id)| target_product::ActiveModel {
             version_id: Set(version.id),
-            subdomain_code: Set(subdomain.to_string()),
+            subdomain_code: Set(subdomain.clone()),
             product_id: Set(*product_id),
             ..Default::default()
         })
@@ -62,7 +62,7 @@ pub async fn replace(
         .map(|(finess, subdomain, planned_on)| target_migration::ActiveModel {
             version_id: Set(version.id),
             finess_ej: Set(finess.to_string()),
-            subdomain_code: Set(subdomain.to_string()),
+            subdomain_code: Set(subdomain.clone()),
             planned_on: Set(*planned_on),
             ..Default::default()
         })

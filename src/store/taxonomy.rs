@@ -3,6 +3,7 @@
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 use super::entities::{taxonomy_domain, taxonomy_subdomain, taxonomy_synonym};
+use crate::domain::SubdomainCode;
 
 /// The stored taxonomy, in display order.
 #[derive(Debug)]
@@ -34,6 +35,6 @@ pub async fn load(conn: &impl ConnectionTrait) -> Result<StoredTaxonomy, DbErr> 
 ///
 /// # Errors
 /// When the query fails.
-pub async fn subdomain_exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool, DbErr> {
-    Ok(taxonomy_subdomain::Entity::find_by_id(code.to_owned()).one(conn).await?.is_some())
+pub async fn subdomain_exists(conn: &impl ConnectionTrait, code: &SubdomainCode) -> Result<bool, DbErr> {
+    Ok(taxonomy_subdomain::Entity::find_by_id(code.clone()).one(conn).await?.is_some())
 }

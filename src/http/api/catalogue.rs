@@ -62,7 +62,7 @@ pub async fn search_products(
         name: d.product.name,
         vendor: d.vendor,
         former_vendors: d.former_vendors,
-        default_subdomain: d.product.default_subdomain,
+        default_subdomain: d.product.default_subdomain.map(|s| s.to_string()),
         status: d.product.status.to_string(),
         aliases: d.aliases,
     })))
@@ -187,7 +187,7 @@ impl From<crate::store::entities::product::Model> for ProductRow {
             id: p.id,
             name: p.name,
             vendor_id: p.vendor_id,
-            default_subdomain: p.default_subdomain,
+            default_subdomain: p.default_subdomain.map(|s| s.to_string()),
             status: p.status.to_string(),
             proposed_by_ght: p.proposed_by_ght.map(|g| g.to_string()),
             merged_into: p.merged_into,

@@ -337,7 +337,7 @@ impl From<inventory_entry::Model> for EntryView {
             match_method: e.match_method,
             flags: serde_json::from_str(&e.flags).unwrap_or_default(),
             vendor_id: e.vendor_id,
-            subdomain: e.subdomain_code,
+            subdomain: e.subdomain_code.map(|s| s.to_string()),
             subdomain_inferred: e.subdomain_inferred,
             version: e.version,
             users: e.users,

@@ -71,7 +71,9 @@ pub async fn get_taxonomy(
         stored
             .synonyms
             .iter()
-            .filter(|s| s.domain_code == domain && s.subdomain_code.as_deref() == sub && s.synonym != label)
+            .filter(|s| {
+                s.domain_code == domain && s.subdomain_code.as_ref().map(|c| c.as_str()) == sub && s.synonym != label
+            })
             .map(|s| s.synonym.clone())
             .collect()
     };
@@ -87,9 +89,9 @@ pub async fn get_taxonomy(
                 .iter()
                 .filter(|s| s.domain_code == d.code)
                 .map(|s| SubdomainView {
-                    code: s.code.clone(),
+                    code: s.code.to_string(),
                     label: s.label.clone(),
-                    synonyms: words(&d.code, Some(&s.code), &s.label),
+                    synonyms: words(&d.code, Some(s.code.as_str()), &s.label),
                 })
                 .collect(),
         })

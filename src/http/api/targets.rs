@@ -121,7 +121,7 @@ fn view(found: NamedTargets) -> TargetsView {
         .into_iter()
         .map(|p| TargetProduct {
             product: names.get(&p.product_id).cloned(),
-            subdomain: p.subdomain_code,
+            subdomain: p.subdomain_code.to_string(),
             product_id: p.product_id,
         })
         .collect();
@@ -134,7 +134,11 @@ fn view(found: NamedTargets) -> TargetsView {
         migrations: found
             .migrations
             .into_iter()
-            .map(|m| PlannedMigration { finess_ej: m.finess_ej, subdomain: m.subdomain_code, planned_on: m.planned_on })
+            .map(|m| PlannedMigration {
+                finess_ej: m.finess_ej,
+                subdomain: m.subdomain_code.to_string(),
+                planned_on: m.planned_on,
+            })
             .collect(),
     }
 }

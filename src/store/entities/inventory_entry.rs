@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{CampaignYear, ConvergenceStatus, Criticality, Hosting};
+use crate::domain::{CampaignYear, ConvergenceStatus, Criticality, Hosting, SubdomainCode};
 use crate::normalise::matcher::MatchMethod;
 use crate::normalise::sentinel::EntryState;
 
@@ -27,7 +27,7 @@ pub struct Model {
     pub match_confidence: Option<f64>,
     pub match_method: Option<MatchMethod>,
     pub vendor_id: Option<i64>,
-    pub subdomain_code: Option<String>,
+    pub subdomain_code: Option<SubdomainCode>,
     pub subdomain_inferred: bool,
     pub module: Option<String>,
     pub version: Option<String>,

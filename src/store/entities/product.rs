@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{GhtCode, ProductStatus};
+use crate::domain::{GhtCode, ProductStatus, SubdomainCode};
 
 /// A catalogue product.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub vendor_id: i64,
-    pub default_subdomain: Option<String>,
+    pub default_subdomain: Option<SubdomainCode>,
     pub status: ProductStatus,
     pub proposed_by_ght: Option<GhtCode>,
     pub merged_into: Option<i64>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::SubdomainCode;
+
 /// The planned migration date of an établissement × sub-domain.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "target_migrations")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub version_id: i64,
     pub finess_ej: String,
-    pub subdomain_code: String,
+    pub subdomain_code: SubdomainCode,
     pub planned_on: Date,
 }
 

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::SubdomainCode;
+
 /// A word hospitals write for a domain or sub-domain.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "taxonomy_synonyms")]
@@ -11,7 +13,7 @@ pub struct Model {
     pub synonym: String,
     pub normalised_key: String,
     pub domain_code: String,
-    pub subdomain_code: Option<String>,
+    pub subdomain_code: Option<SubdomainCode>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

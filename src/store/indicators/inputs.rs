@@ -61,7 +61,7 @@ pub async fn campaign_inputs(
         .await?;
     for product in products {
         if let Some(input) = ght_of_version.get(&product.version_id).and_then(|g| inputs.get_mut(g)) {
-            input.targets.insert(product.subdomain_code, product.product_id);
+            input.targets.insert(product.subdomain_code.to_string(), product.product_id);
         }
     }
     Ok(inputs)
@@ -270,7 +270,7 @@ pub async fn applications(
             };
             crate::compute::changes::Application {
                 finess_ej: e.finess_ej,
-                subdomain: e.subdomain_code,
+                subdomain: e.subdomain_code.map(|s| s.to_string()),
                 key,
                 name,
                 version: e.version,

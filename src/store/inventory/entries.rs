@@ -2,7 +2,7 @@
 //! corrected one by one.
 
 use super::*;
-use crate::domain::{ConvergenceStatus, Criticality, Hosting};
+use crate::domain::{ConvergenceStatus, Criticality, Hosting, SubdomainCode};
 
 /// Rows per INSERT: at 35 values a row, far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
@@ -206,8 +206,8 @@ pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<i
 pub struct EntryChanges {
     /// Matched product and its vendor (the state becomes `product`).
     pub product: Option<(i64, i64)>,
-    /// Sub-domain code (no longer inferred).
-    pub subdomain: Option<String>,
+    /// Sub-domain (no longer inferred).
+    pub subdomain: Option<SubdomainCode>,
     /// The fields taken as given.
     pub fields: EntryFields,
 }

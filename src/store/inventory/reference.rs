@@ -41,7 +41,7 @@ pub async fn load_reference(
         .map(|p| CatalogueProduct {
             vendor: (p.vendor_id, vendors.get(&p.vendor_id).cloned().unwrap_or_default()),
             former_vendors: lineage.remove(&p.id).unwrap_or_default(),
-            default_subdomain: p.default_subdomain,
+            default_subdomain: p.default_subdomain.map(|s| s.to_string()),
             id: p.id,
             name: p.name,
         })
@@ -50,10 +50,14 @@ pub async fn load_reference(
         .all(conn)
         .await?
         .into_iter()
-        .map(|s| (s.synonym, s.domain_code, s.subdomain_code))
+        .map(|s| (s.synonym, s.domain_code, s.subdomain_code.map(|c| c.to_string())))
         .collect();
-    let subdomains =
-        taxonomy_subdomain::Entity::find().all(conn).await?.into_iter().map(|s| (s.code, s.domain_code)).collect();
+    let subdomains = taxonomy_subdomain::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.code.to_string(), s.domain_code))
+        .collect();
     let mut mappings = load_mappings(conn, ght).await?;
     mappings.extend(extra_mappings.clone());
     Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing })
