@@ -205,7 +205,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
     }
     for (i, finess) in ejs.iter().enumerate() {
         etablissement::ActiveModel {
-            finess_ej: Set(finess.to_string()),
+            finess_ej: Set(finess.clone()),
             name: Set(format!("Établissement {i}")),
             category: Set(None),
             departement: Set(None),
@@ -218,7 +218,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         .expect("établissement");
         ght_membership::ActiveModel {
             ght_code: Set(codes[i % GHTS].clone()),
-            finess_ej: Set(finess.to_string()),
+            finess_ej: Set(finess.clone()),
             valid_from: Set(NaiveDate::from_ymd_opt(2016, 7, 1).expect("date")),
             valid_to: Set(None),
             ..Default::default()
@@ -260,7 +260,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
             let upload = inventory_upload::ActiveModel {
                 campaign_year: Set(campaign),
                 ght_code: Set(codes[i % GHTS].clone()),
-                finess_ej: Set(Some(finess.to_string())),
+                finess_ej: Set(Some(finess.clone())),
                 file_name: Set("généré.xlsx".to_owned()),
                 format: Set("xlsx".to_owned()),
                 size_bytes: Set(0),
@@ -279,7 +279,7 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
             .expect("upload");
             upload_etablissement::ActiveModel {
                 upload_id: Set(upload.id),
-                finess_ej: Set(finess.to_string()),
+                finess_ej: Set(finess.clone()),
                 campaign_year: Set(campaign),
                 rows: Set(ROWS_PER_ETABLISSEMENT as i32),
                 ..Default::default()

@@ -440,7 +440,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
                     .ght_code
                     .map(|c| c.to_string())
                     .or(t.region_code.map(|r| r.to_string()))
-                    .or(t.finess_ej)
+                    .or(t.finess_ej.map(|f| f.to_string()))
                     .unwrap_or_else(|| "-".to_owned());
                 let state = if t.revoked_at.is_some() { "révoqué" } else { "actif" };
                 println!(

@@ -8,7 +8,10 @@ use super::string_newtype;
 /// as `22`; no official text states that rule, so a Corsican number whose
 /// key does not match is still accepted, with a warning, by
 /// [`Finess::recover`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Stored as text and checked as it is read back ([`Finess::from_stored`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String", from_str = "Finess::from_stored")]
 pub struct Finess(String);
 
 string_newtype!(
@@ -65,6 +68,13 @@ pub struct RecoveredFiness {
     pub warnings: Vec<FinessWarning>,
 }
 
+/// A FINESS number is a primary key the database never generates.
+impl sea_orm::TryFromU64 for Finess {
+    fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+        Err(sea_orm::DbErr::ConvertFromU64("Finess"))
+    }
+}
+
 impl Finess {
     /// Parses a FINESS number exactly as it should be written (spaces are
     /// ignored, `2a` is read as `2A`).
@@ -75,6 +85,22 @@ impl Finess {
         let compact = compact(raw);
         check_form(&compact)?;
         if luhn_valid(&compact) { Ok(Finess(compact)) } else { Err(FinessError::Key(compact)) }
+    }
+
+    /// Reads back a number as the service stores it: its canonical form,
+    /// with a valid key — or a Corsican number kept as written, whose key
+    /// could not be verified (see [`Finess::recover`]).
+    ///
+    /// # Errors
+    /// When the text is not a canonical number the service could have
+    /// stored.
+    pub fn from_stored(raw: &str) -> Result<Self, FinessError> {
+        check_form(raw)?;
+        if luhn_valid(raw) || raw.starts_with("2A") || raw.starts_with("2B") {
+            Ok(Finess(raw.to_owned()))
+        } else {
+            Err(FinessError::Key(raw.to_owned()))
+        }
     }
 
     /// Reads a FINESS number as spreadsheets damage it: leading zero eaten
@@ -268,6 +294,17 @@ mod tests {
     #[test]
     fn scientific_notation_is_refused() {
         assert!(matches!(Finess::recover("2,601E+13"), Err(FinessError::Scientific(_))));
+    }
+
+    #[test]
+    fn a_stored_number_reads_back_as_the_service_wrote_it_and_nothing_else() {
+        assert_eq!(Finess::from_stored("760780726").map(|f| f.to_string()), Ok("760780726".into()));
+        // A Corsican number recovered with an unverified key is kept as written.
+        let corsican = Finess::recover("2A0000000").map(|r| r.finess.to_string());
+        assert_eq!(corsican.as_deref().map(Finess::from_stored).map(|f| f.is_ok()), Ok(true));
+        for not_stored in ["760780727", "76 078 0726", "2a0000000", "76078072", ""] {
+            assert!(Finess::from_stored(not_stored).is_err(), "{not_stored} was not written by the service");
+        }
     }
 
     #[test]

@@ -125,9 +125,7 @@ pub async fn import_with_progress(
                 .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
             let mut targets = Vec::new();
             for (_, member) in ghts::members_at(reader, code, Utc::now().date_naive()).await? {
-                if let Ok(finess) = Finess::parse(&member.finess_ej) {
-                    targets.extend(inventory::route_target(reader, &finess).await?);
-                }
+                targets.extend(inventory::route_target(reader, &member.finess_ej).await?);
             }
             (code.clone(), None, Routing::Ght(targets))
         }

@@ -90,7 +90,7 @@ pub async fn readable_upload(
     let code = upload.ght_code.clone();
     let ght = ghts::find(conn, &code).await?.ok_or_else(not_found)?;
     let visible = match &principal.scope {
-        Scope::Etablissement { finess, .. } => upload.finess_ej.as_deref() == Some(finess.as_str()),
+        Scope::Etablissement { finess, .. } => upload.finess_ej.as_ref() == Some(finess),
         _ => principal.sees_ght(&code, ght.region_code.as_str()),
     };
     if visible { Ok(upload) } else { Err(not_found()) }

@@ -63,11 +63,7 @@ pub async fn merge(db: &Db, actor: Actor<'_>, from: i64, into: i64) -> Result<Me
             set.products.push((subdomain, if p.product_id == from { into } else { p.product_id }));
         }
         for m in &current.migrations {
-            let finess = crate::domain::Finess::parse(&m.finess_ej).map_err(|error| {
-                tracing::error!(table = "target_migrations", id = m.id, %error, "stored value cannot be decoded");
-                AppError::Internal(error.into())
-            })?;
-            set.migrations.push((finess, m.subdomain_code.clone(), m.planned_on));
+            set.migrations.push((m.finess_ej.clone(), m.subdomain_code.clone(), m.planned_on));
         }
         targets::replace(write.txn(), actor, &ght, set).await?;
         write.touched().ght(&ght);

@@ -344,7 +344,7 @@ pub async fn trajectories(
             .migrations
             .iter()
             .filter(|m| m.subdomain_code == target.subdomain_code)
-            .map(|m| (m.finess_ej.clone(), m.planned_on))
+            .map(|m| (m.finess_ej.to_string(), m.planned_on))
             .collect();
         trajectories.push(trajectory(target.subdomain_code.as_str(), &points, &plan));
     }

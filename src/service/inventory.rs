@@ -156,7 +156,7 @@ pub async fn current_rows(
         _ => ghts::members_at(reader, ght, campaign.reference_date)
             .await?
             .into_iter()
-            .map(|(m, _)| m.finess_ej)
+            .map(|(m, _)| m.finess_ej.to_string())
             .collect(),
     };
     Ok(inventory::current_entries(reader, year, &members, filter, page).await?)

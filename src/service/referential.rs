@@ -62,7 +62,7 @@ pub async fn end_membership(
     let mut write = Write::begin(db, actor).await?;
     let current =
         ghts::find_membership(write.txn(), id).await?.filter(|m| m.ght_code == *code).ok_or_else(not_found)?;
-    lock::serialise(write.txn(), LockKey::Etablissement(&current.finess_ej)).await?;
+    lock::serialise(write.txn(), LockKey::Etablissement(current.finess_ej.as_str())).await?;
     if let Some(ended) = current.valid_to {
         return Err(AppError::Conflict(format!("cette adhésion est déjà terminée (le {ended})")));
     }
@@ -119,7 +119,7 @@ pub async fn update_ght(db: &Db, actor: Actor<'_>, code: &GhtCode, patch: GhtPat
         .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
     if let Some(support) = &patch.support_finess_ej {
         let members = ghts::members_at(write.txn(), code, chrono::Utc::now().date_naive()).await?;
-        if !members.iter().any(|(_, e)| e.finess_ej == support.as_str()) {
+        if !members.iter().any(|(_, e)| e.finess_ej == *support) {
             return Err(AppError::Invalid(format!(
                 "l'établissement {support} n'est pas membre du GHT « {code} » : il ne peut pas en être l'établissement support"
             )));

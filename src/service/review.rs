@@ -138,7 +138,7 @@ async fn members(db: &Db, ght: &GhtCode) -> Result<Vec<String>, AppError> {
     Ok(ghts::members_at(db.reader(), ght, Utc::now().date_naive())
         .await?
         .into_iter()
-        .map(|(m, _)| m.finess_ej)
+        .map(|(m, _)| m.finess_ej.to_string())
         .collect())
 }
 

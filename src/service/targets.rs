@@ -114,8 +114,11 @@ async fn checked(conn: &impl ConnectionTrait, ght: &GhtCode, proposed: ProposedT
         }
         products.push((subdomain, *product_id));
     }
-    let members: BTreeSet<String> =
-        ghts::members_at(conn, ght, Utc::now().date_naive()).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
+    let members: BTreeSet<String> = ghts::members_at(conn, ght, Utc::now().date_naive())
+        .await?
+        .into_iter()
+        .map(|(_, e)| e.finess_ej.to_string())
+        .collect();
     let mut migrations = Vec::new();
     for (i, (finess, subdomain, planned_on)) in proposed.migrations.iter().enumerate() {
         let place = format!("migrations[{i}]");

@@ -30,7 +30,7 @@ pub struct EtablissementDetails {
 /// # Errors
 /// When a query fails.
 pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<EtablissementDetails>, DbErr> {
-    let Some(etablissement) = etablissement::Entity::find_by_id(finess.to_string()).one(conn).await? else {
+    let Some(etablissement) = etablissement::Entity::find_by_id(finess.clone()).one(conn).await? else {
         return Ok(None);
     };
     let sites = etablissement_site::Entity::find()
@@ -95,7 +95,7 @@ struct EtablissementSnapshot<'a> {
 
 fn snapshot(e: &etablissement::Model, sites: &[etablissement_site::Model]) -> Option<serde_json::Value> {
     audit::snapshot(&EtablissementSnapshot {
-        finess_ej: &e.finess_ej,
+        finess_ej: e.finess_ej.as_str(),
         name: &e.name,
         category: e.category.as_deref(),
         commune: e.commune.as_deref(),
@@ -158,7 +158,7 @@ pub async fn create(
     });
     let now = super::now();
     let model = etablissement::ActiveModel {
-        finess_ej: Set(new.finess_ej.to_string()),
+        finess_ej: Set(new.finess_ej.clone()),
         name: Set(name),
         category: Set(new.category.or_else(|| first.map(|s| s.category.clone()))),
         departement: Set(Some(new.finess_ej.departement().to_owned())),
@@ -170,14 +170,14 @@ pub async fn create(
     .await?;
     let mut stored_sites = Vec::with_capacity(sites.len());
     for site in sites {
-        if let Some(other) = etablissement_site::Entity::find_by_id(site.finess_et.to_string()).one(txn).await? {
+        if let Some(other) = etablissement_site::Entity::find_by_id(site.finess_et.clone()).one(txn).await? {
             return Err(AppError::Conflict(format!(
                 "le site {} est déjà rattaché à l'établissement {}",
                 site.finess_et, other.finess_ej
             )));
         }
         let stored = etablissement_site::ActiveModel {
-            finess_et: Set(site.finess_et.to_string()),
+            finess_et: Set(site.finess_et.clone()),
             finess_ej: Set(model.finess_ej.clone()),
             name: Set(site.name),
             commune: Set(site.commune),
@@ -193,7 +193,7 @@ pub async fn create(
         Change {
             action: "etablissement.create",
             object_type: "etablissement",
-            object_id: model.finess_ej.clone(),
+            object_id: model.finess_ej.to_string(),
             ght_code: None,
             before: None,
             after: snapshot(&model, &stored_sites),
@@ -247,7 +247,7 @@ pub async fn update(
         Change {
             action: "etablissement.update",
             object_type: "etablissement",
-            object_id: updated.finess_ej.clone(),
+            object_id: updated.finess_ej.to_string(),
             ght_code,
             before,
             after: snapshot(&updated, &details.sites),

@@ -28,7 +28,7 @@ fn snapshot(model: &ght::Model) -> Option<serde_json::Value> {
         code: model.code.as_str(),
         name: &model.name,
         region_code: model.region_code.as_str(),
-        support_finess_ej: model.support_finess_ej.as_deref(),
+        support_finess_ej: model.support_finess_ej.as_ref().map(Finess::as_str),
         auto_validate: model.auto_validate,
     })
 }
@@ -135,7 +135,7 @@ pub async fn update(
         model.name = Set(name);
     }
     if let Some(support) = patch.support_finess_ej {
-        model.support_finess_ej = Set(Some(support.to_string()));
+        model.support_finess_ej = Set(Some(support));
     }
     if let Some(auto_validate) = patch.auto_validate {
         model.auto_validate = Set(auto_validate);
@@ -173,7 +173,7 @@ pub async fn members_at(
         .order_by_asc(ght_membership::Column::FinessEj)
         .all(conn)
         .await?;
-    let ids: Vec<String> = memberships.iter().map(|m| m.finess_ej.clone()).collect();
+    let ids: Vec<Finess> = memberships.iter().map(|m| m.finess_ej.clone()).collect();
     let etablissements =
         etablissement::Entity::find().filter(etablissement::Column::FinessEj.is_in(ids)).all(conn).await?;
     Ok(memberships
@@ -250,7 +250,7 @@ pub async fn insert_membership(
 ) -> Result<ght_membership::Model, DbErr> {
     let model = ght_membership::ActiveModel {
         ght_code: Set(code.clone()),
-        finess_ej: Set(finess.to_string()),
+        finess_ej: Set(finess.clone()),
         valid_from: Set(valid_from),
         valid_to: Set(None),
         ..Default::default()
@@ -285,7 +285,7 @@ impl MembershipSnapshot {
     fn of(m: &ght_membership::Model) -> Self {
         MembershipSnapshot {
             ght_code: m.ght_code.to_string(),
-            finess_ej: m.finess_ej.clone(),
+            finess_ej: m.finess_ej.to_string(),
             valid_from: m.valid_from,
             valid_to: m.valid_to,
         }

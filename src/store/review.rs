@@ -69,7 +69,7 @@ async fn rows_to_review(conn: &impl ConnectionTrait, members: &[String]) -> Resu
             )
             .all(conn)
             .await?;
-        rows.extend(found.into_iter().filter(|e| current.get(&e.finess_ej) == Some(&e.upload_id)));
+        rows.extend(found.into_iter().filter(|e| current.get(e.finess_ej.as_str()) == Some(&e.upload_id)));
     }
     Ok(rows)
 }
@@ -97,7 +97,7 @@ pub async fn queue(
             }
             let mut spellings: Vec<(&str, usize)> = counts.into_iter().collect();
             spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let etablissements: BTreeSet<String> = rows.iter().map(|r| r.finess_ej.clone()).collect();
+            let etablissements: BTreeSet<String> = rows.iter().map(|r| r.finess_ej.to_string()).collect();
             ReviewItem {
                 suggestions: matcher.suggestions(&key, 3).into_iter().map(|(s, id)| (id, s)).collect(),
                 normalised_name: key,

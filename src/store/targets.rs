@@ -61,7 +61,7 @@ pub async fn replace(
         .iter()
         .map(|(finess, subdomain, planned_on)| target_migration::ActiveModel {
             version_id: Set(version.id),
-            finess_ej: Set(finess.to_string()),
+            finess_ej: Set(finess.clone()),
             subdomain_code: Set(subdomain.clone()),
             planned_on: Set(*planned_on),
             ..Default::default()

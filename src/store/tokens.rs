@@ -46,7 +46,7 @@ fn snapshot(t: &api_token::Model) -> Option<serde_json::Value> {
         role: &t.role,
         ght_code: t.ght_code.as_ref().map(GhtCode::as_str),
         region_code: t.region_code.as_ref().map(RegionCode::as_str),
-        finess_ej: t.finess_ej.as_deref(),
+        finess_ej: t.finess_ej.as_ref().map(Finess::as_str),
         revoked: t.revoked_at.is_some(),
     })
 }
@@ -87,7 +87,7 @@ pub async fn create(
             let membership = ghts::current_membership(txn, &finess).await?.ok_or_else(|| {
                 AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour"))
             })?;
-            (Some(membership.ght_code), None, Some(finess.to_string()))
+            (Some(membership.ght_code), None, Some(finess))
         }
     };
     let issued = issue_token();
@@ -190,10 +190,9 @@ fn principal_of(row: api_token::Model) -> Result<Principal, AppError> {
         Role::Admin | Role::National => Scope::All,
         Role::Regional => Scope::Region(row.region_code.clone().ok_or_else(|| corrupt("region"))?),
         Role::Ght => Scope::Ght(ght()?),
-        Role::Etablissement => Scope::Etablissement {
-            finess: row.finess_ej.as_deref().and_then(|f| Finess::parse(f).ok()).ok_or_else(|| corrupt("FINESS"))?,
-            ght: ght()?,
-        },
+        Role::Etablissement => {
+            Scope::Etablissement { finess: row.finess_ej.clone().ok_or_else(|| corrupt("FINESS"))?, ght: ght()? }
+        }
     };
     Ok(Principal { token_id: Some(row.id), label: row.label, role, scope })
 }

@@ -47,7 +47,7 @@ impl From<EtablissementDetails> for EtablissementView {
     fn from(d: EtablissementDetails) -> Self {
         let e = d.etablissement;
         EtablissementView {
-            finess_ej: e.finess_ej,
+            finess_ej: e.finess_ej.to_string(),
             name: e.name,
             category: e.category,
             departement: e.departement,
@@ -55,13 +55,7 @@ impl From<EtablissementDetails> for EtablissementView {
             sites: d
                 .sites
                 .into_iter()
-                .filter_map(|s| {
-                    Finess::parse(&s.finess_et).ok().map(|finess_et| SiteView {
-                        finess_et,
-                        name: s.name,
-                        commune: s.commune,
-                    })
-                })
+                .map(|s| SiteView { finess_et: s.finess_et, name: s.name, commune: s.commune })
                 .collect(),
             memberships: d.memberships.into_iter().map(|(m, _)| m.into()).collect(),
         }

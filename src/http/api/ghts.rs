@@ -41,7 +41,7 @@ impl From<ght::Model> for GhtView {
             code: g.code.to_string(),
             name: g.name,
             region_code: g.region_code.to_string(),
-            support_finess_ej: g.support_finess_ej,
+            support_finess_ej: g.support_finess_ej.map(|f| f.to_string()),
             auto_validate: g.auto_validate,
             created_at: g.created_at,
             updated_at: g.updated_at,
@@ -187,7 +187,7 @@ impl From<ght_membership::Model> for MembershipView {
         MembershipView {
             id: m.id,
             ght_code: m.ght_code.to_string(),
-            finess_ej: m.finess_ej,
+            finess_ej: m.finess_ej.to_string(),
             valid_from: m.valid_from,
             valid_to: m.valid_to,
         }
@@ -221,8 +221,8 @@ pub async fn list_ght_etablissements(
         members
             .into_iter()
             .map(|(m, e)| MemberView {
-                is_support: ght.support_finess_ej.as_deref() == Some(e.finess_ej.as_str()),
-                finess_ej: e.finess_ej,
+                is_support: ght.support_finess_ej.as_ref() == Some(&e.finess_ej),
+                finess_ej: e.finess_ej.to_string(),
                 name: e.name,
                 category: e.category,
                 commune: e.commune,

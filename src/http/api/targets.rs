@@ -135,7 +135,7 @@ fn view(found: NamedTargets) -> TargetsView {
             .migrations
             .into_iter()
             .map(|m| PlannedMigration {
-                finess_ej: m.finess_ej,
+                finess_ej: m.finess_ej.to_string(),
                 subdomain: m.subdomain_code.to_string(),
                 planned_on: m.planned_on,
             })

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{GhtCode, RegionCode};
+use crate::domain::{Finess, GhtCode, RegionCode};
 
 /// An API token: only its SHA-256 is stored.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -14,7 +14,7 @@ pub struct Model {
     pub role: String,
     pub ght_code: Option<GhtCode>,
     pub region_code: Option<RegionCode>,
-    pub finess_ej: Option<String>,
+    pub finess_ej: Option<Finess>,
     pub prefix: String,
     pub sha256: String,
     pub created_at: DateTimeUtc,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{GhtCode, RegionCode};
+use crate::domain::{Finess, GhtCode, RegionCode};
 
 /// A groupement hospitalier de territoire.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +12,7 @@ pub struct Model {
     pub code: GhtCode,
     pub name: String,
     pub region_code: RegionCode,
-    pub support_finess_ej: Option<String>,
+    pub support_finess_ej: Option<Finess>,
     pub auto_validate: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::GhtCode;
+use crate::domain::{Finess, GhtCode};
 
 /// An établissement's membership of a GHT, with effective dates.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub ght_code: GhtCode,
-    pub finess_ej: String,
+    pub finess_ej: Finess,
     pub valid_from: Date,
     pub valid_to: Option<Date>,
 }

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{CampaignYear, ConvergenceStatus, Criticality, Hosting, SubdomainCode};
+use crate::domain::{CampaignYear, ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCode};
 use crate::normalise::matcher::MatchMethod;
 use crate::normalise::sentinel::EntryState;
 
@@ -14,8 +14,8 @@ pub struct Model {
     pub id: i64,
     pub upload_id: i64,
     pub campaign_year: CampaignYear,
-    pub finess_ej: String,
-    pub finess_et: Option<String>,
+    pub finess_ej: Finess,
+    pub finess_et: Option<Finess>,
     pub sheet: String,
     pub row_number: i32,
     #[sea_orm(column_type = "Text")]

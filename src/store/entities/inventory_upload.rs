@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{CampaignYear, GhtCode, UploadStatus};
+use crate::domain::{CampaignYear, Finess, GhtCode, UploadStatus};
 
 /// An uploaded inventory file and its report.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub campaign_year: CampaignYear,
     pub ght_code: GhtCode,
-    pub finess_ej: Option<String>,
+    pub finess_ej: Option<Finess>,
     pub file_name: String,
     pub format: String,
     pub size_bytes: i64,

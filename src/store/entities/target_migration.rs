@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::SubdomainCode;
+use crate::domain::{Finess, SubdomainCode};
 
 /// The planned migration date of an établissement × sub-domain.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub version_id: i64,
-    pub finess_ej: String,
+    pub finess_ej: Finess,
     pub subdomain_code: SubdomainCode,
     pub planned_on: Date,
 }

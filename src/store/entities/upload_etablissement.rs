@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::CampaignYear;
+use crate::domain::{CampaignYear, Finess};
 
 /// An établissement covered by an upload.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub upload_id: i64,
-    pub finess_ej: String,
+    pub finess_ej: Finess,
     pub campaign_year: CampaignYear,
     pub rows: i32,
 }

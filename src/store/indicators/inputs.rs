@@ -25,7 +25,7 @@ pub async fn campaign_inputs(
         versions = versions.filter(target_version::Column::GhtCode.eq(code.as_str()));
     }
     let ght_of: std::collections::HashMap<String, GhtCode> =
-        memberships.all(conn).await?.into_iter().map(|m| (m.finess_ej, m.ght_code)).collect();
+        memberships.all(conn).await?.into_iter().map(|m| (m.finess_ej.to_string(), m.ght_code)).collect();
     let all: BTreeSet<String> = ght_of.keys().cloned().collect();
     let (counted, rows) = indicator_rows(conn, &all, year).await?;
     let mut inputs: BTreeMap<GhtCode, CampaignInputs> = all_ghts
@@ -91,7 +91,7 @@ async fn counted_entries(
         .all(conn)
         .await?
         .into_iter()
-        .filter(|e| counted.get(&e.finess_ej) == Some(&e.upload_id))
+        .filter(|e| counted.get(e.finess_ej.as_str()) == Some(&e.upload_id))
         .collect();
     Ok((counted, entries))
 }
@@ -254,8 +254,11 @@ pub async fn applications(
     year: CampaignYear,
 ) -> Result<Vec<crate::compute::changes::Application>, DbErr> {
     let Some(campaign) = campaign::Entity::find_by_id(year).one(conn).await? else { return Ok(Vec::new()) };
-    let expected: BTreeSet<String> =
-        ghts::members_at(conn, ght, campaign.reference_date).await?.into_iter().map(|(_, e)| e.finess_ej).collect();
+    let expected: BTreeSet<String> = ghts::members_at(conn, ght, campaign.reference_date)
+        .await?
+        .into_iter()
+        .map(|(_, e)| e.finess_ej.to_string())
+        .collect();
     let (_, entries) = counted_entries(conn, &expected, year).await?;
     let products: std::collections::HashMap<i64, String> =
         crate::store::entities::product::Entity::find().all(conn).await?.into_iter().map(|p| (p.id, p.name)).collect();
@@ -269,7 +272,7 @@ pub async fn applications(
                 _ => (format!("{}:{}", state.as_str(), e.normalised_name), e.application_raw),
             };
             crate::compute::changes::Application {
-                finess_ej: e.finess_ej,
+                finess_ej: e.finess_ej.to_string(),
                 subdomain: e.subdomain_code.map(|s| s.to_string()),
                 key,
                 name,

@@ -42,13 +42,13 @@ pub async fn progress(
 
     use crate::store::entities::{inventory_upload, upload_etablissement};
     let members = ghts::members_at(conn, ght, reference_date).await?;
-    let finess: Vec<String> = members.iter().map(|(_, e)| e.finess_ej.clone()).collect();
+    let finess: Vec<String> = members.iter().map(|(_, e)| e.finess_ej.to_string()).collect();
     let current = inventory::current_uploads(conn, year, &finess).await?;
     let mut progress = Vec::new();
     for (_, etablissement) in members {
-        let Some(&upload_id) = current.get(&etablissement.finess_ej) else {
+        let Some(&upload_id) = current.get(etablissement.finess_ej.as_str()) else {
             progress.push(EtablissementProgress {
-                finess_ej: etablissement.finess_ej,
+                finess_ej: etablissement.finess_ej.to_string(),
                 name: etablissement.name,
                 status: MISSING.to_owned(),
                 upload_id: None,
@@ -77,7 +77,7 @@ pub async fn progress(
         let report: Option<crate::normalise::report::Report> =
             upload.as_ref().and_then(|u| serde_json::from_str(&u.report).ok());
         progress.push(EtablissementProgress {
-            finess_ej: etablissement.finess_ej,
+            finess_ej: etablissement.finess_ej.to_string(),
             name: etablissement.name,
             status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.to_string()),
             upload_id: Some(upload_id),

@@ -303,8 +303,8 @@ fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {
 /// # Errors
 /// When the query fails.
 pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, DbErr> {
-    let current = current_uploads(conn, entry.campaign_year, std::slice::from_ref(&entry.finess_ej)).await?;
-    Ok(current.get(&entry.finess_ej) == Some(&entry.upload_id))
+    let current = current_uploads(conn, entry.campaign_year, &[entry.finess_ej.to_string()]).await?;
+    Ok(current.get(entry.finess_ej.as_str()) == Some(&entry.upload_id))
 }
 
 #[cfg(test)]

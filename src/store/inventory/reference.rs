@@ -112,7 +112,7 @@ pub async fn save_mappings(
 /// # Errors
 /// When a query fails.
 pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<RouteTarget>, DbErr> {
-    let Some(e) = etablissement::Entity::find_by_id(finess.to_string()).one(conn).await? else {
+    let Some(e) = etablissement::Entity::find_by_id(finess.clone()).one(conn).await? else {
         return Ok(None);
     };
     let sites = etablissement_site::Entity::find()
@@ -120,7 +120,7 @@ pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Resul
         .all(conn)
         .await?
         .into_iter()
-        .filter_map(|s| Finess::parse(&s.finess_et).ok())
+        .map(|s| s.finess_et)
         .collect();
     Ok(Some(RouteTarget { finess_ej: finess.clone(), name: e.name, sites }))
 }

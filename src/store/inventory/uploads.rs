@@ -60,7 +60,7 @@ pub async fn begin_upload(
     inventory_upload::ActiveModel {
         campaign_year: Set(new.campaign),
         ght_code: Set(new.ght.clone()),
-        finess_ej: Set(new.finess_ej.as_ref().map(ToString::to_string)),
+        finess_ej: Set(new.finess_ej.clone()),
         file_name: Set(new.file_name.clone()),
         format: Set(new.format.clone()),
         size_bytes: Set(new.bytes.len() as i64),
@@ -96,7 +96,7 @@ pub async fn finish_upload(
         .iter()
         .map(|(finess, rows)| upload_etablissement::ActiveModel {
             upload_id: Set(upload.id),
-            finess_ej: Set(finess.to_string()),
+            finess_ej: Set(finess.clone()),
             campaign_year: Set(upload.campaign_year),
             rows: Set(*rows),
             ..Default::default()
@@ -229,7 +229,7 @@ async fn latest_uploads(
         .collect();
     let mut current: HashMap<String, i64> = HashMap::new();
     for c in coverage.into_iter().filter(|c| live.contains(&c.upload_id)) {
-        let entry = current.entry(c.finess_ej).or_insert(c.upload_id);
+        let entry = current.entry(c.finess_ej.to_string()).or_insert(c.upload_id);
         if c.upload_id > *entry {
             *entry = c.upload_id;
         }
