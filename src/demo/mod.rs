@@ -88,7 +88,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
                 commune: None,
                 sites: None,
             };
-            etablissements::create(txn, actor, new).await?;
+            etablissements::insert(txn, actor, crate::service::referential::registration(new)?).await?;
         }
         ghts::insert_membership(txn, actor, &code, finess, constituted).await?;
     }

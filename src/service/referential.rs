@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use super::{Write, access};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
+use crate::reference::finess_directory;
 use crate::store::audit::Actor;
 use crate::store::entities::{campaign, ght, ght_membership};
-use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, NewEtablissement};
+use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, NewEtablissement, NewSite, Registration};
 use crate::store::ghts::{GhtPatch, NewGht};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, campaigns, etablissements, ghts};
@@ -131,20 +132,85 @@ pub async fn update_ght(db: &Db, actor: Actor<'_>, code: &GhtCode, patch: GhtPat
 }
 
 /// Registers an établissement (EJ) and its sites, completed from the FINESS
-/// directory.
+/// directory: its name when the directory lists a single site for it (the
+/// directory lists sites, not legal entities), its category, commune and
+/// sites.
 ///
 /// # Errors
-/// `Conflict` when it is already registered; `Invalid` for a site of
-/// another établissement.
+/// `Conflict` when it is already registered or a site belongs to another
+/// établissement; `Invalid` when it has no name and the directory cannot
+/// give one.
 pub async fn create_etablissement(
     db: &Db,
     actor: Actor<'_>,
     new: NewEtablissement,
 ) -> Result<EtablissementDetails, AppError> {
     let write = Write::begin(db, actor).await?;
-    let created = etablissements::create(write.txn(), actor, new).await?;
+    lock::serialise(write.txn(), LockKey::Etablissement(new.finess_ej.as_str())).await?;
+    if etablissements::find(write.txn(), &new.finess_ej).await?.is_some() {
+        return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
+    }
+    let registration = registration(new)?;
+    for site in &registration.sites {
+        if let Some(other) = etablissements::site_owner(write.txn(), &site.finess_et).await? {
+            return Err(AppError::Conflict(format!(
+                "le site {} est déjà rattaché à l'établissement {other}",
+                site.finess_et
+            )));
+        }
+    }
+    let created = etablissements::insert(write.txn(), actor, registration).await?;
     write.commit().await?;
     Ok(created)
+}
+
+/// An établissement as it will be registered: what the request gives,
+/// completed from the FINESS directory — its name when the directory lists
+/// a single site for it (the directory lists sites, not legal entities),
+/// its category, commune and sites.
+///
+/// # Errors
+/// `Invalid` when it has no name and the directory cannot give one.
+pub(crate) fn registration(new: NewEtablissement) -> Result<Registration, AppError> {
+    let directory = finess_directory().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+    let known: Vec<_> = directory.sites_of(&new.finess_ej).collect();
+    let first = known.first();
+    let name = match (new.name, known.as_slice()) {
+        (Some(name), _) => name,
+        (None, [only]) if only.long_name.is_empty() => only.short_name.clone(),
+        (None, [only]) => only.long_name.clone(),
+        (None, []) => {
+            return Err(AppError::Invalid(format!(
+                "le FINESS {} n'est pas dans le répertoire des hôpitaux : indiquez le nom de l'établissement",
+                new.finess_ej
+            )));
+        }
+        (None, many) => {
+            return Err(AppError::Invalid(format!(
+                "le FINESS {} regroupe {} sites dans le répertoire des hôpitaux : indiquez le nom de l'établissement (raison sociale de l'entité juridique)",
+                new.finess_ej,
+                many.len()
+            )));
+        }
+    };
+    let single_site = known.len() == 1;
+    let sites = new.sites.unwrap_or_else(|| {
+        known
+            .iter()
+            .map(|s| NewSite {
+                finess_et: s.finess_et.clone(),
+                name: s.short_name.clone(),
+                commune: Some(s.commune.clone()),
+            })
+            .collect()
+    });
+    Ok(Registration {
+        category: new.category.or_else(|| first.map(|s| s.category.clone())),
+        commune: new.commune.or_else(|| first.filter(|_| single_site).map(|s| s.commune.clone())),
+        finess_ej: new.finess_ej,
+        name,
+        sites,
+    })
 }
 
 /// Changes an établissement's name, category or commune.
@@ -158,7 +224,11 @@ pub async fn update_etablissement(
     patch: EtablissementPatch,
 ) -> Result<EtablissementDetails, AppError> {
     let write = Write::begin(db, actor).await?;
-    let updated = etablissements::update(write.txn(), actor, finess, patch).await?;
+    lock::serialise(write.txn(), LockKey::Etablissement(finess.as_str())).await?;
+    let details = etablissements::find(write.txn(), finess)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("établissement {finess} introuvable")))?;
+    let updated = etablissements::update(write.txn(), actor, details, patch).await?;
     write.commit().await?;
     Ok(updated)
 }

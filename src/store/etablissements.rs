@@ -8,10 +8,7 @@ use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, etablissement_site, ght, ght_membership};
-use super::lock::{self, LockKey};
 use crate::domain::{Finess, GhtCode};
-use crate::error::AppError;
-use crate::reference::finess_directory;
 
 /// An établissement with its sites and its GHT memberships (past and
 /// present), each membership with its GHT's region.
@@ -103,81 +100,56 @@ fn snapshot(e: &etablissement::Model, sites: &[etablissement_site::Model]) -> Op
     })
 }
 
-/// Registers an établissement and its sites.
+/// An établissement as registered: its fields decided (from the request
+/// and the FINESS directory) and its sites.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Its FINESS EJ.
+    pub finess_ej: Finess,
+    /// Its name.
+    pub name: String,
+    /// Its FINESS category.
+    pub category: Option<String>,
+    /// Its commune.
+    pub commune: Option<String>,
+    /// Its sites.
+    pub sites: Vec<NewSite>,
+}
+
+/// The établissement a site (FINESS ET) is attached to, if any.
 ///
 /// # Errors
-/// `Conflict` when it exists or a site belongs to another EJ, `Invalid`
-/// when it has no name and is not in the directory.
-pub async fn create(
+/// When the query fails.
+pub async fn site_owner(conn: &impl ConnectionTrait, finess_et: &Finess) -> Result<Option<Finess>, DbErr> {
+    Ok(etablissement_site::Entity::find_by_id(finess_et.clone()).one(conn).await?.map(|s| s.finess_ej))
+}
+
+/// Records an établissement and its sites, audited. The caller checks it
+/// is new and its sites free.
+///
+/// # Errors
+/// When a write fails.
+pub async fn insert(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    new: NewEtablissement,
-) -> Result<EtablissementDetails, AppError> {
-    lock::serialise(txn, LockKey::Etablissement(new.finess_ej.as_str())).await?;
-    if find(txn, &new.finess_ej).await?.is_some() {
-        return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
-    }
-    let directory = finess_directory().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
-    let known: Vec<_> = directory.sites_of(&new.finess_ej).collect();
-    let first = known.first();
-    // The directory lists sites (ET), not legal entities: an EJ's own name
-    // is only certain when it has a single site.
-    let name = match (new.name, known.as_slice()) {
-        (Some(name), _) => name,
-        (None, [only]) => {
-            if only.long_name.is_empty() {
-                only.short_name.clone()
-            } else {
-                only.long_name.clone()
-            }
-        }
-        (None, []) => {
-            return Err(AppError::Invalid(format!(
-                "le FINESS {} n'est pas dans le répertoire des hôpitaux : indiquez le nom de l'établissement",
-                new.finess_ej
-            )));
-        }
-        (None, many) => {
-            return Err(AppError::Invalid(format!(
-                "le FINESS {} regroupe {} sites dans le répertoire des hôpitaux : indiquez le nom de l'établissement (raison sociale de l'entité juridique)",
-                new.finess_ej,
-                many.len()
-            )));
-        }
-    };
-    let single_site = known.len() == 1;
-    let sites = new.sites.unwrap_or_else(|| {
-        known
-            .iter()
-            .map(|s| NewSite {
-                finess_et: s.finess_et.clone(),
-                name: s.short_name.clone(),
-                commune: Some(s.commune.clone()),
-            })
-            .collect()
-    });
+    new: Registration,
+) -> Result<EtablissementDetails, DbErr> {
     let now = super::now();
     let model = etablissement::ActiveModel {
-        finess_ej: Set(new.finess_ej.clone()),
-        name: Set(name),
-        category: Set(new.category.or_else(|| first.map(|s| s.category.clone()))),
         departement: Set(Some(new.finess_ej.departement().to_owned())),
-        commune: Set(new.commune.or_else(|| first.filter(|_| single_site).map(|s| s.commune.clone()))),
+        finess_ej: Set(new.finess_ej),
+        name: Set(new.name),
+        category: Set(new.category),
+        commune: Set(new.commune),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(txn)
     .await?;
-    let mut stored_sites = Vec::with_capacity(sites.len());
-    for site in sites {
-        if let Some(other) = etablissement_site::Entity::find_by_id(site.finess_et.clone()).one(txn).await? {
-            return Err(AppError::Conflict(format!(
-                "le site {} est déjà rattaché à l'établissement {}",
-                site.finess_et, other.finess_ej
-            )));
-        }
+    let mut stored_sites = Vec::with_capacity(new.sites.len());
+    for site in new.sites {
         let stored = etablissement_site::ActiveModel {
-            finess_et: Set(site.finess_et.clone()),
+            finess_et: Set(site.finess_et),
             finess_ej: Set(model.finess_ej.clone()),
             name: Set(site.name),
             commune: Set(site.commune),
@@ -214,19 +186,16 @@ pub struct EtablissementPatch {
     pub commune: Option<String>,
 }
 
-/// Applies a patch to an établissement.
+/// Applies a patch to an établissement, audited.
 ///
 /// # Errors
-/// `NotFound` when it does not exist.
+/// When a write fails.
 pub async fn update(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    finess: &Finess,
+    details: EtablissementDetails,
     patch: EtablissementPatch,
-) -> Result<EtablissementDetails, AppError> {
-    lock::serialise(txn, LockKey::Etablissement(finess.as_str())).await?;
-    let details =
-        find(txn, finess).await?.ok_or_else(|| AppError::not_found(format!("établissement {finess} introuvable")))?;
+) -> Result<EtablissementDetails, DbErr> {
     let before = snapshot(&details.etablissement, &details.sites);
     let mut model = details.etablissement.clone().into_active_model();
     if let Some(name) = patch.name {
