@@ -7,14 +7,14 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`domain`] | types that refuse bad values: `Finess`, `GhtCode`, `CampaignYear`, `Money`, `SubdomainCode`, the normalised key; the codes are also the database's value types |
+//! | [`domain`] | types that refuse bad values: `Finess`, `GhtCode`, `RegionCode`, `CampaignYear`, `SubdomainCode`, `Money`, the normalised key, the closed vocabularies (statuses, alias scope, hosting, criticality, convergence status); they are also the database's value types, parsed once at its edge |
 //! | [`reference`] | reference data shipped in the binary: taxonomy, catalogue, FINESS directory, sample GHTs |
 //! | [`import`] | bytes → sheets, header row and rows (the reading rules) |
 //! | [`normalise`] | located rows → normalised rows (catalogue, taxonomy, FINESS routing, sentinels) and the report |
 //! | [`compute`] | indicators, deltas and diffs, trajectories, distributions and ranks |
 //! | [`intake`] | the import pipeline and its isolated parse worker (process, protocol, limits) |
 //! | [`service`] | one function per thing a user does: access, the write transaction, locks, rules, one recomputation before commit |
-//! | [`store`] | data access: entities and small named queries over a connection or transaction, the audit trail; it never recomputes nor calls another module's writes (the catalogue's administration, GHTs, établissements, campaigns, tokens and answers still check some rules of their own there, on their way to `service`) |
+//! | [`store`] | data access: entities and small named queries over a connection or transaction, the audit trail; it never recomputes nor calls another module's writes (the catalogue's administration and tokens still check some rules of their own there, on their way to `service`) |
 //! | [`export`] | workbooks written (and read back) by the service: annotated copy of an upload, review workbook |
 //! | [`auth`] | tokens and the scope of what a caller sees |
 //! | [`http`] | thin handlers (parse → one service call → response), the authenticating extractor, problem documents, pagination, OpenAPI |
