@@ -100,7 +100,13 @@ pub async fn add_national_alias(
     product_id: i64,
 ) -> Result<product_alias::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let alias = catalogue_admin::add_national_alias(write.txn(), actor, spelling, product_id).await?;
+    let alias = catalogue_admin::add_national_alias(
+        write.txn(),
+        actor,
+        spelling,
+        &live_product(write.txn(), product_id).await?,
+    )
+    .await?;
     write.commit().await?;
     Ok(alias)
 }
@@ -139,7 +145,7 @@ pub async fn add_product(db: &Db, actor: Actor<'_>, mut new: NewProduct) -> Resu
 /// `NotFound` for an unknown product; `Conflict` when it awaits no approval.
 pub async fn approve_product(db: &Db, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::approve_product(write.txn(), actor, id).await?;
+    let product = catalogue_admin::approve_product(write.txn(), actor, live_product(write.txn(), id).await?).await?;
     write.commit().await?;
     Ok(product)
 }
@@ -157,7 +163,9 @@ pub async fn record_acquisition(
     on: Option<NaiveDate>,
 ) -> Result<product::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::record_acquisition(write.txn(), actor, id, vendor, on).await?;
+    let product =
+        catalogue_admin::record_acquisition(write.txn(), actor, live_product(write.txn(), id).await?, vendor, on)
+            .await?;
     write.commit().await?;
     Ok(product)
 }
@@ -176,7 +184,14 @@ pub async fn rename_product(
     default_subdomain: Option<SubdomainCode>,
 ) -> Result<product::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::rename_product(write.txn(), actor, id, name, default_subdomain).await?;
+    let product = catalogue_admin::rename_product(
+        write.txn(),
+        actor,
+        live_product(write.txn(), id).await?,
+        name,
+        default_subdomain,
+    )
+    .await?;
     write.commit().await?;
     Ok(product)
 }

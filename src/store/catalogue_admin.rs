@@ -29,24 +29,17 @@ pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Ve
     select.all(conn).await
 }
 
-async fn product_or_404(conn: &impl ConnectionTrait, id: i64) -> Result<product::Model, AppError> {
-    super::catalogue::find_live_product(conn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
-}
-
-/// Adds a national alias.
+/// Adds a national alias to a product (the caller found it live).
 ///
 /// # Errors
 /// `Conflict` when the spelling already designates another product
-/// nationally, `NotFound` for an unknown product.
+/// nationally, `Invalid` for an empty spelling.
 pub async fn add_national_alias(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     spelling: &str,
-    product_id: i64,
+    product: &product::Model,
 ) -> Result<product_alias::Model, AppError> {
-    let product = product_or_404(txn, product_id).await?;
     let key = normalise_key(spelling);
     if key.is_empty() {
         return Err(AppError::Invalid("l'alias est vide".to_owned()));
@@ -205,12 +198,16 @@ pub async fn add_product(
     Ok(product)
 }
 
-/// Approves a GHT's proposal: the product becomes national.
+/// Approves a GHT's proposal (the caller found it live): the product
+/// becomes national.
 ///
 /// # Errors
 /// `Conflict` when it is not pending.
-pub async fn approve_product(txn: &DatabaseTransaction, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
-    let product = product_or_404(txn, id).await?;
+pub async fn approve_product(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    product: product::Model,
+) -> Result<product::Model, AppError> {
     if product.status != ProductStatus::Pending {
         return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
     }
@@ -311,11 +308,10 @@ pub async fn merge_products(
 pub async fn record_acquisition(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    id: i64,
+    product: product::Model,
     new_vendor: &str,
     on: Option<NaiveDate>,
 ) -> Result<product::Model, AppError> {
-    let product = product_or_404(txn, id).await?;
     let vendor = vendor_id(txn, new_vendor).await?;
     if vendor == product.vendor_id {
         return Err(AppError::Invalid(format!("« {new_vendor} » est déjà l'éditeur de « {} »", product.name)));
@@ -384,11 +380,11 @@ async fn record_product(
 pub async fn rename_product(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    id: i64,
+    product: product::Model,
     name: Option<&str>,
     default_subdomain: Option<SubdomainCode>,
 ) -> Result<product::Model, AppError> {
-    let product = product_or_404(txn, id).await?;
+    let id = product.id;
     let before = Some(serde_json::json!({"name": product.name, "default_subdomain": product.default_subdomain}));
     let mut model = product.clone().into_active_model();
     if let Some(name) = name.map(str::trim) {
