@@ -58,6 +58,7 @@ pub async fn confirm(
     spelling: &str,
     product_id: i64,
 ) -> Result<Confirmed, AppError> {
+    access::writable_ght(db.reader(), actor.principal, ght).await?;
     confirm_all(db, actor, ght, &[(spelling.to_owned(), product_id)]).await
 }
 
@@ -103,14 +104,14 @@ pub async fn confirm_workbook(
     confirm_all(db, actor, ght, &choices).await
 }
 
-/// Confirms (spelling, product) pairs in one write.
+/// Confirms (spelling, product) pairs in one write, for a caller already
+/// allowed to change the GHT.
 async fn confirm_all(
     db: &Db,
     actor: Actor<'_>,
     ght: &GhtCode,
     choices: &[(String, i64)],
 ) -> Result<Confirmed, AppError> {
-    access::writable_ght(db.reader(), actor.principal, ght).await?;
     let members = members(db, ght).await?;
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
