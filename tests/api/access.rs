@@ -159,3 +159,31 @@ db_test!(a_dsi_reads_only_its_own_audit_trail, |app| {
     assert!(!ghts.is_empty());
     assert!(ghts.iter().all(|g| *g == "NOR-02"), "{ghts:?}");
 });
+
+db_test!(a_ghts_inventory_listing_holds_to_the_scope_whatever_its_filters, |app| {
+    two_ghts(&app).await;
+    app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await;
+    let dsi = app.token(Role::Ght, Some("NOR-02"), None, None).await;
+    let other_dsi = app.token(Role::Ght, Some("HDF-01"), None, None).await;
+    let neighbour = app.token(Role::Etablissement, None, None, Some(PONT_AUDEMER)).await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let deposited = app.deposit(&path, &dsi, "a.csv", b"Application\nDxCare\n".to_vec(), None).await;
+    assert_eq!(deposited.status, StatusCode::CREATED, "{deposited:?}");
+    let listing = "/api/v1/ghts/NOR-02/campaigns/2026/inventory";
+
+    let missing = app.send(Method::GET, "/api/v1/ghts/OCC-09/campaigns/2026/inventory", Some(&other_dsi), None).await;
+    for query in ["", "?finess=760780726", "?page=2&page_size=1"] {
+        let other = app.send(Method::GET, &format!("{listing}{query}"), Some(&other_dsi), None).await;
+        assert_problem(&other, StatusCode::NOT_FOUND, "not-found");
+        assert_eq!(other.body["title"], missing.body["title"]);
+    }
+    // A filter naming another GHT's établissement finds nothing, rather than its rows.
+    let foreign = app.send(Method::GET, &format!("{listing}?finess={BOULOGNE}"), Some(&dsi), None).await;
+    assert_eq!((foreign.status, foreign.body["total_items"].as_u64()), (StatusCode::OK, Some(0)), "{foreign:?}");
+    // An établissement sees its own rows only, even when it names a neighbour.
+    for query in ["", "?finess=760780726"] {
+        let own = app.send(Method::GET, &format!("{listing}{query}"), Some(&neighbour), None).await;
+        assert_eq!(own.body["total_items"].as_u64(), Some(0), "{own:?}");
+    }
+    assert_eq!(app.all_rows(listing, &dsi).await.body.as_array().map(Vec::len), Some(1));
+});

@@ -562,7 +562,7 @@ db_test!(a_campaigns_inventory_lists_its_members_at_its_reference_date_page_by_p
     let dpi = app.all_rows(&format!("{path}?subdomain=DPI.CORE"), &dsi).await;
     let finess: Vec<&str> = dpi.body.as_array().unwrap().iter().map(|e| e["finess_ej"].as_str().unwrap()).collect();
     assert_eq!(finess, [HAVRE, FECAMP]);
-    for bad in ["page=0", "page=9223372036854775807", "page_size=201", "finess=123"] {
+    for bad in ["page=0", "page=9223372036854775807", "page_size=201", "finess=123", "subdomain=dpi", "state=inconnu"] {
         let refused = app.send(Method::GET, &format!("{path}?{bad}"), Some(&dsi), None).await;
         assert_problem(&refused, StatusCode::BAD_REQUEST, "bad-request");
     }

@@ -386,7 +386,21 @@ pub async fn list_ght_inventory(
         }
         None => None,
     };
-    let filter = EntryFilter { finess, subdomain: query.subdomain, state: query.state };
+    let subdomain = match query.subdomain {
+        Some(raw) => {
+            Some(SubdomainCode::parse(&raw).map_err(|e| AppError::BadRequest(format!("paramètre subdomain : {e}")))?)
+        }
+        None => None,
+    };
+    let entry_state = match query.state {
+        Some(raw) => Some(EntryState::parse(&raw).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "paramètre state : « {raw} » n'est pas un état de ligne (product, unmatched, in_house, not_computerised, unspecified)"
+            ))
+        })?),
+        None => None,
+    };
+    let filter = EntryFilter { finess, subdomain, state: entry_state };
     let rows = inventory_service::current_rows(&state.db, &auth.principal, &code, campaign, &filter, page).await?;
     Ok(Json(Paginated::of(rows, EntryView::from)))
 }

@@ -144,9 +144,9 @@ pub struct EntryFilter {
     /// Only this établissement (FINESS EJ).
     pub finess: Option<String>,
     /// Only this sub-domain.
-    pub subdomain: Option<String>,
+    pub subdomain: Option<SubdomainCode>,
     /// Only this state (`product`, `unmatched`…).
-    pub state: Option<String>,
+    pub state: Option<EntryState>,
 }
 
 /// One page of the current rows of these établissements for a campaign,
