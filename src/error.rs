@@ -6,6 +6,8 @@
 
 use sea_orm::DbErr;
 
+use crate::store::{StoreError, is_unique_violation};
+
 /// Everything an operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -66,7 +68,7 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        if crate::store::is_unique_violation(&error) {
+        if is_unique_violation(&error) {
             return AppError::Conflict("cet objet existe déjà".to_owned());
         }
         match error {
@@ -99,6 +101,15 @@ impl From<crate::intake::worker::WorkerError> for AppError {
                 AppError::Unavailable
             }
             protocol @ WorkerError::Protocol(_) => AppError::Internal(protocol.into()),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Database(error) => error.into(),
+            corrupt @ StoreError::Corrupt { .. } => AppError::Internal(corrupt.into()),
         }
     }
 }

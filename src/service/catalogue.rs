@@ -6,14 +6,14 @@ use sea_orm::ConnectionTrait;
 
 use super::Write;
 use crate::auth::Scope;
-use crate::domain::SubdomainCode;
+use crate::domain::{AliasScope, ProductStatus, SubdomainCode, normalise_key};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::catalogue_admin::NewProduct;
 use crate::store::entities::{product, product_alias};
 use crate::store::lock::{self, LockKey};
 use crate::store::targets::{self, TargetSet};
-use crate::store::{Db, catalogue, catalogue_admin};
+use crate::store::{Db, catalogue, catalogue_admin, taxonomy};
 
 /// What a merge did.
 #[derive(Debug, Clone)]
@@ -88,25 +88,52 @@ pub(crate) async fn live_product(conn: &impl ConnectionTrait, id: i64) -> Result
         .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
 }
 
+/// Aliases, national first then by GHT, optionally only the GHTs' own.
+///
+/// # Errors
+/// When the query fails.
+pub async fn aliases(db: &Db, local_only: bool) -> Result<Vec<product_alias::Model>, AppError> {
+    Ok(catalogue_admin::aliases(db.reader(), local_only).await?)
+}
+
+/// A spelling's normalised key, refused when nothing is left of it.
+fn key_of(spelling: &str, empty: &str) -> Result<String, AppError> {
+    let key = normalise_key(spelling);
+    if key.is_empty() {
+        return Err(AppError::Invalid(empty.to_owned()));
+    }
+    Ok(key)
+}
+
+/// A sub-domain of the taxonomy.
+async fn known_subdomain(conn: &impl ConnectionTrait, code: &SubdomainCode) -> Result<(), AppError> {
+    if !taxonomy::subdomain_exists(conn, code).await? {
+        return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
+    }
+    Ok(())
+}
+
 /// Adds a national alias (a spelling every GHT's imports recognise).
 ///
 /// # Errors
-/// `NotFound` for an unknown product; `Conflict` when the spelling already
-/// names another product nationally.
+/// `NotFound` for an unknown product; `Invalid` for an empty spelling;
+/// `Conflict` when the spelling already names a product nationally.
 pub async fn add_national_alias(
     db: &Db,
     actor: Actor<'_>,
     spelling: &str,
     product_id: i64,
 ) -> Result<product_alias::Model, AppError> {
+    let key = key_of(spelling, "l'alias est vide")?;
     let write = Write::begin(db, actor).await?;
-    let alias = catalogue_admin::add_national_alias(
-        write.txn(),
-        actor,
-        spelling,
-        &live_product(write.txn(), product_id).await?,
-    )
-    .await?;
+    let product = live_product(write.txn(), product_id).await?;
+    if let Some(existing) = catalogue_admin::national_alias(write.txn(), &key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {spelling} » désigne déjà nationalement le produit {} (alias « {} »)",
+            existing.product_id, existing.alias
+        )));
+    }
+    let alias = catalogue_admin::insert_alias(write.txn(), actor, product.id, spelling, AliasScope::National).await?;
     write.commit().await?;
     Ok(alias)
 }
@@ -115,26 +142,52 @@ pub async fn add_national_alias(
 ///
 /// # Errors
 /// `NotFound` for an unknown alias; `Conflict` when already national or
-/// when the spelling names another product.
+/// when the spelling names another product nationally.
 pub async fn promote_alias(db: &Db, actor: Actor<'_>, id: i64) -> Result<product_alias::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let alias = catalogue_admin::promote_alias(write.txn(), actor, id).await?;
+    let alias = catalogue_admin::alias(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("alias {id} introuvable")))?;
+    if alias.scope == AliasScope::National {
+        return Err(AppError::Conflict(format!("l'alias « {} » est déjà national", alias.alias)));
+    }
+    if let Some(existing) = catalogue_admin::national_alias(write.txn(), &alias.normalised_key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {} » désigne déjà nationalement le produit {}",
+            alias.alias, existing.product_id
+        )));
+    }
+    let promoted = catalogue_admin::make_national(write.txn(), actor, alias).await?;
     write.commit().await?;
-    Ok(alias)
+    Ok(promoted)
 }
 
 /// Adds a product: by the operator, approved; by a GHT's DSI, a proposal
 /// usable at once in that GHT and approved later by the operator.
 ///
 /// # Errors
-/// `Invalid` for an empty name; `Conflict` when the name is taken.
+/// `Invalid` for an empty name or vendor, or an unknown sub-domain;
+/// `Conflict` when the name already designates a product nationally.
 pub async fn add_product(db: &Db, actor: Actor<'_>, mut new: NewProduct) -> Result<product::Model, AppError> {
     new.proposed_by = match &actor.principal.scope {
         Scope::Ght(code) => Some(code.clone()),
         _ => None,
     };
+    let key = key_of(&new.name, "le nom du produit est vide")?;
+    key_of(&new.vendor, "le nom de l'éditeur est vide")?;
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::add_product(write.txn(), actor, new).await?;
+    if let Some(existing) = catalogue_admin::national_alias(write.txn(), &key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {} » existe déjà dans le catalogue (produit {}) : confirmez plutôt ce rapprochement",
+            new.name.trim(),
+            existing.product_id
+        )));
+    }
+    if let Some(code) = &new.default_subdomain {
+        known_subdomain(write.txn(), code).await?;
+    }
+    let vendor_id = catalogue_admin::vendor_id(write.txn(), &new.vendor).await?;
+    let product = catalogue_admin::insert_product(write.txn(), actor, new, vendor_id).await?;
     write.commit().await?;
     Ok(product)
 }
@@ -145,16 +198,21 @@ pub async fn add_product(db: &Db, actor: Actor<'_>, mut new: NewProduct) -> Resu
 /// `NotFound` for an unknown product; `Conflict` when it awaits no approval.
 pub async fn approve_product(db: &Db, actor: Actor<'_>, id: i64) -> Result<product::Model, AppError> {
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::approve_product(write.txn(), actor, live_product(write.txn(), id).await?).await?;
+    let product = live_product(write.txn(), id).await?;
+    if product.status != ProductStatus::Pending {
+        return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
+    }
+    let approved = catalogue_admin::approve(write.txn(), actor, product).await?;
     write.commit().await?;
-    Ok(product)
+    Ok(approved)
 }
 
 /// Records that a product changed vendor (the current one becomes a former
-/// vendor of this product).
+/// vendor of this product; the lineage is per product, never per company).
 ///
 /// # Errors
-/// `NotFound` for an unknown product; `Invalid` for the current vendor.
+/// `NotFound` for an unknown product; `Invalid` for an empty name or the
+/// current vendor.
 pub async fn record_acquisition(
     db: &Db,
     actor: Actor<'_>,
@@ -162,10 +220,14 @@ pub async fn record_acquisition(
     vendor: &str,
     on: Option<NaiveDate>,
 ) -> Result<product::Model, AppError> {
+    key_of(vendor, "le nom de l'éditeur est vide")?;
     let write = Write::begin(db, actor).await?;
-    let product =
-        catalogue_admin::record_acquisition(write.txn(), actor, live_product(write.txn(), id).await?, vendor, on)
-            .await?;
+    let product = live_product(write.txn(), id).await?;
+    let vendor_id = catalogue_admin::vendor_id(write.txn(), vendor).await?;
+    if vendor_id == product.vendor_id {
+        return Err(AppError::Invalid(format!("« {} » est déjà l'éditeur de « {} »", vendor.trim(), product.name)));
+    }
+    let product = catalogue_admin::change_vendor(write.txn(), actor, product, vendor_id, on).await?;
     write.commit().await?;
     Ok(product)
 }
@@ -174,8 +236,8 @@ pub async fn record_acquisition(
 /// its default sub-domain.
 ///
 /// # Errors
-/// `NotFound` for an unknown product; `Conflict` when the name names
-/// another product.
+/// `NotFound` for an unknown product; `Invalid` for an empty name or an
+/// unknown sub-domain; `Conflict` when the name designates another product.
 pub async fn rename_product(
     db: &Db,
     actor: Actor<'_>,
@@ -183,15 +245,20 @@ pub async fn rename_product(
     name: Option<&str>,
     default_subdomain: Option<SubdomainCode>,
 ) -> Result<product::Model, AppError> {
+    let key = name.map(|n| key_of(n, "le nom du produit est vide")).transpose()?;
     let write = Write::begin(db, actor).await?;
-    let product = catalogue_admin::rename_product(
-        write.txn(),
-        actor,
-        live_product(write.txn(), id).await?,
-        name,
-        default_subdomain,
-    )
-    .await?;
+    let product = live_product(write.txn(), id).await?;
+    if let Some(key) = key
+        && let Some(other) = catalogue_admin::national_alias(write.txn(), &key).await?
+        && other.product_id != id
+    {
+        let name = name.unwrap_or_default().trim();
+        return Err(AppError::Conflict(format!("« {name} » désigne déjà le produit {}", other.product_id)));
+    }
+    if let Some(code) = &default_subdomain {
+        known_subdomain(write.txn(), code).await?;
+    }
+    let product = catalogue_admin::update_product(write.txn(), actor, product, name, default_subdomain).await?;
     write.commit().await?;
     Ok(product)
 }

@@ -2,9 +2,10 @@
 //! deposited) is computed for the read without writing anything, and
 //! trajectories are computed from the stored values of every campaign.
 
+use crate::store::StoreError;
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::ConnectionTrait;
 
 use super::{Write, access};
 use crate::auth::Principal;
@@ -273,7 +274,7 @@ pub async fn read(
     ght: &GhtCode,
     year: CampaignYear,
     finess: Option<&str>,
-) -> Result<Option<GhtIndicators>, DbErr> {
+) -> Result<Option<GhtIndicators>, StoreError> {
     if let Some((run, values)) = stored::stored(conn, ght, year, finess).await? {
         return Ok(Some(GhtIndicators {
             schema_version: run.schema_version,
@@ -309,7 +310,7 @@ pub async fn trajectories(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     planned_at: Option<chrono::NaiveDate>,
-) -> Result<Vec<Trajectory>, DbErr> {
+) -> Result<Vec<Trajectory>, StoreError> {
     let Some(targets) = targets::in_force(conn, ght, planned_at).await? else { return Ok(Vec::new()) };
     let mut campaigns = campaigns::list(conn).await?;
     campaigns.sort_by_key(|c| c.year);

@@ -9,9 +9,10 @@
 //! Only open campaigns are recomputed: a closed campaign keeps the values
 //! it was published with.
 
+use crate::store::StoreError;
 use std::collections::BTreeSet;
 
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 
 use crate::compute::indicators::{self, CampaignInputs};
@@ -61,7 +62,7 @@ impl Touched {
     ///
     /// # Errors
     /// When a query or a write fails.
-    pub async fn recompute(self, txn: &DatabaseTransaction) -> Result<Vec<Recomputed>, DbErr> {
+    pub async fn recompute(self, txn: &DatabaseTransaction) -> Result<Vec<Recomputed>, StoreError> {
         if self.is_empty() {
             return Ok(Vec::new());
         }
@@ -110,7 +111,7 @@ async fn recompute_scope(
     campaign: &campaign::Model,
     ght: Option<&GhtCode>,
     (version, schema): &(i32, Vec<IndicatorDefinition>),
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     let inputs = stored::campaign_inputs(txn, campaign, ght).await?;
     stored::delete_runs(txn, campaign.year, ght).await?;
     let computed = inputs.iter().map(|(code, input)| (code.clone(), input, computed_values(input, schema))).collect();

@@ -1,9 +1,9 @@
 //! Declared (governance) indicator answers of a GHT per campaign.
 
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TryIntoModel,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set, TryIntoModel,
 };
 use serde::Serialize;
 
@@ -35,7 +35,7 @@ pub async fn declare(
     ght: &GhtCode,
     year: CampaignYear,
     answer: Answer,
-) -> Result<indicator_answer::Model, DbErr> {
+) -> Result<indicator_answer::Model, StoreError> {
     let existing = indicator_answer::Entity::find()
         .filter(indicator_answer::Column::GhtCode.eq(ght.as_str()))
         .filter(indicator_answer::Column::CampaignYear.eq(year.get()))

@@ -1,7 +1,8 @@
 //! The audit trail: every write records who, when, what, and a summary of
 //! before and after, in the same transaction as the write.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use crate::store::StoreError;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 use super::entities::audit_event;
@@ -44,8 +45,8 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 ///
 /// # Errors
 /// When the insert fails (the caller's transaction then rolls back).
-pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Change<'_>) -> Result<(), DbErr> {
-    audit_event::ActiveModel {
+pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Change<'_>) -> Result<(), StoreError> {
+    Ok(audit_event::ActiveModel {
         occurred_at: Set(super::now()),
         actor_token_id: Set(actor.principal.token_id),
         actor: Set(actor.principal.label.clone()),
@@ -60,7 +61,7 @@ pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Chang
     }
     .insert(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Filters of the audit listing.
@@ -81,7 +82,7 @@ pub async fn list(
     principal: &Principal,
     filter: AuditFilter,
     page: Page,
-) -> Result<PageOf<audit_event::Model>, DbErr> {
+) -> Result<PageOf<audit_event::Model>, StoreError> {
     let mut select = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
     if let Scope::Ght(ght) = &principal.scope {
         select = select.filter(audit_event::Column::GhtCode.eq(ght.as_str()));

@@ -1,9 +1,8 @@
 //! Campaigns: yearly collections of inventories (DOMAIN.md §7).
 
+use crate::store::StoreError;
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryOrder, Set};
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
@@ -31,16 +30,16 @@ fn snapshot(c: &campaign::Model) -> Option<serde_json::Value> {
 ///
 /// # Errors
 /// When the query fails.
-pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, DbErr> {
-    campaign::Entity::find().order_by_desc(campaign::Column::Year).all(conn).await
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, StoreError> {
+    Ok(campaign::Entity::find().order_by_desc(campaign::Column::Year).all(conn).await?)
 }
 
 /// One campaign.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<Option<campaign::Model>, DbErr> {
-    campaign::Entity::find_by_id(year).one(conn).await
+pub async fn find(conn: &impl ConnectionTrait, year: CampaignYear) -> Result<Option<campaign::Model>, StoreError> {
+    Ok(campaign::Entity::find_by_id(year).one(conn).await?)
 }
 
 /// Records an open campaign, audited. The caller checks it is new and its
@@ -54,7 +53,7 @@ pub async fn insert_open(
     year: CampaignYear,
     reference_date: NaiveDate,
     deadline: Option<NaiveDate>,
-) -> Result<campaign::Model, DbErr> {
+) -> Result<campaign::Model, StoreError> {
     let model = campaign::ActiveModel {
         year: Set(year),
         reference_date: Set(reference_date),
@@ -89,7 +88,7 @@ pub async fn set_closed(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     current: campaign::Model,
-) -> Result<campaign::Model, DbErr> {
+) -> Result<campaign::Model, StoreError> {
     let year = current.year;
     let before = snapshot(&current);
     let mut model = current.into_active_model();

@@ -1,9 +1,10 @@
 //! The product catalogue: products, vendors, their lineage and aliases.
 
+use crate::store::StoreError;
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
@@ -34,7 +35,7 @@ pub async fn search(
     principal: &Principal,
     query: Option<&str>,
     page: Page,
-) -> Result<PageOf<ProductDetails>, DbErr> {
+) -> Result<PageOf<ProductDetails>, StoreError> {
     let own_ght = match &principal.scope {
         Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => Some(code.as_str().to_owned()),
         _ => None,
@@ -77,7 +78,7 @@ async fn details_for(
     conn: &impl ConnectionTrait,
     ids: &[i64],
     own_ght: Option<&str>,
-) -> Result<HashMap<i64, Details>, DbErr> {
+) -> Result<HashMap<i64, Details>, StoreError> {
     let products = product::Entity::find().filter(product::Column::Id.is_in(ids.to_vec())).all(conn).await?;
     let lineage = product_vendor::Entity::find()
         .filter(product_vendor::Column::ProductId.is_in(ids.to_vec()))
@@ -125,7 +126,7 @@ async fn details_for(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn product_id_by_name(conn: &impl ConnectionTrait, name: &str) -> Result<Option<i64>, DbErr> {
+pub async fn product_id_by_name(conn: &impl ConnectionTrait, name: &str) -> Result<Option<i64>, StoreError> {
     Ok(product::Entity::find().filter(product::Column::Name.eq(name)).one(conn).await?.map(|p| p.id))
 }
 
@@ -133,15 +134,15 @@ pub async fn product_id_by_name(conn: &impl ConnectionTrait, name: &str) -> Resu
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, DbErr> {
-    product::Entity::find_by_id(id).one(conn).await
+pub async fn find_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, StoreError> {
+    Ok(product::Entity::find_by_id(id).one(conn).await?)
 }
 
 /// The names of products, by id.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result<HashMap<i64, String>, DbErr> {
+pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
     Ok(product::Entity::find()
         .filter(product::Column::Id.is_in(ids))
         .all(conn)
@@ -156,6 +157,6 @@ pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find_live_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, DbErr> {
+pub async fn find_live_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, StoreError> {
     Ok(find_product(conn, id).await?.filter(|p| p.merged_into.is_none()))
 }

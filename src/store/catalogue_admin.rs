@@ -2,10 +2,11 @@
 //! own, product proposals and their approval, merges (rows follow) and
 //! vendor acquisitions, recorded per product.
 
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 
 use super::audit::{self, Actor, Change};
@@ -13,48 +14,38 @@ use super::entities::{campaign, inventory_entry, product, product_alias, product
 use crate::domain::normalise_key;
 use crate::domain::{AliasScope, GhtCode, SubdomainCode};
 use crate::domain::{CampaignStatus, ProductStatus};
-use crate::error::AppError;
 
 /// Aliases, national first then by GHT, optionally only those of one scope.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Vec<product_alias::Model>, DbErr> {
+pub async fn aliases(conn: &impl ConnectionTrait, local_only: bool) -> Result<Vec<product_alias::Model>, StoreError> {
     let mut select = product_alias::Entity::find()
         .order_by_asc(product_alias::Column::Scope)
         .order_by_asc(product_alias::Column::NormalisedKey);
     if local_only {
         select = select.filter(product_alias::Column::Scope.ne(AliasScope::National.stored()));
     }
-    select.all(conn).await
+    Ok(select.all(conn).await?)
 }
 
-/// Adds a national alias to a product (the caller found it live).
+/// Adds an alias to a product, in the given scope, and records it.
 ///
 /// # Errors
-/// `Conflict` when the spelling already designates another product
-/// nationally, `Invalid` for an empty spelling.
-pub async fn add_national_alias(
+/// When a write fails (a unique violation when the key is taken in that
+/// scope: the caller checks first, inside its transaction).
+pub async fn insert_alias(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
+    product_id: i64,
     spelling: &str,
-    product: &product::Model,
-) -> Result<product_alias::Model, AppError> {
-    let key = normalise_key(spelling);
-    if key.is_empty() {
-        return Err(AppError::Invalid("l'alias est vide".to_owned()));
-    }
-    if let Some(existing) = national_alias(txn, &key).await? {
-        return Err(AppError::Conflict(format!(
-            "« {spelling} » désigne déjà nationalement le produit {} (alias « {} »)",
-            existing.product_id, existing.alias
-        )));
-    }
+    scope: AliasScope,
+) -> Result<product_alias::Model, StoreError> {
     let alias = product_alias::ActiveModel {
-        product_id: Set(product.id),
+        product_id: Set(product_id),
         alias: Set(spelling.trim().to_owned()),
-        normalised_key: Set(key),
-        scope: Set(AliasScope::National),
+        normalised_key: Set(normalise_key(spelling)),
+        scope: Set(scope),
         created_at: Set(super::now()),
         ..Default::default()
     }
@@ -64,37 +55,38 @@ pub async fn add_national_alias(
     Ok(alias)
 }
 
-async fn national_alias(conn: &impl ConnectionTrait, key: &str) -> Result<Option<product_alias::Model>, DbErr> {
-    product_alias::Entity::find()
+/// The national alias with this normalised key, if any.
+///
+/// # Errors
+/// When the query fails.
+pub async fn national_alias(
+    conn: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<product_alias::Model>, StoreError> {
+    Ok(product_alias::Entity::find()
         .filter(product_alias::Column::NormalisedKey.eq(key))
         .filter(product_alias::Column::Scope.eq(AliasScope::National.stored()))
         .one(conn)
-        .await
+        .await?)
 }
 
-/// Promotes a GHT's alias to a national one (every GHT then uses it).
+/// An alias by id.
 ///
 /// # Errors
-/// `NotFound` for an unknown alias, `Conflict` when it is already national
-/// or its spelling designates another product nationally.
-pub async fn promote_alias(
+/// When the query fails.
+pub async fn alias(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product_alias::Model>, StoreError> {
+    Ok(product_alias::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Makes an alias national, and records it.
+///
+/// # Errors
+/// When the write fails.
+pub async fn make_national(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
-    id: i64,
-) -> Result<product_alias::Model, AppError> {
-    let alias = product_alias::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("alias {id} introuvable")))?;
-    if alias.scope == AliasScope::National {
-        return Err(AppError::Conflict(format!("l'alias « {} » est déjà national", alias.alias)));
-    }
-    if let Some(existing) = national_alias(txn, &alias.normalised_key).await? {
-        return Err(AppError::Conflict(format!(
-            "« {} » désigne déjà nationalement le produit {}",
-            alias.alias, existing.product_id
-        )));
-    }
+    alias: product_alias::Model,
+) -> Result<product_alias::Model, StoreError> {
     let before = Some(serde_json::json!({"scope": alias.scope.to_string()}));
     let mut model = alias.into_active_model();
     model.scope = Set(AliasScope::National);
@@ -109,7 +101,7 @@ async fn record_alias(
     action: &str,
     alias: &product_alias::Model,
     before: Option<serde_json::Value>,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     audit::record(
         txn,
         actor,
@@ -141,53 +133,37 @@ pub struct NewProduct {
     pub proposed_by: Option<GhtCode>,
 }
 
-/// Adds a product (approved, or proposed by a GHT).
+/// Adds a product and its name as an alias: national for an approved
+/// product, the proposing GHT's for a proposal (its name then matches in
+/// that GHT only until it is approved). The caller checks the name.
 ///
 /// # Errors
-/// `Conflict` when the name is taken, `Invalid` for an unknown sub-domain.
-pub async fn add_product(
+/// When a write fails.
+pub async fn insert_product(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     new: NewProduct,
-) -> Result<product::Model, AppError> {
+    vendor_id: i64,
+) -> Result<product::Model, StoreError> {
     let name = new.name.trim().to_owned();
-    let key = normalise_key(&name);
-    if key.is_empty() {
-        return Err(AppError::Invalid("le nom du produit est vide".to_owned()));
+    let status = if new.proposed_by.is_some() { ProductStatus::Pending } else { ProductStatus::Approved };
+    let product = product::ActiveModel {
+        name: Set(name.clone()),
+        vendor_id: Set(vendor_id),
+        default_subdomain: Set(new.default_subdomain.clone()),
+        status: Set(status),
+        proposed_by_ght: Set(new.proposed_by.clone()),
+        merged_into: Set(None),
+        created_at: Set(super::now()),
+        ..Default::default()
     }
-    if let Some(existing) = national_alias(txn, &key).await? {
-        return Err(AppError::Conflict(format!(
-            "« {name} » existe déjà dans le catalogue (produit {}) : confirmez plutôt ce rapprochement",
-            existing.product_id
-        )));
-    }
-    if let Some(code) = &new.default_subdomain
-        && !super::taxonomy::subdomain_exists(txn, code).await?
-    {
-        return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
-    }
-    let vendor_id = vendor_id(txn, &new.vendor).await?;
-    let product =
-        product::ActiveModel {
-            name: Set(name.clone()),
-            vendor_id: Set(vendor_id),
-            default_subdomain: Set(new.default_subdomain.clone()),
-            status: Set(
-                if new.proposed_by.is_some() { ProductStatus::Pending } else { ProductStatus::Approved }.to_owned()
-            ),
-            proposed_by_ght: Set(new.proposed_by.clone()),
-            merged_into: Set(None),
-            created_at: Set(super::now()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    // The name matches in the proposing GHT only until the product is approved.
+    .insert(txn)
+    .await?;
     let scope = new.proposed_by.clone().map_or(AliasScope::National, AliasScope::Ght);
     product_alias::ActiveModel {
         product_id: Set(product.id),
-        alias: Set(name),
-        normalised_key: Set(key),
+        alias: Set(name.clone()),
+        normalised_key: Set(normalise_key(&name)),
         scope: Set(scope),
         created_at: Set(super::now()),
         ..Default::default()
@@ -198,22 +174,19 @@ pub async fn add_product(
     Ok(product)
 }
 
-/// Approves a GHT's proposal (the caller found it live): the product
-/// becomes national.
+/// Marks a proposal approved; its own name becomes a national alias unless
+/// another product holds that spelling nationally. The caller checks that
+/// it is pending.
 ///
 /// # Errors
-/// `Conflict` when it is not pending.
-pub async fn approve_product(
+/// When a query or a write fails.
+pub async fn approve(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     product: product::Model,
-) -> Result<product::Model, AppError> {
-    if product.status != ProductStatus::Pending {
-        return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
-    }
+) -> Result<product::Model, StoreError> {
     let ght = product.proposed_by_ght.clone();
     let key = normalise_key(&product.name);
-    // Its name becomes a national alias unless another product holds it.
     let own_alias = product_alias::Entity::find()
         .filter(product_alias::Column::ProductId.eq(product.id))
         .filter(product_alias::Column::NormalisedKey.eq(key.as_str()))
@@ -246,7 +219,7 @@ pub async fn merge_products(
     actor: Actor<'_>,
     source: product::Model,
     target: &product::Model,
-) -> Result<(product::Model, u64), DbErr> {
+) -> Result<(product::Model, u64), StoreError> {
     let (from, into) = (source.id, target.id);
     for alias in product_alias::Entity::find().filter(product_alias::Column::ProductId.eq(from)).all(txn).await? {
         let taken = product_alias::Entity::find()
@@ -300,22 +273,17 @@ pub async fn merge_products(
 }
 
 /// Records that a product changed hands (Agfa sold ORBIS to Dedalus): the
-/// current vendor becomes a former vendor until that date. The lineage is
-/// per product, never per company.
+/// current vendor becomes a former vendor of this product until that date.
 ///
 /// # Errors
-/// `Invalid` when the vendor is already the current one.
-pub async fn record_acquisition(
+/// When a write fails.
+pub async fn change_vendor(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     product: product::Model,
-    new_vendor: &str,
+    vendor_id: i64,
     on: Option<NaiveDate>,
-) -> Result<product::Model, AppError> {
-    let vendor = vendor_id(txn, new_vendor).await?;
-    if vendor == product.vendor_id {
-        return Err(AppError::Invalid(format!("« {new_vendor} » est déjà l'éditeur de « {} »", product.name)));
-    }
+) -> Result<product::Model, StoreError> {
     product_vendor::ActiveModel {
         product_id: Set(product.id),
         vendor_id: Set(product.vendor_id),
@@ -326,17 +294,19 @@ pub async fn record_acquisition(
     .await?;
     let before = Some(serde_json::json!({"vendor_id": product.vendor_id}));
     let mut model = product.into_active_model();
-    model.vendor_id = Set(vendor);
+    model.vendor_id = Set(vendor_id);
     let updated = model.update(txn).await?;
     record_product(txn, actor, "product.acquisition", &updated, before, None).await?;
     Ok(updated)
 }
 
-async fn vendor_id(txn: &DatabaseTransaction, name: &str) -> Result<i64, AppError> {
+/// The id of the vendor of that name (compared by normalised key), created
+/// when unknown. The caller refuses an empty name.
+///
+/// # Errors
+/// When a query or a write fails.
+pub async fn vendor_id(txn: &DatabaseTransaction, name: &str) -> Result<i64, StoreError> {
     let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::Invalid("le nom de l'éditeur est vide".to_owned()));
-    }
     let key = normalise_key(name);
     let known = vendor::Entity::find().all(txn).await?.into_iter().find(|v| normalise_key(&v.name) == key);
     match known {
@@ -352,7 +322,7 @@ async fn record_product(
     product: &product::Model,
     before: Option<serde_json::Value>,
     ght: Option<GhtCode>,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     audit::record(
         txn,
         actor,
@@ -371,51 +341,30 @@ async fn record_product(
     .await
 }
 
-/// Renames a product (and sets its default sub-domain); the former name
-/// stays a national alias, so files written with it still match.
+/// Renames a product and keeps the new name as a national alias when no
+/// alias holds it yet (the former name stays one, so files written with it
+/// still match); sets its default sub-domain. The caller checks the name
+/// and the sub-domain.
 ///
 /// # Errors
-/// `Conflict` when the new name designates another product, `Invalid` for
-/// an empty name or an unknown sub-domain.
-pub async fn rename_product(
+/// When a write fails.
+pub async fn update_product(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     product: product::Model,
     name: Option<&str>,
     default_subdomain: Option<SubdomainCode>,
-) -> Result<product::Model, AppError> {
+) -> Result<product::Model, StoreError> {
     let id = product.id;
     let before = Some(serde_json::json!({"name": product.name, "default_subdomain": product.default_subdomain}));
-    let mut model = product.clone().into_active_model();
+    let mut model = product.into_active_model();
     if let Some(name) = name.map(str::trim) {
-        let key = normalise_key(name);
-        if key.is_empty() {
-            return Err(AppError::Invalid("le nom du produit est vide".to_owned()));
-        }
-        match national_alias(txn, &key).await? {
-            Some(other) if other.product_id != id => {
-                return Err(AppError::Conflict(format!("« {name} » désigne déjà le produit {}", other.product_id)));
-            }
-            Some(_) => {}
-            None => {
-                product_alias::ActiveModel {
-                    product_id: Set(id),
-                    alias: Set(name.to_owned()),
-                    normalised_key: Set(key),
-                    scope: Set(AliasScope::National),
-                    created_at: Set(super::now()),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
+        if national_alias(txn, &normalise_key(name)).await?.is_none() {
+            insert_alias(txn, actor, id, name, AliasScope::National).await?;
         }
         model.name = Set(name.to_owned());
     }
     if let Some(code) = default_subdomain {
-        if !super::taxonomy::subdomain_exists(txn, &code).await? {
-            return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
-        }
         model.default_subdomain = Set(Some(code));
     }
     let updated = model.update(txn).await?;

@@ -1,8 +1,9 @@
 //! Établissements (FINESS EJ), their sites (ET) and successions.
 
+use crate::store::StoreError;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -26,7 +27,7 @@ pub struct EtablissementDetails {
 ///
 /// # Errors
 /// When a query fails.
-pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<EtablissementDetails>, DbErr> {
+pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<EtablissementDetails>, StoreError> {
     let Some(etablissement) = etablissement::Entity::find_by_id(finess.clone()).one(conn).await? else {
         return Ok(None);
     };
@@ -120,7 +121,7 @@ pub struct Registration {
 ///
 /// # Errors
 /// When the query fails.
-pub async fn site_owner(conn: &impl ConnectionTrait, finess_et: &Finess) -> Result<Option<Finess>, DbErr> {
+pub async fn site_owner(conn: &impl ConnectionTrait, finess_et: &Finess) -> Result<Option<Finess>, StoreError> {
     Ok(etablissement_site::Entity::find_by_id(finess_et.clone()).one(conn).await?.map(|s| s.finess_ej))
 }
 
@@ -133,7 +134,7 @@ pub async fn insert(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     new: Registration,
-) -> Result<EtablissementDetails, DbErr> {
+) -> Result<EtablissementDetails, StoreError> {
     let now = super::now();
     let model = etablissement::ActiveModel {
         departement: Set(Some(new.finess_ej.departement().to_owned())),
@@ -195,7 +196,7 @@ pub async fn update(
     actor: Actor<'_>,
     details: EtablissementDetails,
     patch: EtablissementPatch,
-) -> Result<EtablissementDetails, DbErr> {
+) -> Result<EtablissementDetails, StoreError> {
     let before = snapshot(&details.etablissement, &details.sites);
     let mut model = details.etablissement.clone().into_active_model();
     if let Some(name) = patch.name {

@@ -1,9 +1,10 @@
 //! GHTs and their memberships.
 
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -42,7 +43,7 @@ pub async fn list(
     principal: &Principal,
     region: Option<&RegionCode>,
     page: Page,
-) -> Result<PageOf<ght::Model>, DbErr> {
+) -> Result<PageOf<ght::Model>, StoreError> {
     let mut select = ght::Entity::find().order_by_asc(ght::Column::Code);
     select = match &principal.scope {
         Scope::All => select,
@@ -59,8 +60,8 @@ pub async fn list(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find(conn: &impl ConnectionTrait, code: &GhtCode) -> Result<Option<ght::Model>, DbErr> {
-    ght::Entity::find_by_id(code.clone()).one(conn).await
+pub async fn find(conn: &impl ConnectionTrait, code: &GhtCode) -> Result<Option<ght::Model>, StoreError> {
+    Ok(ght::Entity::find_by_id(code.clone()).one(conn).await?)
 }
 
 /// Fields of a new GHT.
@@ -78,7 +79,7 @@ pub struct NewGht {
 ///
 /// # Errors
 /// When a write fails (a unique violation when the code exists).
-pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, DbErr> {
+pub async fn create(txn: &DatabaseTransaction, actor: Actor<'_>, new: NewGht) -> Result<ght::Model, StoreError> {
     let now = super::now();
     let model = ght::ActiveModel {
         code: Set(new.code.clone()),
@@ -128,7 +129,7 @@ pub async fn update(
     actor: Actor<'_>,
     current: ght::Model,
     patch: GhtPatch,
-) -> Result<ght::Model, DbErr> {
+) -> Result<ght::Model, StoreError> {
     let before = snapshot(&current);
     let mut model = current.into_active_model();
     if let Some(name) = patch.name {
@@ -166,7 +167,7 @@ pub async fn members_at(
     conn: &impl ConnectionTrait,
     code: &GhtCode,
     on: NaiveDate,
-) -> Result<Vec<(ght_membership::Model, etablissement::Model)>, DbErr> {
+) -> Result<Vec<(ght_membership::Model, etablissement::Model)>, StoreError> {
     let memberships = ght_membership::Entity::find()
         .filter(ght_membership::Column::GhtCode.eq(code.as_str()))
         .filter(active_on(on))
@@ -200,12 +201,12 @@ pub fn active_on(on: NaiveDate) -> Condition {
 pub async fn current_membership(
     conn: &impl ConnectionTrait,
     finess: &Finess,
-) -> Result<Option<ght_membership::Model>, DbErr> {
-    ght_membership::Entity::find()
+) -> Result<Option<ght_membership::Model>, StoreError> {
+    Ok(ght_membership::Entity::find()
         .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
         .filter(active_on(chrono::Utc::now().date_naive()))
         .one(conn)
-        .await
+        .await?)
 }
 
 /// An établissement's membership that is open on `from` or starts after
@@ -217,8 +218,8 @@ pub async fn membership_overlapping(
     conn: &impl ConnectionTrait,
     finess: &Finess,
     from: NaiveDate,
-) -> Result<Option<ght_membership::Model>, DbErr> {
-    ght_membership::Entity::find()
+) -> Result<Option<ght_membership::Model>, StoreError> {
+    Ok(ght_membership::Entity::find()
         .filter(ght_membership::Column::FinessEj.eq(finess.as_str()))
         .filter(
             Condition::any()
@@ -226,15 +227,18 @@ pub async fn membership_overlapping(
                 .add(ght_membership::Column::ValidTo.gt(from)),
         )
         .one(conn)
-        .await
+        .await?)
 }
 
 /// One membership by id.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find_membership(conn: &impl ConnectionTrait, id: i64) -> Result<Option<ght_membership::Model>, DbErr> {
-    ght_membership::Entity::find_by_id(id).one(conn).await
+pub async fn find_membership(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<ght_membership::Model>, StoreError> {
+    Ok(ght_membership::Entity::find_by_id(id).one(conn).await?)
 }
 
 /// Records a membership from a date, open-ended, audited.
@@ -247,7 +251,7 @@ pub async fn insert_membership(
     code: &GhtCode,
     finess: &Finess,
     valid_from: NaiveDate,
-) -> Result<ght_membership::Model, DbErr> {
+) -> Result<ght_membership::Model, StoreError> {
     let model = ght_membership::ActiveModel {
         ght_code: Set(code.clone()),
         finess_ej: Set(finess.clone()),
@@ -302,7 +306,7 @@ pub async fn set_membership_end(
     actor: Actor<'_>,
     current: ght_membership::Model,
     valid_to: NaiveDate,
-) -> Result<ght_membership::Model, DbErr> {
+) -> Result<ght_membership::Model, StoreError> {
     let before = audit::snapshot(&MembershipSnapshot::of(&current));
     let mut model = current.into_active_model();
     model.valid_to = Set(Some(valid_to));

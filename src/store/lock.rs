@@ -1,6 +1,7 @@
 //! Serialisation of writes that must not interleave, by the database.
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr};
+use crate::store::StoreError;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend};
 
 /// What a write serialises on. Each key maps to a distinct advisory lock.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +46,7 @@ impl LockKey<'_> {
 ///
 /// # Errors
 /// When the lock cannot be taken.
-pub async fn serialise(txn: &DatabaseTransaction, key: LockKey<'_>) -> Result<(), DbErr> {
+pub async fn serialise(txn: &DatabaseTransaction, key: LockKey<'_>) -> Result<(), StoreError> {
     if txn.get_database_backend() == DbBackend::Postgres {
         super::execute(txn, "SELECT pg_advisory_xact_lock($1)", vec![key.id().into()]).await?;
     }

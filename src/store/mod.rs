@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod catalogue;
 pub mod catalogue_admin;
 pub mod entities;
+mod error;
 pub mod etablissements;
 pub mod ghts;
 pub mod indicators;
@@ -27,6 +28,8 @@ pub mod taxonomy;
 pub mod tokens;
 
 use std::time::Duration;
+
+pub use error::{StoreError, is_unique_violation};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -64,7 +67,7 @@ impl Db {
     ///
     /// # Errors
     /// When the database cannot be reached or opened.
-    pub async fn connect(url: &SecretString) -> Result<Self, DbErr> {
+    pub async fn connect(url: &SecretString) -> Result<Self, StoreError> {
         let url = url.expose_secret();
         if url.starts_with("sqlite:") {
             create_sqlite_parent_dir(url)?;
@@ -85,16 +88,16 @@ impl Db {
     ///
     /// # Errors
     /// When a migration fails.
-    pub async fn migrate(&self) -> Result<(), DbErr> {
+    pub async fn migrate(&self) -> Result<(), StoreError> {
         if self.backend() == DbBackend::Postgres {
             // The lock is held by one pooled connection while another runs
             // the migrations; the next replica waits, then finds none to run.
             let guard = self.write.begin().await?;
             lock::serialise(&guard, lock::LockKey::Migrations).await?;
             Migrator::up(&self.write, None).await?;
-            guard.commit().await
+            Ok(guard.commit().await?)
         } else {
-            Migrator::up(&self.write, None).await
+            Ok(Migrator::up(&self.write, None).await?)
         }
     }
 
@@ -107,12 +110,12 @@ impl Db {
     ///
     /// # Errors
     /// When the database cannot start a transaction.
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
         let mut options = TransactionOptions::default();
         if self.backend() == DbBackend::Sqlite {
             options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
         }
-        self.write.begin_with_options(options).await
+        Ok(self.write.begin_with_options(options).await?)
     }
 
     /// SQLite or PostgreSQL.
@@ -124,20 +127,20 @@ impl Db {
     ///
     /// # Errors
     /// When it does not.
-    pub async fn ping(&self) -> Result<(), DbErr> {
-        self.read.ping().await
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.read.ping().await?)
     }
 
     /// Closes both pools.
     ///
     /// # Errors
     /// When closing fails.
-    pub async fn close(self) -> Result<(), DbErr> {
+    pub async fn close(self) -> Result<(), StoreError> {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.abort();
         }
         self.read.close().await?;
-        self.write.close().await
+        Ok(self.write.close().await?)
     }
 }
 
@@ -188,23 +191,17 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
 }
 
 /// `sqlite://data/convergence.db?mode=rwc` → creates `data/`.
-fn create_sqlite_parent_dir(url: &str) -> Result<(), DbErr> {
+fn create_sqlite_parent_dir(url: &str) -> Result<(), StoreError> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
     match std::path::Path::new(path).parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
-            .map_err(|e| DbErr::Custom(format!("cannot create database directory {}: {e}", dir.display()))),
+        Some(dir) if !dir.as_os_str().is_empty() => Ok(std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create database directory {}: {e}", dir.display())))?),
         _ => Ok(()),
     }
-}
-
-/// Whether a database error is a unique-constraint violation (a conflict
-/// the user can act on, not a failure of the service).
-pub fn is_unique_violation(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// The current time, truncated to the microsecond so that values read back
@@ -218,9 +215,10 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 ///
 /// # Errors
 /// When the statement fails.
-pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), DbErr> {
+pub async fn execute(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> Result<(), StoreError> {
     let statement = sea_orm::Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
-    conn.execute_raw(statement).await.map(|_| ())
+    conn.execute_raw(statement).await?;
+    Ok(())
 }
 
 /// Appends `n` placeholders separated by commas, in the backend's syntax,

@@ -1,6 +1,7 @@
 //! Paginated listings with a stable order.
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, Select};
+use crate::store::StoreError;
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, Select};
 
 /// A page to read: its number, from 1, and its size. The HTTP layer bounds
 /// both before they reach SQL (`http::pagination`).
@@ -46,7 +47,7 @@ impl<T> PageOf<T> {
 ///
 /// # Errors
 /// When the query fails.
-pub async fn fetch_page<C, E, M>(conn: &C, select: Select<E>, page: Page) -> Result<PageOf<M>, DbErr>
+pub async fn fetch_page<C, E, M>(conn: &C, select: Select<E>, page: Page) -> Result<PageOf<M>, StoreError>
 where
     C: ConnectionTrait,
     E: EntityTrait<Model = M>,

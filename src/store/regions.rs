@@ -1,6 +1,7 @@
 //! Regions (ARS).
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+use crate::store::StoreError;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
 use super::entities::region;
 use crate::domain::RegionCode;
@@ -9,14 +10,18 @@ use crate::domain::RegionCode;
 ///
 /// # Errors
 /// When the query fails.
-pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<region::Model>, DbErr> {
-    region::Entity::find().order_by_asc(region::Column::Overseas).order_by_asc(region::Column::Code).all(conn).await
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<region::Model>, StoreError> {
+    Ok(region::Entity::find()
+        .order_by_asc(region::Column::Overseas)
+        .order_by_asc(region::Column::Code)
+        .all(conn)
+        .await?)
 }
 
 /// One region.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn get(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Option<region::Model>, DbErr> {
-    region::Entity::find_by_id(code.clone()).one(conn).await
+pub async fn get(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Option<region::Model>, StoreError> {
+    Ok(region::Entity::find_by_id(code.clone()).one(conn).await?)
 }

@@ -4,6 +4,7 @@
 //! of the GHT and re-normalises the affected rows of open campaigns
 //! (closed campaigns are frozen).
 
+use crate::store::StoreError;
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::sea_query::ExprTrait;
@@ -41,7 +42,7 @@ pub struct ReviewItem {
 }
 
 /// Campaigns that are open (their rows can still change).
-async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>, DbErr> {
+async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>, StoreError> {
     Ok(campaign::Entity::find()
         .filter(campaign::Column::Status.eq(CampaignStatus::Open))
         .all(conn)
@@ -52,7 +53,10 @@ async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>
 }
 
 /// Current rows of open campaigns for these établissements that need review.
-async fn rows_to_review(conn: &impl ConnectionTrait, members: &[String]) -> Result<Vec<inventory_entry::Model>, DbErr> {
+async fn rows_to_review(
+    conn: &impl ConnectionTrait,
+    members: &[String],
+) -> Result<Vec<inventory_entry::Model>, StoreError> {
     let mut rows = Vec::new();
     for campaign in open_campaigns(conn).await? {
         let current = current_uploads(conn, campaign, members).await?;
@@ -82,7 +86,7 @@ pub async fn queue(
     conn: &impl ConnectionTrait,
     members: &[String],
     matcher: &Matcher,
-) -> Result<Vec<ReviewItem>, DbErr> {
+) -> Result<Vec<ReviewItem>, StoreError> {
     let rows = rows_to_review(conn, members).await?;
     let mut groups: BTreeMap<String, Vec<inventory_entry::Model>> = BTreeMap::new();
     for row in rows {
@@ -136,7 +140,7 @@ pub async fn confirm(
     members: &[String],
     spelling: &str,
     product: &product::Model,
-) -> Result<Confirmation, DbErr> {
+) -> Result<Confirmation, StoreError> {
     let key = normalise_key(spelling);
     let existing = product_alias::Entity::find()
         .filter(product_alias::Column::NormalisedKey.eq(key.as_str()))

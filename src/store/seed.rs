@@ -4,6 +4,7 @@
 //! edits are never overwritten; replicas starting together take turns on an
 //! advisory lock.
 
+use crate::store::StoreError;
 use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, Set};
@@ -35,7 +36,7 @@ pub struct SeedReport {
 ///
 /// # Errors
 /// When a write fails or the embedded data is malformed.
-pub async fn seed_reference(db: &Db) -> Result<SeedReport, DbErr> {
+pub async fn seed_reference(db: &Db) -> Result<SeedReport, StoreError> {
     let txn = db.begin_write().await?;
     lock::serialise(&txn, LockKey::ReferenceSeed).await?;
     let report = SeedReport {
@@ -48,7 +49,7 @@ pub async fn seed_reference(db: &Db) -> Result<SeedReport, DbErr> {
     Ok(report)
 }
 
-async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, StoreError> {
     if region::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
@@ -62,7 +63,7 @@ async fn seed_regions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     Ok(count)
 }
 
-async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+async fn seed_taxonomy(txn: &DatabaseTransaction) -> Result<usize, StoreError> {
     if taxonomy_domain::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }
@@ -110,7 +111,7 @@ fn synonym(word: &str, domain: &str, subdomain: Option<SubdomainCode>) -> taxono
     }
 }
 
-async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+async fn seed_catalogue(txn: &DatabaseTransaction) -> Result<usize, StoreError> {
     if product::Entity::find().count(txn).await? > 0 {
         return Ok(0);
     }

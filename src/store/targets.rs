@@ -1,10 +1,10 @@
 //! GHT targets as dated versions: a new set never edits the previous ones,
 //! so a trajectory can be read "as planned at the time".
 
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -33,7 +33,7 @@ pub async fn replace(
     actor: Actor<'_>,
     ght: &GhtCode,
     set: TargetSet,
-) -> Result<target_version::Model, DbErr> {
+) -> Result<target_version::Model, StoreError> {
     let version = target_version::ActiveModel {
         ght_code: Set(ght.clone()),
         created_at: Set(super::now()),
@@ -106,7 +106,7 @@ pub async fn in_force(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     on: Option<NaiveDate>,
-) -> Result<Option<TargetVersion>, DbErr> {
+) -> Result<Option<TargetVersion>, StoreError> {
     let mut select = target_version::Entity::find().filter(target_version::Column::GhtCode.eq(ght.as_str()));
     if let Some(end) = on.and_then(|day| day.and_hms_opt(23, 59, 59)) {
         select = select.filter(target_version::Column::CreatedAt.lte(end.and_utc()));
@@ -133,7 +133,7 @@ pub async fn in_force(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result<Vec<GhtCode>, DbErr> {
+pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result<Vec<GhtCode>, StoreError> {
     let versions: Vec<i64> = target_product::Entity::find()
         .filter(target_product::Column::ProductId.eq(product_id))
         .all(conn)

@@ -1,6 +1,7 @@
 //! The functional taxonomy as stored (seeded, then editable).
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+use crate::store::StoreError;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
 use super::entities::{taxonomy_domain, taxonomy_subdomain, taxonomy_synonym};
 use crate::domain::SubdomainCode;
@@ -20,7 +21,7 @@ pub struct StoredTaxonomy {
 ///
 /// # Errors
 /// When a query fails.
-pub async fn load(conn: &impl ConnectionTrait) -> Result<StoredTaxonomy, DbErr> {
+pub async fn load(conn: &impl ConnectionTrait) -> Result<StoredTaxonomy, StoreError> {
     Ok(StoredTaxonomy {
         domains: taxonomy_domain::Entity::find().order_by_asc(taxonomy_domain::Column::Position).all(conn).await?,
         subdomains: taxonomy_subdomain::Entity::find()
@@ -35,6 +36,6 @@ pub async fn load(conn: &impl ConnectionTrait) -> Result<StoredTaxonomy, DbErr> 
 ///
 /// # Errors
 /// When the query fails.
-pub async fn subdomain_exists(conn: &impl ConnectionTrait, code: &SubdomainCode) -> Result<bool, DbErr> {
+pub async fn subdomain_exists(conn: &impl ConnectionTrait, code: &SubdomainCode) -> Result<bool, StoreError> {
     Ok(taxonomy_subdomain::Entity::find_by_id(code.clone()).one(conn).await?.is_some())
 }

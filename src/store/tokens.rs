@@ -1,8 +1,9 @@
 //! API tokens: issue, list, revoke, authenticate.
 
+use crate::store::StoreError;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -125,8 +126,8 @@ pub async fn create(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<api_token::Model>, DbErr> {
-    api_token::Entity::find().order_by_asc(api_token::Column::Id).all(conn).await
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<api_token::Model>, StoreError> {
+    Ok(api_token::Entity::find().order_by_asc(api_token::Column::Id).all(conn).await?)
 }
 
 /// Revokes a token by its prefix.

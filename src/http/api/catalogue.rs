@@ -14,7 +14,7 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::service::catalogue as catalogue_service;
 use crate::store::catalogue;
-use crate::store::catalogue_admin::{self, NewProduct};
+use crate::store::catalogue_admin::NewProduct;
 
 /// A catalogue product.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -105,7 +105,7 @@ pub async fn list_aliases(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AliasQuery>,
 ) -> Result<Json<Vec<AliasView>>, AppError> {
-    let aliases = catalogue_admin::aliases(state.db.reader(), query.local).await?;
+    let aliases = catalogue_service::aliases(&state.db, query.local).await?;
     Ok(Json(aliases.into_iter().map(Into::into).collect()))
 }
 

@@ -2,6 +2,7 @@
 //! table whatever the number of GHTs.
 
 use super::*;
+use crate::store::StoreError;
 
 /// What the indicators of one GHT (or of every GHT) for a campaign are
 /// computed from, by GHT code: one query per table whatever the number of
@@ -13,7 +14,7 @@ pub async fn campaign_inputs(
     conn: &impl ConnectionTrait,
     campaign: &campaign::Model,
     only: Option<&GhtCode>,
-) -> Result<BTreeMap<GhtCode, CampaignInputs>, DbErr> {
+) -> Result<BTreeMap<GhtCode, CampaignInputs>, StoreError> {
     use crate::store::entities::{ght, ght_membership};
     let year = campaign.year;
     let mut memberships = ght_membership::Entity::find().filter(ghts::active_on(campaign.reference_date));
@@ -72,7 +73,7 @@ async fn counted_uploads(
     conn: &impl ConnectionTrait,
     etablissements: &BTreeSet<String>,
     year: CampaignYear,
-) -> Result<(std::collections::HashMap<String, i64>, Vec<i64>), DbErr> {
+) -> Result<(std::collections::HashMap<String, i64>, Vec<i64>), StoreError> {
     let members: Vec<String> = etablissements.iter().cloned().collect();
     let counted = inventory::counted_uploads(conn, year, &members).await?;
     let upload_ids = counted.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
@@ -84,7 +85,7 @@ async fn counted_entries(
     conn: &impl ConnectionTrait,
     etablissements: &BTreeSet<String>,
     year: CampaignYear,
-) -> Result<(std::collections::HashMap<String, i64>, Vec<inventory_entry::Model>), DbErr> {
+) -> Result<(std::collections::HashMap<String, i64>, Vec<inventory_entry::Model>), StoreError> {
     let (counted, upload_ids) = counted_uploads(conn, etablissements, year).await?;
     let entries = inventory_entry::Entity::find()
         .filter(inventory_entry::Column::UploadId.is_in(upload_ids))
@@ -190,7 +191,7 @@ async fn indicator_rows(
     conn: &impl ConnectionTrait,
     etablissements: &BTreeSet<String>,
     year: CampaignYear,
-) -> Result<(std::collections::HashMap<String, i64>, Vec<Row>), DbErr> {
+) -> Result<(std::collections::HashMap<String, i64>, Vec<Row>), StoreError> {
     let (counted, upload_ids) = counted_uploads(conn, etablissements, year).await?;
     let backend = conn.get_database_backend();
     let postgres = backend == sea_orm::DatabaseBackend::Postgres;
@@ -252,7 +253,7 @@ pub async fn applications(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     year: CampaignYear,
-) -> Result<Vec<crate::compute::changes::Application>, DbErr> {
+) -> Result<Vec<crate::compute::changes::Application>, StoreError> {
     let Some(campaign) = campaign::Entity::find_by_id(year).one(conn).await? else { return Ok(Vec::new()) };
     let expected: BTreeSet<String> = ghts::members_at(conn, ght, campaign.reference_date)
         .await?

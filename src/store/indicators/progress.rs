@@ -1,6 +1,7 @@
 //! Where each expected établissement of a GHT stands in a campaign.
 
 use super::*;
+use crate::store::StoreError;
 
 /// The status of an expected établissement that deposited nothing.
 pub const MISSING: &str = "missing";
@@ -37,7 +38,7 @@ pub async fn progress(
     ght: &GhtCode,
     year: CampaignYear,
     reference_date: chrono::NaiveDate,
-) -> Result<Vec<EtablissementProgress>, DbErr> {
+) -> Result<Vec<EtablissementProgress>, StoreError> {
     use sea_orm::{PaginatorTrait, QuerySelect};
 
     use crate::store::entities::{inventory_upload, upload_etablissement};

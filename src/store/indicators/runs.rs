@@ -2,20 +2,21 @@
 //! indicator view, regional and national ones included.
 
 use super::*;
+use crate::store::StoreError;
 
 /// The open campaigns, whose indicators still move.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, DbErr> {
-    campaign::Entity::find().filter(campaign::Column::Status.eq(CampaignStatus::Open)).all(conn).await
+pub async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<campaign::Model>, StoreError> {
+    Ok(campaign::Entity::find().filter(campaign::Column::Status.eq(CampaignStatus::Open)).all(conn).await?)
 }
 
 /// A stored campaign's year.
 ///
 /// # Errors
 /// When the stored year is out of range (logged with the row).
-pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, DbErr> {
+pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, StoreError> {
     Ok(campaign.year)
 }
 
@@ -24,12 +25,16 @@ pub fn campaign_year(campaign: &campaign::Model) -> Result<CampaignYear, DbErr> 
 ///
 /// # Errors
 /// When the delete fails.
-pub async fn delete_runs(txn: &DatabaseTransaction, year: CampaignYear, ght: Option<&GhtCode>) -> Result<(), DbErr> {
+pub async fn delete_runs(
+    txn: &DatabaseTransaction,
+    year: CampaignYear,
+    ght: Option<&GhtCode>,
+) -> Result<(), StoreError> {
     let mut runs = indicator_run::Entity::delete_many().filter(indicator_run::Column::CampaignYear.eq(year));
     if let Some(ght) = ght {
         runs = runs.filter(indicator_run::Column::GhtCode.eq(ght.as_str()));
     }
-    runs.exec(txn).await.map(|_| ())
+    Ok(runs.exec(txn).await.map(|_| ())?)
 }
 
 /// Writes runs with their values (the previous runs already deleted).
@@ -41,7 +46,7 @@ pub async fn write_runs(
     year: CampaignYear,
     version: i32,
     runs: Vec<(GhtCode, &CampaignInputs, Vec<indicators::Value>)>,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     let now = now();
     let mut models = Vec::with_capacity(runs.len());
     for (ght, inputs, values) in runs {
@@ -76,9 +81,9 @@ fn parse_values(
     document: &str,
     ght: &impl std::fmt::Display,
     year: CampaignYear,
-) -> Result<Vec<indicators::Value>, DbErr> {
-    serde_json::from_str(document)
-        .map_err(|e| DbErr::Custom(format!("indicator values of {ght} for {year} unreadable: {e}")))
+) -> Result<Vec<indicators::Value>, StoreError> {
+    Ok(serde_json::from_str(document)
+        .map_err(|e| DbErr::Custom(format!("indicator values of {ght} for {year} unreadable: {e}")))?)
 }
 
 /// A GHT's stored run for a campaign and its values (the GHT's own, or one
@@ -91,7 +96,7 @@ pub async fn stored(
     ght: &GhtCode,
     year: CampaignYear,
     finess: Option<&str>,
-) -> Result<Option<(indicator_run::Model, Vec<indicators::Value>)>, DbErr> {
+) -> Result<Option<(indicator_run::Model, Vec<indicators::Value>)>, StoreError> {
     let Some(run) = indicator_run::Entity::find_by_id((year, ght.clone())).one(conn).await? else {
         return Ok(None);
     };
@@ -125,7 +130,11 @@ pub struct GhtIndicators {
 ///
 /// # Errors
 /// When the query fails.
-pub async fn ght_of(conn: &impl ConnectionTrait, finess: &str, year: CampaignYear) -> Result<Option<GhtCode>, DbErr> {
+pub async fn ght_of(
+    conn: &impl ConnectionTrait,
+    finess: &str,
+    year: CampaignYear,
+) -> Result<Option<GhtCode>, StoreError> {
     use crate::store::entities::ght_membership;
     let Some(campaign) = campaign::Entity::find_by_id(year).one(conn).await? else { return Ok(None) };
     let found = ght_membership::Entity::find()
@@ -158,7 +167,7 @@ pub async fn peer_values(
     conn: &impl ConnectionTrait,
     year: CampaignYear,
     region: Option<&str>,
-) -> Result<PeerValues, DbErr> {
+) -> Result<PeerValues, StoreError> {
     use sea_orm::QuerySelect;
 
     use crate::store::entities::{ght, indicator_answer};

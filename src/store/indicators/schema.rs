@@ -1,12 +1,13 @@
 //! The indicator schema: its versions and their definitions.
 
 use super::*;
+use crate::store::StoreError;
 
 /// Seeds schema version 1 when there is none.
 ///
 /// # Errors
 /// When a write fails or the embedded schema is malformed.
-pub async fn seed_schema(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+pub async fn seed_schema(txn: &DatabaseTransaction) -> Result<usize, StoreError> {
     if indicator_schema_version::Entity::find().one(txn).await?.is_some() {
         return Ok(0);
     }
@@ -28,7 +29,7 @@ async fn insert_definitions(
     txn: &DatabaseTransaction,
     version: i32,
     definitions: &[IndicatorDefinition],
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     let models: Vec<indicator_definition::ActiveModel> = definitions
         .iter()
         .map(|d| indicator_definition::ActiveModel {
@@ -55,7 +56,7 @@ async fn insert_definitions(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<IndicatorDefinition>), DbErr> {
+pub async fn current_schema(conn: &impl ConnectionTrait) -> Result<(i32, Vec<IndicatorDefinition>), StoreError> {
     let version = indicator_schema_version::Entity::find()
         .order_by_desc(indicator_schema_version::Column::Version)
         .one(conn)
@@ -104,7 +105,7 @@ pub async fn insert_schema_version(
     version: i32,
     definitions: &[IndicatorDefinition],
     change: &SchemaChange,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     indicator_schema_version::ActiveModel {
         version: Set(version),
         created_at: Set(now()),

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::{ConvergenceStatus, Criticality, Hosting, SubdomainCode};
+use crate::store::StoreError;
 
 /// Rows per INSERT: at 35 values a row, far below the parameter limits
 /// of SQLite (32,766) and PostgreSQL (65,535).
@@ -93,7 +94,7 @@ fn entry_values(upload_id: i64, campaign: i32, r: NormalisedRow, out: &mut Vec<V
 ///
 /// # Errors
 /// When a delete fails.
-pub async fn discard_rows(txn: &DatabaseTransaction, upload_id: i64) -> Result<(), DbErr> {
+pub async fn discard_rows(txn: &DatabaseTransaction, upload_id: i64) -> Result<(), StoreError> {
     inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload_id)).exec(txn).await?;
     upload_message_page::Entity::delete_many()
         .filter(upload_message_page::Column::UploadId.eq(upload_id))
@@ -111,7 +112,7 @@ pub async fn insert_entries(
     upload_id: i64,
     campaign: CampaignYear,
     rows: Vec<NormalisedRow>,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     // A plain multi-row INSERT: building it through the entity's active
     // models cost as much CPU as SQLite spent storing the rows. The rows'
     // strings move into the statement.
@@ -160,7 +161,7 @@ pub async fn current_entries(
     etablissements: &[String],
     filter: &EntryFilter,
     page: Page,
-) -> Result<PageOf<inventory_entry::Model>, DbErr> {
+) -> Result<PageOf<inventory_entry::Model>, StoreError> {
     let etablissements: Vec<String> = match &filter.finess {
         Some(only) => etablissements.iter().filter(|f| *f == only).cloned().collect(),
         None => etablissements.to_vec(),
@@ -196,8 +197,8 @@ pub async fn current_entries(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_entry::Model>, DbErr> {
-    inventory_entry::Entity::find_by_id(id).one(conn).await
+pub async fn find_entry(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_entry::Model>, StoreError> {
+    Ok(inventory_entry::Entity::find_by_id(id).one(conn).await?)
 }
 
 /// What changes in one row; `None` leaves a field as it is. The product
@@ -240,7 +241,7 @@ pub async fn update_entry(
     ght: &GhtCode,
     entry: inventory_entry::Model,
     changes: EntryChanges,
-) -> Result<inventory_entry::Model, DbErr> {
+) -> Result<inventory_entry::Model, StoreError> {
     let before = entry_snapshot(&entry);
     let mut model = entry.into_active_model();
     if let Some((product_id, vendor_id)) = changes.product {
@@ -302,7 +303,7 @@ fn entry_snapshot(e: &inventory_entry::Model) -> Option<serde_json::Value> {
 ///
 /// # Errors
 /// When the query fails.
-pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, DbErr> {
+pub async fn is_current(conn: &impl ConnectionTrait, entry: &inventory_entry::Model) -> Result<bool, StoreError> {
     let current = current_uploads(conn, entry.campaign_year, &[entry.finess_ej.to_string()]).await?;
     Ok(current.get(entry.finess_ej.as_str()) == Some(&entry.upload_id))
 }

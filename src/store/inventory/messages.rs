@@ -1,6 +1,7 @@
 //! An upload's report: its counts, and its messages stored page by page.
 
 use super::*;
+use crate::store::StoreError;
 
 /// Writes a batch of an upload's report messages, numbered from `first`, as
 /// one page (see [`upload_message_page`]): one insert instead of one per
@@ -13,7 +14,7 @@ pub async fn insert_messages(
     upload_id: i64,
     first: usize,
     page: EncodedPage,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     if page.len == 0 {
         return Ok(());
     }
@@ -42,7 +43,7 @@ pub async fn messages(
     upload: &inventory_upload::Model,
     severity: Option<Severity>,
     page: Page,
-) -> Result<PageOf<Message>, DbErr> {
+) -> Result<PageOf<Message>, StoreError> {
     use upload_message_page::Column;
     let stored: Vec<(i32, i32, i32, i32)> = upload_message_page::Entity::find()
         .select_only()
@@ -98,7 +99,7 @@ pub async fn messages(
 ///
 /// # Errors
 /// When the query fails.
-pub async fn report(conn: &impl ConnectionTrait, upload: &inventory_upload::Model) -> Result<Report, DbErr> {
+pub async fn report(conn: &impl ConnectionTrait, upload: &inventory_upload::Model) -> Result<Report, StoreError> {
     let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
     let first = Page { number: 1, size: MESSAGES_INLINE as u64 };
     report.messages = messages(conn, upload, None, first).await?.items;
@@ -112,7 +113,7 @@ pub async fn report(conn: &impl ConnectionTrait, upload: &inventory_upload::Mode
 pub async fn all_messages(
     conn: &impl ConnectionTrait,
     upload: &inventory_upload::Model,
-) -> Result<Vec<Message>, DbErr> {
+) -> Result<Vec<Message>, StoreError> {
     let mut all = Vec::new();
     let mut number = 1;
     loop {

@@ -2,6 +2,7 @@
 //! taxonomy, its header mappings, and where rows go.
 
 use super::*;
+use crate::store::StoreError;
 
 /// The reference data a GHT's rows are normalised against: the catalogue
 /// as the GHT sees it (approved products and its own proposals, national
@@ -14,7 +15,7 @@ pub async fn load_reference(
     ght: &GhtCode,
     routing: Routing,
     extra_mappings: &HashMap<String, Field>,
-) -> Result<ReferenceData, DbErr> {
+) -> Result<ReferenceData, StoreError> {
     let products = product::Entity::find()
         .filter(product::Column::MergedInto.is_null())
         .filter(product::Column::Status.eq(ProductStatus::Approved).or(product::Column::ProposedByGht.eq(ght.as_str())))
@@ -67,7 +68,7 @@ pub async fn load_reference(
 ///
 /// # Errors
 /// When a query fails.
-pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, DbErr> {
+pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, StoreError> {
     let rows =
         header_mapping::Entity::find().filter(header_mapping::Column::GhtCode.eq(ght.as_str())).all(conn).await?;
     Ok(rows
@@ -84,7 +85,7 @@ pub async fn save_mappings(
     txn: &DatabaseTransaction,
     ght: &GhtCode,
     mappings: &HashMap<String, Field>,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     for (header, field) in mappings {
         let key = normalise_key(header);
         header_mapping::Entity::delete_many()
@@ -111,7 +112,7 @@ pub async fn save_mappings(
 ///
 /// # Errors
 /// When a query fails.
-pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<RouteTarget>, DbErr> {
+pub async fn route_target(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option<RouteTarget>, StoreError> {
     let Some(e) = etablissement::Entity::find_by_id(finess.clone()).one(conn).await? else {
         return Ok(None);
     };

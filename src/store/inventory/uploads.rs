@@ -2,6 +2,7 @@
 //! withdrawn) and which one of each établissement is current.
 
 use super::*;
+use crate::store::StoreError;
 
 /// Where an upload goes and what it is.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub struct NewUpload {
 pub async fn same_bytes(
     conn: &impl ConnectionTrait,
     new: &NewUpload,
-) -> Result<Option<inventory_upload::Model>, DbErr> {
+) -> Result<Option<inventory_upload::Model>, StoreError> {
     let mut select = inventory_upload::Entity::find()
         .filter(inventory_upload::Column::Sha256.eq(new.sha256.as_str()))
         .filter(inventory_upload::Column::CampaignYear.eq(new.campaign.get()))
@@ -42,7 +43,7 @@ pub async fn same_bytes(
         Some(f) => select.filter(inventory_upload::Column::FinessEj.eq(f.as_str())),
         None => select.filter(inventory_upload::Column::FinessEj.is_null()),
     };
-    select.order_by_asc(inventory_upload::Column::Id).one(conn).await
+    Ok(select.order_by_asc(inventory_upload::Column::Id).one(conn).await?)
 }
 
 /// Opens an accepted upload whose rows are about to stream in; its report
@@ -54,10 +55,10 @@ pub async fn begin_upload(
     txn: &DatabaseTransaction,
     actor: Actor<'_>,
     new: &NewUpload,
-) -> Result<inventory_upload::Model, DbErr> {
+) -> Result<inventory_upload::Model, StoreError> {
     let now = crate::store::now();
     let validated = new.status == UploadStatus::Validated;
-    inventory_upload::ActiveModel {
+    Ok(inventory_upload::ActiveModel {
         campaign_year: Set(new.campaign),
         ght_code: Set(new.ght.clone()),
         finess_ej: Set(new.finess_ej.clone()),
@@ -75,7 +76,7 @@ pub async fn begin_upload(
         ..Default::default()
     }
     .insert(txn)
-    .await
+    .await?)
 }
 
 /// Completes an accepted upload: the file, which établissements it covers
@@ -90,7 +91,7 @@ pub async fn finish_upload(
     bytes: Vec<u8>,
     covered: &std::collections::BTreeMap<Finess, i32>,
     report: &Report,
-) -> Result<inventory_upload::Model, DbErr> {
+) -> Result<inventory_upload::Model, StoreError> {
     upload_file::ActiveModel { upload_id: Set(upload.id), content: Set(bytes) }.insert(txn).await?;
     let coverage: Vec<upload_etablissement::ActiveModel> = covered
         .iter()
@@ -140,7 +141,7 @@ pub async fn reject(
     upload: inventory_upload::Model,
     bytes: Vec<u8>,
     report: &Report,
-) -> Result<inventory_upload::Model, DbErr> {
+) -> Result<inventory_upload::Model, StoreError> {
     inventory_entry::Entity::delete_many().filter(inventory_entry::Column::UploadId.eq(upload.id)).exec(txn).await?;
     let mut model = upload.into_active_model();
     model.status = Set(UploadStatus::Rejected);
@@ -162,15 +163,15 @@ fn upload_summary(upload: &inventory_upload::Model, report: &Report) -> serde_js
 ///
 /// # Errors
 /// When the query fails.
-pub async fn find_upload(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_upload::Model>, DbErr> {
-    inventory_upload::Entity::find_by_id(id).one(conn).await
+pub async fn find_upload(conn: &impl ConnectionTrait, id: i64) -> Result<Option<inventory_upload::Model>, StoreError> {
+    Ok(inventory_upload::Entity::find_by_id(id).one(conn).await?)
 }
 
 /// The file of an upload.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn upload_bytes(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Vec<u8>>, DbErr> {
+pub async fn upload_bytes(conn: &impl ConnectionTrait, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(upload_file::Entity::find_by_id(id).one(conn).await?.map(|f| f.content))
 }
 
@@ -184,7 +185,7 @@ pub async fn current_uploads(
     conn: &impl ConnectionTrait,
     campaign: CampaignYear,
     etablissements: &[String],
-) -> Result<HashMap<String, i64>, DbErr> {
+) -> Result<HashMap<String, i64>, StoreError> {
     latest_uploads(conn, campaign, etablissements, &[UploadStatus::Submitted, UploadStatus::Validated]).await
 }
 
@@ -198,7 +199,7 @@ pub async fn counted_uploads(
     conn: &impl ConnectionTrait,
     campaign: CampaignYear,
     etablissements: &[String],
-) -> Result<HashMap<String, i64>, DbErr> {
+) -> Result<HashMap<String, i64>, StoreError> {
     latest_uploads(conn, campaign, etablissements, &[UploadStatus::Validated]).await
 }
 
@@ -207,7 +208,7 @@ async fn latest_uploads(
     campaign: CampaignYear,
     etablissements: &[String],
     statuses: &[UploadStatus],
-) -> Result<HashMap<String, i64>, DbErr> {
+) -> Result<HashMap<String, i64>, StoreError> {
     // What covers these établissements first (few rows), then which of
     // those uploads are live.
     let coverage = upload_etablissement::Entity::find()
@@ -248,7 +249,7 @@ pub async fn set_status(
     upload: inventory_upload::Model,
     status: UploadStatus,
     action: &str,
-) -> Result<inventory_upload::Model, DbErr> {
+) -> Result<inventory_upload::Model, StoreError> {
     let (id, ght, before) = (upload.id, upload.ght_code.clone(), upload.status);
     let mut model = upload.into_active_model();
     model.status = Set(status);
@@ -269,7 +270,7 @@ async fn record_status(
     before: UploadStatus,
     after: UploadStatus,
     action: &str,
-) -> Result<(), DbErr> {
+) -> Result<(), StoreError> {
     audit::record(
         txn,
         actor,
