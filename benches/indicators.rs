@@ -29,7 +29,8 @@ use convergence::service::recompute::Touched;
 use convergence::startup::Application;
 use convergence::store::audit::Actor;
 use convergence::store::entities::{etablissement, ght, ght_membership, inventory_upload, upload_etablissement};
-use convergence::store::{Db, inventory, targets, tokens};
+use convergence::service::tokens;
+use convergence::store::{Db, inventory, targets};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 const GHTS: usize = 136;
@@ -147,11 +148,9 @@ async fn main() {
 async fn national_token(db: &Db) -> String {
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
-    let txn = db.begin_write().await.expect("txn");
     let new =
         tokens::NewToken { role: Role::National, label: "bench".to_owned(), ght: None, region: None, finess: None };
-    let (_, secret) = tokens::create(&txn, actor, new).await.expect("token");
-    txn.commit().await.expect("commit");
+    let (_, secret) = tokens::create(db, actor, new).await.expect("token");
     secret
 }
 

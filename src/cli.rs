@@ -14,9 +14,9 @@ use crate::import::Limits;
 use crate::intake::worker;
 use crate::intake::{self, ImportRequest, ImportScope, Step};
 use crate::service::referential;
+use crate::service::tokens::{self, NewToken};
 use crate::startup::{Application, shutdown_signal};
 use crate::store::audit::Actor;
-use crate::store::tokens::{self, NewToken};
 use crate::store::{Db, seed};
 
 /// Suivi de la convergence des systèmes d'information des GHT.
@@ -293,10 +293,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
             }
         }
         let principal = Principal::command_line("demo");
-        let txn = app.db().begin_write().await?;
         let new = NewToken { role: Role::Admin, label: "démo".to_owned(), ght: None, region: None, finess: None };
-        let (_, token) = tokens::create(&txn, Actor { principal: &principal, request_id: None }, new).await?;
-        txn.commit().await?;
+        let (_, token) = tokens::create(app.db(), Actor { principal: &principal, request_id: None }, new).await?;
         println!("Service : http://{addr}  (documentation de l'API : http://{addr}/api/openapi.json)");
         println!("Jeton administrateur de démonstration (affiché une seule fois) :\n  {token}");
         println!("Essai : curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/ghts");
@@ -425,9 +423,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
             let label = label.unwrap_or_else(|| {
                 format!("{role} {}", ght.as_ref().map(ToString::to_string).unwrap_or_default()).trim().to_owned()
             });
-            let txn = db.begin_write().await?;
-            let (row, token) = tokens::create(&txn, actor, NewToken { role, label, ght, region, finess }).await?;
-            txn.commit().await?;
+            let (row, token) = tokens::create(&db, actor, NewToken { role, label, ght, region, finess }).await?;
             eprintln!(
                 "Jeton {} créé pour « {} » (rôle {}). Conservez-le : il ne sera plus affiché.",
                 row.prefix, row.label, row.role
@@ -435,7 +431,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
             println!("{token}");
         }
         TokenAction::List => {
-            for t in tokens::list(db.reader()).await? {
+            for t in tokens::list(&db).await? {
                 let scope = t
                     .ght_code
                     .map(|c| c.to_string())
@@ -455,9 +451,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
             }
         }
         TokenAction::Revoke { prefix } => {
-            let txn = db.begin_write().await?;
-            tokens::revoke(&txn, actor, prefix.trim()).await?;
-            txn.commit().await?;
+            tokens::revoke(&db, actor, prefix.trim()).await?;
             println!("Jeton {prefix} révoqué.");
         }
     }

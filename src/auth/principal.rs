@@ -11,12 +11,13 @@ pub enum Scope {
     Region(RegionCode),
     /// One GHT (ght).
     Ght(GhtCode),
-    /// One établissement, and the GHT it belonged to when the token was made.
+    /// One établissement, and the GHT it belongs to on the day of the
+    /// request (none between two memberships).
     Etablissement {
         /// Its FINESS EJ.
         finess: Finess,
-        /// Its GHT.
-        ght: GhtCode,
+        /// Its GHT today.
+        ght: Option<GhtCode>,
     },
 }
 
@@ -40,12 +41,22 @@ impl Principal {
         Principal { token_id: None, label: format!("cli:{command}"), role: Role::Admin, scope: Scope::All }
     }
 
+    /// The GHT a DSI's token names, or the one an établissement belongs to
+    /// today.
+    pub fn own_ght(&self) -> Option<&GhtCode> {
+        match &self.scope {
+            Scope::Ght(code) | Scope::Etablissement { ght: Some(code), .. } => Some(code),
+            Scope::All | Scope::Region(_) | Scope::Etablissement { ght: None, .. } => None,
+        }
+    }
+
     /// Whether the caller may read a GHT (of the given region).
     pub fn sees_ght(&self, ght: &GhtCode, region: &str) -> bool {
         match &self.scope {
             Scope::All => true,
             Scope::Region(own) => own.as_str() == region,
-            Scope::Ght(own) | Scope::Etablissement { ght: own, .. } => own == ght,
+            Scope::Ght(own) | Scope::Etablissement { ght: Some(own), .. } => own == ght,
+            Scope::Etablissement { ght: None, .. } => false,
         }
     }
 

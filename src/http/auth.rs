@@ -17,7 +17,6 @@ use crate::auth::Principal;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::store::audit::Actor;
-use crate::store::tokens;
 
 /// Which roles may use a route at all.
 pub trait Policy {
@@ -96,7 +95,8 @@ impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Auth<P> {
             .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(AppError::Unauthenticated)?;
-        let principal = tokens::authenticate(state.db.reader(), token).await?.ok_or(AppError::Unauthenticated)?;
+        let principal =
+            crate::service::tokens::authenticate(state.db.reader(), token).await?.ok_or(AppError::Unauthenticated)?;
         if !P::ROLES.contains(&principal.role) {
             return Err(AppError::Forbidden { role: principal.role.to_string() });
         }

@@ -20,6 +20,7 @@ pub mod recompute;
 pub mod referential;
 pub mod review;
 pub mod targets;
+pub mod tokens;
 
 use sea_orm::DatabaseTransaction;
 

@@ -59,9 +59,6 @@ pub async fn of_nation(db: &Db, principal: &Principal, year: CampaignYear) -> Re
 
 /// The caller's own GHT and its region, for GHT and établissement tokens.
 async fn own_ght(db: &Db, principal: &Principal) -> Result<Option<(GhtCode, String)>, AppError> {
-    let code = match &principal.scope {
-        Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => code,
-        Scope::All | Scope::Region(_) => return Ok(None),
-    };
+    let Some(code) = principal.own_ght() else { return Ok(None) };
     Ok(ghts::find(db.reader(), code).await?.map(|g| (g.code, g.region_code.to_string())))
 }

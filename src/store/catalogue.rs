@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::domain::normalise_key;
 use crate::domain::{AliasScope, ProductStatus, Role};
 
@@ -36,10 +36,7 @@ pub async fn search(
     query: Option<&str>,
     page: Page,
 ) -> Result<PageOf<ProductDetails>, StoreError> {
-    let own_ght = match &principal.scope {
-        Scope::Ght(code) | Scope::Etablissement { ght: code, .. } => Some(code.as_str().to_owned()),
-        _ => None,
-    };
+    let own_ght = principal.own_ght().map(|code| code.as_str().to_owned());
     let mut visible = Condition::any().add(product::Column::Status.eq(ProductStatus::Approved));
     if principal.role == Role::Admin {
         visible = visible.add(product::Column::Status.eq(ProductStatus::Pending));

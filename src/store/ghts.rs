@@ -48,7 +48,10 @@ pub async fn list(
     select = match &principal.scope {
         Scope::All => select,
         Scope::Region(own) => select.filter(ght::Column::RegionCode.eq(own.as_str())),
-        Scope::Ght(own) | Scope::Etablissement { ght: own, .. } => select.filter(ght::Column::Code.eq(own.as_str())),
+        Scope::Ght(own) | Scope::Etablissement { ght: Some(own), .. } => {
+            select.filter(ght::Column::Code.eq(own.as_str()))
+        }
+        Scope::Etablissement { ght: None, .. } => return Ok(PageOf::empty(page)),
     };
     if let Some(region) = region {
         select = select.filter(ght::Column::RegionCode.eq(region.as_str()));

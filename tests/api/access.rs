@@ -33,15 +33,13 @@ db_test!(a_revoked_token_no_longer_opens_anything, |app| {
     assert_eq!(app.send(Method::GET, "/api/v1/ghts", Some(&token), None).await.status, StatusCode::OK);
     let prefix = token[4..16].to_owned();
     let principal = convergence::auth::Principal::command_line("test");
-    let txn = app.db.begin_write().await.unwrap();
-    convergence::store::tokens::revoke(
-        &txn,
+    convergence::service::tokens::revoke(
+        &app.db,
         convergence::store::audit::Actor { principal: &principal, request_id: None },
         &prefix,
     )
     .await
     .unwrap();
-    txn.commit().await.unwrap();
     let after = app.send(Method::GET, "/api/v1/ghts", Some(&token), None).await;
     assert_problem(&after, StatusCode::UNAUTHORIZED, "unauthenticated");
 });

@@ -11,7 +11,7 @@ use convergence::domain::{Finess, GhtCode, RegionCode};
 use convergence::startup::Application;
 use convergence::store::Db;
 use convergence::store::audit::Actor;
-use convergence::store::tokens::{self, NewToken};
+use convergence::service::tokens::{self, NewToken};
 use migration::{Migrator, MigratorTrait};
 pub use reqwest::{Method, StatusCode};
 use sea_orm::sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
@@ -205,9 +205,7 @@ impl TestApp {
             region: region.map(|c| RegionCode::parse(c).expect("region")),
             finess: finess.map(|f| Finess::parse(f).expect("FINESS")),
         };
-        let txn = self.db.begin_write().await.expect("transaction");
-        let (_, token) = tokens::create(&txn, actor, new).await.expect("token created");
-        txn.commit().await.expect("commit");
+        let (_, token) = tokens::create(&self.db, actor, new).await.expect("token created");
         token
     }
 

@@ -1,0 +1,135 @@
+//! API tokens: who may hold one, and what a presented token may see.
+//!
+//! A token's scope is its role and its anchor (a GHT, a region or an
+//! établissement's FINESS EJ). What the anchor covers is decided at each
+//! request from the memberships of that day, never frozen when the token
+//! was made: an établissement that moves to another GHT reads its new GHT
+//! the next morning, and no longer its former one.
+
+use sea_orm::ConnectionTrait;
+
+use super::Write;
+use crate::auth::{Principal, Scope, TokenParts, digests_match, hash_token};
+use crate::domain::{Finess, GhtCode, RegionCode, Role};
+use crate::error::AppError;
+use crate::store::audit::Actor;
+use crate::store::entities::api_token;
+use crate::store::tokens::{self, TokenRow};
+use crate::store::{Db, StoreError, ghts, regions};
+
+/// What a new token is for.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Its role.
+    pub role: Role,
+    /// Its holder, as the audit trail will name them.
+    pub label: String,
+    /// The GHT, for role `ght`.
+    pub ght: Option<GhtCode>,
+    /// The region, for role `regional`.
+    pub region: Option<RegionCode>,
+    /// The établissement (EJ), for role `etablissement`.
+    pub finess: Option<Finess>,
+}
+
+/// Issues a token; returns its row and the secret text, to show once.
+///
+/// # Errors
+/// `Invalid` when the anchor does not fit the role or the établissement
+/// belongs to no GHT today; `NotFound` when the GHT or region does not
+/// exist.
+pub async fn create(db: &Db, actor: Actor<'_>, new: NewToken) -> Result<(api_token::Model, String), AppError> {
+    let needs = |what: &str| AppError::Invalid(format!("le rôle {} exige {what}", new.role));
+    let extra = || AppError::Invalid(format!("le rôle {} ne prend ni GHT, ni région, ni FINESS", new.role));
+    let write = Write::begin(db, actor).await?;
+    let (ght, region, finess) = match new.role {
+        Role::Admin | Role::National => {
+            if new.ght.is_some() || new.region.is_some() || new.finess.is_some() {
+                return Err(extra());
+            }
+            (None, None, None)
+        }
+        Role::Regional => {
+            let region = new.region.clone().ok_or_else(|| needs("une région (--region)"))?;
+            regions::get(write.txn(), &region)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("région {region} introuvable")))?;
+            (None, Some(region), None)
+        }
+        Role::Ght => {
+            let ght = new.ght.clone().ok_or_else(|| needs("un GHT (--ght)"))?;
+            ghts::find(write.txn(), &ght)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("GHT « {ght} » introuvable")))?;
+            (Some(ght), None, None)
+        }
+        Role::Etablissement => {
+            let finess = new.finess.clone().ok_or_else(|| needs("un FINESS juridique (--finess)"))?;
+            let membership = ghts::current_membership(write.txn(), &finess).await?.ok_or_else(|| {
+                AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour"))
+            })?;
+            (Some(membership.ght_code), None, Some(finess))
+        }
+    };
+    let row = TokenRow { role: new.role, label: new.label, ght, region, finess };
+    let issued = tokens::insert(write.txn(), actor, row).await?;
+    write.commit().await?;
+    Ok(issued)
+}
+
+/// Every token, oldest first.
+///
+/// # Errors
+/// When the query fails.
+pub async fn list(db: &Db) -> Result<Vec<api_token::Model>, AppError> {
+    Ok(tokens::list(db.reader()).await?)
+}
+
+/// Revokes a token by its public prefix.
+///
+/// # Errors
+/// `NotFound` for an unknown prefix; `Conflict` when already revoked.
+pub async fn revoke(db: &Db, actor: Actor<'_>, prefix: &str) -> Result<api_token::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let current = tokens::by_prefix(write.txn(), prefix)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("jeton {prefix} introuvable")))?;
+    if current.revoked_at.is_some() {
+        return Err(AppError::Conflict(format!("le jeton {prefix} est déjà révoqué")));
+    }
+    let revoked = tokens::set_revoked(write.txn(), actor, current).await?;
+    write.commit().await?;
+    Ok(revoked)
+}
+
+/// The principal of a presented token, or `None` when the token is
+/// malformed, unknown or revoked. One indexed lookup by public prefix, a
+/// constant-time comparison of the SHA-256, then, for an établissement,
+/// the GHT it belongs to today.
+///
+/// # Errors
+/// When a query fails, or the stored row does not decode.
+pub async fn authenticate(conn: &impl ConnectionTrait, presented: &str) -> Result<Option<Principal>, AppError> {
+    let Some(parts) = TokenParts::parse(presented) else {
+        return Ok(None);
+    };
+    let Some(row) = tokens::by_prefix(conn, parts.prefix).await? else {
+        return Ok(None);
+    };
+    if !digests_match(&hash_token(presented), &row.sha256) || row.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let corrupt = |column: &'static str| StoreError::corrupt("api_token", row.id, column, "missing for its role");
+    let role = Role::parse(&row.role).map_err(|e| StoreError::corrupt("api_token", row.id, "role", e))?;
+    let scope = match role {
+        Role::Admin | Role::National => Scope::All,
+        Role::Regional => Scope::Region(row.region_code.clone().ok_or_else(|| corrupt("region_code"))?),
+        Role::Ght => Scope::Ght(row.ght_code.clone().ok_or_else(|| corrupt("ght_code"))?),
+        Role::Etablissement => {
+            let finess = row.finess_ej.clone().ok_or_else(|| corrupt("finess_ej"))?;
+            let ght = ghts::current_membership(conn, &finess).await?.map(|m| m.ght_code);
+            Scope::Etablissement { finess, ght }
+        }
+    };
+    Ok(Some(Principal { token_id: Some(row.id), label: row.label, role, scope }))
+}
