@@ -26,10 +26,10 @@ use convergence::normalise::row::NormalisedRow;
 use convergence::normalise::sentinel::EntryState;
 use convergence::reference::{catalogue, finess_directory};
 use convergence::service::recompute::Touched;
+use convergence::service::tokens;
 use convergence::startup::Application;
 use convergence::store::audit::Actor;
 use convergence::store::entities::{etablissement, ght, ght_membership, inventory_upload, upload_etablissement};
-use convergence::service::tokens;
 use convergence::store::{Db, inventory, targets};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 

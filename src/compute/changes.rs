@@ -231,7 +231,7 @@ mod tests {
             finess_ej: None,
             value,
             known_share: None,
-            detail: serde_json::json!({}),
+            detail: crate::compute::detail::Detail::none(),
         };
         let from = [value("APP.COUNT", Some(10.0)), value("COST.ANNUAL", None)];
         let to = [value("APP.COUNT", Some(7.0)), value("COST.ANNUAL", Some(5.0)), value("APP.CONV_RATE", Some(0.5))];

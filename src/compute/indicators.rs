@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::detail::{self, Detail};
 use crate::normalise::sentinel::EntryState;
 
 /// L1 domains whose applications consume the patient identity.
@@ -77,7 +78,7 @@ pub struct Value {
     /// costs, identity answers, contract ends), when that matters.
     pub known_share: Option<f64>,
     /// Numerator, denominator or breakdown.
-    pub detail: serde_json::Value,
+    pub detail: Detail,
 }
 
 /// Every indicator of the GHT and of each reporting établissement.
@@ -130,7 +131,7 @@ fn usage<'r>(rows: &[&'r Row]) -> Usage<'r> {
     usage
 }
 
-fn value(code: impl Into<String>, finess: Option<&String>, value: Option<f64>, detail: serde_json::Value) -> Value {
+fn value(code: impl Into<String>, finess: Option<&String>, value: Option<f64>, detail: Detail) -> Value {
     Value { code: code.into(), finess_ej: finess.cloned(), value, known_share: None, detail }
 }
 
@@ -149,10 +150,10 @@ fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[&Row])
             format!("APP.N_SOLUTIONS.{subdomain}"),
             finess,
             Some(all.len() as f64),
-            serde_json::json!({
-                "products": count(|s| matches!(s, Solution::Product(_))),
-                "unmatched_names": count(|s| matches!(s, Solution::Unmatched(_))),
-                "in_house": count(|s| matches!(s, Solution::InHouse(_))),
+            Detail::Solutions(detail::Solutions {
+                products: count(|s| matches!(s, Solution::Product(_))),
+                unmatched_names: count(|s| matches!(s, Solution::Unmatched(_))),
+                in_house: count(|s| matches!(s, Solution::InHouse(_))),
             }),
         ));
     }
@@ -173,17 +174,17 @@ fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[&Row])
             format!("APP.TARGET_RATE.{subdomain}"),
             finess,
             rate,
-            serde_json::json!({
-                "on_target": on_target.len(),
-                "concerned": etablissements.len(),
-                "concerned_etablissements": etablissements.keys().collect::<Vec<_>>(),
+            Detail::TargetRate(detail::TargetRate {
+                on_target: on_target.len(),
+                concerned: etablissements.len(),
+                concerned_etablissements: etablissements.keys().map(|f| (*f).to_owned()).collect(),
             }),
         ));
         values.push(value(
             format!("APP.LEGACY_REMAINING.{subdomain}"),
             finess,
             Some(legacy.len() as f64),
-            serde_json::json!({ "etablissements": legacy }),
+            Detail::Legacy(detail::Legacy { etablissements: legacy.iter().map(|f| (*f).to_owned()).collect() }),
         ));
         if etablissements.len() >= 2 {
             eligible += 1;
@@ -196,33 +197,33 @@ fn scope_values(inputs: &CampaignInputs, finess: Option<&String>, rows: &[&Row])
                     "APP.DPI_COMMON",
                     finess,
                     Some(if only_target { 1.0 } else { 0.0 }),
-                    serde_json::json!({ "concerned": etablissements.len() }),
+                    Detail::Concerned(detail::Concerned { concerned: etablissements.len() }),
                 ));
             }
         }
     }
     let mean = (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64);
-    values.push(value("APP.CONV_RATE", finess, mean, serde_json::json!({ "subdomains": rates.len() })));
+    values.push(value("APP.CONV_RATE", finess, mean, Detail::Mean(detail::Mean { subdomains: rates.len() })));
     values.push(users_weighted_rate(inputs, finess, rows));
     if finess.is_none() {
         values.push(value(
             "APP.CONVERGED",
             finess,
             ratio(converged.len(), eligible),
-            serde_json::json!({ "converged": converged, "eligible": eligible }),
+            Detail::Converged(detail::Converged { converged, eligible }),
         ));
     }
 
     let products: BTreeSet<i64> =
         rows.iter().filter(|r| r.state == EntryState::Product).filter_map(|r| r.product_id).collect();
-    values.push(value("APP.COUNT", finess, Some(rows.len() as f64), serde_json::json!({})));
-    values.push(value("APP.DISTINCT_PRODUCTS", finess, Some(products.len() as f64), serde_json::json!({})));
+    values.push(value("APP.COUNT", finess, Some(rows.len() as f64), Detail::none()));
+    values.push(value("APP.DISTINCT_PRODUCTS", finess, Some(products.len() as f64), Detail::none()));
     if finess.is_none() {
         values.push(value(
             "APP.PER_ETAB",
             finess,
             ratio(rows.len(), inputs.reporting.len()),
-            serde_json::json!({ "rows": rows.len(), "reporting": inputs.reporting.len() }),
+            Detail::PerEtablissement(detail::PerEtablissement { rows: rows.len(), reporting: inputs.reporting.len() }),
         ));
     }
     values.push(identity_rate(finess, rows));
@@ -270,7 +271,11 @@ fn users_weighted_rate(inputs: &CampaignInputs, finess: Option<&String>, rows: &
         finess_ej: finess.cloned(),
         value: (total > 0.0).then(|| on_target / total),
         known_share: ratio(known.len(), rows.len()),
-        detail: serde_json::json!({ "rows": rows.len(), "rows_with_users": known.len(), "median_users": median }),
+        detail: Detail::UsersWeighted(detail::UsersWeighted {
+            rows: rows.len(),
+            rows_with_users: known.len(),
+            median_users: median,
+        }),
     }
 }
 
@@ -301,7 +306,7 @@ fn identity_rate(finess: Option<&String>, rows: &[&Row]) -> Value {
         finess_ej: finess.cloned(),
         value: ratio(connected, answered),
         known_share: ratio(answered, consuming.len()),
-        detail: serde_json::json!({ "connected": connected, "answered": answered, "rows": consuming.len() }),
+        detail: Detail::Identity(detail::Identity { connected, answered, rows: consuming.len() }),
     }
 }
 
@@ -314,7 +319,7 @@ fn cost(code: &str, finess: Option<&String>, rows: &[&Row]) -> Value {
         finess_ej: finess.cloned(),
         value: (!known.is_empty()).then(|| known.iter().sum::<i64>() as f64 / 100.0),
         known_share: ratio(known.len(), rows.len()),
-        detail: serde_json::json!({ "rows": rows.len(), "rows_with_cost": known.len() }),
+        detail: Detail::Cost(detail::Cost { rows: rows.len(), rows_with_cost: known.len() }),
     }
 }
 
@@ -330,7 +335,7 @@ fn contracts(code: &str, finess: Option<&String>, off_target: &[&Row], reference
         finess_ej: finess.cloned(),
         value: Some(ending as f64),
         known_share: ratio(known, off_target.len()),
-        detail: serde_json::json!({ "off_target_rows": off_target.len(), "with_contract_end": known }),
+        detail: Detail::Contracts(detail::Contracts { off_target_rows: off_target.len(), with_contract_end: known }),
     }
 }
 
@@ -424,14 +429,20 @@ mod tests {
         // DPI.CORE runs products 1 and 2; LAB.SIL product 10 and one unmatched
         // name; GRH.PAIE A's in-house tool (B's « non informatisé » is no solution).
         assert_eq!(ght("APP.N_SOLUTIONS.DPI.CORE").value, Some(2.0));
-        assert_eq!(ght("APP.N_SOLUTIONS.LAB.SIL").detail["unmatched_names"], 1);
+        assert_eq!(
+            ght("APP.N_SOLUTIONS.LAB.SIL").detail,
+            Detail::Solutions(detail::Solutions { products: 1, unmatched_names: 1, in_house: 0 })
+        );
         assert_eq!(ght("APP.N_SOLUTIONS.GRH.PAIE").value, Some(1.0));
         // C's unspecified PIL.BI row concerns nobody.
         assert!(values.iter().all(|v| v.code != "APP.N_SOLUTIONS.PIL.BI"));
         // A, B, C all run product 1 in DPI.CORE; A still runs product 2 beside it.
         assert_eq!(ght("APP.TARGET_RATE.DPI.CORE").value, Some(1.0));
         assert_eq!(ght("APP.LEGACY_REMAINING.DPI.CORE").value, Some(1.0));
-        assert_eq!(ght("APP.LEGACY_REMAINING.DPI.CORE").detail["etablissements"], serde_json::json!(["A"]));
+        assert_eq!(
+            ght("APP.LEGACY_REMAINING.DPI.CORE").detail,
+            Detail::Legacy(detail::Legacy { etablissements: vec!["A".to_owned()] })
+        );
         // LAB.SIL: A and C on target, B on an unmatched name: 2/3.
         assert!(close(ght("APP.TARGET_RATE.LAB.SIL").value, 2.0 / 3.0));
         // Mean of 1 and 2/3.
@@ -443,7 +454,7 @@ mod tests {
         assert!(close(weighted.known_share, 6.0 / 7.0));
         // Neither sub-domain is converged (A's legacy DPI, B's unmatched SIL).
         assert_eq!(ght("APP.CONVERGED").value, Some(0.0));
-        assert_eq!(ght("APP.CONVERGED").detail["eligible"], 2);
+        assert!(matches!(&ght("APP.CONVERGED").detail, Detail::Converged(c) if c.eligible == 2));
         assert_eq!(ght("APP.DPI_COMMON").value, Some(0.0));
         assert_eq!(ght("APP.COUNT").value, Some(11.0));
         assert_eq!(ght("APP.DISTINCT_PRODUCTS").value, Some(3.0));
@@ -495,7 +506,10 @@ mod tests {
         let values = compute(&inputs);
         assert_eq!(get(&values, None, "APP.DPI_COMMON").value, Some(1.0));
         assert_eq!(get(&values, None, "APP.CONVERGED").value, Some(0.5));
-        assert_eq!(get(&values, None, "APP.CONVERGED").detail["converged"], serde_json::json!(["DPI.CORE"]));
+        assert!(matches!(
+            &get(&values, None, "APP.CONVERGED").detail,
+            Detail::Converged(c) if c.converged == ["DPI.CORE"]
+        ));
     }
 
     mod properties {

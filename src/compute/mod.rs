@@ -4,5 +4,6 @@
 
 pub mod aggregates;
 pub mod changes;
+pub mod detail;
 pub mod indicators;
 pub mod trajectories;

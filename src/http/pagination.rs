@@ -62,12 +62,21 @@ pub struct Paginated<T> {
 impl<T> Paginated<T> {
     /// The envelope of a page read from the store, each item converted.
     pub fn of<M>(read: PageOf<M>, f: impl FnMut(M) -> T) -> Self {
-        Paginated {
-            items: read.items.into_iter().map(f).collect(),
-            page: read.page.number,
-            page_size: read.page.size,
-            total_items: read.total_items,
-            total_pages: read.total_pages,
-        }
+        let items = read.items.into_iter().map(f).collect();
+        Paginated::with_items(items, &read.page, read.total_items, read.total_pages)
+    }
+
+    /// The envelope of a page read from the store, each item converted by
+    /// a conversion that may fail (a stored value that does not decode).
+    ///
+    /// # Errors
+    /// The first item's conversion error.
+    pub fn try_of<M, E>(read: PageOf<M>, f: impl FnMut(M) -> Result<T, E>) -> Result<Self, E> {
+        let items = read.items.into_iter().map(f).collect::<Result<Vec<T>, E>>()?;
+        Ok(Paginated::with_items(items, &read.page, read.total_items, read.total_pages))
+    }
+
+    fn with_items(items: Vec<T>, page: &Page, total_items: u64, total_pages: u64) -> Self {
+        Paginated { items, page: page.number, page_size: page.size, total_items, total_pages }
     }
 }

@@ -103,8 +103,8 @@ pub async fn campaign_progress(
     access::readable_ght(reader, principal, ght).await?;
     let campaign = campaigns::find(reader, year).await?.ok_or_else(|| unknown_campaign(year))?;
     let etablissements = stored::progress(reader, ght, year, campaign.reference_date).await?;
-    let reporting = etablissements.iter().filter(|e| e.status == UploadStatus::Validated.as_str()).count();
-    let submitted = etablissements.iter().filter(|e| e.status == UploadStatus::Submitted.as_str()).count();
+    let reporting = etablissements.iter().filter(|e| e.status == Some(UploadStatus::Validated)).count();
+    let submitted = etablissements.iter().filter(|e| e.status == Some(UploadStatus::Submitted)).count();
     Ok(CampaignProgress { campaign, etablissements, reporting, submitted })
 }
 
@@ -334,10 +334,7 @@ pub async fn trajectories(
                     year: campaign.year.get(),
                     reference_date: campaign.reference_date,
                     rate: value.and_then(|v| v.value),
-                    concerned: value
-                        .and_then(|v| v.detail["concerned_etablissements"].as_array())
-                        .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
-                        .unwrap_or_default(),
+                    concerned: value.map(|v| v.detail.concerned_etablissements().to_vec()).unwrap_or_default(),
                 }
             })
             .collect();

@@ -9,6 +9,9 @@ use super::access;
 use crate::auth::{Principal, Scope};
 use crate::domain::{CampaignYear, GhtCode, SubdomainCode, UploadStatus};
 use crate::error::AppError;
+use crate::export::annotated::annotated_workbook;
+use crate::intake::worker::{WorkerConfig, parse_isolated};
+use crate::normalise::report::{Message, Report, Severity};
 use crate::store::audit::Actor;
 use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter};
@@ -160,4 +163,63 @@ pub async fn current_rows(
             .collect(),
     };
     Ok(inventory::current_entries(reader, year, &members, filter, page).await?)
+}
+
+/// An upload the caller sees, with its report (counts and first messages).
+///
+/// # Errors
+/// `NotFound` when absent or out of scope.
+pub async fn upload(db: &Db, principal: &Principal, id: i64) -> Result<(inventory_upload::Model, Report), AppError> {
+    let upload = access::readable_upload(db.reader(), principal, id).await?;
+    let report = inventory::report(db.reader(), &upload).await?;
+    Ok((upload, report))
+}
+
+/// The report of an upload just changed by the caller.
+///
+/// # Errors
+/// When the query fails.
+pub async fn report_of(db: &Db, upload: &inventory_upload::Model) -> Result<Report, AppError> {
+    Ok(inventory::report(db.reader(), upload).await?)
+}
+
+/// A page of an upload's report messages.
+///
+/// # Errors
+/// `NotFound` when absent or out of scope.
+pub async fn messages(
+    db: &Db,
+    principal: &Principal,
+    id: i64,
+    severity: Option<Severity>,
+    page: Page,
+) -> Result<PageOf<Message>, AppError> {
+    let upload = access::readable_upload(db.reader(), principal, id).await?;
+    Ok(inventory::messages(db.reader(), &upload, severity, page).await?)
+}
+
+/// The annotated copy of an upload: the file as deposited, read again in
+/// the isolated worker, with every message on its cell. Returns the
+/// deposited file's name and the workbook.
+///
+/// # Errors
+/// `NotFound` when absent or out of scope; the worker's errors.
+pub async fn annotated_copy(
+    db: &Db,
+    worker: &WorkerConfig,
+    principal: &Principal,
+    id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    let upload = access::readable_upload(db.reader(), principal, id).await?;
+    let bytes = inventory::upload_bytes(db.reader(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
+    let workbook = parse_isolated(&bytes, &upload.file_name, worker).await?;
+    let mut report = inventory::report_summary(&upload)?;
+    report.messages = inventory::all_messages(db.reader(), &upload).await?;
+    let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((upload.file_name, content))
 }

@@ -425,3 +425,39 @@ db_test!(a_new_schema_version_retires_an_indicator_without_touching_closed_campa
         app.send(Method::POST, "/api/v1/indicators/schema", Some(&dsi), Some(serde_json::json!({"retire": []}))).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 });
+
+db_test!(a_stored_indicator_detail_of_no_known_shape_is_an_internal_error_never_a_default, |app| {
+    use sea_orm::ConnectionTrait;
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = "Application;Sous-domaine\nDxCare;DPI.CORE\n";
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let deposit = app.deposit(&path, &dsi, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+    let read = || app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&dsi), None);
+    assert_eq!(read().await.status, StatusCode::OK);
+    // A detail no version of the service writes, slipped in behind its back.
+    let sql = "UPDATE indicator_runs SET ght_values = REPLACE(ght_values, '\"subdomains\"', '\"sous_domaines\"')";
+    let txn = app.db.begin_write().await.unwrap();
+    let changed = txn.execute_unprepared(sql).await.unwrap().rows_affected();
+    txn.commit().await.unwrap();
+    assert_eq!(changed, 1);
+    let reply = read().await;
+    assert_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    assert!(!reply.body.to_string().contains("sous_domaines"), "nothing of it reaches the client: {reply:?}");
+});
+
+db_test!(a_stored_row_whose_flags_do_not_decode_is_an_internal_error_never_an_empty_list, |app| {
+    use sea_orm::ConnectionTrait;
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = "Application;Sous-domaine\nDxCare;DPI.CORE\n";
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let deposit = app.deposit(&path, &dsi, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+    let listing = "/api/v1/ghts/NOR-02/campaigns/2026/inventory";
+    assert_eq!(app.send(Method::GET, listing, Some(&dsi), None).await.status, StatusCode::OK);
+    let txn = app.db.begin_write().await.unwrap();
+    txn.execute_unprepared("UPDATE inventory_entries SET flags = 'low_confidence'").await.unwrap();
+    txn.commit().await.unwrap();
+    let reply = app.send(Method::GET, listing, Some(&dsi), None).await;
+    assert_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
+});

@@ -91,7 +91,7 @@ pub struct ValueView {
     pub known_share: Option<f64>,
     /// Numerator, denominator or breakdown.
     #[schema(value_type = Object)]
-    pub detail: serde_json::Value,
+    pub detail: crate::compute::detail::Detail,
 }
 
 /// Which établissements reported.
@@ -296,7 +296,7 @@ impl From<EtablissementProgress> for ProgressView {
         ProgressView {
             finess_ej: p.finess_ej,
             name: p.name,
-            status: p.status,
+            status: p.status.map_or_else(|| "missing".to_owned(), |s| s.to_string()),
             upload_id: p.upload_id,
             uploaded_at: p.uploaded_at,
             rows: p.rows,

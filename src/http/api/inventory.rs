@@ -13,19 +13,18 @@ use serde::{Deserialize, Serialize};
 use super::ghts::parse_code;
 use crate::domain::{ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCode};
 use crate::error::AppError;
-use crate::export::annotated::annotated_workbook;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::import::headers::Field;
-use crate::intake::worker::parse_isolated;
 use crate::intake::{self, ImportRequest, ImportScope};
 use crate::normalise::matcher::MatchMethod;
 use crate::normalise::report::{Message, Report, Severity};
 use crate::normalise::row::NormalisedRow;
 use crate::normalise::sentinel::EntryState;
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
+use crate::store::StoreError;
 use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryFields, EntryFilter};
 
@@ -61,9 +60,9 @@ pub struct UploadView {
 }
 
 impl UploadView {
-    /// The view of an upload with its report (first messages inline).
-    async fn load(conn: &impl sea_orm::ConnectionTrait, upload: inventory_upload::Model) -> Result<Self, AppError> {
-        let report = inventory::report(conn, &upload).await?;
+    /// The view of an upload just changed, with its report.
+    async fn load(state: &AppState, upload: inventory_upload::Model) -> Result<Self, AppError> {
+        let report = inventory_service::report_of(&state.db, &upload).await?;
         Ok(UploadView::with_report(upload, report))
     }
 
@@ -316,14 +315,19 @@ pub struct EntryView {
     /// Convergence status.
     pub convergence_status: Option<ConvergenceStatus>,
     /// Every cell by header, verbatim.
-    pub raw: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub raw: serde_json::Map<String, serde_json::Value>,
     /// Unknown columns, by header.
-    pub extra: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-impl From<inventory_entry::Model> for EntryView {
-    fn from(e: inventory_entry::Model) -> Self {
-        EntryView {
+impl TryFrom<inventory_entry::Model> for EntryView {
+    type Error = StoreError;
+
+    fn try_from(e: inventory_entry::Model) -> Result<Self, StoreError> {
+        let documents = inventory::documents(&e)?;
+        Ok(EntryView {
             id: e.id,
             upload_id: e.upload_id,
             finess_ej: e.finess_ej.to_string(),
@@ -335,7 +339,7 @@ impl From<inventory_entry::Model> for EntryView {
             product_id: e.product_id,
             match_confidence: e.match_confidence,
             match_method: e.match_method,
-            flags: serde_json::from_str(&e.flags).unwrap_or_default(),
+            flags: documents.flags,
             vendor_id: e.vendor_id,
             subdomain: e.subdomain_code.map(|s| s.to_string()),
             subdomain_inferred: e.subdomain_inferred,
@@ -347,9 +351,9 @@ impl From<inventory_entry::Model> for EntryView {
             identity_connected: e.identity_connected,
             criticality: e.criticality,
             convergence_status: e.convergence_status,
-            raw: serde_json::from_str(&e.raw).unwrap_or_default(),
-            extra: serde_json::from_str(&e.extra).unwrap_or_default(),
-        }
+            raw: documents.raw,
+            extra: documents.extra,
+        })
     }
 }
 
@@ -402,7 +406,7 @@ pub async fn list_ght_inventory(
     };
     let filter = EntryFilter { finess, subdomain, state: entry_state };
     let rows = inventory_service::current_rows(&state.db, &auth.principal, &code, campaign, &filter, page).await?;
-    Ok(Json(Paginated::of(rows, EntryView::from)))
+    Ok(Json(Paginated::try_of(rows, EntryView::try_from)?))
 }
 
 /// Reads an upload and its report.
@@ -415,8 +419,8 @@ pub async fn get_upload(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
-    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
-    Ok(Json(UploadView::load(state.db.reader(), upload).await?))
+    let (upload, report) = inventory_service::upload(&state.db, &auth.principal, id).await?;
+    Ok(Json(UploadView::with_report(upload, report)))
 }
 
 /// `?severity=`.
@@ -440,8 +444,8 @@ pub async fn list_upload_messages(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<Message>>, AppError> {
     let page = page.page()?;
-    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
-    Ok(Json(Paginated::of(inventory::messages(state.db.reader(), &upload, query.severity, page).await?, |m| m)))
+    let messages = inventory_service::messages(&state.db, &auth.principal, id, query.severity, page).await?;
+    Ok(Json(Paginated::of(messages, |m| m)))
 }
 
 /// Downloads the annotated copy of an upload.
@@ -454,18 +458,8 @@ pub async fn get_annotated(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let upload = crate::service::access::readable_upload(state.db.reader(), &auth.principal, id).await?;
-    let bytes = inventory::upload_bytes(state.db.reader(), id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("fichier du dépôt {id} introuvable")))?;
-    let workbook = parse_isolated(&bytes, &upload.file_name, &state.worker).await?;
-    let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
-    report.messages = inventory::all_messages(state.db.reader(), &upload).await?;
-    let content = tokio::task::spawn_blocking(move || annotated_workbook(&workbook, &report))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let stem = upload.file_name.rsplit_once('.').map_or(upload.file_name.as_str(), |(s, _)| s);
+    let (file_name, content) = inventory_service::annotated_copy(&state.db, &state.worker, &auth.principal, id).await?;
+    let stem = file_name.rsplit_once('.').map_or(file_name.as_str(), |(s, _)| s);
     let disposition = format!("attachment; filename=\"{}-annote.xlsx\"", stem.replace(['"', '\\', '\r', '\n'], "_"));
     Ok((
         [
@@ -491,7 +485,7 @@ pub async fn validate_upload(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
     let updated = inventory_service::change_status(&state.db, auth.actor(), id, StatusChange::Validate).await?;
-    Ok(Json(UploadView::load(state.db.reader(), updated).await?))
+    Ok(Json(UploadView::load(&state, updated).await?))
 }
 
 /// Withdraws an upload.
@@ -508,7 +502,7 @@ pub async fn withdraw_upload(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UploadView>, AppError> {
     let updated = inventory_service::change_status(&state.db, auth.actor(), id, StatusChange::Withdraw).await?;
-    Ok(Json(UploadView::load(state.db.reader(), updated).await?))
+    Ok(Json(UploadView::load(&state, updated).await?))
 }
 
 /// A correction of one row; an absent field is left as it is.
@@ -567,5 +561,5 @@ pub async fn patch_entry(
         },
     };
     let updated = inventory_service::correct_entry(&state.db, auth.actor(), id, correction).await?;
-    Ok(Json(updated.into()))
+    Ok(Json(updated.try_into()?))
 }

@@ -3,9 +3,6 @@
 use super::*;
 use crate::store::StoreError;
 
-/// The status of an expected établissement that deposited nothing.
-pub const MISSING: &str = "missing";
-
 /// Where one expected établissement stands in a campaign.
 #[derive(Debug, Clone)]
 pub struct EtablissementProgress {
@@ -13,9 +10,10 @@ pub struct EtablissementProgress {
     pub finess_ej: String,
     /// Name, as registered.
     pub name: String,
-    /// `validated` (counts in the indicators), `submitted` (waiting for the
-    /// DSI's validation) or `missing` (nothing deposited).
-    pub status: String,
+    /// The status of its current upload (`validated`: counts in the
+    /// indicators; `submitted`: waiting for the DSI's validation), or
+    /// `None` when it deposited nothing.
+    pub status: Option<crate::domain::UploadStatus>,
     /// Its current upload.
     pub upload_id: Option<i64>,
     /// When it was deposited.
@@ -51,7 +49,7 @@ pub async fn progress(
             progress.push(EtablissementProgress {
                 finess_ej: etablissement.finess_ej.to_string(),
                 name: etablissement.name,
-                status: MISSING.to_owned(),
+                status: None,
                 upload_id: None,
                 uploaded_at: None,
                 rows: None,
@@ -75,12 +73,11 @@ pub async fn progress(
             .filter(inventory_entry::Column::State.eq(EntryState::Unmatched.as_str()))
             .count(conn)
             .await?;
-        let report: Option<crate::normalise::report::Report> =
-            upload.as_ref().and_then(|u| serde_json::from_str(&u.report).ok());
+        let report = upload.as_ref().map(inventory::report_summary).transpose()?;
         progress.push(EtablissementProgress {
             finess_ej: etablissement.finess_ej.to_string(),
             name: etablissement.name,
-            status: upload.as_ref().map_or_else(|| MISSING.to_owned(), |u| u.status.to_string()),
+            status: upload.as_ref().map(|u| u.status),
             upload_id: Some(upload_id),
             uploaded_at: upload.map(|u| u.uploaded_at),
             rows,

@@ -79,11 +79,11 @@ pub async fn write_runs(
 /// The values of one of a run's documents.
 fn parse_values(
     document: &str,
+    column: &'static str,
     ght: &impl std::fmt::Display,
     year: CampaignYear,
 ) -> Result<Vec<indicators::Value>, StoreError> {
-    Ok(serde_json::from_str(document)
-        .map_err(|e| DbErr::Custom(format!("indicator values of {ght} for {year} unreadable: {e}")))?)
+    serde_json::from_str(document).map_err(|e| StoreError::corrupt("indicator_run", format!("{ght}/{year}"), column, e))
 }
 
 /// A GHT's stored run for a campaign and its values (the GHT's own, or one
@@ -100,8 +100,12 @@ pub async fn stored(
     let Some(run) = indicator_run::Entity::find_by_id((year, ght.clone())).one(conn).await? else {
         return Ok(None);
     };
-    let document = if finess.is_some() { &run.etablissement_values } else { &run.ght_values };
-    let mut values = parse_values(document, &run.ght_code, year)?;
+    let (document, column) = if finess.is_some() {
+        (&run.etablissement_values, "etablissement_values")
+    } else {
+        (&run.ght_values, "ght_values")
+    };
+    let mut values = parse_values(document, column, &run.ght_code, year)?;
     if let Some(finess) = finess {
         values.retain(|v| v.finess_ej.as_deref() == Some(finess));
     }
@@ -190,7 +194,7 @@ pub async fn peer_values(
     let reporting = runs.iter().map(|(g, _)| g.clone()).filter(|g| ghts.contains_key(g)).collect::<BTreeSet<_>>();
     let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
     for (ght, document) in runs.iter().filter(|(g, _)| reporting.contains(g)) {
-        for value in parse_values(document, ght, year)? {
+        for value in parse_values(document, "ght_values", ght, year)? {
             if let Some(v) = value.value {
                 values.entry(value.code).or_default().insert(ght.clone(), v);
             }

@@ -329,3 +329,27 @@ mod tests {
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
     }
 }
+
+/// The JSON documents a stored row carries, decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryDocuments {
+    /// Flags raised on the row.
+    pub flags: Vec<String>,
+    /// Every cell by header, verbatim.
+    pub raw: serde_json::Map<String, serde_json::Value>,
+    /// Unknown columns, by header.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A row's documents.
+///
+/// # Errors
+/// When one does not decode (named by the row's id and the column).
+pub fn documents(entry: &inventory_entry::Model) -> Result<EntryDocuments, StoreError> {
+    let corrupt = |column, e: serde_json::Error| StoreError::corrupt("inventory_entries", entry.id, column, e);
+    Ok(EntryDocuments {
+        flags: serde_json::from_str(&entry.flags).map_err(|e| corrupt("flags", e))?,
+        raw: serde_json::from_str(&entry.raw).map_err(|e| corrupt("raw", e))?,
+        extra: serde_json::from_str(&entry.extra).map_err(|e| corrupt("extra", e))?,
+    })
+}

@@ -95,12 +95,21 @@ pub async fn messages(
     Ok(PageOf { items, page, total_items: total, total_pages: total.div_ceil(size) })
 }
 
+/// An upload's report as stored: its counts, without its messages (they
+/// are rows of their own).
+///
+/// # Errors
+/// When the stored report does not decode.
+pub fn report_summary(upload: &inventory_upload::Model) -> Result<Report, StoreError> {
+    serde_json::from_str(&upload.report).map_err(|e| StoreError::corrupt("inventory_uploads", upload.id, "report", e))
+}
+
 /// An upload's report: its counts, and its first messages inline.
 ///
 /// # Errors
-/// When the query fails.
+/// When the query fails or the stored report does not decode.
 pub async fn report(conn: &impl ConnectionTrait, upload: &inventory_upload::Model) -> Result<Report, StoreError> {
-    let mut report: Report = serde_json::from_str(&upload.report).unwrap_or_default();
+    let mut report = report_summary(upload)?;
     let first = Page { number: 1, size: MESSAGES_INLINE as u64 };
     report.messages = messages(conn, upload, None, first).await?.items;
     Ok(report)

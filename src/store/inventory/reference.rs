@@ -67,14 +67,17 @@ pub async fn load_reference(
 /// The header mappings a GHT confirmed.
 ///
 /// # Errors
-/// When a query fails.
+/// When a query fails or a stored field does not decode.
 pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, StoreError> {
     let rows =
         header_mapping::Entity::find().filter(header_mapping::Column::GhtCode.eq(ght.as_str())).all(conn).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|m| serde_json::from_value::<Field>(serde_json::Value::String(m.field)).ok().map(|f| (m.header, f)))
-        .collect())
+    rows.into_iter()
+        .map(|m| {
+            let field = serde_json::from_value::<Field>(serde_json::Value::String(m.field))
+                .map_err(|e| StoreError::corrupt("header_mappings", m.id, "field", e))?;
+            Ok((m.header, field))
+        })
+        .collect()
 }
 
 /// Saves header mappings for a GHT (replacing earlier ones for the same header).
