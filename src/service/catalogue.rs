@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use super::Write;
 use crate::auth::Scope;
-use crate::domain::{AliasScope, ProductStatus, SubdomainCode, normalise_key};
+use crate::domain::{AliasScope, GhtCode, ProductStatus, SubdomainCode, normalise_key};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::catalogue_admin::NewProduct;
@@ -111,6 +111,36 @@ async fn known_subdomain(conn: &impl ConnectionTrait, code: &SubdomainCode) -> R
         return Err(AppError::Invalid(format!("le sous-domaine « {code} » n'existe pas dans la nomenclature")));
     }
     Ok(())
+}
+
+/// A product as a GHT may see it: an approved product, or one of its own
+/// proposals. Another GHT's proposal is `None`, exactly as an absent id:
+/// ids are sequential, and a proposal is that GHT's business until the
+/// operator approves it.
+///
+/// # Errors
+/// When the query fails.
+pub(crate) async fn seen_by(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    id: i64,
+) -> Result<Option<product::Model>, AppError> {
+    Ok(catalogue::find_product(conn, id).await?.filter(|p| match p.status {
+        ProductStatus::Approved => true,
+        ProductStatus::Pending => p.proposed_by_ght.as_ref() == Some(ght),
+    }))
+}
+
+/// A product a GHT may name (in its targets, its review, the correction of
+/// one of its rows): seen by it ([`seen_by`]) and not merged into another.
+///
+/// # Errors
+/// `NotFound` (« produit introuvable ») otherwise.
+pub(crate) async fn usable_in(conn: &impl ConnectionTrait, ght: &GhtCode, id: i64) -> Result<product::Model, AppError> {
+    seen_by(conn, ght, id)
+        .await?
+        .filter(|p| p.merged_into.is_none())
+        .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
 }
 
 /// Adds a national alias (a spelling every GHT's imports recognise).

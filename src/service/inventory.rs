@@ -17,7 +17,7 @@ use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
-use crate::store::{Db, campaigns, catalogue, ghts, taxonomy};
+use crate::store::{Db, campaigns, ghts, taxonomy};
 
 /// What a change of status does to an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,9 +115,7 @@ pub async fn correct_entry(
     }
     let product = match correction.product_id {
         Some(product_id) => {
-            let found = catalogue::find_product(write.txn(), product_id)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("produit {product_id} introuvable")))?;
+            let found = super::catalogue::usable_in(write.txn(), &ght, product_id).await?;
             Some((found.id, found.vendor_id))
         }
         None => None,

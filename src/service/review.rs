@@ -121,7 +121,7 @@ async fn confirm_all(
         if normalise_key(spelling).is_empty() {
             return Err(AppError::Invalid("le nom à rapprocher est vide".to_owned()));
         }
-        let product = super::catalogue::live_product(write.txn(), *product_id).await?;
+        let product = super::catalogue::usable_in(write.txn(), ght, *product_id).await?;
         let done = review::confirm(write.txn(), actor, ght, &members, spelling, &product).await?;
         alias_id = Some(done.alias_id);
         rows_updated += done.rows_updated;

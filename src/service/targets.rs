@@ -98,7 +98,7 @@ async fn checked(conn: &impl ConnectionTrait, ght: &GhtCode, proposed: ProposedT
                 "{place} : le sous-domaine {subdomain} n'existe pas dans la nomenclature"
             )));
         }
-        let Some(product) = catalogue::find_product(conn, *product_id).await? else {
+        let Some(product) = super::catalogue::seen_by(conn, ght, *product_id).await? else {
             return Err(AppError::Invalid(format!("{place} : le produit {product_id} n'existe pas au catalogue")));
         };
         if let Some(into) = product.merged_into {

@@ -21,3 +21,4 @@ mod migrations;
 mod openapi;
 mod reference;
 mod review;
+mod scope;
