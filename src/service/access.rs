@@ -70,6 +70,26 @@ pub async fn readable_etablissement(
     if principal.sees_etablissement(finess, ghts.iter().map(|(c, r)| (c, *r))) { Ok(details) } else { Err(not_found()) }
 }
 
+/// Whether the caller may read an établissement's data of one campaign,
+/// held by `ght`, the GHT it belonged to at that campaign's reference
+/// date: the établissement itself, and whoever sees that GHT — not a GHT
+/// it belonged to before or after (nor that GHT's ARS).
+///
+/// # Errors
+/// `NotFound`, as for an absent établissement, otherwise.
+pub async fn readable_campaign_data(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    finess: &Finess,
+    ght: &GhtCode,
+) -> Result<(), AppError> {
+    let visible = match &principal.scope {
+        Scope::Etablissement { finess: own, .. } => own == finess,
+        _ => ghts::find(conn, ght).await?.is_some_and(|g| principal.sees_ght(ght, g.region_code.as_str())),
+    };
+    if visible { Ok(()) } else { Err(AppError::not_found(format!("établissement {finess} introuvable"))) }
+}
+
 /// The 403 of a caller whose role does not allow the action here.
 pub fn forbidden(principal: &Principal) -> AppError {
     AppError::Forbidden { role: principal.role.to_string() }

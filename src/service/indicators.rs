@@ -70,6 +70,7 @@ pub async fn of_etablissement(
                 .ght_code
         }
     };
+    access::readable_campaign_data(reader, principal, finess, &ght).await?;
     let found = read(reader, &ght, year, Some(finess.as_str())).await?.ok_or_else(|| unknown_campaign(year))?;
     let (_, schema) = stored::current_schema(reader).await?;
     Ok((ght, found, schema))

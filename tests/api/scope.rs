@@ -66,3 +66,73 @@ db_test!(another_ghts_pending_proposal_is_an_unknown_product_everywhere_a_ght_na
     let indicators = app.send(Method::GET, "/api/v1/ghts/NOR-02/indicators?campaign=2026", Some(&dsi), None).await;
     assert!(!indicators.body.to_string().contains("Secret"));
 });
+
+const FECAMP: &str = "760780734";
+
+/// Ends an établissement's membership of `from` on `on` and starts one in
+/// `to` the same day, as the operator records a move.
+async fn move_etablissement(app: &TestApp, finess: &str, from: &str, to: &str, on: &str) {
+    let members = app.get(&format!("/api/v1/ghts/{from}/etablissements")).await;
+    let id = members.body.as_array().unwrap().iter().find(|m| m["finess_ej"] == finess).unwrap()["membership"]["id"]
+        .as_i64()
+        .unwrap();
+    let ended =
+        app.post(&format!("/api/v1/ghts/{from}/memberships/{id}/end"), serde_json::json!({"valid_to": on})).await;
+    assert_eq!(ended.status, StatusCode::OK, "{ended:?}");
+    let joined = app
+        .post(&format!("/api/v1/ghts/{to}/memberships"), serde_json::json!({"finess_ej": finess, "valid_from": on}))
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{joined:?}");
+}
+
+db_test!(an_etablissement_token_covers_the_ght_of_the_day_not_the_one_of_its_making, |app| {
+    app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &[BOULOGNE]).await;
+    let fecamp = app.token(Role::Etablissement, None, None, Some(FECAMP)).await;
+    let read = |path: &'static str| app.send(Method::GET, path, Some(&fecamp), None);
+    assert_eq!(read("/api/v1/ghts/NOR-02").await.status, StatusCode::OK);
+    assert_problem(&read("/api/v1/ghts/HDF-01").await, StatusCode::NOT_FOUND, "not-found");
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    move_etablissement(&app, FECAMP, "NOR-02", "HDF-01", &today).await;
+    assert_eq!(read("/api/v1/ghts/HDF-01").await.status, StatusCode::OK);
+    for former in ["/api/v1/ghts/NOR-02", "/api/v1/ghts/NOR-02/targets", "/api/v1/ghts/NOR-02/indicators?campaign=2026"]
+    {
+        assert_problem(&read(former).await, StatusCode::NOT_FOUND, "not-found");
+    }
+    let listed = read("/api/v1/ghts").await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1, "{listed:?}");
+    assert_eq!(listed.body["items"][0]["code"], "HDF-01");
+});
+
+db_test!(an_etablissements_campaign_data_is_read_by_the_ght_it_belonged_to_at_the_reference_date, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &[BOULOGNE]).await;
+    // Boulogne left HDF-01 for NOR-02 before the 2026 campaign's reference date.
+    move_etablissement(&app, BOULOGNE, "HDF-01", "NOR-02", "2025-07-01").await;
+    let csv = "Application;Sous-domaine\nDxCare;DPI.CORE\n";
+    let path = format!("/api/v1/etablissements/{BOULOGNE}/campaigns/2026/inventory");
+    let deposit = app.deposit(&path, &dsi, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+
+    let indicators = format!("/api/v1/etablissements/{BOULOGNE}/indicators?campaign=2026");
+    let boulogne = app.token(Role::Etablissement, None, None, Some(BOULOGNE)).await;
+    let nor_ars = app.token(Role::Regional, None, Some("NOR"), None).await;
+    for reader in [&dsi, &boulogne, &nor_ars, &app.admin_token] {
+        let reply = app.send(Method::GET, &indicators, Some(reader), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    }
+    let former_dsi = app.token(Role::Ght, Some("HDF-01"), None, None).await;
+    let former_ars = app.token(Role::Regional, None, Some("HDF"), None).await;
+    let unknown = app
+        .send(Method::GET, "/api/v1/etablissements/130784234/indicators?campaign=2026", Some(&former_dsi), None)
+        .await;
+    for former in [&former_dsi, &former_ars] {
+        let reply = app.send(Method::GET, &indicators, Some(former), None).await;
+        assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+        assert_eq!(
+            reply.body["detail"].as_str().map(|d| d.replace(BOULOGNE, "<finess>")),
+            unknown.body["detail"].as_str().map(|d| d.replace("130784234", "<finess>"))
+        );
+    }
+});
