@@ -24,7 +24,7 @@ use crate::service::Write;
 use crate::service::referential::ensure_open;
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
-use crate::store::inventory::{self, NewUpload};
+use crate::store::inventory::{self, MappingOwner, NewUpload};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, ghts};
 use worker::{Normalised, WorkerConfig, normalise_isolated};
@@ -53,7 +53,9 @@ pub struct ImportRequest {
     pub partial: bool,
     /// Report only: write nothing.
     pub dry_run: bool,
-    /// Header → field mappings given with this upload (saved for the GHT).
+    /// Header → field mappings given with this upload (saved for the GHT
+    /// when its DSI or the operator deposits, for the établissement when it
+    /// deposits itself).
     pub mapping: HashMap<String, Field>,
 }
 
@@ -146,7 +148,7 @@ pub async fn import_with_progress(
     if let Some(first) = earlier {
         return duplicate(reader, first).await;
     }
-    let reference = inventory::load_reference(reader, &ght, routing, &request.mapping).await?;
+    let reference = inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
 
     progress(Step::Reading);
     let mut run = normalise_isolated(&request.bytes, &request.file_name, reference, worker).await?;
@@ -259,8 +261,15 @@ pub async fn import_with_progress(
         write.commit().await?;
         return Err(AppError::InvalidInventory { upload_id: rejected.id, report: Box::new(report) });
     }
+    // The GHT's DSI and the operator teach the whole GHT; an établissement
+    // only its own deposits (one member must not change how the others'
+    // files are read).
     if !request.mapping.is_empty() {
-        inventory::save_mappings(txn, &ght, &request.mapping).await?;
+        let owner = match &new.finess_ej {
+            Some(finess) if !actor.principal.writes_ght(&ght) => MappingOwner::Etablissement(finess),
+            _ => MappingOwner::Ght(&ght),
+        };
+        inventory::save_mappings(txn, owner, &request.mapping).await?;
     }
     let bytes = std::mem::take(&mut new.bytes);
     let upload = inventory::finish_upload(txn, actor, upload, bytes, &covered, &report).await?;

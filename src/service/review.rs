@@ -145,6 +145,7 @@ async fn members(db: &Db, ght: &GhtCode) -> Result<Vec<String>, AppError> {
 
 /// The catalogue as the GHT sees it.
 async fn matcher(db: &Db, ght: &GhtCode) -> Result<Matcher, AppError> {
-    let reference = inventory::load_reference(db.reader(), ght, Routing::Ght(Vec::new()), &Default::default()).await?;
+    let reference =
+        inventory::load_reference(db.reader(), ght, Routing::Ght(Vec::new()), None, &Default::default()).await?;
     Ok(Matcher::new(reference.products, reference.aliases))
 }

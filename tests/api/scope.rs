@@ -136,3 +136,26 @@ db_test!(an_etablissements_campaign_data_is_read_by_the_ght_it_belonged_to_at_th
         );
     }
 });
+
+db_test!(an_etablissements_header_mapping_applies_to_its_own_deposits_never_to_the_ghts, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let fecamp = app.token(Role::Etablissement, None, None, Some(FECAMP)).await;
+    let own = format!("/api/v1/etablissements/{FECAMP}/campaigns/2026/inventory");
+    // Fécamp reads « Application » as the vendor and « Outil metier » as
+    // the application in its own file.
+    let csv = b"Outil metier;Application\nPastel;Maincare\n".to_vec();
+    let mapping = r#"{"Outil metier": "application", "Application": "vendor"}"#;
+    let deposited = app.deposit(&own, &fecamp, "fecamp.csv", csv, Some(mapping)).await;
+    assert_eq!(deposited.status, StatusCode::CREATED, "{deposited:?}");
+    let again =
+        app.deposit(&format!("{own}?dry_run=true"), &fecamp, "b.csv", b"OUTIL METIER\nGlims\n".to_vec(), None).await;
+    assert_eq!(again.body["rows"][0]["application_raw"], "Glims", "its own later deposits use it: {again:?}");
+
+    // Le Havre's deposits still read « Application » as the application.
+    let havre = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?dry_run=true");
+    let read = app.deposit(&havre, &dsi, "havre.csv", b"Application\nDxCare\n".to_vec(), None).await;
+    assert_eq!(read.status, StatusCode::OK, "{read:?}");
+    assert_eq!(read.body["rows"][0]["application_raw"], "DxCare", "{read:?}");
+    let unknown = app.deposit(&havre, &dsi, "havre.csv", b"Outil metier\nDxCare\n".to_vec(), None).await;
+    assert_problem(&unknown, StatusCode::UNPROCESSABLE_ENTITY, "no-header-row");
+});

@@ -7,6 +7,7 @@ pub mod api_token;
 pub mod audit_event;
 pub mod campaign;
 pub mod etablissement;
+pub mod etablissement_header_mapping;
 pub mod etablissement_site;
 pub mod etablissement_succession;
 pub mod ght;

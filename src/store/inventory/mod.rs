@@ -13,9 +13,9 @@ use sea_orm::{
 
 use super::audit::{self, Actor, Change};
 use super::entities::{
-    etablissement, etablissement_site, header_mapping, inventory_entry, inventory_upload, product, product_alias,
-    product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file, upload_message_page,
-    vendor,
+    etablissement, etablissement_header_mapping, etablissement_site, header_mapping, inventory_entry, inventory_upload,
+    product, product_alias, product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file,
+    upload_message_page, vendor,
 };
 use super::pagination::{Page, PageOf};
 use crate::domain::AliasScope;

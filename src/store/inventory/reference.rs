@@ -14,6 +14,7 @@ pub async fn load_reference(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     routing: Routing,
+    etablissement: Option<&Finess>,
     extra_mappings: &HashMap<String, Field>,
 ) -> Result<ReferenceData, StoreError> {
     let products = product::Entity::find()
@@ -60,6 +61,9 @@ pub async fn load_reference(
         .map(|s| (s.code.to_string(), s.domain_code))
         .collect();
     let mut mappings = load_mappings(conn, ght).await?;
+    if let Some(finess) = etablissement {
+        mappings.extend(etablissement_mappings(conn, finess).await?);
+    }
     mappings.extend(extra_mappings.clone());
     Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing })
 }
@@ -80,33 +84,88 @@ pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result
         .collect()
 }
 
-/// Saves header mappings for a GHT (replacing earlier ones for the same header).
+/// The header mappings an établissement confirmed for its own deposits.
+///
+/// # Errors
+/// When a query fails or a stored field does not decode.
+pub async fn etablissement_mappings(
+    conn: &impl ConnectionTrait,
+    finess: &Finess,
+) -> Result<HashMap<String, Field>, StoreError> {
+    let rows = etablissement_header_mapping::Entity::find()
+        .filter(etablissement_header_mapping::Column::FinessEj.eq(finess.as_str()))
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|m| {
+            let field = serde_json::from_value::<Field>(serde_json::Value::String(m.field))
+                .map_err(|e| StoreError::corrupt("etablissement_header_mappings", m.id, "field", e))?;
+            Ok((m.header, field))
+        })
+        .collect()
+}
+
+/// Whose header mappings are saved.
+#[derive(Debug, Clone, Copy)]
+pub enum MappingOwner<'a> {
+    /// The whole GHT's (saved by its DSI or the operator).
+    Ght(&'a GhtCode),
+    /// One établissement's, for its own deposits.
+    Etablissement(&'a Finess),
+}
+
+/// Saves header mappings (replacing earlier ones of the same owner for the
+/// same header).
 ///
 /// # Errors
 /// When a write fails.
 pub async fn save_mappings(
     txn: &DatabaseTransaction,
-    ght: &GhtCode,
+    owner: MappingOwner<'_>,
     mappings: &HashMap<String, Field>,
 ) -> Result<(), StoreError> {
     for (header, field) in mappings {
         let key = normalise_key(header);
-        header_mapping::Entity::delete_many()
-            .filter(header_mapping::Column::GhtCode.eq(ght.as_str()))
-            .filter(header_mapping::Column::HeaderKey.eq(key.clone()))
-            .exec(txn)
-            .await?;
-        let field = serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        header_mapping::ActiveModel {
-            ght_code: Set(ght.clone()),
-            header_key: Set(key),
-            header: Set(header.clone()),
-            field: Set(field),
-            created_at: Set(crate::store::now()),
-            ..Default::default()
+        let field = match serde_json::to_value(field) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => return Err(DbErr::Custom(format!("header mapping field {field:?} has no stored name")).into()),
+        };
+        match owner {
+            MappingOwner::Ght(ght) => {
+                header_mapping::Entity::delete_many()
+                    .filter(header_mapping::Column::GhtCode.eq(ght.as_str()))
+                    .filter(header_mapping::Column::HeaderKey.eq(key.clone()))
+                    .exec(txn)
+                    .await?;
+                header_mapping::ActiveModel {
+                    ght_code: Set(ght.clone()),
+                    header_key: Set(key),
+                    header: Set(header.clone()),
+                    field: Set(field),
+                    created_at: Set(crate::store::now()),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
+            MappingOwner::Etablissement(finess) => {
+                etablissement_header_mapping::Entity::delete_many()
+                    .filter(etablissement_header_mapping::Column::FinessEj.eq(finess.as_str()))
+                    .filter(etablissement_header_mapping::Column::HeaderKey.eq(key.clone()))
+                    .exec(txn)
+                    .await?;
+                etablissement_header_mapping::ActiveModel {
+                    finess_ej: Set(finess.clone()),
+                    header_key: Set(key),
+                    header: Set(header.clone()),
+                    field: Set(field),
+                    created_at: Set(crate::store::now()),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
         }
-        .insert(txn)
-        .await?;
     }
     Ok(())
 }
