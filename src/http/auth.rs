@@ -45,11 +45,20 @@ impl Policy for CampaignManagers {
     const ROLES: &'static [Role] = &[Role::Admin, Role::National];
 }
 
-/// Who reads the audit trail: admin, DGOS (everything), a GHT's DSI (its GHT).
+/// Who reads a GHT's review queue: admin, DGOS, the GHT's DSI (scope
+/// checked by `service::access`).
+#[derive(Debug)]
+pub struct ReviewReaders;
+impl Policy for ReviewReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Ght];
+}
+
+/// Who reads the audit trail: admin, DGOS (everything), an ARS (its
+/// region's GHTs), a GHT's DSI (its GHT).
 #[derive(Debug)]
 pub struct AuditReaders;
 impl Policy for AuditReaders {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Ght];
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Regional, Role::Ght];
 }
 
 /// Who changes a GHT's own data: admin and the GHT's DSI (scope checked by

@@ -13,9 +13,30 @@ use sea_orm::ConnectionTrait;
 use crate::auth::{Principal, Scope};
 use crate::domain::{Finess, GhtCode, Role};
 use crate::error::AppError;
+use crate::store::catalogue::CatalogueView;
 use crate::store::entities::{ght, inventory_entry, inventory_upload};
 use crate::store::etablissements::{self, EtablissementDetails};
+use crate::store::ghts::GhtReach;
 use crate::store::{ghts, inventory};
+
+/// The GHTs a caller's listings cover: every GHT for the operator and
+/// DGOS, its region's for an ARS, its own for a DSI, the one an
+/// établissement belongs to today.
+pub fn ght_reach(principal: &Principal) -> GhtReach {
+    match &principal.scope {
+        Scope::All => GhtReach::All,
+        Scope::Region(region) => GhtReach::Region(region.clone()),
+        Scope::Ght(code) | Scope::Etablissement { ght: Some(code), .. } => GhtReach::One(code.clone()),
+        Scope::Etablissement { ght: None, .. } => GhtReach::Nothing,
+    }
+}
+
+/// The catalogue as a caller sees it: the approved products, every
+/// pending proposal for the operator, and a GHT's own proposals and
+/// aliases for its DSI and its établissements.
+pub fn catalogue_view(principal: &Principal) -> CatalogueView {
+    CatalogueView { all_pending: principal.role == Role::Admin, ght: principal.own_ght().cloned() }
+}
 
 /// The 404 of a GHT, absent or out of scope alike.
 fn ght_not_found(code: &GhtCode) -> AppError {

@@ -5,13 +5,15 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
 use super::Write;
-use crate::auth::Scope;
+use crate::auth::{Principal, Scope};
 use crate::domain::{AliasScope, GhtCode, ProductStatus, SubdomainCode, normalise_key};
 use crate::error::AppError;
 use crate::store::audit::Actor;
+use crate::store::catalogue::ProductDetails;
 use crate::store::catalogue_admin::NewProduct;
 use crate::store::entities::{product, product_alias};
 use crate::store::lock::{self, LockKey};
+use crate::store::pagination::{Page, PageOf};
 use crate::store::targets::{self, TargetSet};
 use crate::store::{Db, catalogue, catalogue_admin, taxonomy};
 
@@ -86,6 +88,20 @@ pub(crate) async fn live_product(conn: &impl ConnectionTrait, id: i64) -> Result
     catalogue::find_live_product(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("produit {id} introuvable")))
+}
+
+/// Products the caller sees (approved ones, its GHT's proposals, every
+/// proposal for the operator) whose name or an alias contains the query.
+///
+/// # Errors
+/// When the query fails.
+pub async fn search(
+    db: &Db,
+    principal: &Principal,
+    query: Option<&str>,
+    page: Page,
+) -> Result<PageOf<ProductDetails>, AppError> {
+    Ok(catalogue::search(db.reader(), &super::access::catalogue_view(principal), query, page).await?)
 }
 
 /// Aliases, national first then by GHT, optionally only the GHTs' own.

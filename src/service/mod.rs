@@ -12,11 +12,13 @@
 //! service runs on several replicas against one database.
 
 pub mod access;
+pub mod audit;
 pub mod catalogue;
 pub mod indicators;
 pub mod inventory;
 pub mod peers;
 pub mod recompute;
+pub mod reference;
 pub mod referential;
 pub mod review;
 pub mod targets;

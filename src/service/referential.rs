@@ -3,15 +3,20 @@
 
 use chrono::NaiveDate;
 
+use crate::auth::Principal;
+use crate::domain::RegionCode;
+
 use super::{Write, access};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::reference::finess_directory;
 use crate::store::audit::Actor;
+use crate::store::entities::etablissement;
 use crate::store::entities::{campaign, ght, ght_membership};
 use crate::store::etablissements::{EtablissementDetails, EtablissementPatch, NewEtablissement, NewSite, Registration};
 use crate::store::ghts::{GhtPatch, NewGht};
 use crate::store::lock::{self, LockKey};
+use crate::store::pagination::{Page, PageOf};
 use crate::store::{Db, campaigns, etablissements, ghts};
 
 /// Adds an établissement to a GHT from a date. An établissement belongs to
@@ -300,4 +305,32 @@ pub async fn ensure_open(
         ))),
         Some(c) => Ok(c),
     }
+}
+
+/// The GHTs the caller sees, optionally of one region, by code.
+///
+/// # Errors
+/// When the query fails.
+pub async fn ghts(
+    db: &Db,
+    principal: &Principal,
+    region: Option<&RegionCode>,
+    page: Page,
+) -> Result<PageOf<ght::Model>, AppError> {
+    Ok(ghts::list(db.reader(), &access::ght_reach(principal), region, page).await?)
+}
+
+/// A GHT the caller sees and its members on a date.
+///
+/// # Errors
+/// `NotFound` when the GHT is absent or out of scope.
+pub async fn members(
+    db: &Db,
+    principal: &Principal,
+    code: &GhtCode,
+    on: NaiveDate,
+) -> Result<(ght::Model, Vec<(ght_membership::Model, etablissement::Model)>), AppError> {
+    let ght = access::readable_ght(db.reader(), principal, code).await?;
+    let members = ghts::members_at(db.reader(), code, on).await?;
+    Ok((ght, members))
 }

@@ -5,9 +5,12 @@ use crate::store::StoreError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
-use super::entities::audit_event;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+use super::entities::{audit_event, ght};
+use super::ghts::GhtReach;
 use super::pagination::{Page, PageOf, fetch_page};
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::domain::GhtCode;
 
 /// Who acts, and in which request.
@@ -67,31 +70,67 @@ pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Chang
 /// Filters of the audit listing.
 #[derive(Debug, Default)]
 pub struct AuditFilter {
+    /// Only events by this actor (a token's label, a person, `cli:…`).
+    pub actor: Option<String>,
+    /// Only this action (`target.replace`) or family (`target.`, ending
+    /// with a dot).
+    pub action: Option<String>,
     /// Only events on this kind of object.
     pub object_type: Option<String>,
     /// Only events on this object.
     pub object_id: Option<String>,
+    /// Only events at or after this instant.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events before this instant.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Audit events visible to the caller, newest first.
+/// Audit events within reach, newest first: every event for
+/// [`GhtReach::All`], else only those about a GHT within reach.
 ///
 /// # Errors
 /// When the query fails.
 pub async fn list(
     conn: &impl ConnectionTrait,
-    principal: &Principal,
+    reach: &GhtReach,
     filter: AuditFilter,
     page: Page,
 ) -> Result<PageOf<audit_event::Model>, StoreError> {
     let mut select = audit_event::Entity::find().order_by_desc(audit_event::Column::Id);
-    if let Scope::Ght(ght) = &principal.scope {
-        select = select.filter(audit_event::Column::GhtCode.eq(ght.as_str()));
+    select = match reach {
+        GhtReach::All => select,
+        GhtReach::One(ght) => select.filter(audit_event::Column::GhtCode.eq(ght.as_str())),
+        GhtReach::Region(region) => {
+            let in_region = Query::select()
+                .column(ght::Column::Code)
+                .from(ght::Entity)
+                .and_where(Expr::col(ght::Column::RegionCode).eq(region.as_str()))
+                .to_owned();
+            select.filter(audit_event::Column::GhtCode.in_subquery(in_region))
+        }
+        GhtReach::Nothing => return Ok(PageOf::empty(page)),
+    };
+    if let Some(actor) = filter.actor {
+        select = select.filter(audit_event::Column::Actor.eq(actor));
+    }
+    if let Some(action) = filter.action {
+        select = if action.ends_with('.') {
+            select.filter(audit_event::Column::Action.starts_with(action))
+        } else {
+            select.filter(audit_event::Column::Action.eq(action))
+        };
     }
     if let Some(object_type) = filter.object_type {
         select = select.filter(audit_event::Column::ObjectType.eq(object_type));
     }
     if let Some(object_id) = filter.object_id {
         select = select.filter(audit_event::Column::ObjectId.eq(object_id));
+    }
+    if let Some(from) = filter.from {
+        select = select.filter(audit_event::Column::OccurredAt.gte(from));
+    }
+    if let Some(until) = filter.until {
+        select = select.filter(audit_event::Column::OccurredAt.lt(until));
     }
     fetch_page(conn, select, page).await
 }

@@ -8,9 +8,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use super::entities::{product, product_alias, product_vendor, vendor};
 use super::pagination::{Page, PageOf, fetch_page};
-use crate::auth::Principal;
 use crate::domain::normalise_key;
-use crate::domain::{AliasScope, ProductStatus, Role};
+use crate::domain::{AliasScope, GhtCode, ProductStatus};
 
 /// A product with what a reader needs to recognise it.
 #[derive(Debug, Clone)]
@@ -25,20 +24,30 @@ pub struct ProductDetails {
     pub aliases: Vec<String>,
 }
 
-/// Products visible to the caller whose name or an alias contains the
-/// query (compared on normalised keys), by name.
+/// Whose catalogue a search reads: which pending proposals it shows, and
+/// which GHT's own aliases.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueView {
+    /// Every pending proposal (the operator).
+    pub all_pending: bool,
+    /// The caller's GHT: its proposals and its own aliases.
+    pub ght: Option<GhtCode>,
+}
+
+/// Products in view whose name or an alias contains the query (compared
+/// on normalised keys), by name.
 ///
 /// # Errors
 /// When a query fails.
 pub async fn search(
     conn: &impl ConnectionTrait,
-    principal: &Principal,
+    view: &CatalogueView,
     query: Option<&str>,
     page: Page,
 ) -> Result<PageOf<ProductDetails>, StoreError> {
-    let own_ght = principal.own_ght().map(|code| code.as_str().to_owned());
+    let own_ght = view.ght.as_ref().map(|code| code.as_str().to_owned());
     let mut visible = Condition::any().add(product::Column::Status.eq(ProductStatus::Approved));
-    if principal.role == Role::Admin {
+    if view.all_pending {
         visible = visible.add(product::Column::Status.eq(ProductStatus::Pending));
     } else if let Some(ght) = &own_ght {
         visible = visible.add(product::Column::ProposedByGht.eq(ght.clone()));

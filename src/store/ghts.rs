@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::audit::{self, Actor, Change};
 use super::entities::{etablissement, ght, ght_membership};
 use super::pagination::{Page, PageOf, fetch_page};
-use crate::auth::{Principal, Scope};
 use crate::domain::{Finess, GhtCode, RegionCode};
 
 /// A GHT as the audit trail records it.
@@ -34,24 +33,36 @@ fn snapshot(model: &ght::Model) -> Option<serde_json::Value> {
     })
 }
 
-/// The GHTs the caller sees, by code.
+/// Which GHTs a read covers: decided by `service::access` from the
+/// caller, applied here as a filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GhtReach {
+    /// Every GHT.
+    All,
+    /// The GHTs of one region.
+    Region(RegionCode),
+    /// One GHT.
+    One(GhtCode),
+    /// None.
+    Nothing,
+}
+
+/// The GHTs within reach, optionally of one region, by code.
 ///
 /// # Errors
 /// When the query fails.
 pub async fn list(
     conn: &impl ConnectionTrait,
-    principal: &Principal,
+    reach: &GhtReach,
     region: Option<&RegionCode>,
     page: Page,
 ) -> Result<PageOf<ght::Model>, StoreError> {
     let mut select = ght::Entity::find().order_by_asc(ght::Column::Code);
-    select = match &principal.scope {
-        Scope::All => select,
-        Scope::Region(own) => select.filter(ght::Column::RegionCode.eq(own.as_str())),
-        Scope::Ght(own) | Scope::Etablissement { ght: Some(own), .. } => {
-            select.filter(ght::Column::Code.eq(own.as_str()))
-        }
-        Scope::Etablissement { ght: None, .. } => return Ok(PageOf::empty(page)),
+    select = match reach {
+        GhtReach::All => select,
+        GhtReach::Region(own) => select.filter(ght::Column::RegionCode.eq(own.as_str())),
+        GhtReach::One(own) => select.filter(ght::Column::Code.eq(own.as_str())),
+        GhtReach::Nothing => return Ok(PageOf::empty(page)),
     };
     if let Some(region) = region {
         select = select.filter(ght::Column::RegionCode.eq(region.as_str()));

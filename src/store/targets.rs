@@ -34,6 +34,8 @@ pub async fn replace(
     ght: &GhtCode,
     set: TargetSet,
 ) -> Result<target_version::Model, StoreError> {
+    let before =
+        in_force(txn, ght, None).await?.map(|previous| snapshot(&TargetSet::from(&previous), previous.version.id));
     let version = target_version::ActiveModel {
         ght_code: Set(ght.clone()),
         created_at: Set(super::now()),
@@ -76,14 +78,43 @@ pub async fn replace(
         Change {
             action: "targets.replace",
             object_type: "targets",
-            object_id: version.id.to_string(),
+            object_id: ght.to_string(),
             ght_code: Some(ght.clone()),
-            before: None,
-            after: audit::snapshot(&set),
+            before: before.flatten(),
+            after: snapshot(&set, version.id),
         },
     )
     .await?;
     Ok(version)
+}
+
+/// A set of targets as the audit trail shows it: the version, each target
+/// by sub-domain, each planned migration.
+fn snapshot(set: &TargetSet, version: i64) -> Option<serde_json::Value> {
+    let products: Vec<_> =
+        set.products.iter().map(|(s, p)| serde_json::json!({"subdomain": s.as_str(), "product_id": p})).collect();
+    let migrations: Vec<_> = set
+        .migrations
+        .iter()
+        .map(|(f, s, d)| serde_json::json!({"finess_ej": f.as_str(), "subdomain": s.as_str(), "planned_on": d}))
+        .collect();
+    Some(serde_json::json!({
+        "version": version, "products": products, "migrations": migrations, "comment": set.comment,
+    }))
+}
+
+impl From<&TargetVersion> for TargetSet {
+    fn from(v: &TargetVersion) -> Self {
+        TargetSet {
+            products: v.products.iter().map(|p| (p.subdomain_code.clone(), p.product_id)).collect(),
+            migrations: v
+                .migrations
+                .iter()
+                .map(|m| (m.finess_ej.clone(), m.subdomain_code.clone(), m.planned_on))
+                .collect(),
+            comment: v.version.comment.clone(),
+        }
+    }
 }
 
 /// A version of a GHT's targets, as read back.

@@ -62,3 +62,53 @@ db_test!(a_refused_write_leaves_no_trace, |app| {
     assert_eq!(before, after);
     assert_eq!(app.get("/api/v1/ghts").await.body["total_items"], 0);
 });
+
+db_test!(the_trail_answers_who_changed_a_target_when_and_what_it_was_before, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    let (dxcare, orbis) = (app.product_id("DxCare").await, app.product_id("ORBIS").await);
+    let put = |product: i64| {
+        let body = serde_json::json!({"products": [{"subdomain": "DPI.CORE", "product_id": product}]});
+        app.send(Method::PUT, "/api/v1/ghts/NOR-02/targets", Some(&dsi), Some(body))
+    };
+    assert_eq!(put(dxcare).await.status, StatusCode::OK);
+    assert_eq!(put(orbis).await.status, StatusCode::OK);
+    app.patch("/api/v1/ghts/HDF-01", serde_json::json!({"name": "GHT de la Côte d'Opale"})).await;
+
+    let history =
+        app.send(Method::GET, "/api/v1/audit-events?object_type=targets&object_id=NOR-02", Some(&dsi), None).await;
+    assert_eq!(history.body["total_items"], 2, "{history:?}");
+    let latest = &history.body["items"][0];
+    assert_eq!(latest["actor"], "test ght");
+    assert!(latest["occurred_at"].as_str().is_some());
+    assert_eq!(latest["before"]["products"][0]["product_id"], dxcare, "what it was before");
+    assert_eq!(latest["after"]["products"][0]["product_id"], orbis);
+    assert_eq!(history.body["items"][1]["before"], serde_json::Value::Null, "the first version had none before it");
+
+    // Filters: by actor, by action family, by period.
+    let by_dsi = app.get("/api/v1/audit-events?actor=test%20ght").await;
+    assert_eq!(by_dsi.body["total_items"], 2);
+    let family = app.get("/api/v1/audit-events?action=ght.").await;
+    let actions: Vec<&str> =
+        family.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["ght.update", "ght.create", "ght.create"]);
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    let none = app.get(&format!("/api/v1/audit-events?until={yesterday}")).await;
+    assert_eq!(none.body["total_items"], 0);
+    let all_today = app.get(&format!("/api/v1/audit-events?from={today}&until={today}")).await;
+    assert_eq!(all_today.body["total_items"], app.get("/api/v1/audit-events").await.body["total_items"]);
+    let empty = app.get(&format!("/api/v1/audit-events?from={today}&until={yesterday}")).await;
+    assert_problem(&empty, StatusCode::BAD_REQUEST, "bad-request");
+    let long = app.get(&format!("/api/v1/audit-events?actor={}", "x".repeat(300))).await;
+    assert_problem(&long, StatusCode::BAD_REQUEST, "bad-request");
+
+    // An ARS reads its region's GHTs' events only; a DSI its GHT's.
+    let hdf_ars = app.token(Role::Regional, None, Some("HDF"), None).await;
+    let regional = app.send(Method::GET, "/api/v1/audit-events?page_size=200", Some(&hdf_ars), None).await;
+    let ghts: Vec<&str> =
+        regional.body["items"].as_array().unwrap().iter().map(|e| e["ght_code"].as_str().unwrap_or("-")).collect();
+    assert!(!ghts.is_empty() && ghts.iter().all(|g| *g == "HDF-01"), "{ghts:?}");
+    let own = app.send(Method::GET, "/api/v1/audit-events?page_size=200", Some(&dsi), None).await;
+    assert!(own.body["items"].as_array().unwrap().iter().all(|e| e["ght_code"] == "NOR-02"), "{own:?}");
+});

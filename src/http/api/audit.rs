@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -10,7 +10,7 @@ use crate::http::AppState;
 use crate::http::auth::{AuditReaders, Auth};
 use crate::http::extract::ApiQuery;
 use crate::http::pagination::{PageParams, Paginated};
-use crate::store::audit::{self, AuditFilter};
+use crate::store::audit::AuditFilter;
 
 /// One audited change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -37,19 +37,30 @@ pub struct AuditEventView {
     pub request_id: Option<String>,
 }
 
-/// `?object_type=&object_id=`.
+/// `?actor=&action=&object_type=&object_id=&from=&until=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only events on this kind of object (`ght`, `etablissement`, `membership`, `campaign`, `token`).
+    /// Only the changes of this person or token (its label, as shown in `actor`).
+    pub actor: Option<String>,
+    /// Only this action (`target.replace`), or a family of actions ending with a dot (`target.`).
+    pub action: Option<String>,
+    /// Only events on this kind of object (`ght`, `etablissement`, `membership`, `campaign`, `target`, `token`…).
     pub object_type: Option<String>,
     /// Only events on this object.
     pub object_id: Option<String>,
+    /// Only events on or after this day (`AAAA-MM-JJ`, UTC).
+    pub from: Option<NaiveDate>,
+    /// Only events up to this day included (`AAAA-MM-JJ`, UTC).
+    pub until: Option<NaiveDate>,
 }
+
+/// The longest text filter accepted: labels and ids are short.
+const MAX_FILTER_LEN: usize = 200;
 
 /// Lists audit events.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery, PageParams),
-    description = "Le journal des modifications, du plus récent au plus ancien. Rôles : admin, national (tout), ght (son GHT).",
+    description = "Le journal des modifications, du plus récent au plus ancien, filtrable par auteur, action, objet et période : qui a changé cette cible, quand, et ce qu'elle était avant (`before`). Le journal ne se modifie pas : aucune route n'en change ni n'en supprime un événement. Rôles : admin, national (tout), regional (les GHT de sa région), ght (son GHT).",
     responses((status = 200, description = "Événements", body = Paginated<AuditEventView>)))]
 pub async fn list_audit_events(
     auth: Auth<AuditReaders>,
@@ -58,8 +69,30 @@ pub async fn list_audit_events(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<AuditEventView>>, AppError> {
     let page = page.page()?;
-    let filter = AuditFilter { object_type: query.object_type, object_id: query.object_id };
-    let events = audit::list(state.db.reader(), &auth.principal, filter, page).await?;
+    for (name, value) in [
+        ("actor", &query.actor),
+        ("action", &query.action),
+        ("object_type", &query.object_type),
+        ("object_id", &query.object_id),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > MAX_FILTER_LEN) {
+            return Err(AppError::BadRequest(format!("paramètre {name} : {MAX_FILTER_LEN} caractères au plus")));
+        }
+    }
+    if let (Some(from), Some(until)) = (query.from, query.until)
+        && from > until
+    {
+        return Err(AppError::BadRequest(format!("période vide : du {from} au {until}")));
+    }
+    let filter = AuditFilter {
+        actor: query.actor,
+        action: query.action,
+        object_type: query.object_type,
+        object_id: query.object_id,
+        from: query.from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+        until: query.until.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+    };
+    let events = crate::service::audit::events(&state.db, &auth.principal, filter, page).await?;
     Ok(Json(Paginated::of(events, |e| AuditEventView {
         id: e.id,
         occurred_at: e.occurred_at,

@@ -12,7 +12,6 @@ use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, CampaignManagers};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::service::referential;
-use crate::store::campaigns;
 use crate::store::entities::campaign;
 
 /// A campaign.
@@ -53,7 +52,7 @@ pub async fn list_campaigns(
     _auth: Auth<AnyRole>,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<CampaignView>>, AppError> {
-    Ok(Json(campaigns::list(state.db.reader()).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(crate::service::reference::campaigns(&state.db).await?.into_iter().map(Into::into).collect()))
 }
 
 /// A campaign to open.

@@ -13,7 +13,6 @@ use crate::http::auth::{AdminOnly, AnyRole, Auth, GhtWriters};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::service::catalogue as catalogue_service;
-use crate::store::catalogue;
 use crate::store::catalogue_admin::NewProduct;
 
 /// A catalogue product.
@@ -56,7 +55,7 @@ pub async fn search_products(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<ProductView>>, AppError> {
     let page = page.page()?;
-    let found = catalogue::search(state.db.reader(), &auth.principal, query.q.as_deref(), page).await?;
+    let found = catalogue_service::search(&state.db, &auth.principal, query.q.as_deref(), page).await?;
     Ok(Json(Paginated::of(found, |d| ProductView {
         id: d.product.id,
         name: d.product.name,

@@ -14,7 +14,7 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::service::referential;
 use crate::store::entities::{ght, ght_membership};
-use crate::store::ghts::{self, GhtPatch, NewGht};
+use crate::store::ghts::{GhtPatch, NewGht};
 
 /// A GHT.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -68,7 +68,7 @@ pub async fn list_ghts(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paginated<GhtView>>, AppError> {
     let page = page.page()?;
-    let found = ghts::list(state.db.reader(), &auth.principal, filter.region.as_ref(), page).await?;
+    let found = referential::ghts(&state.db, &auth.principal, filter.region.as_ref(), page).await?;
     Ok(Json(Paginated::of(found, GhtView::from)))
 }
 
@@ -214,9 +214,8 @@ pub async fn list_ght_etablissements(
     ApiQuery(at): ApiQuery<AtDate>,
 ) -> Result<Json<Vec<MemberView>>, AppError> {
     let code = parse_code(&code)?;
-    let ght = crate::service::access::readable_ght(state.db.reader(), &auth.principal, &code).await?;
     let on = at.at.unwrap_or_else(|| Utc::now().date_naive());
-    let members = ghts::members_at(state.db.reader(), &code, on).await?;
+    let (ght, members) = referential::members(&state.db, &auth.principal, &code, on).await?;
     Ok(Json(
         members
             .into_iter()

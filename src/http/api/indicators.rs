@@ -30,7 +30,7 @@ pub struct SchemaView {
     description = "Le schéma d'indicateurs en vigueur : code, libellé, définition (avec les choix faits), unité, portées, calculé ou déclaré, sens souhaitable, jalon. Rôles : tous.",
     responses((status = 200, description = "Schéma", body = SchemaView)))]
 pub async fn get_schema(_auth: Auth<AnyRole>, State(state): State<AppState>) -> Result<Json<SchemaView>, AppError> {
-    let (version, indicators) = indicators::current_schema(state.db.reader()).await?;
+    let (version, indicators) = crate::service::reference::indicator_schema(&state.db).await?;
     Ok(Json(SchemaView { version, indicators }))
 }
 

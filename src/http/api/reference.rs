@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
-use crate::store::{regions, taxonomy};
+use crate::service::reference;
 
 /// A region (ARS).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -28,7 +28,7 @@ pub async fn list_regions(
     _auth: Auth<AnyRole>,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<RegionView>>, AppError> {
-    let rows = regions::list(state.db.reader()).await?;
+    let rows = reference::regions(&state.db).await?;
     Ok(Json(
         rows.into_iter().map(|r| RegionView { code: r.code.to_string(), name: r.name, overseas: r.overseas }).collect(),
     ))
@@ -66,7 +66,7 @@ pub async fn get_taxonomy(
     _auth: Auth<AnyRole>,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<DomainView>>, AppError> {
-    let stored = taxonomy::load(state.db.reader()).await?;
+    let stored = reference::taxonomy(&state.db).await?;
     let words = |domain: &str, sub: Option<&str>, label: &str| -> Vec<String> {
         stored
             .synonyms

@@ -8,7 +8,7 @@ use super::ghts::parse_code;
 use crate::error::AppError;
 use crate::export::review::{ReviewLine, review_workbook};
 use crate::http::AppState;
-use crate::http::auth::{AuditReaders, Auth, GhtWriters};
+use crate::http::auth::{Auth, GhtWriters, ReviewReaders};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::service::recompute::Recomputed;
 use crate::service::review as review_service;
@@ -53,7 +53,7 @@ pub struct ReviewItemView {
     description = "Les noms d'applications que le catalogue n'a pas reconnus, ou reconnus avec doute, dans les inventaires courants des campagnes ouvertes, du plus fréquent au plus rare, avec des suggestions. Rôles : admin, national, ght (son GHT).",
     responses((status = 200, description = "Liste de revue", body = Vec<ReviewItemView>)))]
 pub async fn get_review(
-    auth: Auth<AuditReaders>,
+    auth: Auth<ReviewReaders>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<ReviewItemView>>, AppError> {
@@ -133,7 +133,7 @@ pub async fn confirm_review(
     description = "La liste de revue en classeur : remplissez la colonne « Produit retenu » (nom exact ou identifiant du produit) puis déposez le classeur sur la même adresse. Rôles : admin, national, ght (son GHT).",
     responses((status = 200, description = "Classeur de revue", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn export_review(
-    auth: Auth<AuditReaders>,
+    auth: Auth<ReviewReaders>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
 ) -> Result<axum::response::Response, AppError> {
