@@ -90,7 +90,7 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
             };
             etablissements::insert(txn, actor, crate::service::referential::registration(new)?).await?;
         }
-        ghts::insert_membership(txn, actor, &code, finess, constituted).await?;
+        ghts::insert_membership(txn, actor, &code, finess, constituted, false).await?;
     }
     let support = members.iter().find(|(_, m)| m.is_support == Some(true)).map(|(f, _)| f.clone());
     ghts::update(txn, actor, created, GhtPatch { support_finess_ej: support, ..GhtPatch::default() }).await?;

@@ -22,7 +22,7 @@ pub use ght_code::{GhtCode, GhtCodeError};
 pub use inventory_terms::{ConvergenceStatus, Criticality, Hosting};
 pub use key::normalise_key;
 pub use money::{Money, MoneyError};
-pub use region_code::{REGIONS, RegionCode, RegionCodeError};
+pub use region_code::{REGIONS, RegionCode, RegionCodeError, region_of_finess};
 pub use role::{Role, RoleError};
 pub use status::{AnswerStatus, CampaignStatus, ProductStatus, UploadStatus};
 pub use subdomain_code::{SubdomainCode, SubdomainCodeError};

@@ -11,7 +11,7 @@
 use sea_orm::ConnectionTrait;
 
 use crate::auth::{Principal, Scope};
-use crate::domain::{Finess, GhtCode, Role};
+use crate::domain::{Finess, GhtCode, Role, UploadStatus};
 use crate::error::AppError;
 use crate::store::catalogue::CatalogueView;
 use crate::store::entities::{ght, inventory_entry, inventory_upload};
@@ -137,11 +137,14 @@ pub async fn readable_upload(
     if visible { Ok(upload) } else { Err(not_found()) }
 }
 
-/// An upload the caller may validate or withdraw: an établissement its own
-/// deposits, the admin and the GHT's DSI those of the GHT.
+/// An upload the caller may validate or withdraw: the admin and the GHT's
+/// DSI any of the GHT's; an établissement only a deposit of its own that
+/// awaits validation (once its DSI validated it, or made it, it is the
+/// DSI's to withdraw).
 ///
 /// # Errors
-/// `NotFound` as [`readable_upload`]; `Forbidden` for a reader.
+/// `NotFound` as [`readable_upload`]; `Forbidden` for a reader, or an
+/// établissement and an upload it may not withdraw.
 pub async fn writable_upload(
     conn: &impl ConnectionTrait,
     principal: &Principal,
@@ -149,11 +152,8 @@ pub async fn writable_upload(
 ) -> Result<(inventory_upload::Model, GhtCode), AppError> {
     let upload = readable_upload(conn, principal, id).await?;
     let code = upload.ght_code.clone();
-    if principal.role == Role::Etablissement || principal.writes_ght(&code) {
-        Ok((upload, code))
-    } else {
-        Err(forbidden(principal))
-    }
+    let own_pending = principal.role == Role::Etablissement && upload.status == UploadStatus::Submitted;
+    if own_pending || principal.writes_ght(&code) { Ok((upload, code)) } else { Err(forbidden(principal)) }
 }
 
 /// A row of inventory the caller may correct: one of a GHT it writes.

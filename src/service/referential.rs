@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::auth::Principal;
-use crate::domain::RegionCode;
+use crate::domain::{RegionCode, region_of_finess};
 
 use super::{Write, access};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
@@ -23,21 +23,39 @@ use crate::store::{Db, campaigns, etablissements, ghts};
 /// one GHT at a time: an open membership elsewhere must be ended first.
 /// Who is expected to report changes the GHT's open campaigns.
 ///
+/// A GHT's members lie in its region: an établissement of another region
+/// (by its FINESS département) is admitted only when the operator says so
+/// explicitly (`other_region`), and the audit trail records it.
+///
 /// # Errors
 /// `NotFound` for an unknown GHT or établissement, `Conflict` when the
-/// établissement is already a member of a GHT on or after that date.
+/// établissement is already a member of a GHT on or after that date,
+/// `Invalid` for an établissement of another region not admitted as such.
 pub async fn add_member(
     db: &Db,
     actor: Actor<'_>,
     code: &GhtCode,
     finess: &Finess,
     valid_from: NaiveDate,
+    other_region: bool,
 ) -> Result<ght_membership::Model, AppError> {
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Etablissement(finess.as_str())).await?;
-    ghts::find(write.txn(), code).await?.ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
+    let ght = ghts::find(write.txn(), code)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("GHT « {code} » introuvable")))?;
     if etablissements::find(write.txn(), finess).await?.is_none() {
         return Err(AppError::not_found(format!("établissement {finess} introuvable : enregistrez-le d'abord")));
+    }
+    let elsewhere = region_of_finess(finess).filter(|region| *region != ght.region_code);
+    if let Some(region) = &elsewhere
+        && !other_region
+    {
+        return Err(AppError::Invalid(format!(
+            "l'établissement {finess} relève de la région {region}, le GHT « {code} » de la région {} : \
+             pour l'admettre quand même, renvoyez la demande avec \"other_region\": true (ce sera journalisé)",
+            ght.region_code
+        )));
     }
     if let Some(existing) = ghts::membership_overlapping(write.txn(), finess, valid_from).await? {
         return Err(AppError::Conflict(format!(
@@ -45,7 +63,7 @@ pub async fn add_member(
             existing.ght_code, existing.valid_from
         )));
     }
-    let created = ghts::insert_membership(write.txn(), actor, code, finess, valid_from).await?;
+    let created = ghts::insert_membership(write.txn(), actor, code, finess, valid_from, elsewhere.is_some()).await?;
     write.touched().ght(code);
     write.commit().await?;
     Ok(created)

@@ -265,6 +265,7 @@ pub async fn insert_membership(
     code: &GhtCode,
     finess: &Finess,
     valid_from: NaiveDate,
+    other_region: bool,
 ) -> Result<ght_membership::Model, StoreError> {
     let model = ght_membership::ActiveModel {
         ght_code: Set(code.clone()),
@@ -284,7 +285,7 @@ pub async fn insert_membership(
             object_id: model.id.to_string(),
             ght_code: Some(code.clone()),
             before: None,
-            after: audit::snapshot(&MembershipSnapshot::of(&model)),
+            after: audit::snapshot(&MembershipSnapshot { other_region, ..MembershipSnapshot::of(&model) }),
         },
     )
     .await?;
@@ -297,6 +298,9 @@ struct MembershipSnapshot {
     finess_ej: String,
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
+    /// An établissement of another region, admitted on purpose.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    other_region: bool,
 }
 
 impl MembershipSnapshot {
@@ -306,6 +310,7 @@ impl MembershipSnapshot {
             finess_ej: m.finess_ej.to_string(),
             valid_from: m.valid_from,
             valid_to: m.valid_to,
+            other_region: false,
         }
     }
 }

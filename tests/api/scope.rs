@@ -70,7 +70,8 @@ db_test!(another_ghts_pending_proposal_is_an_unknown_product_everywhere_a_ght_na
 const FECAMP: &str = "760780734";
 
 /// Ends an établissement's membership of `from` on `on` and starts one in
-/// `to` the same day, as the operator records a move.
+/// `to` the same day, as the operator records a move (across regions here,
+/// admitted on purpose).
 async fn move_etablissement(app: &TestApp, finess: &str, from: &str, to: &str, on: &str) {
     let members = app.get(&format!("/api/v1/ghts/{from}/etablissements")).await;
     let id = members.body.as_array().unwrap().iter().find(|m| m["finess_ej"] == finess).unwrap()["membership"]["id"]
@@ -80,7 +81,10 @@ async fn move_etablissement(app: &TestApp, finess: &str, from: &str, to: &str, o
         app.post(&format!("/api/v1/ghts/{from}/memberships/{id}/end"), serde_json::json!({"valid_to": on})).await;
     assert_eq!(ended.status, StatusCode::OK, "{ended:?}");
     let joined = app
-        .post(&format!("/api/v1/ghts/{to}/memberships"), serde_json::json!({"finess_ej": finess, "valid_from": on}))
+        .post(
+            &format!("/api/v1/ghts/{to}/memberships"),
+            serde_json::json!({"finess_ej": finess, "valid_from": on, "other_region": true}),
+        )
         .await;
     assert_eq!(joined.status, StatusCode::CREATED, "{joined:?}");
 }
@@ -158,4 +162,74 @@ db_test!(an_etablissements_header_mapping_applies_to_its_own_deposits_never_to_t
     assert_eq!(read.body["rows"][0]["application_raw"], "DxCare", "{read:?}");
     let unknown = app.deposit(&havre, &dsi, "havre.csv", b"Outil metier\nDxCare\n".to_vec(), None).await;
     assert_problem(&unknown, StatusCode::UNPROCESSABLE_ENTITY, "no-header-row");
+});
+
+db_test!(an_etablissement_withdraws_only_its_own_deposit_awaiting_validation, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let havre = app.token(Role::Etablissement, None, None, Some(HAVRE)).await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let deposit = |token: String, csv: &'static str| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            let reply = app.deposit(&path, &token, "inventaire.csv", csv.as_bytes().to_vec(), None).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+            (reply.body["upload"]["id"].as_i64().unwrap(), reply.body["upload"]["status"].as_str().unwrap().to_owned())
+        }
+    };
+    let withdraw = |id: i64, token: String| {
+        let app = &app;
+        async move { app.send(Method::DELETE, &format!("/api/v1/uploads/{id}"), Some(&token), None).await }
+    };
+
+    let (by_dsi, status) = deposit(dsi.clone(), "Application\nDxCare\n").await;
+    assert_eq!(status, "validated");
+    assert_problem(&withdraw(by_dsi, havre.clone()).await, StatusCode::FORBIDDEN, "forbidden");
+
+    let (pending, status) = deposit(havre.clone(), "Application\nDxCare\nPastel\n").await;
+    assert_eq!(status, "submitted");
+    let validated = app.send(Method::POST, &format!("/api/v1/uploads/{pending}/validate"), Some(&dsi), None).await;
+    assert_eq!(validated.status, StatusCode::OK, "{validated:?}");
+    assert_problem(&withdraw(pending, havre.clone()).await, StatusCode::FORBIDDEN, "forbidden");
+
+    let (own, status) = deposit(havre.clone(), "Application\nDxCare\nPastel\nGlims\n").await;
+    assert_eq!(status, "submitted");
+    let withdrawn = withdraw(own, havre.clone()).await;
+    assert_eq!(
+        (withdrawn.status, withdrawn.body["status"].as_str()),
+        (StatusCode::OK, Some("withdrawn")),
+        "{withdrawn:?}"
+    );
+    assert_eq!(withdraw(pending, dsi.clone()).await.status, StatusCode::OK, "the DSI withdraws what it validated");
+});
+
+db_test!(a_member_from_another_region_is_admitted_only_on_purpose_and_audited, |app| {
+    app.given_ght("NOR-02", "NOR", &[HAVRE]).await;
+    let body = serde_json::json!({"finess_ej": BOULOGNE, "name": "CH de Boulogne-sur-Mer"});
+    assert_eq!(app.post("/api/v1/etablissements", body).await.status, StatusCode::CREATED);
+    let join = |other_region: Option<bool>| {
+        let mut body = serde_json::json!({"finess_ej": BOULOGNE, "valid_from": "2024-01-01"});
+        if let Some(flag) = other_region {
+            body["other_region"] = serde_json::json!(flag);
+        }
+        app.post("/api/v1/ghts/NOR-02/memberships", body)
+    };
+    let refused = join(None).await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(detail.contains("HDF") && detail.contains("NOR") && detail.contains("other_region"), "{detail}");
+    assert_problem(&join(Some(false)).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let admitted = join(Some(true)).await;
+    assert_eq!(admitted.status, StatusCode::CREATED, "{admitted:?}");
+    let trail = app.get("/api/v1/audit-events?action=membership.create").await;
+    let latest = &trail.body["items"][0];
+    assert_eq!(
+        (latest["after"]["finess_ej"].as_str(), latest["after"]["other_region"].as_bool()),
+        (Some(BOULOGNE), Some(true))
+    );
+    assert_eq!(
+        trail.body["items"][1]["after"]["other_region"],
+        serde_json::Value::Null,
+        "an ordinary member is not flagged"
+    );
 });

@@ -238,12 +238,16 @@ pub struct AddMembership {
     pub finess_ej: Finess,
     /// First day in the GHT.
     pub valid_from: NaiveDate,
+    /// Admit an établissement of another region than the GHT's, on purpose
+    /// (recorded in the audit trail); refused otherwise.
+    #[serde(default)]
+    pub other_region: bool,
 }
 
 /// Adds an établissement to a GHT.
 #[utoipa::path(post, path = "/api/v1/ghts/{code}/memberships", tag = "GHT", request_body = AddMembership,
     params(("code" = String, Path, description = "Code du GHT")),
-    description = "Ajoute un établissement partie à partir d'une date. Un établissement n'appartient qu'à un GHT à la fois. Rôles : admin.",
+    description = "Ajoute un établissement partie à partir d'une date. Un établissement n'appartient qu'à un GHT à la fois, et relève de la région du GHT : un établissement d'une autre région n'est admis qu'avec `other_region: true` (journalisé). Rôles : admin.",
     responses(
         (status = 201, description = "Adhésion créée", body = MembershipView),
         (status = 409, description = "Déjà membre d'un GHT", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -255,7 +259,9 @@ pub async fn add_membership(
     ApiJson(body): ApiJson<AddMembership>,
 ) -> Result<(StatusCode, Json<MembershipView>), AppError> {
     let code = parse_code(&code)?;
-    let created = referential::add_member(&state.db, auth.actor(), &code, &body.finess_ej, body.valid_from).await?;
+    let created =
+        referential::add_member(&state.db, auth.actor(), &code, &body.finess_ej, body.valid_from, body.other_region)
+            .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
