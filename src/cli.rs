@@ -286,18 +286,27 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let addr = app.local_addr()?;
     if demo {
         let worker = crate::startup::worker_config(&settings_for_demo)?;
-        match demo::load(app.db(), &worker).await? {
-            DemoOutcome::Loaded => println!("Données de démonstration chargées (GHT {}).", demo::DEMO_GHT),
+        let outcome = demo::load(app.db(), &worker).await?;
+        println!("Service : http://{addr}  (documentation de l'API : http://{addr}/api/openapi.json)");
+        match outcome {
+            DemoOutcome::Loaded => {
+                println!("Données de démonstration chargées (GHT {}).", demo::DEMO_GHT);
+                let principal = Principal::command_line("demo");
+                let new =
+                    NewToken { role: Role::Admin, label: "démo".to_owned(), ght: None, region: None, finess: None };
+                let (_, token) =
+                    tokens::create(app.db(), Actor { principal: &principal, request_id: None }, new).await?;
+                println!("Jeton administrateur de démonstration (affiché une seule fois) :\n  {token}");
+                println!("Essai : curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/ghts");
+            }
             DemoOutcome::AlreadyPresent => {
-                println!("Données de démonstration déjà présentes (GHT {}).", demo::DEMO_GHT)
+                println!("Données de démonstration déjà présentes (GHT {}).", demo::DEMO_GHT);
+                println!(
+                    "Le jeton de démonstration a été affiché au premier démarrage ; pour en créer un autre : \
+                     convergence token create --role admin --label démo"
+                );
             }
         }
-        let principal = Principal::command_line("demo");
-        let new = NewToken { role: Role::Admin, label: "démo".to_owned(), ght: None, region: None, finess: None };
-        let (_, token) = tokens::create(app.db(), Actor { principal: &principal, request_id: None }, new).await?;
-        println!("Service : http://{addr}  (documentation de l'API : http://{addr}/api/openapi.json)");
-        println!("Jeton administrateur de démonstration (affiché une seule fois) :\n  {token}");
-        println!("Essai : curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/ghts");
     }
     tracing::info!(%addr, database, "listening");
     app.run_until(shutdown_signal()).await?;

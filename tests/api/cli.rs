@@ -113,3 +113,53 @@ fn the_command_line_speaks_french_in_its_help_and_its_errors() {
     let missing = String::from_utf8(run(&["import", "inventaire.csv"]).stderr).unwrap();
     assert!(missing.contains("argument obligatoire manquant") && missing.contains("--campaign"), "{missing}");
 }
+
+/// Runs `serve --demo` until it has said what it says at start-up, then
+/// stops it; returns what it printed.
+fn serve_demo_once(database_url: &str) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_convergence"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let last = line.starts_with("Essai") || line.starts_with("Le jeton de démonstration");
+            if sender.send(line).is_err() || last {
+                return;
+            }
+        }
+    });
+    let mut printed = Vec::new();
+    while let Ok(line) = receiver.recv_timeout(std::time::Duration::from_secs(180)) {
+        let last = line.starts_with("Essai") || line.starts_with("Le jeton de démonstration");
+        printed.push(line);
+        if last {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    printed.join("\n")
+}
+
+db_test!(serve_demo_prints_an_admin_token_only_when_it_loads_the_demo, |app| {
+    let first = serve_demo_once(&app.database_url);
+    assert!(first.contains("Données de démonstration chargées"), "{first}");
+    let token = first.lines().find_map(|l| l.trim().strip_prefix("cvg_")).map(|t| format!("cvg_{t}"));
+    let token = token.unwrap_or_else(|| panic!("a token on the first start: {first}"));
+    assert_eq!(app.send(Method::GET, "/api/v1/ghts", Some(&token), None).await.status, StatusCode::OK);
+
+    let second = serve_demo_once(&app.database_url);
+    assert!(second.contains("déjà présentes"), "{second}");
+    assert!(second.contains("token create --role admin"), "says how to make one: {second}");
+    assert!(!second.contains("cvg_"), "no new token at a later start: {second}");
+    let tokens = app.get("/api/v1/audit-events?action=token.create").await;
+    let demo_tokens = tokens.body["items"].as_array().unwrap().iter().filter(|e| e["after"]["label"] == "démo").count();
+    assert_eq!(demo_tokens, 1);
+});
