@@ -16,7 +16,7 @@ use utoipa::{Modify as _, OpenApi as _};
 use crate::config::Settings;
 use crate::http::middleware::{self, ContextConfig, DocumentedRoutes};
 use crate::http::openapi::{ApiDoc, StandardErrors, documented_routes};
-use crate::http::request_id::REQUEST_ID_HEADER;
+use crate::http::request_id::{ClientRequestId, REQUEST_ID_HEADER};
 use crate::http::{AppState, api};
 use crate::store::{Db, seed};
 
@@ -114,16 +114,19 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let client_request_id = request.extensions().get::<ClientRequestId>().map(|c| c.0.as_str());
             tracing::info_span!(
                 "request",
                 method = %request.method(),
                 path = %request.uri().path(),
                 request_id = %request_id,
+                client_request_id,
                 principal = tracing::field::Empty,
             )
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(crate::http::request_id::screen))
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -49,6 +49,32 @@ db_test!(every_response_carries_a_request_id, |app| {
     assert_eq!(id.len(), 36, "a UUID: {id}");
 });
 
+db_test!(a_clients_request_id_is_kept_only_when_short_and_safe, |app| {
+    let post = |request_id: String| {
+        app.client
+            .post(format!("{}/api/v1/ghts", app.address))
+            .bearer_auth(&app.admin_token)
+            .header("x-request-id", request_id)
+            .json(&serde_json::json!({"code": "NOR-07", "name": "GHT NOR-07", "region_code": "NOR"}))
+            .send()
+    };
+    let kept = post("trace-4711.a_b".to_owned()).await.expect("sent");
+    assert_eq!(kept.headers()["x-request-id"], "trace-4711.a_b");
+    for hostile in ["x".repeat(5000), "forged\" injected=1".to_owned(), "id avec espaces".to_owned()] {
+        let response = post(hostile.clone()).await.expect("sent");
+        let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 36, "a UUID of the service's own: {id}");
+        let body: serde_json::Value = response.json().await.expect("problem body");
+        assert_eq!(body["request_id"], id.as_str(), "the error names the service's id: {body}");
+    }
+    let trail = app.get("/api/v1/audit-events?action=ght.create").await;
+    assert_eq!(trail.body["items"][0]["request_id"], "trace-4711.a_b");
+    let events = app.get("/api/v1/audit-events").await;
+    let ids: Vec<&str> =
+        events.body["items"].as_array().unwrap().iter().filter_map(|e| e["request_id"].as_str()).collect();
+    assert!(ids.iter().all(|id| id.len() <= 64), "{ids:?}");
+});
+
 /// The embedded database copies its write-ahead log into the database file
 /// in the background, while the service runs: a copy of the file (a backup)
 /// holds what was written, not only what was written before the last stop.
