@@ -118,3 +118,50 @@ async fn a_new_embedded_database_has_pages_of_8_kib() {
     assert_eq!(size, Some(8192));
     app.close().await;
 }
+
+db_test!(errors_that_are_not_the_services_own_are_still_problem_json_in_french, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let upload = format!("{}/api/v1/etablissements/760780726/campaigns/2026/inventory", app.address);
+    let english = ["must", "expected", "Failed", "boundary is", "invalid type", "unknown variant", "Content-Type was not"];
+    let check = |what: &str, status: StatusCode, content_type: String, body: serde_json::Value| {
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{what}: {body}");
+        let detail = body["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(!detail.is_empty(), "{what}: {body}");
+        assert!(!english.iter().any(|word| detail.contains(word)), "{what}: library English in « {detail} »");
+    };
+    let read = |response: reqwest::Response| async move {
+        let status = response.status();
+        let content_type = response.headers()["content-type"].to_str().unwrap_or_default().to_owned();
+        (status, content_type, response.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+
+    let json_on_upload = app.client.post(&upload).bearer_auth(&dsi).json(&serde_json::json!({"file": "x"})).send();
+    let (status, content_type, body) = read(json_on_upload.await.unwrap()).await;
+    check("a JSON body on an upload route", status, content_type, body);
+
+    let no_boundary =
+        app.client.post(&upload).bearer_auth(&dsi).header("content-type", "multipart/form-data").body("--x\r\n").send();
+    let (status, content_type, body) = read(no_boundary.await.unwrap()).await;
+    check("a multipart body without its boundary", status, content_type, body);
+
+    let broken = app
+        .client
+        .post(&upload)
+        .bearer_auth(&dsi)
+        .header("content-type", "multipart/form-data; boundary=XYZ")
+        .body("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nApplication\nDxCare")
+        .send();
+    let (status, content_type, body) = read(broken.await.unwrap()).await;
+    check("a multipart body that breaks off", status, content_type, body);
+
+    let severity = app.send(Method::GET, "/api/v1/uploads/1/messages?severity=fatal", Some(&dsi), None).await;
+    check("an unknown variant", severity.status, severity.content_type.clone(), severity.body.clone());
+
+    let mapping = app
+        .deposit(&upload.replace(&app.address, ""), &dsi, "a.csv", b"Application\nDxCare\n".to_vec(), Some("{1: 2}"))
+        .await;
+    assert_problem(&mapping, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail = mapping.body["detail"].as_str().unwrap();
+    assert!(!english.iter().any(|word| detail.contains(word)), "library English in « {detail} »");
+});

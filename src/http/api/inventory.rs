@@ -15,7 +15,7 @@ use crate::domain::{ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCo
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::import::headers::Field;
 use crate::intake::{self, ImportRequest, ImportScope};
@@ -130,33 +130,22 @@ struct Deposit {
 }
 
 async fn read_deposit(mut multipart: Multipart, max_bytes: usize) -> Result<Deposit, AppError> {
-    let too_large = || AppError::Ingest(crate::import::IngestError::TooLarge { limit: max_bytes as u64 });
+    let limit = max_bytes as u64;
+    let too_large = || AppError::Ingest(crate::import::IngestError::TooLarge { limit });
     let mut file = None;
     let mut mapping = HashMap::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => return Err(AppError::BadRequest(format!("formulaire multipart illisible : {}", e.body_text()))),
-        };
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("inventaire").to_owned();
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        AppError::BadRequest(e.body_text())
-                    }
-                })?;
+                let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
                 if bytes.len() > max_bytes {
                     return Err(too_large());
                 }
                 file = Some((name, bytes.to_vec()));
             }
             Some("mapping") => {
-                let text = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+                let text = field.text().await.map_err(|e| AppError::multipart(&e, limit))?;
                 if !text.trim().is_empty() {
                     mapping = parse_mapping(&text)?;
                 }
@@ -172,7 +161,10 @@ async fn read_deposit(mut multipart: Multipart, max_bytes: usize) -> Result<Depo
 
 fn parse_mapping(text: &str) -> Result<HashMap<String, Field>, AppError> {
     let raw: HashMap<String, String> = serde_json::from_str(text).map_err(|e| {
-        AppError::Invalid(format!("le paramètre mapping doit être un objet JSON en-tête → champ : {e}"))
+        AppError::Invalid(format!(
+            "le paramètre mapping doit être un objet JSON en-tête → champ : {}",
+            crate::http::extract::french(&e.to_string())
+        ))
     })?;
     raw.into_iter()
         .map(|(header, field)| {
@@ -232,7 +224,7 @@ pub async fn deposit_etablissement_inventory(
     State(state): State<AppState>,
     ApiPath((finess, year)): ApiPath<(String, i64)>,
     ApiQuery(params): ApiQuery<DepositParams>,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Response, AppError> {
     let finess =
         Finess::parse(&finess).map_err(|_| AppError::not_found(format!("établissement {finess} introuvable")))?;
@@ -257,7 +249,7 @@ pub async fn deposit_ght_inventory(
     State(state): State<AppState>,
     ApiPath((code, year)): ApiPath<(String, i64)>,
     ApiQuery(params): ApiQuery<DepositParams>,
-    multipart: Multipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Response, AppError> {
     let code = parse_code(&code)?;
     crate::service::access::writable_ght(state.db.reader(), &auth.principal, &code).await?;

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::export::review::{ReviewLine, review_workbook};
 use crate::http::AppState;
 use crate::http::auth::{Auth, GhtWriters, ReviewReaders};
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{ApiJson, ApiMultipart, ApiPath};
 use crate::service::recompute::Recomputed;
 use crate::service::review as review_service;
 
@@ -197,18 +197,15 @@ pub async fn import_review(
     auth: Auth<GhtWriters>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
-    mut multipart: axum::extract::Multipart,
+    ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<Json<BulkConfirmationView>, AppError> {
     let code = parse_code(&code)?;
+    let limit = state.settings.max_upload_bytes as u64;
     let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("formulaire illisible : {}", e.body_text())))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("revue.xlsx").to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
             file = Some((name, bytes.to_vec()));
         }
     }
