@@ -125,7 +125,20 @@ pub fn french(text: &str) -> String {
 }
 
 /// serde's phrases, longest first where one contains another.
-const PHRASES: [(&str, &str); 36] = [
+const PHRASES: &[(&str, &str)] = &[
+    ("invalid type: string", "type de valeur invalide : chaîne"),
+    ("invalid type: integer", "type de valeur invalide : entier"),
+    ("invalid type: floating point", "type de valeur invalide : nombre décimal"),
+    ("invalid type: boolean", "type de valeur invalide : booléen"),
+    ("invalid type: map", "type de valeur invalide : objet"),
+    ("invalid type: sequence", "type de valeur invalide : liste"),
+    ("invalid type: null", "type de valeur invalide : null"),
+    ("expected i64", "attendu un entier"),
+    ("expected u64", "attendu un entier positif"),
+    ("expected i32", "attendu un entier"),
+    ("expected u32", "attendu un entier positif"),
+    ("expected usize", "attendu un entier positif"),
+    ("expected f64", "attendu un nombre"),
     ("key must be a string", "les clés d'un objet JSON sont des chaînes entre guillemets"),
     ("unknown variant", "valeur inconnue"),
     ("missing field", "champ obligatoire manquant :"),

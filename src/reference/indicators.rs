@@ -49,6 +49,21 @@ impl IndicatorDefinition {
             || (self.per_subdomain && code.strip_prefix(self.code.as_str()).is_some_and(|rest| rest.starts_with('.')))
     }
 
+    /// Whether the service computes it (else a GHT declares it).
+    pub fn is_computed(&self) -> bool {
+        self.kind == "computed"
+    }
+
+    /// Whether a GHT declares it (a governance answer).
+    pub fn is_declared(&self) -> bool {
+        self.kind == "declared"
+    }
+
+    /// Whether a higher value is better (ranks and colours follow it).
+    pub fn higher_is_better(&self) -> bool {
+        self.better != "lower"
+    }
+
     /// Checks a definition (seeded or submitted by an admin).
     ///
     /// # Errors

@@ -249,7 +249,7 @@ pub async fn new_schema_version(
         if definitions.iter().any(|d| d.code == added.code) {
             return Err(AppError::Invalid(format!("l'indicateur {} est déjà dans le schéma", added.code)));
         }
-        if added.kind == "computed" && !computable.iter().any(|d| d.code == added.code && d.kind == "computed") {
+        if added.is_computed() && !computable.iter().any(|d| d.code == added.code && d.is_computed()) {
             return Err(AppError::Invalid(format!(
                 "l'indicateur calculé {} n'a pas de calcul dans le service : seuls des indicateurs déclarés peuvent être créés ainsi",
                 added.code

@@ -169,7 +169,7 @@ pub async fn declare_answer(
     let write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
     let (_, schema) = indicators::current_schema(write.txn()).await?;
-    if !schema.iter().any(|d| d.code == answer.indicator_code && d.kind == "declared") {
+    if !schema.iter().any(|d| d.code == answer.indicator_code && d.is_declared()) {
         return Err(AppError::Invalid(format!(
             "« {} » n'est pas un indicateur déclaratif du schéma en vigueur",
             answer.indicator_code

@@ -122,7 +122,8 @@ async fn a_new_embedded_database_has_pages_of_8_kib() {
 db_test!(errors_that_are_not_the_services_own_are_still_problem_json_in_french, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     let upload = format!("{}/api/v1/etablissements/760780726/campaigns/2026/inventory", app.address);
-    let english = ["must", "expected", "Failed", "boundary is", "invalid type", "unknown variant", "Content-Type was not"];
+    let english =
+        ["must", "expected", "Failed", "boundary is", "invalid type", "unknown variant", "Content-Type was not"];
     let check = |what: &str, status: StatusCode, content_type: String, body: serde_json::Value| {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
         assert_eq!(content_type, "application/problem+json", "{what}: {body}");

@@ -366,10 +366,12 @@ db_test!(dgos_sees_national_and_regional_distributions_and_a_dsi_its_own_rank, |
     let refused = app.send(Method::GET, "/api/v1/regions/NOR/indicators?campaign=2026", Some(&other), None).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 
-    // A DSI places its GHT: the distribution, and its own rank only.
+    // A DSI places its GHT: its own rank only, and with two GHTs no
+    // distribution (its minimum and maximum would be the peer's value).
     let mine = app.send(Method::GET, "/api/v1/national/indicators?campaign=2026", Some(&dsi2), None).await;
     let count = mine.body["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "APP.COUNT").unwrap();
-    assert_eq!(count["distribution"]["count"], 2);
+    assert_eq!(count["distribution"], Value::Null, "{count}");
+    assert!(mine.body["milestones"].as_array().unwrap().iter().all(|m| m["count"].is_null()), "{mine:?}");
     assert_eq!(
         count["ranking"],
         serde_json::json!([{"ght_code": "NOR-02", "value": 3.0, "rank": 2, "percentile": 0.0}])

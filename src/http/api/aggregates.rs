@@ -1,16 +1,14 @@
 //! Regional and national indicators for DGOS and the ARS, and for a DSI to
 //! place its GHT among its peers.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::indicators::{CampaignQuery, Completeness};
-use crate::compute::aggregates::{Distribution, Rank, distribution, ranks};
-use crate::domain::{AnswerStatus, CampaignYear, RegionCode};
+use crate::compute::aggregates::{Distribution, Rank};
+use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
@@ -28,8 +26,10 @@ pub struct PeerIndicator {
     pub unit: String,
     /// `higher` or `lower` is better.
     pub better: String,
-    /// Distribution over the GHTs with a value.
-    pub distribution: Distribution,
+    /// Distribution over the GHTs with a value; absent for a DSI or an
+    /// établissement when fewer than five GHTs have one (it would tell the
+    /// others' values).
+    pub distribution: Option<Distribution>,
     /// Ranks: every GHT's for DGOS and the ARS, the caller's own GHT's
     /// otherwise.
     pub ranking: Vec<Rank>,
@@ -44,8 +44,9 @@ pub struct MilestoneView {
     pub label: String,
     /// The milestone date.
     pub milestone: NaiveDate,
-    /// How many GHTs meet it.
-    pub count: usize,
+    /// How many GHTs meet it; absent for a DSI or an établissement when
+    /// fewer than five GHTs reported.
+    pub count: Option<usize>,
     /// Which (for DGOS and the ARS; the caller's own GHT otherwise).
     pub ghts: Vec<String>,
 }
@@ -69,7 +70,7 @@ pub struct PeersView {
     pub milestones: Vec<MilestoneView>,
 }
 
-const RULES: &str = "Distribution sur les GHT ayant au moins un inventaire validé et une valeur ; quartiles par interpolation linéaire (QUARTILE.INC d'Excel) ; rang 1 = meilleur selon le sens de l'indicateur, ex aequo au meilleur rang ; percentile = 100 × (n − rang) / (n − 1). Jalon atteint : pour un indicateur déclaré, « réalisé » à une date au plus tard celle du jalon ; pour un indicateur calculé, la valeur maximale (100 %) atteinte.";
+const RULES: &str = "Distribution sur les GHT ayant au moins un inventaire validé et une valeur (un DSI ou un établissement ne voit ni la distribution ni le nombre de GHT atteignant un jalon quand moins de cinq GHT en ont un : seulement sa valeur et son rang) ; quartiles par interpolation linéaire (QUARTILE.INC d'Excel) ; rang 1 = meilleur selon le sens de l'indicateur, ex aequo au meilleur rang ; percentile = 100 × (n − rang) / (n − 1). Jalon atteint : pour un indicateur déclaré, « réalisé » à une date au plus tard celle du jalon ; pour un indicateur calculé, la valeur maximale (100 %) atteinte.";
 
 /// A region's indicators.
 #[utoipa::path(get, path = "/api/v1/regions/{code}/indicators", tag = "indicateurs",
@@ -104,56 +105,35 @@ pub async fn national_indicators(
 }
 
 fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerReading) -> PeersView {
-    let PeerReading { peers, schema, full, own } = reading;
-    let own = own.map(|g| g.to_string());
-    let shown = |ght: &String| full || own.as_ref() == Some(ght);
-    let mut indicators = Vec::new();
-    for (code, by_ght) in &peers.values {
-        let definition = schema.iter().find(|d| d.covers(code));
-        let Some(definition) = definition else { continue };
-        let values: Vec<f64> = by_ght.values().copied().collect();
-        let Some(distribution) = distribution(&values) else { continue };
-        indicators.push(PeerIndicator {
-            code: code.clone(),
-            label: definition.label.clone(),
-            unit: definition.unit.clone(),
-            better: definition.better.clone(),
-            distribution,
-            ranking: ranks(by_ght, definition.better != "lower").into_iter().filter(|r| shown(&r.ght_code)).collect(),
-        });
-    }
-    let mut milestones = Vec::new();
-    for definition in schema.iter().filter(|d| !d.per_subdomain) {
-        let Some(milestone) = definition.milestone else { continue };
-        let met: Vec<String> = if definition.kind == "declared" {
-            peers
-                .answers
-                .iter()
-                .filter(|a| a.indicator_code == definition.code && a.status == AnswerStatus::Done)
-                .filter(|a| a.status_date.is_some_and(|d| d <= milestone))
-                .map(|a| a.ght_code.to_string())
-                .collect()
-        } else {
-            let empty = BTreeMap::new();
-            let values = peers.values.get(&definition.code).unwrap_or(&empty);
-            values.iter().filter(|(_, v)| **v >= 1.0).map(|(g, _)| g.clone()).collect()
-        };
-        milestones.push(MilestoneView {
-            code: definition.code.clone(),
-            label: definition.label.clone(),
-            milestone,
-            count: met.len(),
-            ghts: met.into_iter().filter(|g| shown(g)).collect(),
-        });
-    }
-    let (expected, reporting) = (peers.ghts.len() as i32, peers.reporting.len() as i32);
+    let summary = peers::summarise(reading);
     PeersView {
         scope: scope.to_owned(),
         region,
         campaign: year.get(),
-        completeness: Completeness::new(expected, reporting),
+        completeness: Completeness::new(summary.expected as i32, summary.reporting as i32),
         rules: RULES.to_owned(),
-        indicators,
-        milestones,
+        indicators: summary
+            .indicators
+            .into_iter()
+            .map(|i| PeerIndicator {
+                code: i.code,
+                label: i.definition.label,
+                unit: i.definition.unit,
+                better: i.definition.better,
+                distribution: i.distribution,
+                ranking: i.ranking,
+            })
+            .collect(),
+        milestones: summary
+            .milestones
+            .into_iter()
+            .map(|m| MilestoneView {
+                code: m.definition.code,
+                label: m.definition.label,
+                milestone: m.milestone,
+                count: m.count,
+                ghts: m.ghts,
+            })
+            .collect(),
     }
 }
