@@ -18,7 +18,7 @@ use crate::domain::{CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::normalise::message_page;
-use crate::normalise::report::Report;
+use crate::normalise::report::{MESSAGES_INLINE, Report};
 use crate::normalise::row::{NormalisedRow, Routing};
 use crate::service::Write;
 use crate::service::referential::ensure_open;
@@ -37,6 +37,11 @@ pub enum ImportScope {
     /// A GHT-level workbook: each row goes to its établissement.
     Ght(GhtCode),
 }
+
+/// Normalised rows a dry run returns: the first ones, enough to check
+/// the reading of the file; `report.rows_imported` counts them all. The
+/// answer stays a few hundred kilobytes whatever the file.
+pub const ROWS_INLINE: usize = 1000;
 
 /// An import request.
 #[derive(Debug, Clone)]
@@ -66,7 +71,7 @@ pub struct ImportOutcome {
     pub upload: Option<inventory_upload::Model>,
     /// The report.
     pub report: Report,
-    /// The normalised rows (dry run only).
+    /// The first [`ROWS_INLINE`] normalised rows (dry run only).
     pub rows: Vec<NormalisedRow>,
     /// The same bytes were already uploaded: the first upload is returned
     /// and nothing was written.
@@ -157,11 +162,18 @@ pub async fn import_with_progress(
         let mut messages = Vec::new();
         loop {
             match run.next().await? {
-                Normalised::Rows(batch, _) => rows.extend(batch),
+                Normalised::Rows(batch, _) => {
+                    let room = ROWS_INLINE.saturating_sub(rows.len());
+                    rows.extend(batch.into_iter().take(room));
+                }
                 Normalised::Messages(page, _) => {
-                    let page = message_page::decode(&page.content, &request.file_name)
-                        .map_err(|detail| AppError::Internal(anyhow::anyhow!("undecodable message page: {detail}")))?;
-                    messages.extend(page);
+                    let room = MESSAGES_INLINE.saturating_sub(messages.len());
+                    if room > 0 {
+                        let page = message_page::decode(&page.content, &request.file_name).map_err(|detail| {
+                            AppError::Internal(anyhow::anyhow!("undecodable message page: {detail}"))
+                        })?;
+                        messages.extend(page.into_iter().take(room));
+                    }
                 }
                 Normalised::Restart => {
                     rows.clear();

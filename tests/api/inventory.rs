@@ -616,3 +616,22 @@ db_test!(a_damaged_file_is_explained_in_french_without_the_librarys_words, |app|
         assert!(!detail.contains(english), "untranslated library text in « {detail} »");
     }
 });
+
+db_test!(a_dry_run_answers_the_first_thousand_rows_and_messages_with_the_counts_of_all, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    // Every row is read, half of them with a cell that is refused.
+    let mut csv = String::from("Application;Nombre d'utilisateurs\n");
+    for i in 0..3000 {
+        let users = if i % 2 == 0 { "12" } else { "beaucoup" };
+        csv.push_str(&format!("Outil {i};{users}\n"));
+    }
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?dry_run=true&partial=true");
+    let reply = app.deposit(&path, &dsi, "gros.csv", csv.into_bytes(), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body["detail"]);
+    assert_eq!(reply.body["rows"].as_array().unwrap().len(), 1000);
+    assert_eq!(reply.body["report"]["rows_read"], 3000);
+    let messages = reply.body["report"]["messages"].as_array().unwrap().len();
+    let total = reply.body["report"]["messages_total"].as_u64().unwrap();
+    assert_eq!(reply.body["report"]["rows_imported"], 1500);
+    assert!(messages == 1000 && total >= 1500, "{messages} inline of {total}");
+});

@@ -95,7 +95,8 @@ pub struct DepositView {
     /// The same file was already deposited: this is the first deposit, and
     /// nothing was written.
     pub duplicate: bool,
-    /// The normalised rows (dry run only).
+    /// The first 1,000 normalised rows (dry run only; `report.rows_imported`
+    /// counts them all).
     pub rows: Vec<NormalisedRow>,
 }
 
