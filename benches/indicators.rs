@@ -148,8 +148,14 @@ async fn main() {
 async fn national_token(db: &Db) -> String {
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
-    let new =
-        tokens::NewToken { role: Role::National, label: "bench".to_owned(), ght: None, region: None, finess: None };
+    let new = tokens::NewToken {
+        role: Role::National,
+        label: "bench".to_owned(),
+        ght: None,
+        region: None,
+        finess: None,
+        valid_until: None,
+    };
     let (_, secret) = tokens::create(db, actor, new).await.expect("token");
     secret
 }

@@ -136,9 +136,18 @@ pub enum TokenAction {
         /// Qui détient le jeton (affiché dans le journal d'audit).
         #[arg(long, value_name = "TEXTE")]
         label: Option<String>,
+        /// Dernier jour de validité (AAAA-MM-JJ) ; sans date, jusqu'à révocation.
+        #[arg(long, value_name = "DATE")]
+        valid_until: Option<chrono::NaiveDate>,
     },
-    /// Liste les jetons (leurs préfixes : les secrets ne sont jamais conservés).
+    /// Liste les jetons (leurs préfixes : les secrets ne sont jamais conservés), leur fin de validité et leur dernière utilisation.
     List,
+    /// Remplace un jeton par un nouveau (même rôle, périmètre, titulaire et fin de validité) et révoque l'ancien.
+    Rotate {
+        /// Le préfixe de 12 caractères affiché par `token list`.
+        #[arg(value_name = "PRÉFIXE")]
+        prefix: String,
+    },
     /// Révoque un jeton par son préfixe.
     Revoke {
         /// Le préfixe de 12 caractères affiché par `token list`.
@@ -292,8 +301,14 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
             DemoOutcome::Loaded => {
                 println!("Données de démonstration chargées (GHT {}).", demo::DEMO_GHT);
                 let principal = Principal::command_line("demo");
-                let new =
-                    NewToken { role: Role::Admin, label: "démo".to_owned(), ght: None, region: None, finess: None };
+                let new = NewToken {
+                    role: Role::Admin,
+                    label: "démo".to_owned(),
+                    ght: None,
+                    region: None,
+                    finess: None,
+                    valid_until: None,
+                };
                 let (_, token) =
                     tokens::create(app.db(), Actor { principal: &principal, request_id: None }, new).await?;
                 println!("Jeton administrateur de démonstration (affiché une seule fois) :\n  {token}");
@@ -428,11 +443,12 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
     let principal = Principal::command_line("token");
     let actor = Actor { principal: &principal, request_id: None };
     match action {
-        TokenAction::Create { role, ght, region, finess, label } => {
+        TokenAction::Create { role, ght, region, finess, label, valid_until } => {
             let label = label.unwrap_or_else(|| {
                 format!("{role} {}", ght.as_ref().map(ToString::to_string).unwrap_or_default()).trim().to_owned()
             });
-            let (row, token) = tokens::create(&db, actor, NewToken { role, label, ght, region, finess }).await?;
+            let new = NewToken { role, label, ght, region, finess, valid_until };
+            let (row, token) = tokens::create(&db, actor, new).await?;
             eprintln!(
                 "Jeton {} créé pour « {} » (rôle {}). Conservez-le : il ne sera plus affiché.",
                 row.prefix, row.label, row.role
@@ -447,17 +463,40 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
                     .or(t.region_code.map(|r| r.to_string()))
                     .or(t.finess_ej.map(|f| f.to_string()))
                     .unwrap_or_else(|| "-".to_owned());
-                let state = if t.revoked_at.is_some() { "révoqué" } else { "actif" };
+                let now = chrono::Utc::now();
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(_), _) => "révoqué".to_owned(),
+                    (None, Some(end)) if end <= now => "expiré".to_owned(),
+                    (None, Some(end)) => {
+                        format!("actif jusqu'au {}", (end - chrono::TimeDelta::days(1)).format("%Y-%m-%d"))
+                    }
+                    (None, None) => "actif".to_owned(),
+                };
+                let used = t.last_used_at.map_or_else(
+                    || "jamais utilisé".to_owned(),
+                    |at| format!("utilisé le {}", at.format("%Y-%m-%d %H:%M")),
+                );
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     t.prefix,
                     t.role,
                     scope,
                     state,
                     t.created_at.format("%Y-%m-%d %H:%M"),
+                    used,
                     t.label
                 );
             }
+        }
+        TokenAction::Rotate { prefix } => {
+            let (row, token) = tokens::rotate(&db, actor, prefix.trim()).await?;
+            eprintln!(
+                "Jeton {} révoqué, remplacé par {} pour « {} ». Conservez-le : il ne sera plus affiché.",
+                prefix.trim(),
+                row.prefix,
+                row.label
+            );
+            println!("{token}");
         }
         TokenAction::Revoke { prefix } => {
             tokens::revoke(&db, actor, prefix.trim()).await?;

@@ -105,7 +105,7 @@ impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Auth<P> {
             .map(str::trim)
             .ok_or(AppError::Unauthenticated)?;
         let principal =
-            crate::service::tokens::authenticate(state.db.reader(), token).await?.ok_or(AppError::Unauthenticated)?;
+            crate::service::tokens::authenticate(&state.db, token).await?.ok_or(AppError::Unauthenticated)?;
         if !P::ROLES.contains(&principal.role) {
             return Err(AppError::Forbidden { role: principal.role.to_string() });
         }

@@ -6,7 +6,7 @@
 //! was made: an établissement that moves to another GHT reads its new GHT
 //! the next morning, and no longer its former one.
 
-use sea_orm::ConnectionTrait;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Write;
 use crate::auth::{Principal, Scope, TokenParts, digests_match, hash_token};
@@ -30,15 +30,31 @@ pub struct NewToken {
     pub region: Option<RegionCode>,
     /// The établissement (EJ), for role `etablissement`.
     pub finess: Option<Finess>,
+    /// The last day it opens anything (`None`: until revoked).
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// How often a token's last use is written: the read that authenticates a
+/// request tells whether it is older than this.
+const LAST_USE_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// The first instant a token valid until `day` (included) opens nothing.
+fn expiry(day: NaiveDate) -> Option<DateTime<Utc>> {
+    day.succ_opt().and_then(|next| next.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
 }
 
 /// Issues a token; returns its row and the secret text, to show once.
 ///
 /// # Errors
-/// `Invalid` when the anchor does not fit the role or the établissement
-/// belongs to no GHT today; `NotFound` when the GHT or region does not
-/// exist.
+/// `Invalid` when the anchor does not fit the role, the établissement
+/// belongs to no GHT today or the last day is past; `NotFound` when the GHT
+/// or region does not exist.
 pub async fn create(db: &Db, actor: Actor<'_>, new: NewToken) -> Result<(api_token::Model, String), AppError> {
+    if let Some(day) = new.valid_until
+        && day < Utc::now().date_naive()
+    {
+        return Err(AppError::Invalid(format!("la date de fin de validité ({day}) est déjà passée")));
+    }
     let needs = |what: &str| AppError::Invalid(format!("le rôle {} exige {what}", new.role));
     let extra = || AppError::Invalid(format!("le rôle {} ne prend ni GHT, ni région, ni FINESS", new.role));
     let write = Write::begin(db, actor).await?;
@@ -71,7 +87,8 @@ pub async fn create(db: &Db, actor: Actor<'_>, new: NewToken) -> Result<(api_tok
             (Some(membership.ght_code), None, Some(finess))
         }
     };
-    let row = TokenRow { role: new.role, label: new.label, ght, region, finess };
+    let expires_at = new.valid_until.and_then(expiry);
+    let row = TokenRow { role: new.role, label: new.label, ght, region, finess, expires_at };
     let issued = tokens::insert(write.txn(), actor, row).await?;
     write.commit().await?;
     Ok(issued)
@@ -102,22 +119,65 @@ pub async fn revoke(db: &Db, actor: Actor<'_>, prefix: &str) -> Result<api_token
     Ok(revoked)
 }
 
+/// Replaces a token by a new one with the same role, anchor, holder and
+/// expiry, and revokes the old one, in one transaction; returns the new
+/// row and its secret, to show once.
+///
+/// # Errors
+/// `NotFound` for an unknown prefix; `Conflict` when already revoked.
+pub async fn rotate(db: &Db, actor: Actor<'_>, prefix: &str) -> Result<(api_token::Model, String), AppError> {
+    let write = Write::begin(db, actor).await?;
+    let current = tokens::by_prefix(write.txn(), prefix)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("jeton {prefix} introuvable")))?;
+    if current.revoked_at.is_some() {
+        return Err(AppError::Conflict(format!("le jeton {prefix} est révoqué : créez-en un nouveau")));
+    }
+    let role = Role::parse(&current.role).map_err(|e| StoreError::corrupt("api_token", current.id, "role", e))?;
+    let row = TokenRow {
+        role,
+        label: current.label.clone(),
+        ght: current.ght_code.clone(),
+        region: current.region_code.clone(),
+        finess: current.finess_ej.clone(),
+        expires_at: current.expires_at,
+    };
+    let issued = tokens::insert(write.txn(), actor, row).await?;
+    tokens::set_revoked(write.txn(), actor, current).await?;
+    write.commit().await?;
+    Ok(issued)
+}
+
 /// The principal of a presented token, or `None` when the token is
-/// malformed, unknown or revoked. One indexed lookup by public prefix, a
-/// constant-time comparison of the SHA-256, then, for an établissement,
-/// the GHT it belongs to today.
+/// malformed, unknown, revoked or expired. One indexed lookup by public
+/// prefix, a constant-time comparison of the SHA-256, then, for an
+/// établissement, the GHT it belongs to today. The token's last use is
+/// written in the background, at most once a minute.
 ///
 /// # Errors
 /// When a query fails, or the stored row does not decode.
-pub async fn authenticate(conn: &impl ConnectionTrait, presented: &str) -> Result<Option<Principal>, AppError> {
+pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Principal>, AppError> {
+    let conn = db.reader();
     let Some(parts) = TokenParts::parse(presented) else {
         return Ok(None);
     };
     let Some(row) = tokens::by_prefix(conn, parts.prefix).await? else {
         return Ok(None);
     };
-    if !digests_match(&hash_token(presented), &row.sha256) || row.revoked_at.is_some() {
+    let now = Utc::now();
+    if !digests_match(&hash_token(presented), &row.sha256)
+        || row.revoked_at.is_some()
+        || row.expires_at.is_some_and(|end| end <= now)
+    {
         return Ok(None);
+    }
+    if row.last_used_at.is_none_or(|last| now - last >= LAST_USE_EVERY) {
+        let (db, id) = (db.clone(), row.id);
+        tokio::spawn(async move {
+            if let Err(error) = tokens::touch(db.writer(), id, now).await {
+                tracing::warn!(%error, token = id, "cannot record a token's last use");
+            }
+        });
     }
     let corrupt = |column: &'static str| StoreError::corrupt("api_token", row.id, column, "missing for its role");
     let role = Role::parse(&row.role).map_err(|e| StoreError::corrupt("api_token", row.id, "role", e))?;

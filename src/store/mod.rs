@@ -106,6 +106,13 @@ impl Db {
         &self.read
     }
 
+    /// The handle for one statement written on its own, outside any
+    /// transaction (on SQLite, through the single-writer pool, so it queues
+    /// behind write transactions instead of failing).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE` on SQLite).
     ///
     /// # Errors

@@ -17,6 +17,7 @@ struct TokenSnapshot<'a> {
     prefix: &'a str,
     label: &'a str,
     role: &'a str,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
     ght_code: Option<&'a str>,
     region_code: Option<&'a str>,
     finess_ej: Option<&'a str>,
@@ -28,6 +29,7 @@ fn snapshot(t: &api_token::Model) -> Option<serde_json::Value> {
         prefix: &t.prefix,
         label: &t.label,
         role: &t.role,
+        expires_at: t.expires_at,
         ght_code: t.ght_code.as_ref().map(GhtCode::as_str),
         region_code: t.region_code.as_ref().map(RegionCode::as_str),
         finess_ej: t.finess_ej.as_ref().map(Finess::as_str),
@@ -51,6 +53,8 @@ pub struct TokenRow {
     pub region: Option<RegionCode>,
     /// The établissement (EJ) of an `etablissement` token.
     pub finess: Option<Finess>,
+    /// When it stops opening anything (`None`: until revoked).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Issues a token; returns its row and the secret text, to show once.
@@ -73,6 +77,8 @@ pub async fn insert(
         sha256: Set(issued.sha256),
         created_at: Set(super::now()),
         revoked_at: Set(None),
+        expires_at: Set(row.expires_at),
+        last_used_at: Set(None),
         ..Default::default()
     }
     .insert(txn)
@@ -107,6 +113,19 @@ pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<api_token::Model>, 
 /// When the query fails.
 pub async fn by_prefix(conn: &impl ConnectionTrait, prefix: &str) -> Result<Option<api_token::Model>, StoreError> {
     Ok(api_token::Entity::find().filter(api_token::Column::Prefix.eq(prefix)).one(conn).await?)
+}
+
+/// Records that a token was just used.
+///
+/// # Errors
+/// When the write fails.
+pub async fn touch(conn: &impl ConnectionTrait, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(at))
+        .filter(api_token::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Marks a token revoked, and records it.

@@ -163,3 +163,109 @@ db_test!(serve_demo_prints_an_admin_token_only_when_it_loads_the_demo, |app| {
     let demo_tokens = tokens.body["items"].as_array().unwrap().iter().filter(|e| e["after"]["label"] == "démo").count();
     assert_eq!(demo_tokens, 1);
 });
+
+db_test!(tokens_expire_rotate_and_tell_when_they_were_last_used, |app| {
+    use sea_orm::ConnectionTrait;
+    app.given_ght("NOR-02", "NOR", &["760780726"]).await;
+    let create = |extra: &[&str]| {
+        let mut args = vec!["token", "create", "--role", "ght", "--ght", "NOR-02", "--label", "DSI Estuaire"];
+        args.extend_from_slice(extra);
+        convergence(&app.database_url, &args)
+    };
+    let past = create(&["--valid-until", "2020-01-01"]);
+    assert!(!past.status.success());
+    assert!(String::from_utf8_lossy(&past.stderr).contains("déjà passée"), "{}", String::from_utf8_lossy(&past.stderr));
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let created = create(&["--valid-until", &today]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let token = String::from_utf8(created.stdout).unwrap().trim().to_owned();
+    assert_eq!(app.send(Method::GET, "/api/v1/ghts/NOR-02", Some(&token), None).await.status, StatusCode::OK);
+
+    // The last use shows in the listing (written in the background).
+    let mut listing = String::new();
+    for _ in 0..50 {
+        listing = String::from_utf8(convergence(&app.database_url, &["token", "list"]).stdout).unwrap();
+        if listing.contains("utilisé le") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let line = listing.lines().find(|l| l.contains("DSI Estuaire")).unwrap_or_default().to_owned();
+    assert!(line.contains("utilisé le") && line.contains(&format!("actif jusqu'au {today}")), "{listing}");
+
+    // Rotation: a new secret, the old one refused.
+    let prefix = &token[4..16];
+    let rotated = convergence(&app.database_url, &["token", "rotate", prefix]);
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    let new_token = String::from_utf8(rotated.stdout).unwrap().trim().to_owned();
+    assert_ne!(new_token, token);
+    assert_problem(
+        &app.send(Method::GET, "/api/v1/ghts", Some(&token), None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+    assert_eq!(app.send(Method::GET, "/api/v1/ghts/NOR-02", Some(&new_token), None).await.status, StatusCode::OK);
+
+    // Once its last day is past, it opens nothing.
+    let txn = app.db.begin_write().await.unwrap();
+    let backend = txn.get_database_backend();
+    let past = if backend == sea_orm::DbBackend::Postgres {
+        "NOW() - INTERVAL '1 day'"
+    } else {
+        "'2020-01-01 00:00:00+00:00'"
+    };
+    txn.execute_unprepared(&format!("UPDATE api_tokens SET expires_at = {past} WHERE label = 'DSI Estuaire'"))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_problem(
+        &app.send(Method::GET, "/api/v1/ghts", Some(&new_token), None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+    let listing = String::from_utf8(convergence(&app.database_url, &["token", "list"]).stdout).unwrap();
+    assert!(listing.lines().any(|l| l.contains("DSI Estuaire") && l.contains("expiré")), "{listing}");
+});
+
+db_test!(secrets_never_reach_the_log, |app| {
+    use std::io::Read;
+    // A free port, taken back by the service.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_convergence"))
+        .args(["serve", "--bind", &address])
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..300 {
+        if client.get(format!("http://{address}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the service answers");
+    for path in ["/api/v1/ghts", "/api/v1/nothing-here", "/api/v1/uploads/999999"] {
+        let _ = client.get(format!("http://{address}{path}")).bearer_auth(&app.admin_token).send().await;
+    }
+    let _ =
+        client.get(format!("http://{address}/api/v1/ghts")).bearer_auth("cvg_forgedforgedforgedforged").send().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let _ = child.kill();
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    let _ = child.stdout.take().unwrap().read_to_string(&mut stdout);
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    let _ = child.wait();
+    let log = format!("{stdout}{stderr}");
+    assert!(log.contains("/api/v1/ghts"), "requests are logged: {log}");
+    let secret = &app.admin_token[16..];
+    assert!(!log.contains(secret), "the token's secret is in the log");
+    assert!(!log.contains("forgedforged"), "a presented token is in the log");
+    assert!(!log.to_lowercase().contains("bearer "), "an Authorization header is in the log");
+});

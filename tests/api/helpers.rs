@@ -194,7 +194,7 @@ impl TestApp {
         let _ = self.db.clone().close().await;
     }
 
-    /// Issues a token directly in the store.
+    /// Issues a token through the service.
     pub async fn token(&self, role: Role, ght: Option<&str>, region: Option<&str>, finess: Option<&str>) -> String {
         let principal = Principal::command_line("test");
         let actor = Actor { principal: &principal, request_id: None };
@@ -204,6 +204,7 @@ impl TestApp {
             ght: ght.map(|c| GhtCode::parse(c).expect("GHT code")),
             region: region.map(|c| RegionCode::parse(c).expect("region")),
             finess: finess.map(|f| Finess::parse(f).expect("FINESS")),
+            valid_until: None,
         };
         let (_, token) = tokens::create(&self.db, actor, new).await.expect("token created");
         token
