@@ -37,6 +37,25 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// The isolated parse worker.
     pub worker: WorkerSettings,
+    /// Abuse limits, per replica.
+    pub limits: LimitSettings,
+}
+
+/// Abuse limits, per replica (see `http::limits`).
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Requests a second per token, on average.
+    pub rate_per_second: u32,
+    /// Requests per token in a burst.
+    pub rate_burst: u32,
+    /// Parse workers running at once.
+    pub workers: usize,
+    /// Parse workers running at once for one token.
+    pub workers_per_token: usize,
+    /// Connections open at once from one client address.
+    pub connections_per_ip: usize,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
 }
 
 /// How uploads are parsed in a child process.
@@ -106,6 +125,15 @@ impl Settings {
         let parse_timeout_secs = number(&lookup, "CONVERGENCE_PARSE_TIMEOUT_SECS", 90)?;
         let worker_program = lookup("CONVERGENCE_WORKER_BIN").map(std::path::PathBuf::from);
         let timeout_secs = number(&lookup, "CONVERGENCE_REQUEST_TIMEOUT_SECS", 120)?;
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let limits = LimitSettings {
+            rate_per_second: u32::try_from(number(&lookup, "CONVERGENCE_RATE_PER_SECOND", 100)?).unwrap_or(u32::MAX),
+            rate_burst: u32::try_from(number(&lookup, "CONVERGENCE_RATE_BURST", 200)?).unwrap_or(u32::MAX),
+            workers: number(&lookup, "CONVERGENCE_WORKERS", cores)?,
+            workers_per_token: number(&lookup, "CONVERGENCE_WORKERS_PER_TOKEN", 2)?,
+            connections_per_ip: number(&lookup, "CONVERGENCE_CONNECTIONS_PER_IP", 256)?,
+            header_read_timeout: Duration::from_secs(number(&lookup, "CONVERGENCE_HEADER_TIMEOUT_SECS", 10)? as u64),
+        };
         Ok(Settings {
             database_url: SecretString::from(database_url),
             bind,
@@ -118,6 +146,7 @@ impl Settings {
                 cpu_seconds: worker_cpu_secs as u64,
                 timeout: Duration::from_secs(parse_timeout_secs as u64),
             },
+            limits,
         })
     }
 

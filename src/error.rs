@@ -38,6 +38,22 @@ pub enum AppError {
     /// The request took longer than the configured timeout.
     #[error("le traitement a dépassé le délai autorisé ; réessayez plus tard")]
     Timeout,
+    /// The caller sent more requests than its share (per token, per
+    /// replica); it may try again after the given number of seconds.
+    #[error("trop de requêtes pour ce jeton : réessayez dans {retry_after} seconde(s)")]
+    RateLimited {
+        /// Seconds before the next request is accepted.
+        retry_after: u64,
+    },
+    /// Every parse worker of this replica (or the caller's share of them)
+    /// is busy; try again after the given number of seconds.
+    #[error("{reason} ; réessayez dans {retry_after} seconde(s)")]
+    Busy {
+        /// What is busy, in French.
+        reason: &'static str,
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// The database cannot be reached.
     #[error("le service est momentanément indisponible ; réessayez plus tard")]
     Unavailable,

@@ -13,7 +13,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use utoipa::{Modify as _, OpenApi as _};
 
+use crate::config::LimitSettings;
 use crate::config::Settings;
+use crate::http::limits::{BodyLimits, ConnectionLimiter, MAX_JSON_BYTES, RateLimiter, WorkerGate};
 use crate::http::middleware::{self, ContextConfig, DocumentedRoutes};
 use crate::http::openapi::{ApiDoc, StandardErrors, documented_routes};
 use crate::http::request_id::{ClientRequestId, REQUEST_ID_HEADER};
@@ -28,6 +30,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    limits: LimitSettings,
 }
 
 impl Application {
@@ -45,8 +48,11 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.bind).await?;
         let worker = Arc::new(worker_config(&settings)?);
-        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker });
-        Ok(Application { listener, router, db })
+        let limits = settings.limits.clone();
+        let workers = Arc::new(WorkerGate::new(limits.workers, limits.workers_per_token));
+        let rate = Arc::new(RateLimiter::new(limits.rate_per_second, limits.rate_burst));
+        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker, workers, rate });
+        Ok(Application { listener, router, db, limits })
     }
 
     /// The address actually bound.
@@ -64,10 +70,55 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests end.
     ///
+    /// Each connection gets its headers read within the configured time (a
+    /// half-sent request does not hold a socket), and one client address
+    /// holds at most its share of connections: past it, a new connection is
+    /// closed at once.
+    ///
     /// # Errors
-    /// When the server fails.
+    /// When the listener fails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+        use hyper_util::server::conn::auto::Builder;
+        use hyper_util::service::TowerToHyperService;
+
+        let connections = ConnectionLimiter::new(self.limits.connections_per_ip);
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(self.limits.header_read_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors, a connection reset before
+                        // accept…: keep serving the others.
+                        tracing::warn!(%error, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let Some(slot) = connections.admit(peer.ip()) else {
+                tracing::warn!(client = %peer.ip(), "too many connections from one address: closed");
+                drop(stream);
+                continue;
+            };
+            let service = TowerToHyperService::new(self.router.clone());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(error = %error, "connection ended");
+                }
+                drop(slot);
+            });
+        }
+        graceful.shutdown().await;
+        Ok(())
     }
 }
 
@@ -105,11 +156,13 @@ pub fn router(state: AppState) -> Router {
         ContextConfig { documented: DocumentedRoutes(Arc::new(documented)), timeout: state.settings.request_timeout };
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let body_limits = BodyLimits { upload: state.settings.max_body_bytes() as u64, other: MAX_JSON_BYTES };
     api_router
         .route(OPENAPI_PATH, get(move || async move { axum::Json(openapi.as_ref().clone()) }))
         .fallback(middleware::route_not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(body_limits, crate::http::limits::limit_body))
         .layer(axum::middleware::from_fn_with_state(context, middleware::request_context))
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -106,6 +106,9 @@ impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Auth<P> {
             .ok_or(AppError::Unauthenticated)?;
         let principal =
             crate::service::tokens::authenticate(&state.db, token).await?.ok_or(AppError::Unauthenticated)?;
+        if let Some(token) = principal.token_id {
+            state.rate.check(token, std::time::Instant::now())?;
+        }
         if !P::ROLES.contains(&principal.role) {
             return Err(AppError::Forbidden { role: principal.role.to_string() });
         }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod extract;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
@@ -24,4 +25,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// How uploads are parsed.
     pub worker: Arc<crate::intake::worker::WorkerConfig>,
+    /// Parse workers running at once, in all and per token.
+    pub workers: Arc<limits::WorkerGate>,
+    /// Requests per token.
+    pub rate: Arc<limits::RateLimiter>,
 }

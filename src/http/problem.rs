@@ -55,6 +55,8 @@ impl AppError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Requête trop volumineuse")
             }
             AppError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", "Délai dépassé"),
+            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Trop de requêtes"),
+            AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service occupé"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service indisponible"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Erreur interne"),
         }
@@ -108,6 +110,9 @@ impl IntoResponse for AppError {
         };
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let AppError::RateLimited { retry_after } | AppError::Busy { retry_after, .. } = &self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         response
     }

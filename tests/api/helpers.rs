@@ -156,6 +156,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// Starts an application whose parse worker is `program` (to see what the
 /// service does when its worker cannot start, or answers garbage).
 pub async fn spawn_app_with_worker(backend: Backend, program: &str) -> Option<TestApp> {
+    spawn_app_with(backend, program, &[]).await
+}
+
+/// Starts an application with some settings of its own (`extra`: variable
+/// name and value), to try a limit.
+pub async fn spawn_app_with(backend: Backend, program: &str, extra: &[(&str, &str)]) -> Option<TestApp> {
     let (database_url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -164,12 +170,20 @@ pub async fn spawn_app_with_worker(backend: Backend, program: &str) -> Option<Te
         }
         Backend::Postgres => (postgres_database().await?, None),
     };
-    let settings = Settings::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(database_url.clone()),
-        "CONVERGENCE_BIND" => Some("127.0.0.1:0".to_owned()),
-        "CONVERGENCE_MAX_UPLOAD_BYTES" => Some("2097152".to_owned()),
-        "CONVERGENCE_WORKER_BIN" => Some(program.to_owned()),
-        _ => None,
+    let settings = Settings::from_lookup(|name| {
+        if let Some((_, value)) = extra.iter().find(|(n, _)| *n == name) {
+            return Some((*value).to_owned());
+        }
+        match name {
+            "DATABASE_URL" => Some(database_url.clone()),
+            "CONVERGENCE_BIND" => Some("127.0.0.1:0".to_owned()),
+            "CONVERGENCE_MAX_UPLOAD_BYTES" => Some("2097152".to_owned()),
+            "CONVERGENCE_WORKER_BIN" => Some(program.to_owned()),
+            // Tests deposit in parallel with one token: limits of their own.
+            "CONVERGENCE_WORKERS" | "CONVERGENCE_WORKERS_PER_TOKEN" => Some("16".to_owned()),
+            "CONVERGENCE_RATE_PER_SECOND" | "CONVERGENCE_RATE_BURST" => Some("100000".to_owned()),
+            _ => None,
+        }
     })
     .expect("test settings");
     let app = Application::build(settings).await.expect("application builds");
