@@ -17,6 +17,7 @@ mod ghts;
 mod health;
 mod indicators;
 mod inventory;
+mod isolation;
 mod limits;
 mod migrations;
 mod openapi;
