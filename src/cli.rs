@@ -296,7 +296,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         let worker = crate::startup::worker_config(&settings_for_demo)?;
         let outcome = demo::load(app.db(), &worker).await?;
-        println!("Service : http://{addr}  (documentation de l'API : http://{addr}/api/openapi.json)");
+        println!("Service : http://{addr}  (documentation de l'API : http://{addr}/api/docs)");
         match outcome {
             DemoOutcome::Loaded => {
                 println!("Données de démonstration chargées (GHT {}).", demo::DEMO_GHT);

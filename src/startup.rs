@@ -25,6 +25,9 @@ use crate::store::{Db, seed};
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 
+/// Where the API documentation page is served.
+pub const DOCS_PATH: &str = "/api/docs";
+
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
@@ -152,13 +155,16 @@ pub fn router(state: AppState) -> Router {
     let mut documented: std::collections::HashSet<String> =
         documented_routes(&openapi).into_iter().map(|(_, path)| path).collect();
     documented.insert(OPENAPI_PATH.to_owned());
+    documented.insert(DOCS_PATH.to_owned());
     let context =
         ContextConfig { documented: DocumentedRoutes(Arc::new(documented)), timeout: state.settings.request_timeout };
+    let docs_page = Arc::new(crate::http::docs::page(&serde_json::to_value(&openapi).unwrap_or_default()));
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let body_limits = BodyLimits { upload: state.settings.max_body_bytes() as u64, other: MAX_JSON_BYTES };
     api_router
         .route(OPENAPI_PATH, get(move || async move { axum::Json(openapi.as_ref().clone()) }))
+        .route(DOCS_PATH, get(move || async move { axum::response::Html(docs_page.as_ref().clone()) }))
         .fallback(middleware::route_not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(CatchPanicLayer::custom(middleware::panic_response))

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod docs;
 pub mod extract;
 pub mod limits;
 pub mod middleware;

@@ -37,3 +37,18 @@ db_test!(every_route_is_described_with_its_roles_security_and_errors, |app| {
     }
     assert!(doc.body["components"]["schemas"]["Problem"].is_object());
 });
+
+db_test!(the_api_documentation_page_is_served_whole_in_french, |app| {
+    let response = app.client.get(format!("{}/api/docs", app.address)).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("Documentation de l'API"));
+    let document = app.send(Method::GET, "/api/openapi.json", None, None).await.body;
+    for path in document["paths"].as_object().unwrap().keys() {
+        assert!(html.contains(&format!("<code>{path}</code>")), "{path} is documented on the page");
+    }
+    for outside in ["src=\"http", "href=\"http", "<script", "@import", "url("] {
+        assert!(!html.contains(outside), "nothing fetched from elsewhere: {outside}");
+    }
+});
