@@ -12,7 +12,8 @@ use crate::normalise::report::{Report, Severity};
 /// Header of the added status column.
 pub const STATUS_HEADER: &str = "Statut de l'import";
 
-/// Builds the annotated workbook.
+/// Builds the annotated workbook, each sheet written row by row in
+/// constant memory (cells go to a temporary file as they are written).
 ///
 /// # Errors
 /// When the workbook cannot be written.
@@ -31,7 +32,9 @@ pub fn annotated_workbook(workbook: &RawWorkbook, report: &Report) -> Result<Vec
     let mut book = Workbook::new();
     let mut used_names: Vec<String> = Vec::new();
     for sheet in &workbook.sheets {
-        let worksheet = book.add_worksheet();
+        // Row by row, in constant memory: a 100,000-row deposit must not
+        // cost its size many times over in the service's memory.
+        let worksheet = book.add_worksheet_with_constant_memory()?;
         worksheet.set_name(unique_sheet_name(&sheet.name, &mut used_names))?;
         let header_row = header_rows.get(sheet.name.as_str()).copied();
         let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -49,7 +49,10 @@ pub fn page(document: &Value) -> String {
         .map(|tags| {
             tags.iter()
                 .map(|t| {
-                    (t["name"].as_str().unwrap_or_default().to_owned(), t["description"].as_str().unwrap_or_default().to_owned())
+                    (
+                        t["name"].as_str().unwrap_or_default().to_owned(),
+                        t["description"].as_str().unwrap_or_default().to_owned(),
+                    )
                 })
                 .collect()
         })

@@ -15,19 +15,44 @@ use crate::normalise::matcher::{MatchMethod, Matcher};
 use crate::normalise::row::Routing;
 use crate::store::audit::Actor;
 use crate::store::lock::{self, LockKey};
+use crate::store::pagination::{Page, PageOf};
 use crate::store::review::{self, ReviewItem};
 use crate::store::{Db, ghts, inventory};
 
-/// The review queue of a GHT the caller sees, most frequent names first,
-/// with the matcher its suggestions come from.
+/// Suggestions offered per name.
+const SUGGESTIONS: usize = 3;
+
+/// Names a review workbook holds at most: the most frequent ones (a
+/// workbook of 100,000 junk names helps nobody; the rest come once these
+/// are confirmed).
+pub const WORKBOOK_NAMES: u64 = 5000;
+
+/// A page of the review queue of a GHT the caller sees, most frequent
+/// names first, with suggestions and the matcher they come from. The
+/// suggestions (fuzzy comparisons with the catalogue) are computed for the
+/// page's names only, off the request threads.
 ///
 /// # Errors
 /// `NotFound` for a GHT out of scope.
-pub async fn queue(db: &Db, principal: &Principal, ght: &GhtCode) -> Result<(Vec<ReviewItem>, Matcher), AppError> {
+pub async fn queue(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    page: Page,
+) -> Result<(PageOf<ReviewItem>, Matcher), AppError> {
     access::readable_ght(db.reader(), principal, ght).await?;
     let matcher = matcher(db, ght).await?;
-    let items = review::queue(db.reader(), &members(db, ght).await?, &matcher).await?;
-    Ok((items, matcher))
+    let items = review::queue(db.reader(), &members(db, ght).await?, page).await?;
+    tokio::task::spawn_blocking(move || {
+        let items = items.map(|mut item| {
+            item.suggestions =
+                matcher.suggestions(&item.normalised_name, SUGGESTIONS).into_iter().map(|(s, id)| (id, s)).collect();
+            item
+        });
+        (items, matcher)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// What a confirmation did.

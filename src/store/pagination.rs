@@ -13,6 +13,13 @@ pub struct Page {
     pub size: u64,
 }
 
+impl Page {
+    /// Items before this page (bounded: the page number and size are).
+    pub fn offset(&self) -> u64 {
+        self.number.saturating_sub(1).saturating_mul(self.size)
+    }
+}
+
 /// One page of a listing, as read.
 #[derive(Debug, Clone)]
 pub struct PageOf<T> {

@@ -7,19 +7,20 @@
 use crate::store::StoreError;
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_orm::sea_query::ExprTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::audit::{self, Actor, Change};
 use super::entities::{campaign, inventory_entry, product, product_alias};
 use super::inventory::current_uploads;
+use super::pagination::{Page, PageOf};
 use crate::domain::CampaignStatus;
 use crate::domain::normalise_key;
 use crate::domain::{AliasScope, CampaignYear, GhtCode};
-use crate::normalise::matcher::{MatchMethod, Matcher, REVIEW_THRESHOLD};
+use crate::normalise::matcher::{MatchMethod, REVIEW_THRESHOLD};
 use crate::normalise::sentinel::EntryState;
 
 /// One name to review.
@@ -52,69 +53,143 @@ async fn open_campaigns(conn: &impl ConnectionTrait) -> Result<Vec<CampaignYear>
         .collect())
 }
 
-/// Current rows of open campaigns for these établissements that need review.
-async fn rows_to_review(
-    conn: &impl ConnectionTrait,
-    members: &[String],
-) -> Result<Vec<inventory_entry::Model>, StoreError> {
-    let mut rows = Vec::new();
+/// The current uploads of open campaigns for these établissements, as
+/// (établissement, upload) pairs: a row counts when its upload is its
+/// établissement's current one (a GHT-level upload may be current for
+/// some établissements and not others).
+async fn current_pairs(conn: &impl ConnectionTrait, members: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut pairs = Vec::new();
     for campaign in open_campaigns(conn).await? {
-        let current = current_uploads(conn, campaign, members).await?;
-        let uploads: Vec<i64> = current.values().copied().collect();
-        if uploads.is_empty() {
-            continue;
-        }
-        let found = inventory_entry::Entity::find()
-            .filter(inventory_entry::Column::UploadId.is_in(uploads))
-            .filter(
-                inventory_entry::Column::State
-                    .eq("unmatched")
-                    .or(inventory_entry::Column::MatchConfidence.lt(REVIEW_THRESHOLD)),
-            )
-            .all(conn)
-            .await?;
-        rows.extend(found.into_iter().filter(|e| current.get(e.finess_ej.as_str()) == Some(&e.upload_id)));
+        pairs.extend(current_uploads(conn, campaign, members).await?);
     }
-    Ok(rows)
+    Ok(pairs)
 }
 
-/// The review queue, most frequent names first.
+/// Rows to review among those pairs: unmatched, or matched with low
+/// confidence.
+fn to_review(pairs: &[(String, i64)]) -> Condition {
+    let mut current = Condition::any();
+    for (finess, upload) in pairs {
+        current = current.add(
+            Condition::all()
+                .add(inventory_entry::Column::FinessEj.eq(finess.as_str()))
+                .add(inventory_entry::Column::UploadId.eq(*upload)),
+        );
+    }
+    Condition::all().add(current).add(
+        Condition::any()
+            .add(inventory_entry::Column::State.eq(EntryState::Unmatched.as_str()))
+            .add(inventory_entry::Column::MatchConfidence.lt(REVIEW_THRESHOLD)),
+    )
+}
+
+/// One name of the queue as grouped: the name, its rows, their lowest
+/// confidence, a product one of them was matched to, and the number of
+/// names in the whole queue.
+type Group = (String, i64, Option<f64>, Option<i64>, i64);
+
+/// Of one name: its spellings with their counts, and its établissements.
+type Seen<'a> = (Vec<(&'a str, i64)>, BTreeSet<&'a str>);
+
+/// A page of the review queue, most frequent names first, grouped and
+/// counted by the database (a member that deposits 100,000 junk names
+/// costs one grouped scan, not 100,000 rows in memory); the spellings and
+/// établissements are read for the page's names only. Suggestions are the
+/// caller's to add.
 ///
 /// # Errors
 /// When a query fails.
 pub async fn queue(
     conn: &impl ConnectionTrait,
     members: &[String],
-    matcher: &Matcher,
-) -> Result<Vec<ReviewItem>, StoreError> {
-    let rows = rows_to_review(conn, members).await?;
-    let mut groups: BTreeMap<String, Vec<inventory_entry::Model>> = BTreeMap::new();
-    for row in rows {
-        groups.entry(row.normalised_name.clone()).or_default().push(row);
+    page: Page,
+) -> Result<PageOf<ReviewItem>, StoreError> {
+    let pairs = current_pairs(conn, members).await?;
+    if pairs.is_empty() {
+        return Ok(PageOf::empty(page));
     }
-    let mut items: Vec<ReviewItem> = groups
-        .into_iter()
-        .map(|(key, rows)| {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for r in &rows {
-                *counts.entry(r.application_raw.as_str()).or_default() += 1;
-            }
-            let mut spellings: Vec<(&str, usize)> = counts.into_iter().collect();
-            spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let etablissements: BTreeSet<String> = rows.iter().map(|r| r.finess_ej.to_string()).collect();
+    let filter = to_review(&pairs);
+    // The number of names comes with the page (a window over the groups):
+    // one grouped scan instead of two.
+    let occurrences = Expr::col(inventory_entry::Column::Id).count();
+    let grouped: Vec<Group> = inventory_entry::Entity::find()
+        .select_only()
+        .column(inventory_entry::Column::NormalisedName)
+        .expr(occurrences.clone())
+        .expr(Expr::col(inventory_entry::Column::MatchConfidence).min())
+        .expr(Expr::col(inventory_entry::Column::ProductId).max())
+        .expr(Expr::cust("COUNT(*) OVER ()"))
+        .filter(filter.clone())
+        .group_by(inventory_entry::Column::NormalisedName)
+        .order_by_desc(occurrences)
+        .order_by_asc(inventory_entry::Column::NormalisedName)
+        .offset(page.offset())
+        .limit(page.size)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let total = match grouped.first() {
+        Some(first) => u64::try_from(first.4).unwrap_or(0),
+        // Past the last page, the window says nothing: count apart.
+        None => {
+            inventory_entry::Entity::find()
+                .select_only()
+                .column(inventory_entry::Column::NormalisedName)
+                .filter(filter.clone())
+                .group_by(inventory_entry::Column::NormalisedName)
+                .count(conn)
+                .await?
+        }
+    };
+    let groups: Vec<(String, i64, Option<f64>, Option<i64>)> =
+        grouped.into_iter().map(|(name, count, confidence, product, _)| (name, count, confidence, product)).collect();
+    let names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    let on_page = filter.add(inventory_entry::Column::NormalisedName.is_in(names));
+    let spellings: Vec<(String, String, i64)> = inventory_entry::Entity::find()
+        .select_only()
+        .column(inventory_entry::Column::NormalisedName)
+        .column(inventory_entry::Column::ApplicationRaw)
+        .expr(Expr::col(inventory_entry::Column::Id).count())
+        .filter(on_page.clone())
+        .group_by(inventory_entry::Column::NormalisedName)
+        .group_by(inventory_entry::Column::ApplicationRaw)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let places: Vec<(String, String)> = inventory_entry::Entity::find()
+        .select_only()
+        .column(inventory_entry::Column::NormalisedName)
+        .column(inventory_entry::Column::FinessEj)
+        .filter(on_page)
+        .group_by(inventory_entry::Column::NormalisedName)
+        .group_by(inventory_entry::Column::FinessEj)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut by_name: BTreeMap<&str, Seen<'_>> = BTreeMap::new();
+    for (name, spelling, count) in &spellings {
+        by_name.entry(name).or_default().0.push((spelling, *count));
+    }
+    for (name, finess) in &places {
+        by_name.entry(name).or_default().1.insert(finess);
+    }
+    let items = groups
+        .iter()
+        .map(|(name, count, confidence, product)| {
+            let (mut seen, places) = by_name.remove(name.as_str()).unwrap_or_default();
+            seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             ReviewItem {
-                suggestions: matcher.suggestions(&key, 3).into_iter().map(|(s, id)| (id, s)).collect(),
-                normalised_name: key,
-                spellings: spellings.into_iter().map(|(s, _)| s.to_owned()).collect(),
-                occurrences: rows.len(),
-                etablissements: etablissements.into_iter().collect(),
-                current_product: rows.iter().find_map(|r| r.product_id),
-                confidence: rows.iter().filter_map(|r| r.match_confidence).reduce(f64::min),
+                normalised_name: name.clone(),
+                spellings: seen.into_iter().map(|(s, _)| s.to_owned()).collect(),
+                occurrences: usize::try_from(*count).unwrap_or(0),
+                etablissements: places.into_iter().map(str::to_owned).collect(),
+                current_product: *product,
+                confidence: *confidence,
+                suggestions: Vec::new(),
             }
         })
         .collect();
-    items.sort_by(|a, b| b.occurrences.cmp(&a.occurrences).then(a.normalised_name.cmp(&b.normalised_name)));
-    Ok(items)
+    Ok(PageOf { items, page, total_items: total, total_pages: total.div_ceil(std::cmp::max(page.size, 1)) })
 }
 
 /// What a confirmation did.
@@ -169,7 +244,17 @@ pub async fn confirm(
         }
     };
     let mut rows_updated = 0;
-    for row in rows_to_review(txn, members).await?.into_iter().filter(|r| r.normalised_name == key) {
+    let pairs = current_pairs(txn, members).await?;
+    let rows = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        inventory_entry::Entity::find()
+            .filter(to_review(&pairs))
+            .filter(inventory_entry::Column::NormalisedName.eq(key.as_str()))
+            .all(txn)
+            .await?
+    };
+    for row in rows {
         let mut model = row.clone().into_active_model();
         model.product_id = Set(Some(product.id));
         model.vendor_id = Set(Some(product.vendor_id));

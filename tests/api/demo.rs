@@ -49,7 +49,7 @@ db_test!(the_demo_ght_loads_once_with_its_members_campaigns_and_targets, |app| {
     assert_eq!(fecamp_dpi["application_raw"], "M-CrossWay", "the late migration");
     let review = app.get(&format!("/api/v1/ghts/{}/review", demo::DEMO_GHT)).await;
     let names: Vec<&str> =
-        review.body.as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
+        review.body["items"].as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["crosway", "logicielduservice", "mailattentereponse"]);
 
     // A DSI token for the demo GHT sees it.

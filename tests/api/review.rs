@@ -23,7 +23,7 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
 
     let queue = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
     assert_eq!(queue.status, StatusCode::OK, "{queue:?}");
-    let items = queue.body.as_array().unwrap();
+    let items = queue.body["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["crosway", "mailattentereponse", "tableurbloc"], "open campaigns only, one row each");
     let crosway = &items[0];
@@ -151,7 +151,7 @@ db_test!(the_review_queue_goes_out_as_a_workbook_and_comes_back_filled, |app| {
     assert_eq!((done.body["confirmed"].as_i64(), done.body["rows_updated"].as_i64()), (Some(1), Some(2)));
     let queue = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
     let names: Vec<&str> =
-        queue.body.as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
+        queue.body["items"].as_array().unwrap().iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["outilrhmaison"]);
 });
 
@@ -191,4 +191,40 @@ db_test!(a_filled_review_workbook_recomputes_its_ght_once_whatever_the_number_of
         .await;
     assert_eq!(one.status, StatusCode::OK, "{one:?}");
     assert_eq!(one.body["indicators_recomputed"], serde_json::json!([]), "no row moved: nothing to recompute");
+});
+
+db_test!(the_review_queue_is_read_page_by_page_most_frequent_first, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut csv = String::from("Application\n");
+    for (name, times) in [("Outil alpha local", 3), ("Outil beta local", 2), ("Outil gamma local", 1)] {
+        for _ in 0..times {
+            csv.push_str(name);
+            csv.push('\n');
+        }
+    }
+    let path = "/api/v1/etablissements/760780726/campaigns/2026/inventory";
+    assert_eq!(app.deposit(path, &dsi, "i.csv", csv.into_bytes(), None).await.status, StatusCode::CREATED);
+    let page = |n: u32| {
+        let path = format!("/api/v1/ghts/NOR-02/review?page={n}&page_size=2");
+        let (app, dsi) = (&app, dsi.clone());
+        async move { app.send(Method::GET, &path, Some(&dsi), None).await }
+    };
+    let first = page(1).await;
+    assert_eq!(
+        (first.body["total_items"].as_u64(), first.body["total_pages"].as_u64()),
+        (Some(3), Some(2)),
+        "{first:?}"
+    );
+    let names = |reply: &Reply| -> Vec<(String, u64)> {
+        reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["spellings"][0].as_str().unwrap().to_owned(), i["occurrences"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(names(&first), [("Outil alpha local".to_owned(), 3), ("Outil beta local".to_owned(), 2)]);
+    assert_eq!(names(&page(2).await), [("Outil gamma local".to_owned(), 1)]);
+    let past = page(3).await;
+    assert_eq!((past.body["items"].as_array().map(Vec::len), past.body["total_items"].as_u64()), (Some(0), Some(3)));
 });

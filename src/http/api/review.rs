@@ -9,9 +9,11 @@ use crate::error::AppError;
 use crate::export::review::{ReviewLine, review_workbook};
 use crate::http::AppState;
 use crate::http::auth::{Auth, GhtWriters, ReviewReaders};
-use crate::http::extract::{ApiJson, ApiMultipart, ApiPath};
+use crate::http::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
+use crate::http::pagination::{PageParams, Paginated};
 use crate::service::recompute::Recomputed;
 use crate::service::review as review_service;
+use crate::store::pagination::Page;
 
 /// A suggested product.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -49,42 +51,39 @@ pub struct ReviewItemView {
 
 /// Lists the names to review.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/review", tag = "inventaires",
-    params(("code" = String, Path, description = "Code du GHT")),
-    description = "Les noms d'applications que le catalogue n'a pas reconnus, ou reconnus avec doute, dans les inventaires courants des campagnes ouvertes, du plus fréquent au plus rare, avec des suggestions. Rôles : admin, national, ght (son GHT).",
-    responses((status = 200, description = "Liste de revue", body = Vec<ReviewItemView>)))]
+    params(("code" = String, Path, description = "Code du GHT"), PageParams),
+    description = "Les noms d'applications que le catalogue n'a pas reconnus, ou reconnus avec doute, dans les inventaires courants des campagnes ouvertes, du plus fréquent au plus rare, avec des suggestions, page par page. Rôles : admin, national, ght (son GHT).",
+    responses((status = 200, description = "Liste de revue", body = Paginated<ReviewItemView>)))]
 pub async fn get_review(
     auth: Auth<ReviewReaders>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
-) -> Result<Json<Vec<ReviewItemView>>, AppError> {
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Paginated<ReviewItemView>>, AppError> {
     let code = parse_code(&code)?;
-    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code).await?;
-    Ok(Json(
-        items
-            .into_iter()
-            .map(|item| ReviewItemView {
-                reason: if item.current_product.is_some() { "low_confidence" } else { "unmatched" }.to_owned(),
-                suggestions: item
-                    .suggestions
-                    .iter()
-                    .filter_map(|(id, score)| {
-                        matcher.product(*id).map(|p| Suggestion {
-                            product_id: p.id,
-                            name: p.name.clone(),
-                            vendor: p.vendor.1.clone(),
-                            score: (score * 1000.0).round() / 1000.0,
-                        })
-                    })
-                    .collect(),
-                normalised_name: item.normalised_name,
-                spellings: item.spellings,
-                occurrences: item.occurrences,
-                etablissements: item.etablissements,
-                current_product: item.current_product,
-                confidence: item.confidence,
+    let page = page.page()?;
+    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code, page).await?;
+    Ok(Json(Paginated::of(items, |item| ReviewItemView {
+        reason: if item.current_product.is_some() { "low_confidence" } else { "unmatched" }.to_owned(),
+        suggestions: item
+            .suggestions
+            .iter()
+            .filter_map(|(id, score)| {
+                matcher.product(*id).map(|p| Suggestion {
+                    product_id: p.id,
+                    name: p.name.clone(),
+                    vendor: p.vendor.1.clone(),
+                    score: (score * 1000.0).round() / 1000.0,
+                })
             })
             .collect(),
-    ))
+        normalised_name: item.normalised_name,
+        spellings: item.spellings,
+        occurrences: item.occurrences,
+        etablissements: item.etablissements,
+        current_product: item.current_product,
+        confidence: item.confidence,
+    })))
 }
 
 /// A confirmed mapping.
@@ -130,7 +129,7 @@ pub async fn confirm_review(
 /// Downloads the review queue as a workbook to fill in.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/review.xlsx", tag = "inventaires",
     params(("code" = String, Path, description = "Code du GHT")),
-    description = "La liste de revue en classeur : remplissez la colonne « Produit retenu » (nom exact ou identifiant du produit) puis déposez le classeur sur la même adresse. Rôles : admin, national, ght (son GHT).",
+    description = "La liste de revue en classeur (les 5 000 noms les plus fréquents) : remplissez la colonne « Produit retenu » (nom exact ou identifiant du produit) puis déposez le classeur sur la même adresse. Rôles : admin, national, ght (son GHT).",
     responses((status = 200, description = "Classeur de revue", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn export_review(
     auth: Auth<ReviewReaders>,
@@ -139,8 +138,10 @@ pub async fn export_review(
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let code = parse_code(&code)?;
-    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code).await?;
+    let first = Page { number: 1, size: review_service::WORKBOOK_NAMES };
+    let (items, matcher) = review_service::queue(&state.db, &auth.principal, &code, first).await?;
     let lines: Vec<ReviewLine> = items
+        .items
         .into_iter()
         .map(|item| ReviewLine {
             reason: if item.current_product.is_some() { "rapprochement douteux" } else { "non reconnu" },

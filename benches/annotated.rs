@@ -1,0 +1,89 @@
+//! Annotated copy benchmark: a 100,000-row deposit with an error in every
+//! other row, then its annotated copy (read again in the worker, every
+//! message on its cell), timed, with the service process's peak memory
+//! during the build alone (the high-water mark is reset before it).
+//!
+//! `cargo bench --bench annotated` (add `-- 20000` for another size).
+//! Target: the build in the service process under 300 MB at 100,000 rows.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use convergence::auth::Principal;
+use convergence::demo;
+use convergence::domain::{CampaignYear, Finess};
+use convergence::import::Limits;
+use convergence::intake::worker::WorkerConfig;
+use convergence::intake::{self, ImportRequest, ImportScope};
+use convergence::service::inventory;
+use convergence::store::audit::Actor;
+use convergence::store::{Db, seed};
+use secrecy::SecretString;
+
+const HAVRE: &str = "760780726";
+
+fn file(rows: usize) -> Vec<u8> {
+    let mut csv = String::from("Application;Nombre d'utilisateurs;Fin de contrat;Commentaire\n");
+    for i in 0..rows {
+        let users = if i % 2 == 0 { "120" } else { "beaucoup" };
+        csv.push_str(&format!("Outil {i};{users};31/12/2027;ligne {i} du service\n"));
+    }
+    csv.into_bytes()
+}
+
+/// A line of /proc/self/status, in MB.
+fn status_mb(key: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let rows: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+    let db = Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    seed::seed_reference(&db).await.expect("seed");
+    let worker = WorkerConfig {
+        program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
+        memory_bytes: 2 * 1024 * 1024 * 1024,
+        cpu_seconds: 120,
+        timeout: Duration::from_secs(300),
+        limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
+    };
+    demo::load(&db, &worker).await.expect("demo GHT");
+    let principal = Principal::command_line("bench");
+    let actor = Actor { principal: &principal, request_id: None };
+    let request = ImportRequest {
+        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+        campaign: CampaignYear::new(2026).expect("year"),
+        file_name: "gros.csv".to_owned(),
+        bytes: file(rows),
+        partial: true,
+        dry_run: false,
+        mapping: Default::default(),
+    };
+    let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
+    let upload = outcome.upload.expect("stored").id;
+    drop(outcome);
+    // Reset the high-water mark: what follows is the build alone.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = status_mb("VmRSS:");
+    let start = Instant::now();
+    let (_, bytes) = inventory::annotated_copy(&db, &worker, &principal, upload).await.expect("annotated");
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = status_mb("VmHWM:");
+    println!("| rows | build | workbook | service RSS before | peak during the build | target |");
+    println!("|---:|---:|---:|---:|---:|---|");
+    println!(
+        "| {rows} | {seconds:.2} s | {:.1} MB | {before:.0} MB | {peak:.0} MB | < 300 MB |",
+        bytes.len() as f64 / 1e6
+    );
+    db.close().await.expect("close");
+}
