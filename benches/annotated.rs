@@ -70,7 +70,7 @@ async fn main() {
         mapping: Default::default(),
     };
     let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
-    let upload = outcome.upload.expect("stored").id;
+    let upload = outcome.upload.as_ref().expect("stored").id;
     drop(outcome);
     // Reset the high-water mark: what follows is the build alone.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
