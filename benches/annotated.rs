@@ -75,6 +75,20 @@ async fn main() {
     // Reset the high-water mark: what follows is the build alone.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = status_mb("VmRSS:");
+    if std::env::var("BENCH_PHASES").is_ok() {
+        use convergence::store::inventory as stored;
+        let model = stored::find_upload(db.reader(), upload).await.unwrap().unwrap();
+        let raw = stored::upload_bytes(db.reader(), upload).await.unwrap().unwrap();
+        println!("bytes: hwm {:.0} MB", status_mb("VmHWM:"));
+        let book = convergence::intake::worker::parse_isolated(&raw, &model.file_name, &worker).await.unwrap();
+        println!("parsed: hwm {:.0} MB", status_mb("VmHWM:"));
+        let mut report = stored::report_summary(&model).unwrap();
+        report.messages = stored::all_messages(db.reader(), &model).await.unwrap();
+        println!("messages {}: hwm {:.0} MB", report.messages.len(), status_mb("VmHWM:"));
+        let out = convergence::export::annotated::annotated_workbook(&book, &report).unwrap();
+        println!("built {} bytes: hwm {:.0} MB", out.len(), status_mb("VmHWM:"));
+        return;
+    }
     let start = Instant::now();
     let (_, bytes) = inventory::annotated_copy(&db, &worker, &principal, upload).await.expect("annotated");
     let seconds = start.elapsed().as_secs_f64();

@@ -12,6 +12,15 @@ use crate::normalise::report::{Report, Severity};
 /// Header of the added status column.
 pub const STATUS_HEADER: &str = "Statut de l'import";
 
+/// Header of the added column that says, in full, what was found on a row.
+pub const DETAIL_HEADER: &str = "Détail de l'import";
+
+/// Notes on faulty cells, at most: each costs the writer kilobytes of
+/// memory, and past a few thousand nobody reads them one by one. Every
+/// message stays in the detail column of its row, and every faulty cell
+/// keeps its colour.
+pub const MAX_NOTES: usize = 2000;
+
 /// Builds the annotated workbook, each sheet written row by row in
 /// constant memory (cells go to a temporary file as they are written).
 ///
@@ -31,6 +40,7 @@ pub fn annotated_workbook(workbook: &RawWorkbook, report: &Report) -> Result<Vec
     let header_format = Format::new().set_bold();
     let mut book = Workbook::new();
     let mut used_names: Vec<String> = Vec::new();
+    let mut notes = 0usize;
     for sheet in &workbook.sheets {
         // Row by row, in constant memory: a 100,000-row deposit must not
         // cost its size many times over in the service's memory.
@@ -58,13 +68,15 @@ pub fn annotated_workbook(workbook: &RawWorkbook, report: &Report) -> Result<Vec
                     None
                 };
                 write_cell(worksheet, r, c, cell, format)?;
-                if !here.is_empty() {
+                if !here.is_empty() && notes < MAX_NOTES {
                     let text = here.iter().map(|m| m.sentence()).collect::<Vec<_>>().join("\n");
                     worksheet.insert_note(r, c, &Note::new(text).set_author("convergence"))?;
+                    notes += 1;
                 }
             }
             if Some(excel_row) == header_row {
                 worksheet.write_string_with_format(r, status_col, STATUS_HEADER, &header_format)?;
+                worksheet.write_string_with_format(r, status_col + 1, DETAIL_HEADER, &header_format)?;
             } else if header_row.is_some_and(|h| excel_row > h) && row.iter().any(|c| !c.is_blank()) {
                 let (status, format) = if messages.iter().any(|m| m.severity == Severity::Error) {
                     ("Erreur : ligne non importée", Some(&error_format))
@@ -79,10 +91,9 @@ pub fn annotated_workbook(workbook: &RawWorkbook, report: &Report) -> Result<Vec
                     Some(format) => worksheet.write_string_with_format(r, status_col, status, format)?,
                     None => worksheet.write_string(r, status_col, status)?,
                 };
-                let row_level: Vec<String> =
-                    messages.iter().filter(|m| m.column.is_none()).map(|m| m.sentence()).collect();
-                if !row_level.is_empty() {
-                    worksheet.insert_note(r, status_col, &Note::new(row_level.join("\n")).set_author("convergence"))?;
+                let detail: Vec<String> = messages.iter().map(|m| m.sentence()).collect();
+                if !detail.is_empty() {
+                    worksheet.write_string(r, status_col + 1, detail.join("\n"))?;
                 }
             }
         }
