@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The detail of one computed value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "AnyDetail")]
 pub enum Detail {
     /// `APP.N_SOLUTIONS.*`: the solutions of a sub-domain by kind.
     Solutions(Solutions),
@@ -157,10 +157,127 @@ pub struct Contracts {
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
+/// Every field of every shape, read in one pass: a stored run holds a few
+/// hundred details, and trying each shape in turn (serde's untagged
+/// reading) cost more than the rest of a read. The fields present then
+/// name the shape.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnyDetail {
+    products: Option<usize>,
+    unmatched_names: Option<usize>,
+    in_house: Option<usize>,
+    on_target: Option<usize>,
+    concerned: Option<usize>,
+    concerned_etablissements: Option<Vec<String>>,
+    etablissements: Option<Vec<String>>,
+    subdomains: Option<usize>,
+    rows: Option<usize>,
+    rows_with_users: Option<usize>,
+    median_users: Option<f64>,
+    converged: Option<Vec<String>>,
+    eligible: Option<usize>,
+    reporting: Option<usize>,
+    connected: Option<usize>,
+    answered: Option<usize>,
+    rows_with_cost: Option<usize>,
+    off_target_rows: Option<usize>,
+    with_contract_end: Option<usize>,
+}
+
+impl AnyDetail {
+    /// How many fields the document gave.
+    fn given(&self) -> usize {
+        let numbers = [
+            self.products,
+            self.unmatched_names,
+            self.in_house,
+            self.on_target,
+            self.concerned,
+            self.subdomains,
+            self.rows,
+            self.rows_with_users,
+            self.eligible,
+            self.reporting,
+            self.connected,
+            self.answered,
+            self.rows_with_cost,
+            self.off_target_rows,
+            self.with_contract_end,
+        ];
+        let lists = [&self.concerned_etablissements, &self.etablissements, &self.converged];
+        numbers.iter().flatten().count()
+            + lists.iter().filter(|l| l.is_some()).count()
+            + usize::from(self.median_users.is_some())
+    }
+}
+
+impl TryFrom<AnyDetail> for Detail {
+    type Error = String;
+
+    fn try_from(any: AnyDetail) -> Result<Self, String> {
+        let given = any.given();
+        let shape = match any {
+            AnyDetail {
+                products: Some(products),
+                unmatched_names: Some(unmatched_names),
+                in_house: Some(in_house),
+                ..
+            } => Detail::Solutions(Solutions { products, unmatched_names, in_house }),
+            AnyDetail {
+                on_target: Some(on_target),
+                concerned: Some(concerned),
+                concerned_etablissements: Some(concerned_etablissements),
+                ..
+            } => Detail::TargetRate(TargetRate { on_target, concerned, concerned_etablissements }),
+            AnyDetail { etablissements: Some(etablissements), .. } => Detail::Legacy(Legacy { etablissements }),
+            AnyDetail { concerned: Some(concerned), .. } => Detail::Concerned(Concerned { concerned }),
+            AnyDetail { subdomains: Some(subdomains), .. } => Detail::Mean(Mean { subdomains }),
+            AnyDetail {
+                rows: Some(rows),
+                rows_with_users: Some(rows_with_users),
+                median_users: Some(median_users),
+                ..
+            } => Detail::UsersWeighted(UsersWeighted { rows, rows_with_users, median_users }),
+            AnyDetail { converged: Some(converged), eligible: Some(eligible), .. } => {
+                Detail::Converged(Converged { converged, eligible })
+            }
+            AnyDetail { rows: Some(rows), reporting: Some(reporting), .. } => {
+                Detail::PerEtablissement(PerEtablissement { rows, reporting })
+            }
+            AnyDetail { connected: Some(connected), answered: Some(answered), rows: Some(rows), .. } => {
+                Detail::Identity(Identity { connected, answered, rows })
+            }
+            AnyDetail { rows: Some(rows), rows_with_cost: Some(rows_with_cost), .. } => {
+                Detail::Cost(Cost { rows, rows_with_cost })
+            }
+            AnyDetail {
+                off_target_rows: Some(off_target_rows), with_contract_end: Some(with_contract_end), ..
+            } => Detail::Contracts(Contracts { off_target_rows, with_contract_end }),
+            _ => Detail::none(),
+        };
+        // The shape must account for every field given, and no more.
+        if shape.fields() != given {
+            return Err("indicator detail of no known shape".to_owned());
+        }
+        Ok(shape)
+    }
+}
+
 impl Detail {
     /// No detail.
     pub fn none() -> Self {
         Detail::None(Empty {})
+    }
+
+    /// How many fields the shape has.
+    fn fields(&self) -> usize {
+        match self {
+            Detail::Solutions(_) | Detail::TargetRate(_) | Detail::UsersWeighted(_) | Detail::Identity(_) => 3,
+            Detail::Converged(_) | Detail::PerEtablissement(_) | Detail::Cost(_) | Detail::Contracts(_) => 2,
+            Detail::Legacy(_) | Detail::Concerned(_) | Detail::Mean(_) => 1,
+            Detail::None(_) => 0,
+        }
     }
 
     /// The établissements concerned by a target, for a target rate.
@@ -203,5 +320,7 @@ mod tests {
     fn a_document_of_no_known_shape_is_refused() {
         assert!(serde_json::from_str::<Detail>(r#"{"concerned": 2, "surprise": 1}"#).is_err());
         assert!(serde_json::from_str::<Detail>(r#"{"rows": "many"}"#).is_err());
+        assert!(serde_json::from_str::<Detail>(r#"{"concerned": 2, "rows": 3}"#).is_err(), "two shapes mixed");
+        assert!(serde_json::from_str::<Detail>(r#"{"rows": 3}"#).is_err(), "a shape half given");
     }
 }
