@@ -19,6 +19,7 @@ mod m20261123_000008_interned_message_pages;
 mod m20261125_000009_match_method_column;
 mod m20261126_000010_etablissement_header_mappings;
 mod m20261126_000011_token_expiry_and_use;
+mod m20261126_000012_product_names_per_proposer;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_match_method_column::Migration),
             Box::new(m20261126_000010_etablissement_header_mappings::Migration),
             Box::new(m20261126_000011_token_expiry_and_use::Migration),
+            Box::new(m20261126_000012_product_names_per_proposer::Migration),
         ]
     }
 }

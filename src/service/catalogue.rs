@@ -248,6 +248,14 @@ pub async fn approve_product(db: &Db, actor: Actor<'_>, id: i64) -> Result<produ
     if product.status != ProductStatus::Pending {
         return Err(AppError::Conflict(format!("le produit « {} » n'attend pas d'approbation", product.name)));
     }
+    if let Some(same) = catalogue::approved_named(write.txn(), &product.name).await?
+        && same.id != product.id
+    {
+        return Err(AppError::Conflict(format!(
+            "le catalogue a déjà un produit « {} » ({}) : fusionnez cette proposition dans ce produit plutôt que de l'approuver",
+            product.name, same.id
+        )));
+    }
     let approved = catalogue_admin::approve(write.txn(), actor, product).await?;
     write.commit().await?;
     Ok(approved)

@@ -166,3 +166,16 @@ pub async fn product_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result
 pub async fn find_live_product(conn: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, StoreError> {
     Ok(find_product(conn, id).await?.filter(|p| p.merged_into.is_none()))
 }
+
+/// The live approved product of exactly that name, if any.
+///
+/// # Errors
+/// When the query fails.
+pub async fn approved_named(conn: &impl ConnectionTrait, name: &str) -> Result<Option<product::Model>, StoreError> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Name.eq(name))
+        .filter(product::Column::Status.eq(ProductStatus::Approved))
+        .filter(product::Column::MergedInto.is_null())
+        .one(conn)
+        .await?)
+}

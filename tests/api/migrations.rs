@@ -194,3 +194,33 @@ db_test!(the_match_method_moves_out_of_the_flags_and_back, |app| {
     assert_eq!(after, served, "the same methods and flags once migrated again");
     db.close().await.unwrap();
 });
+
+db_test!(product_names_per_proposer_rebuild_keeps_every_product_alias_and_former_vendor, |app| {
+    use sea_orm::ConnectionTrait;
+    let counts = |db: convergence::store::Db| async move {
+        let backend = db.reader().get_database_backend();
+        let mut counts = Vec::new();
+        for table in ["products", "product_aliases", "product_vendors"] {
+            let row = db
+                .reader()
+                .query_one_raw(sea_orm::Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+                .await
+                .unwrap()
+                .unwrap();
+            counts.push(row.try_get::<i64>("", "n").unwrap());
+        }
+        counts
+    };
+    let before = counts(app.db.clone()).await;
+    assert!(before.iter().all(|n| *n > 0), "{before:?}");
+    let url = app.database_url.clone();
+    app.db.clone().close().await.unwrap();
+    let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
+    // Down past the rebuild and up again, as an operator rolling back would.
+    let after_eleventh = u32::try_from(Migrator::migrations().len() - 11).unwrap();
+    Migrator::down(db.writer(), Some(after_eleventh)).await.unwrap();
+    assert_eq!(counts(db.clone()).await, before, "down keeps every row");
+    db.migrate().await.unwrap();
+    assert_eq!(counts(db.clone()).await, before, "up keeps every row");
+    db.close().await.unwrap();
+});

@@ -233,3 +233,34 @@ db_test!(a_member_from_another_region_is_admitted_only_on_purpose_and_audited, |
         "an ordinary member is not flagged"
     );
 });
+
+db_test!(a_proposal_by_another_ght_of_the_same_name_is_not_revealed, |app| {
+    app.given_ght("NOR-02", "NOR", &[HAVRE]).await;
+    app.given_ght("HDF-01", "HDF", &[BOULOGNE]).await;
+    let nor = app.token(Role::Ght, Some("NOR-02"), None, None).await;
+    let hdf = app.token(Role::Ght, Some("HDF-01"), None, None).await;
+    let propose = |token: String| {
+        let app = &app;
+        async move {
+            let body = serde_json::json!({"name": "Planificateur Bloc Régional", "vendor": "Éditeur local"});
+            app.send(Method::POST, "/api/v1/catalogue/products", Some(&token), Some(body)).await
+        }
+    };
+    let first = propose(hdf.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    let second = propose(nor.clone()).await;
+    assert_eq!(second.status, StatusCode::CREATED, "another GHT's proposal is not revealed: {second:?}");
+    assert_ne!(first.body["id"], second.body["id"]);
+    assert_problem(&propose(nor.clone()).await, StatusCode::CONFLICT, "conflict");
+
+    // The operator approves one; the other is to be merged into it, not
+    // approved as a second product of the same name.
+    let approve = |id: serde_json::Value| {
+        let app = &app;
+        async move { app.post(&format!("/api/v1/catalogue/products/{id}/approve"), serde_json::json!({})).await }
+    };
+    assert_eq!(approve(first.body["id"].clone()).await.status, StatusCode::OK);
+    let twice = approve(second.body["id"].clone()).await;
+    assert_problem(&twice, StatusCode::CONFLICT, "conflict");
+    assert!(twice.body["detail"].as_str().unwrap().contains("fusionnez"), "{twice:?}");
+});
