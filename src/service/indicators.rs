@@ -41,7 +41,7 @@ pub async fn of_ght(db: &Db, principal: &Principal, ght: &GhtCode, year: Campaig
     let reader = db.reader();
     access::readable_ght(reader, principal, ght).await?;
     let indicators = read(reader, ght, year, None).await?.ok_or_else(|| unknown_campaign(year))?;
-    let (_, schema) = stored::current_schema(reader).await?;
+    let (_, schema) = db.indicator_schema().await?;
     let answers = answers::of_campaign(reader, ght, year).await?;
     Ok(GhtReading { indicators, schema, answers })
 }
@@ -72,7 +72,7 @@ pub async fn of_etablissement(
     };
     access::readable_campaign_data(reader, principal, finess, &ght).await?;
     let found = read(reader, &ght, year, Some(finess.as_str())).await?.ok_or_else(|| unknown_campaign(year))?;
-    let (_, schema) = stored::current_schema(reader).await?;
+    let (_, schema) = db.indicator_schema().await?;
     Ok((ght, found, schema))
 }
 
@@ -175,7 +175,7 @@ pub async fn deltas(
     let (from, to) = campaign_pair(db, from, to).await?;
     let before = read(reader, ght, from, None).await?.ok_or_else(|| unknown_campaign(from))?;
     let after = read(reader, ght, to, None).await?.ok_or_else(|| unknown_campaign(to))?;
-    let (_, schema) = stored::current_schema(reader).await?;
+    let (_, schema) = db.indicator_schema().await?;
     let deltas = crate::compute::changes::deltas(&before.values, &after.values);
     Ok(Comparison { before: (from, before), after: (to, after), deltas, schema })
 }
@@ -261,6 +261,7 @@ pub async fn new_schema_version(
     let current = (version + 1, definitions);
     write.touched().every_ght();
     write.commit().await?;
+    db.forget_indicator_schema();
     Ok(current)
 }
 

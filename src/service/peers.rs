@@ -44,7 +44,7 @@ pub async fn of_region(
     let own = own_ght(db, principal).await?;
     access::readable_region(reader, principal, region, own.as_ref().map(|(_, r)| r.as_str())).await?;
     let peers = stored::peer_values(reader, year, Some(region.as_str())).await?;
-    let (_, schema) = stored::current_schema(reader).await?;
+    let (_, schema) = db.indicator_schema().await?;
     let full = matches!(principal.scope, Scope::All | Scope::Region(_));
     Ok(PeerReading { peers, schema, full, own: own.map(|(g, _)| g) })
 }
@@ -57,7 +57,7 @@ pub async fn of_region(
 pub async fn of_nation(db: &Db, principal: &Principal, year: CampaignYear) -> Result<PeerReading, AppError> {
     let reader = db.reader();
     let peers = stored::peer_values(reader, year, None).await?;
-    let (_, schema) = stored::current_schema(reader).await?;
+    let (_, schema) = db.indicator_schema().await?;
     let own = own_ght(db, principal).await?.map(|(g, _)| g);
     Ok(PeerReading { peers, schema, full: matches!(principal.scope, Scope::All), own })
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::reference::IndicatorDefinition;
 use crate::store::entities::{campaign, region};
 use crate::store::taxonomy::StoredTaxonomy;
-use crate::store::{Db, campaigns, indicators, regions, taxonomy};
+use crate::store::{Db, campaigns, regions, taxonomy};
 
 /// The regions, mainland then overseas.
 ///
@@ -36,5 +36,5 @@ pub async fn campaigns(db: &Db) -> Result<Vec<campaign::Model>, AppError> {
 /// # Errors
 /// When the query fails.
 pub async fn indicator_schema(db: &Db) -> Result<(i32, Vec<IndicatorDefinition>), AppError> {
-    Ok(indicators::current_schema(db.reader()).await?)
+    Ok(db.indicator_schema().await?)
 }

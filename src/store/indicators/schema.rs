@@ -52,6 +52,43 @@ async fn insert_definitions(
     Ok(())
 }
 
+/// The schema in force as last read, and when.
+#[derive(Debug, Clone)]
+pub struct CachedSchema {
+    read_at: std::time::Instant,
+    version: i32,
+    definitions: std::sync::Arc<Vec<IndicatorDefinition>>,
+}
+
+/// How long a replica reads the schema from memory before the database
+/// again. A version is never changed once written: a replica that did not
+/// write a new version sees it at most this late.
+const SCHEMA_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl crate::store::Db {
+    /// The schema in force, for reads: from memory when read less than two
+    /// seconds ago (every indicator read needs it, and two queries a read
+    /// were a third of a read's database round trips).
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub async fn indicator_schema(&self) -> Result<(i32, Vec<IndicatorDefinition>), StoreError> {
+        let cached = self.schema.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some(cached) = cached.filter(|c| c.read_at.elapsed() < SCHEMA_FRESH_FOR) {
+            return Ok((cached.version, cached.definitions.as_ref().clone()));
+        }
+        let (version, definitions) = current_schema(self.reader()).await?;
+        let fresh = CachedSchema { read_at: std::time::Instant::now(), version, definitions: definitions.clone().into() };
+        *self.schema.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fresh);
+        Ok((version, definitions))
+    }
+
+    /// Forgets the schema read, after this replica wrote a new version.
+    pub fn forget_indicator_schema(&self) {
+        *self.schema.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
+
 /// The schema in force: its version and definitions, by code.
 ///
 /// # Errors
