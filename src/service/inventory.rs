@@ -154,11 +154,7 @@ pub async fn current_rows(
         .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
     let members: Vec<String> = match &principal.scope {
         Scope::Etablissement { finess, .. } => vec![finess.to_string()],
-        _ => ghts::members_at(reader, ght, campaign.reference_date)
-            .await?
-            .into_iter()
-            .map(|(m, _)| m.finess_ej.to_string())
-            .collect(),
+        _ => ghts::member_finess_at(reader, ght, campaign.reference_date).await?,
     };
     Ok(inventory::current_entries(reader, year, &members, filter, page).await?)
 }

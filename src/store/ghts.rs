@@ -4,7 +4,7 @@ use crate::store::StoreError;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -198,6 +198,27 @@ pub async fn members_at(
             Some((m, e))
         })
         .collect())
+}
+
+/// The FINESS EJ of a GHT's members on a date, in order (one query: for
+/// the listings that need nothing more of them).
+///
+/// # Errors
+/// When the query fails.
+pub async fn member_finess_at(
+    conn: &impl ConnectionTrait,
+    code: &GhtCode,
+    on: NaiveDate,
+) -> Result<Vec<String>, StoreError> {
+    Ok(ght_membership::Entity::find()
+        .select_only()
+        .column(ght_membership::Column::FinessEj)
+        .filter(ght_membership::Column::GhtCode.eq(code.as_str()))
+        .filter(active_on(on))
+        .order_by_asc(ght_membership::Column::FinessEj)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }
 
 /// Membership rows active on a date: `valid_from <= on` and (`valid_to` is

@@ -78,7 +78,8 @@ impl crate::store::Db {
             return Ok((cached.version, cached.definitions.as_ref().clone()));
         }
         let (version, definitions) = current_schema(self.reader()).await?;
-        let fresh = CachedSchema { read_at: std::time::Instant::now(), version, definitions: definitions.clone().into() };
+        let fresh =
+            CachedSchema { read_at: std::time::Instant::now(), version, definitions: definitions.clone().into() };
         *self.schema.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fresh);
         Ok((version, definitions))
     }
