@@ -76,7 +76,8 @@ fn to_review(pairs: &[(String, i64)]) -> Condition {
                 .add(inventory_entry::Column::UploadId.eq(*upload)),
         );
     }
-    Condition::all().add(current).add(
+    let uploads: Vec<i64> = pairs.iter().map(|(_, upload)| *upload).collect();
+    Condition::all().add(inventory_entry::Column::UploadId.is_in(uploads)).add(current).add(
         Condition::any()
             .add(inventory_entry::Column::State.eq(EntryState::Unmatched.as_str()))
             .add(inventory_entry::Column::MatchConfidence.lt(REVIEW_THRESHOLD)),
