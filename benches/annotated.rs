@@ -7,21 +7,15 @@
 //! Target: the build in the service process under 300 MB at 100,000 rows.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Instant;
 
 use convergence::auth::Principal;
-use convergence::demo;
 use convergence::domain::{CampaignYear, Finess};
-use convergence::import::Limits;
-use convergence::intake::worker::WorkerConfig;
 use convergence::intake::{self, ImportRequest, ImportScope};
 use convergence::service::inventory;
 use convergence::store::audit::Actor;
-use convergence::store::{Db, seed};
-use secrecy::SecretString;
-
-const HAVRE: &str = "760780726";
 
 fn file(rows: usize) -> Vec<u8> {
     let mut csv = String::from("Application;Nombre d'utilisateurs;Fin de contrat;Commentaire\n");
@@ -46,22 +40,12 @@ fn status_mb(key: &str) -> f64 {
 async fn main() {
     let rows: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-    let db = Db::connect(&url).await.expect("db");
-    db.migrate().await.expect("migrate");
-    seed::seed_reference(&db).await.expect("seed");
-    let worker = WorkerConfig {
-        program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
-        memory_bytes: 2 * 1024 * 1024 * 1024,
-        cpu_seconds: 120,
-        timeout: Duration::from_secs(300),
-        limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
-    };
-    demo::load(&db, &worker).await.expect("demo GHT");
+    let worker = common::worker();
+    let db = common::demo_database(&dir, &worker).await;
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
     let request = ImportRequest {
-        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+        scope: ImportScope::Etablissement(Finess::parse(common::HAVRE).expect("finess")),
         campaign: CampaignYear::new(2026).expect("year"),
         file_name: "gros.csv".to_owned(),
         bytes: file(rows),

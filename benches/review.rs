@@ -6,23 +6,16 @@
 //! Target: a page of the queue in under 200 ms for 100,000 unmatched rows.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use convergence::auth::Principal;
-use convergence::demo;
 use convergence::domain::{CampaignYear, Finess, GhtCode};
-use convergence::import::Limits;
-use convergence::intake::worker::WorkerConfig;
 use convergence::intake::{self, ImportRequest, ImportScope};
 use convergence::service::review;
 use convergence::store::audit::Actor;
 use convergence::store::pagination::Page;
-use convergence::store::{Db, seed};
-use secrecy::SecretString;
-
-/// Le Havre, a member of the demo GHT.
-const HAVRE: &str = "760780726";
 
 fn junk(rows: usize) -> Vec<u8> {
     let mut csv = String::from("Application;Domaine fonctionnel\n");
@@ -36,22 +29,12 @@ fn junk(rows: usize) -> Vec<u8> {
 async fn main() {
     let rows: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
-    let db = Db::connect(&url).await.expect("db");
-    db.migrate().await.expect("migrate");
-    seed::seed_reference(&db).await.expect("seed");
-    let worker = WorkerConfig {
-        program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
-        memory_bytes: 2 * 1024 * 1024 * 1024,
-        cpu_seconds: 120,
-        timeout: Duration::from_secs(300),
-        limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
-    };
-    demo::load(&db, &worker).await.expect("demo GHT");
+    let worker = common::worker();
+    let db = common::demo_database(&dir, &worker).await;
     let principal = Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
     let request = ImportRequest {
-        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+        scope: ImportScope::Etablissement(Finess::parse(common::HAVRE).expect("finess")),
         campaign: CampaignYear::new(2026).expect("year"),
         file_name: "junk.csv".to_owned(),
         bytes: junk(rows),
@@ -62,7 +45,7 @@ async fn main() {
     let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
     assert_eq!(outcome.report.rows_imported as usize, rows);
 
-    let ght = GhtCode::parse(demo::DEMO_GHT).expect("code");
+    let ght = GhtCode::parse(convergence::demo::DEMO_GHT).expect("code");
     let mut samples = Vec::new();
     for number in [1, 2, 1000, 1, 3, 500, 1, 2, 1, 4, 1, 2, 1, 1, 1, 100, 1, 2, 1, 1] {
         let start = Instant::now();

@@ -75,13 +75,7 @@ pub async fn load_reference(
 pub async fn load_mappings(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<HashMap<String, Field>, StoreError> {
     let rows =
         header_mapping::Entity::find().filter(header_mapping::Column::GhtCode.eq(ght.as_str())).all(conn).await?;
-    rows.into_iter()
-        .map(|m| {
-            let field = serde_json::from_value::<Field>(serde_json::Value::String(m.field))
-                .map_err(|e| StoreError::corrupt("header_mappings", m.id, "field", e))?;
-            Ok((m.header, field))
-        })
-        .collect()
+    rows.into_iter().map(|m| Ok((m.header, stored_field("header_mappings", m.id, m.field)?))).collect()
 }
 
 /// The header mappings an établissement confirmed for its own deposits.
@@ -96,13 +90,12 @@ pub async fn etablissement_mappings(
         .filter(etablissement_header_mapping::Column::FinessEj.eq(finess.as_str()))
         .all(conn)
         .await?;
-    rows.into_iter()
-        .map(|m| {
-            let field = serde_json::from_value::<Field>(serde_json::Value::String(m.field))
-                .map_err(|e| StoreError::corrupt("etablissement_header_mappings", m.id, "field", e))?;
-            Ok((m.header, field))
-        })
-        .collect()
+    rows.into_iter().map(|m| Ok((m.header, stored_field("etablissement_header_mappings", m.id, m.field)?))).collect()
+}
+
+/// A mapping's stored field, decoded.
+fn stored_field(table: &'static str, id: i64, raw: String) -> Result<Field, StoreError> {
+    serde_json::from_value(serde_json::Value::String(raw)).map_err(|e| StoreError::corrupt(table, id, "field", e))
 }
 
 /// Whose header mappings are saved.

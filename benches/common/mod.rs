@@ -1,0 +1,37 @@
+//! What the review and annotated-copy benchmarks start from: a fresh
+//! SQLite database with the reference data and the demo GHT, and the parse
+//! worker as the service runs it.
+#![allow(clippy::expect_used, dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use convergence::demo;
+use convergence::import::Limits;
+use convergence::intake::worker::WorkerConfig;
+use convergence::store::{Db, seed};
+use secrecy::SecretString;
+
+/// Le Havre, a member of the demo GHT.
+pub const HAVRE: &str = "760780726";
+
+/// The parse worker, with room for a 100,000-row file.
+pub fn worker() -> WorkerConfig {
+    WorkerConfig {
+        program: PathBuf::from(env!("CARGO_BIN_EXE_convergence")),
+        memory_bytes: 2 * 1024 * 1024 * 1024,
+        cpu_seconds: 120,
+        timeout: Duration::from_secs(300),
+        limits: Limits { max_file_bytes: 200 * 1024 * 1024, ..Limits::default() },
+    }
+}
+
+/// A database in `dir` with the reference data and the demo GHT.
+pub async fn demo_database(dir: &tempfile::TempDir, worker: &WorkerConfig) -> Db {
+    let url = SecretString::from(format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+    let db = Db::connect(&url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    seed::seed_reference(&db).await.expect("seed");
+    demo::load(&db, worker).await.expect("demo GHT");
+    db
+}
