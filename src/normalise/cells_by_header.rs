@@ -13,8 +13,16 @@ use serde::{Deserialize, Serialize};
 
 /// A JSON object of header → cell text. In JSON (an API reply) it is that
 /// object; in the worker's binary protocol it travels as its text.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellsByHeader(String);
+
+/// No cells: the empty object `{}` (never an empty text, which is not a
+/// JSON document and would not read back).
+impl Default for CellsByHeader {
+    fn default() -> Self {
+        CellsByHeader("{}".to_owned())
+    }
+}
 
 impl CellsByHeader {
     /// The object of these pairs, in order (a repeated header keeps its
@@ -143,6 +151,12 @@ impl<'de> Visitor<'de> for PairsVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_cells_is_the_empty_object() {
+        assert_eq!(CellsByHeader::default().as_json(), "{}");
+        assert_eq!(CellsByHeader::default(), CellsByHeader::from_pairs([]));
+    }
 
     #[test]
     fn the_text_is_the_json_object_of_the_pairs() {
