@@ -37,6 +37,7 @@ pub struct Write<'a> {
     txn: DatabaseTransaction,
     actor: Actor<'a>,
     touched: Touched,
+    db: Db,
 }
 
 impl<'a> Write<'a> {
@@ -45,7 +46,7 @@ impl<'a> Write<'a> {
     /// # Errors
     /// When the database cannot start one.
     pub async fn begin(db: &Db, actor: Actor<'a>) -> Result<Self, AppError> {
-        Ok(Write { txn: db.begin_write().await?, actor, touched: Touched::default() })
+        Ok(Write { txn: db.begin_write().await?, actor, touched: Touched::default(), db: db.clone() })
     }
 
     /// The transaction, for the store's functions.
@@ -78,6 +79,8 @@ impl<'a> Write<'a> {
     pub async fn commit(self) -> Result<Vec<Recomputed>, AppError> {
         let recomputed = self.touched.recompute(&self.txn).await?;
         self.txn.commit().await?;
+        // What this replica serves from memory may have moved with it.
+        self.db.forget_peer_values();
         Ok(recomputed)
     }
 }

@@ -11,7 +11,7 @@ use crate::compute::aggregates::{Distribution, Rank, distribution, ranks};
 use crate::domain::{AnswerStatus, CampaignYear, GhtCode, RegionCode};
 use crate::error::AppError;
 use crate::reference::IndicatorDefinition;
-use crate::store::indicators::{self as stored, PeerValues};
+use crate::store::indicators::PeerValues;
 use crate::store::{Db, ghts};
 
 /// The values of a set of GHTs as one caller may see them.
@@ -43,7 +43,7 @@ pub async fn of_region(
     let reader = db.reader();
     let own = own_ght(db, principal).await?;
     access::readable_region(reader, principal, region, own.as_ref().map(|(_, r)| r.as_str())).await?;
-    let peers = stored::peer_values(reader, year, Some(region.as_str())).await?;
+    let peers = db.peer_values(year, Some(region.as_str())).await?;
     let (_, schema) = db.indicator_schema().await?;
     let full = matches!(principal.scope, Scope::All | Scope::Region(_));
     Ok(PeerReading { peers, schema, full, own: own.map(|(g, _)| g) })
@@ -55,8 +55,7 @@ pub async fn of_region(
 /// # Errors
 /// When a query fails.
 pub async fn of_nation(db: &Db, principal: &Principal, year: CampaignYear) -> Result<PeerReading, AppError> {
-    let reader = db.reader();
-    let peers = stored::peer_values(reader, year, None).await?;
+    let peers = db.peer_values(year, None).await?;
     let (_, schema) = db.indicator_schema().await?;
     let own = own_ght(db, principal).await?.map(|(g, _)| g);
     Ok(PeerReading { peers, schema, full: matches!(principal.scope, Scope::All), own })

@@ -60,6 +60,9 @@ pub struct Db {
     /// The indicator schema in force, as last read (see
     /// [`Db::indicator_schema`]).
     schema: std::sync::Arc<std::sync::Mutex<Option<indicators::CachedSchema>>>,
+    /// Regional and national values, as last gathered (see
+    /// [`Db::peer_values`]).
+    peers: std::sync::Arc<std::sync::Mutex<indicators::CachedPeers>>,
     /// The SQLite checkpointer, stopped when the pools close.
     checkpointer: Option<tokio::task::AbortHandle>,
 }
@@ -77,12 +80,18 @@ impl Db {
             let read = Database::connect(sqlite_options(url, 8)).await?;
             let write = Database::connect(sqlite_options(url, 1)).await?;
             let checkpointer = Some(spawn_checkpointer(read.clone()));
-            Ok(Db { read, write, checkpointer, schema: Default::default() })
+            Ok(Db { read, write, checkpointer, schema: Default::default(), peers: Default::default() })
         } else {
             let mut options = ConnectOptions::new(url.to_owned());
             options.max_connections(16).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
             let pool = Database::connect(options).await?;
-            Ok(Db { read: pool.clone(), write: pool, checkpointer: None, schema: Default::default() })
+            Ok(Db {
+                read: pool.clone(),
+                write: pool,
+                checkpointer: None,
+                schema: Default::default(),
+                peers: Default::default(),
+            })
         }
     }
 

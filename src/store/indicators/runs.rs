@@ -163,6 +163,44 @@ pub struct PeerValues {
     pub answers: Vec<crate::store::entities::indicator_answer::Model>,
 }
 
+/// Regional and national values as last gathered, by campaign and region
+/// (`None`: the nation), with when.
+pub type CachedPeers =
+    std::collections::HashMap<(CampaignYear, Option<String>), (std::time::Instant, std::sync::Arc<PeerValues>)>;
+
+/// How long a replica serves regional and national values from memory.
+/// Gathering them reads every GHT's stored run (136 documents for the
+/// nation); they change only when a write commits, which forgets them in
+/// this replica at once, and in the others at most this late.
+const PEERS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl crate::store::Db {
+    /// [`peer_values`], from memory when gathered less than two seconds
+    /// ago and no write of this replica committed since.
+    ///
+    /// # Errors
+    /// When a query fails.
+    pub async fn peer_values(&self, year: CampaignYear, region: Option<&str>) -> Result<PeerValues, StoreError> {
+        let key = (year, region.map(str::to_owned));
+        let cached = self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        if let Some((_, values)) = cached.filter(|(at, _)| at.elapsed() < PEERS_FRESH_FOR) {
+            return Ok(values.as_ref().clone());
+        }
+        let values = peer_values(self.reader(), year, region).await?;
+        self.peers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, (std::time::Instant::now(), std::sync::Arc::new(values.clone())));
+        Ok(values)
+    }
+
+    /// Forgets the regional and national values gathered (a write of this
+    /// replica committed).
+    pub fn forget_peer_values(&self) {
+        self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
 /// Gathers [`PeerValues`] for a region, or the nation.
 ///
 /// # Errors
