@@ -12,10 +12,7 @@ mod common;
 use std::time::Instant;
 
 use convergence::auth::Principal;
-use convergence::domain::{CampaignYear, Finess};
-use convergence::intake::{self, ImportRequest, ImportScope};
 use convergence::service::inventory;
-use convergence::store::audit::Actor;
 
 fn file(rows: usize) -> Vec<u8> {
     let mut csv = String::from("Application;Nombre d'utilisateurs;Fin de contrat;Commentaire\n");
@@ -43,17 +40,7 @@ async fn main() {
     let worker = common::worker();
     let db = common::demo_database(&dir, &worker).await;
     let principal = Principal::command_line("bench");
-    let actor = Actor { principal: &principal, request_id: None };
-    let request = ImportRequest {
-        scope: ImportScope::Etablissement(Finess::parse(common::HAVRE).expect("finess")),
-        campaign: CampaignYear::new(2026).expect("year"),
-        file_name: "gros.csv".to_owned(),
-        bytes: file(rows),
-        partial: true,
-        dry_run: false,
-        mapping: Default::default(),
-    };
-    let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
+    let outcome = common::deposit_at_havre(&db, &worker, &principal, "gros.csv", file(rows)).await;
     let upload = outcome.upload.as_ref().expect("stored").id;
     drop(outcome);
     // Reset the high-water mark: what follows is the build alone.

@@ -11,10 +11,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use convergence::auth::Principal;
-use convergence::domain::{CampaignYear, Finess, GhtCode};
-use convergence::intake::{self, ImportRequest, ImportScope};
+use convergence::domain::GhtCode;
 use convergence::service::review;
-use convergence::store::audit::Actor;
 use convergence::store::pagination::Page;
 
 fn junk(rows: usize) -> Vec<u8> {
@@ -32,17 +30,7 @@ async fn main() {
     let worker = common::worker();
     let db = common::demo_database(&dir, &worker).await;
     let principal = Principal::command_line("bench");
-    let actor = Actor { principal: &principal, request_id: None };
-    let request = ImportRequest {
-        scope: ImportScope::Etablissement(Finess::parse(common::HAVRE).expect("finess")),
-        campaign: CampaignYear::new(2026).expect("year"),
-        file_name: "junk.csv".to_owned(),
-        bytes: junk(rows),
-        partial: true,
-        dry_run: false,
-        mapping: Default::default(),
-    };
-    let outcome = intake::import(&db, &worker, actor, request).await.expect("import");
+    let outcome = common::deposit_at_havre(&db, &worker, &principal, "junk.csv", junk(rows)).await;
     assert_eq!(outcome.report.rows_imported as usize, rows);
 
     let ght = GhtCode::parse(convergence::demo::DEMO_GHT).expect("code");

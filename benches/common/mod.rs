@@ -6,9 +6,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use convergence::auth::Principal;
 use convergence::demo;
+use convergence::domain::{CampaignYear, Finess};
 use convergence::import::Limits;
 use convergence::intake::worker::WorkerConfig;
+use convergence::intake::{self, ImportOutcome, ImportRequest, ImportScope};
+use convergence::store::audit::Actor;
 use convergence::store::{Db, seed};
 use secrecy::SecretString;
 
@@ -34,4 +38,26 @@ pub async fn demo_database(dir: &tempfile::TempDir, worker: &WorkerConfig) -> Db
     seed::seed_reference(&db).await.expect("seed");
     demo::load(&db, worker).await.expect("demo GHT");
     db
+}
+
+/// A file deposited as Le Havre's 2026 inventory, valid rows kept
+/// (`partial`), through the real intake.
+pub async fn deposit_at_havre(
+    db: &Db,
+    worker: &WorkerConfig,
+    principal: &Principal,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> ImportOutcome {
+    let request = ImportRequest {
+        scope: ImportScope::Etablissement(Finess::parse(HAVRE).expect("finess")),
+        campaign: CampaignYear::new(2026).expect("year"),
+        file_name: file_name.to_owned(),
+        bytes,
+        partial: true,
+        dry_run: false,
+        mapping: Default::default(),
+    };
+    let actor = Actor { principal, request_id: None };
+    intake::import(db, worker, actor, request).await.expect("import")
 }

@@ -55,8 +55,7 @@ impl Principal {
         match &self.scope {
             Scope::All => true,
             Scope::Region(own) => own.as_str() == region,
-            Scope::Ght(own) | Scope::Etablissement { ght: Some(own), .. } => own == ght,
-            Scope::Etablissement { ght: None, .. } => false,
+            Scope::Ght(_) | Scope::Etablissement { .. } => self.own_ght() == Some(ght),
         }
     }
 
