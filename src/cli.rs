@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `campaign`, `token`.
+//! The command line: `serve`, `migrate`, `campaign`, `token`, `user`.
 
 use std::net::SocketAddr;
 
@@ -53,6 +53,12 @@ pub enum Command {
         /// Que faire.
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Accorde, liste ou retire les droits des personnes qui se connectent par OpenID Connect.
+    User {
+        /// Que faire.
+        #[command(subcommand)]
+        action: UserAction,
     },
     /// Importe un fichier d'inventaire et affiche son rapport.
     Import {
@@ -153,6 +159,37 @@ pub enum TokenAction {
         /// Le préfixe de 12 caractères affiché par `token list`.
         #[arg(value_name = "PRÉFIXE")]
         prefix: String,
+    },
+}
+
+/// `user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Accorde un rôle et un périmètre à une adresse électronique (la personne se connecte ensuite par OpenID Connect).
+    Grant {
+        /// L'adresse électronique de la personne, telle que le fournisseur d'identité la transmet.
+        #[arg(value_name = "EMAIL")]
+        email: String,
+        /// admin, national, regional, ght ou etablissement.
+        #[arg(long, value_name = "RÔLE")]
+        role: Role,
+        /// Code du GHT, pour le rôle ght.
+        #[arg(long, value_name = "CODE")]
+        ght: Option<GhtCode>,
+        /// Code court de la région, pour le rôle regional.
+        #[arg(long, value_name = "CODE")]
+        region: Option<RegionCode>,
+        /// FINESS juridique, pour le rôle etablissement.
+        #[arg(long, value_name = "EJ")]
+        finess: Option<Finess>,
+    },
+    /// Liste les personnes, leur rôle, leur périmètre et leur dernière connexion.
+    List,
+    /// Retire les droits d'une personne et ferme ses sessions.
+    Revoke {
+        /// L'adresse électronique de la personne.
+        #[arg(value_name = "EMAIL")]
+        email: String,
     },
 }
 
@@ -266,6 +303,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Campaign { action } => campaign(&settings, action).await,
         Command::Token { action } => token(&settings, action).await,
+        Command::User { action } => user(&settings, action).await,
         Command::Import { file, finess, ght, campaign, partial, dry_run } => {
             let scope = match (finess, ght) {
                 (Some(finess), _) => ImportScope::Etablissement(finess),
@@ -436,6 +474,51 @@ fn print_report(report: &crate::normalise::report::Report) {
             "\n… et {hidden} autre(s) message(s) : GET /api/v1/uploads/{{id}}/messages, ou la copie annotée du fichier."
         );
     }
+}
+
+async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
+    use crate::service::anchors::Anchor;
+    use crate::service::people::{self, NewGrant, Who};
+    let db = connect(settings).await?;
+    let principal = Principal::command_line("user");
+    let actor = Actor { principal: &principal, request_id: None };
+    match action {
+        UserAction::Grant { email, role, ght, region, finess } => {
+            let saved =
+                people::grant(&db, actor, NewGrant { email, role, anchor: Anchor { ght, region, finess } }).await?;
+            println!("Rôle {} accordé à {} : la personne peut se connecter.", saved.role, saved.email);
+        }
+        UserAction::List => {
+            for p in people::list(&db).await? {
+                let scope = p
+                    .finess_ej
+                    .map(|f| f.to_string())
+                    .or(p.ght_code.map(|c| c.to_string()))
+                    .or(p.region_code.map(|r| r.to_string()))
+                    .unwrap_or_else(|| "-".to_owned());
+                let state = if p.revoked_at.is_some() { "retiré" } else { "actif" };
+                let seen = p.last_sign_in_at.map_or_else(
+                    || "jamais connecté".to_owned(),
+                    |at| format!("connecté le {}", at.format("%Y-%m-%d %H:%M")),
+                );
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    p.email,
+                    p.role,
+                    scope,
+                    state,
+                    seen,
+                    p.display_name.unwrap_or_default()
+                );
+            }
+        }
+        UserAction::Revoke { email } => {
+            let revoked = people::revoke(&db, actor, Who::Email(&email)).await?;
+            println!("Droits de {} retirés ; ses sessions sont fermées.", revoked.email);
+        }
+    }
+    db.close().await?;
+    Ok(())
 }
 
 async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {

@@ -39,6 +39,47 @@ pub struct Settings {
     pub worker: WorkerSettings,
     /// Abuse limits, per replica.
     pub limits: LimitSettings,
+    /// The address people reach the service at (behind the load balancer):
+    /// the OpenID Connect callback is built on it, and session cookies are
+    /// `Secure` unless it is plain HTTP on loopback.
+    pub public_url: url::Url,
+    /// How long a person's session lasts.
+    pub sessions: SessionSettings,
+    /// Personal sign-in, when an identity provider is configured.
+    pub oidc: Option<OidcSettings>,
+}
+
+/// How long a person's session lasts.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// Without a request for this long, the session ends.
+    pub idle: Duration,
+    /// Whatever the activity, the session ends this long after sign-in.
+    pub absolute: Duration,
+}
+
+/// The OpenID Connect provider (ProConnect, or the operator's Keycloak).
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer, exactly as the provider writes it in its tokens; its
+    /// discovery document is at `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    /// This service's client id at the provider.
+    pub client_id: String,
+    /// This service's client secret (never logged).
+    pub client_secret: SecretString,
+    /// The scopes asked for.
+    pub scopes: String,
+}
+
+/// Whether a URL names this machine (plain HTTP is then acceptable).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Abuse limits, per replica (see `http::limits`).
@@ -134,7 +175,24 @@ impl Settings {
             connections_per_ip: number(&lookup, "CONVERGENCE_CONNECTIONS_PER_IP", 256)?,
             header_read_timeout: Duration::from_secs(number(&lookup, "CONVERGENCE_HEADER_TIMEOUT_SECS", 10)? as u64),
         };
+        let public_raw = lookup("CONVERGENCE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = url::Url::parse(public_raw.trim_end_matches('/'))
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or(ConfigError {
+                name: "CONVERGENCE_PUBLIC_URL",
+                value: public_raw.clone(),
+                reason: "URL http(s) attendue, ex. https://convergence.example.fr",
+            })?;
+        let sessions = SessionSettings {
+            idle: Duration::from_secs(60 * number(&lookup, "CONVERGENCE_SESSION_IDLE_MINUTES", 60)? as u64),
+            absolute: Duration::from_secs(3600 * number(&lookup, "CONVERGENCE_SESSION_HOURS", 12)? as u64),
+        };
+        let oidc = oidc_settings(&lookup)?;
         Ok(Settings {
+            public_url,
+            sessions,
+            oidc,
             database_url: SecretString::from(database_url),
             bind,
             log_format,
@@ -154,6 +212,38 @@ impl Settings {
     pub fn database_kind(&self) -> &'static str {
         if self.database_url.expose_secret().starts_with("postgres") { "postgresql" } else { "sqlite" }
     }
+}
+
+fn oidc_settings(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<OidcSettings>, ConfigError> {
+    let issuer = lookup("CONVERGENCE_OIDC_ISSUER").filter(|v| !v.trim().is_empty());
+    let client_id = lookup("CONVERGENCE_OIDC_CLIENT_ID").filter(|v| !v.trim().is_empty());
+    let client_secret = lookup("CONVERGENCE_OIDC_CLIENT_SECRET").filter(|v| !v.is_empty());
+    let (issuer, client_id, client_secret) = match (issuer, client_id, client_secret) {
+        (None, None, None) => return Ok(None),
+        (Some(issuer), Some(client_id), Some(secret)) => (issuer, client_id, secret),
+        (issuer, _, _) => {
+            return Err(ConfigError {
+                name: "CONVERGENCE_OIDC_ISSUER",
+                value: issuer.unwrap_or_default(),
+                reason: "l'émetteur, l'identifiant client et le secret client OpenID Connect vont ensemble",
+            });
+        }
+    };
+    let parsed = url::Url::parse(&issuer).ok();
+    let acceptable = parsed.is_some_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)));
+    if !acceptable {
+        return Err(ConfigError {
+            name: "CONVERGENCE_OIDC_ISSUER",
+            value: issuer,
+            reason: "URL https attendue (http seulement sur cette machine)",
+        });
+    }
+    Ok(Some(OidcSettings {
+        issuer,
+        client_id,
+        client_secret: SecretString::from(client_secret),
+        scopes: lookup("CONVERGENCE_OIDC_SCOPES").unwrap_or_else(|| "openid email profile".to_owned()),
+    }))
 }
 
 fn number(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: usize) -> Result<usize, ConfigError> {
@@ -186,6 +276,28 @@ mod tests {
     fn bad_values_name_the_variable() {
         let error = Settings::from_lookup(|name| (name == "LOG_FORMAT").then(|| "xml".to_owned()));
         assert_eq!(error.map(|_| ()).map_err(|e| e.name), Err("LOG_FORMAT"));
+    }
+
+    #[test]
+    fn sign_in_needs_its_three_settings_and_https() {
+        let partial =
+            Settings::from_lookup(|name| (name == "CONVERGENCE_OIDC_ISSUER").then(|| "https://idp.example".to_owned()));
+        assert_eq!(partial.map(|_| ()).map_err(|e| e.name), Err("CONVERGENCE_OIDC_ISSUER"));
+        let with = |issuer: &'static str| {
+            Settings::from_lookup(move |name| match name {
+                "CONVERGENCE_OIDC_ISSUER" => Some(issuer.to_owned()),
+                "CONVERGENCE_OIDC_CLIENT_ID" => Some("convergence".to_owned()),
+                "CONVERGENCE_OIDC_CLIENT_SECRET" => Some("s3cret-value".to_owned()),
+                _ => None,
+            })
+        };
+        assert!(with("http://idp.example/realms/x").is_err(), "plain HTTP off this machine");
+        let settings = with("https://idp.example/realms/x/").map_err(|e| e.to_string());
+        let Ok(settings) = settings else { panic!("{settings:?}") };
+        let oidc = settings.oidc.unwrap_or_else(|| panic!("configured"));
+        assert_eq!(oidc.issuer, "https://idp.example/realms/x/", "compared exactly with the tokens' issuer");
+        assert!(!format!("{oidc:?}").contains("s3cret-value"));
+        assert!(with("http://127.0.0.1:9999").is_ok());
     }
 
     #[test]

@@ -11,8 +11,11 @@ use crate::store::{StoreError, is_unique_violation};
 /// Everything an operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// No token, or a token that is unknown or revoked.
-    #[error("authentification requise : fournissez un jeton valide dans l'en-tête Authorization (Bearer)")]
+    /// No credential, or a token or session that is unknown, revoked or
+    /// expired.
+    #[error(
+        "authentification requise : fournissez un jeton valide dans l'en-tête Authorization (Bearer), ou connectez-vous (/auth/oidc/login)"
+    )]
     Unauthenticated,
     /// The role of the token can never use this route.
     #[error("votre rôle ({role}) ne permet pas cette opération")]
@@ -20,6 +23,17 @@ pub enum AppError {
         /// The role of the token.
         role: String,
     },
+    /// A state-changing request from a session without its CSRF token (or
+    /// from another site's page).
+    #[error("requête refusée : le jeton anti-CSRF de la session manque ou ne correspond pas (en-tête X-CSRF-Token)")]
+    CsrfRejected,
+    /// A person's sign-in is refused (no grant, token not believed, replayed
+    /// or expired sign-in).
+    #[error("connexion refusée : {0}")]
+    SignInRefused(String),
+    /// An outside service this one depends on failed.
+    #[error("{0}")]
+    Upstream(String),
     /// The object does not exist, or is outside the token's scope.
     #[error("{0}")]
     NotFound(String),

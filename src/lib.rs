@@ -16,7 +16,8 @@
 //! | [`service`] | one function per thing a user does: access, the write transaction, locks, rules, one recomputation before commit |
 //! | [`store`] | data access: entities and small named queries over a connection or transaction, the audit trail; it never recomputes nor calls another module's writes (the catalogue's administration and tokens still check some rules of their own there, on their way to `service`) |
 //! | [`export`] | workbooks written (and read back) by the service: annotated copy of an upload, review workbook |
-//! | [`auth`] | tokens and the scope of what a caller sees |
+//! | [`auth`] | tokens, OpenID Connect checks, and the scope of what a caller sees |
+//! | [`integrations`] | clients of outside services over HTTP (the OpenID Connect provider) |
 //! | [`http`] | thin handlers (parse → one service call → response), the authenticating extractor, problem documents, pagination, OpenAPI |
 //! | [`startup`], [`config`], [`telemetry`], [`cli`] | the process around it all |
 //! | [`demo`] | the demo GHT of `serve --demo` |
@@ -47,6 +48,7 @@ pub mod export;
 pub mod http;
 pub mod import;
 pub mod intake;
+pub mod integrations;
 pub mod normalise;
 pub mod reference;
 pub mod service;

@@ -54,7 +54,11 @@ impl Application {
         let limits = settings.limits.clone();
         let workers = Arc::new(WorkerGate::new(limits.workers, limits.workers_per_token));
         let rate = Arc::new(RateLimiter::new(limits.rate_per_second, limits.rate_burst));
-        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker, workers, rate });
+        let oidc = match settings.oidc.clone() {
+            Some(oidc) => Some(Arc::new(crate::integrations::oidc::Provider::new(oidc)?)),
+            None => None,
+        };
+        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker, workers, rate, oidc });
         Ok(Application { listener, router, db, limits })
     }
 

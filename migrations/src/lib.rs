@@ -20,6 +20,7 @@ mod m20261125_000009_match_method_column;
 mod m20261126_000010_etablissement_header_mappings;
 mod m20261126_000011_token_expiry_and_use;
 mod m20261126_000012_product_names_per_proposer;
+mod m20261126_000013_people_and_sessions;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_etablissement_header_mappings::Migration),
             Box::new(m20261126_000011_token_expiry_and_use::Migration),
             Box::new(m20261126_000012_product_names_per_proposer::Migration),
+            Box::new(m20261126_000013_people_and_sessions::Migration),
         ]
     }
 }

@@ -21,12 +21,24 @@ pub enum Scope {
     },
 }
 
-/// The caller of a request (or of a command: `token_id` is then `None`).
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// An API token (its row id).
+    Token(i64),
+    /// A person signed in through OpenID Connect (their row id in `users`).
+    Person(i64),
+    /// An operator on the server's command line.
+    CommandLine,
+}
+
+/// The caller of a request, or of a command.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    /// The token's row id.
-    pub token_id: Option<i64>,
-    /// Who holds it (shown in the audit trail).
+    /// The token or person behind the request.
+    pub caller: Caller,
+    /// Who it is, as the audit trail names them: a token's holder, a
+    /// person's e-mail, `cli:<command>`.
     pub label: String,
     /// The token's role.
     pub role: Role,
@@ -38,7 +50,23 @@ impl Principal {
     /// The principal of a command run on the server (CLI): an operator with
     /// shell access is an admin.
     pub fn command_line(command: &str) -> Self {
-        Principal { token_id: None, label: format!("cli:{command}"), role: Role::Admin, scope: Scope::All }
+        Principal { caller: Caller::CommandLine, label: format!("cli:{command}"), role: Role::Admin, scope: Scope::All }
+    }
+
+    /// The token's row id, when the caller presented a token.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.caller {
+            Caller::Token(id) => Some(id),
+            Caller::Person(_) | Caller::CommandLine => None,
+        }
+    }
+
+    /// The person's row id, when the caller signed in.
+    pub fn user_id(&self) -> Option<i64> {
+        match self.caller {
+            Caller::Person(id) => Some(id),
+            Caller::Token(_) | Caller::CommandLine => None,
+        }
     }
 
     /// The GHT a DSI's token names, or the one an établissement belongs to
@@ -93,7 +121,7 @@ mod tests {
     }
 
     fn principal(role: Role, scope: Scope) -> Principal {
-        Principal { token_id: Some(1), label: "test".into(), role, scope }
+        Principal { caller: Caller::Token(1), label: "test".into(), role, scope }
     }
 
     #[test]

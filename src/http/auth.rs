@@ -1,6 +1,7 @@
 //! The one extractor that decides access for every route.
 //!
-//! The rule is the same everywhere: no or bad token → 401; a route the
+//! A caller is a token (`Authorization: Bearer`) or a person's session
+//! (cookie). The rule is the same everywhere: no or bad credential → 401; a route the
 //! role can never use → 403 (decided here, from the route's [`Policy`]); an
 //! object outside the token's scope requested by its id → 404, exactly as
 //! if it did not exist (decided by `service::access`).
@@ -8,12 +9,13 @@
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
 use axum::http::request::Parts;
 
 use super::AppState;
 use super::request_id::current_request_id;
 use crate::auth::Principal;
+use crate::auth::session::{CSRF_HEADER, SESSION_COOKIE, cookie_value, csrf_matches};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::store::audit::Actor;
@@ -77,6 +79,44 @@ impl Policy for UploadWriters {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Ght, Role::Etablissement];
 }
 
+/// The caller of a request: a bearer token, else a session cookie (whose
+/// state-changing requests must carry the session's CSRF token and, when
+/// the browser names it, come from this service's own origin).
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppError> {
+    if let Some(header) = parts.headers.get(AUTHORIZATION) {
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(AppError::Unauthenticated)?;
+        return crate::service::tokens::authenticate(&state.db, token).await?.ok_or(AppError::Unauthenticated);
+    }
+    let secret = session_secret(&parts.headers).ok_or(AppError::Unauthenticated)?;
+    let principal = crate::service::sign_in::authenticate(&state.db, state.settings.sessions, secret)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !parts.method.is_safe() {
+        let csrf = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let origin_ok = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()).is_none_or(|origin| {
+            origin.trim_end_matches('/') == state.settings.public_url.origin().ascii_serialization()
+        });
+        if !origin_ok || !csrf_matches(secret, csrf) {
+            return Err(AppError::CsrfRejected);
+        }
+    }
+    Ok(principal)
+}
+
+/// The session secret a request's cookie carries.
+pub fn session_secret(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|header| cookie_value(header, SESSION_COOKIE))
+}
+
 /// An authenticated caller whose role the policy `P` allows.
 #[derive(Debug)]
 pub struct Auth<P> {
@@ -97,18 +137,8 @@ impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Auth<P> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or(AppError::Unauthenticated)?;
-        let principal =
-            crate::service::tokens::authenticate(&state.db, token).await?.ok_or(AppError::Unauthenticated)?;
-        if let Some(token) = principal.token_id {
-            state.rate.check(token, std::time::Instant::now())?;
-        }
+        let principal = authenticate(parts, state).await?;
+        state.rate.check(principal.caller, std::time::Instant::now())?;
         if !P::ROLES.contains(&principal.role) {
             return Err(AppError::Forbidden { role: principal.role.to_string() });
         }

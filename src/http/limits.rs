@@ -18,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::Caller;
 use crate::error::AppError;
 
 /// Requests per token: a bucket of `burst` requests refilled at
@@ -26,7 +27,7 @@ use crate::error::AppError;
 pub struct RateLimiter {
     per_second: f64,
     burst: f64,
-    buckets: Mutex<HashMap<i64, Bucket>>,
+    buckets: Mutex<HashMap<Caller, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -50,9 +51,9 @@ impl RateLimiter {
     ///
     /// # Errors
     /// `RateLimited` with the seconds until the next request is allowed.
-    pub fn check(&self, token: i64, now: Instant) -> Result<(), AppError> {
+    pub fn check(&self, caller: Caller, now: Instant) -> Result<(), AppError> {
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        let bucket = buckets.entry(token).or_insert(Bucket { tokens: self.burst, at: now });
+        let bucket = buckets.entry(caller).or_insert(Bucket { tokens: self.burst, at: now });
         let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
         bucket.at = now;
@@ -72,15 +73,15 @@ impl RateLimiter {
 pub struct WorkerGate {
     total: Arc<Semaphore>,
     per_token_max: usize,
-    per_token: Arc<Mutex<HashMap<Option<i64>, usize>>>,
+    per_token: Arc<Mutex<HashMap<Caller, usize>>>,
 }
 
 /// A running worker's place; freed when dropped.
 #[derive(Debug)]
 pub struct WorkerPermit {
     _total: OwnedSemaphorePermit,
-    token: Option<i64>,
-    per_token: Arc<Mutex<HashMap<Option<i64>, usize>>>,
+    token: Caller,
+    per_token: Arc<Mutex<HashMap<Caller, usize>>>,
 }
 
 impl Drop for WorkerPermit {
@@ -113,7 +114,7 @@ impl WorkerGate {
     /// # Errors
     /// `Busy` when the token already has its share running, or every
     /// worker of the replica is.
-    pub fn admit(&self, token: Option<i64>) -> Result<WorkerPermit, AppError> {
+    pub fn admit(&self, token: Caller) -> Result<WorkerPermit, AppError> {
         let mut counts = self.per_token.lock().unwrap_or_else(PoisonError::into_inner);
         let running = counts.get(&token).copied().unwrap_or(0);
         if running >= self.per_token_max {
@@ -224,27 +225,27 @@ mod tests {
         let limiter = RateLimiter::new(2, 3);
         let start = Instant::now();
         for _ in 0..3 {
-            assert!(limiter.check(1, start).is_ok());
+            assert!(limiter.check(Caller::Token(1), start).is_ok());
         }
-        let refused = limiter.check(1, start);
+        let refused = limiter.check(Caller::Token(1), start);
         assert!(matches!(refused, Err(AppError::RateLimited { retry_after: 1 })), "{refused:?}");
-        assert!(limiter.check(2, start).is_ok(), "another token has its own bucket");
-        assert!(limiter.check(1, start + Duration::from_millis(500)).is_ok(), "refilled at 2 a second");
-        assert!(limiter.check(1, start + Duration::from_millis(500)).is_err());
+        assert!(limiter.check(Caller::Token(2), start).is_ok(), "another token has its own bucket");
+        assert!(limiter.check(Caller::Token(1), start + Duration::from_millis(500)).is_ok(), "refilled at 2 a second");
+        assert!(limiter.check(Caller::Token(1), start + Duration::from_millis(500)).is_err());
     }
 
     #[test]
     fn workers_are_shared_per_token_and_in_all() {
         let gate = WorkerGate::new(3, 2);
-        let a1 = gate.admit(Some(1));
-        let a2 = gate.admit(Some(1));
+        let a1 = gate.admit(Caller::Token(1));
+        let a2 = gate.admit(Caller::Token(1));
         assert!(a1.is_ok() && a2.is_ok());
-        assert!(matches!(gate.admit(Some(1)), Err(AppError::Busy { .. })), "a token's share");
-        let b = gate.admit(Some(2));
+        assert!(matches!(gate.admit(Caller::Token(1)), Err(AppError::Busy { .. })), "a token's share");
+        let b = gate.admit(Caller::Token(2));
         assert!(b.is_ok());
-        assert!(matches!(gate.admit(Some(3)), Err(AppError::Busy { .. })), "every worker busy");
+        assert!(matches!(gate.admit(Caller::Token(3)), Err(AppError::Busy { .. })), "every worker busy");
         drop(a1);
-        assert!(gate.admit(Some(3)).is_ok(), "a freed place is taken again");
+        assert!(gate.admit(Caller::Token(3)).is_ok(), "a freed place is taken again");
     }
 
     #[test]

@@ -30,4 +30,6 @@ pub struct AppState {
     pub workers: Arc<limits::WorkerGate>,
     /// Requests per token.
     pub rate: Arc<limits::RateLimiter>,
+    /// The OpenID Connect provider, when personal sign-in is configured.
+    pub oidc: Option<Arc<crate::integrations::oidc::Provider>>,
 }

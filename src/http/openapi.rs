@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use axum::http::Method;
 use utoipa::Modify;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
 
 use super::problem::{PROBLEM_JSON, Problem};
@@ -59,12 +61,22 @@ impl Modify for StandardErrors {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::session::SESSION_COOKIE,
+                "Session d'une personne connectée par OpenID Connect (/auth/oidc/login) ; toute requête qui modifie porte aussi l'en-tête X-CSRF-Token (GET /api/v1/session le donne)",
+            ))),
+        );
         for (path, item) in &mut openapi.paths.paths {
             if !path.starts_with("/api/") {
                 continue;
             }
             for operation in operations_mut(item) {
-                operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                operation.security = Some(vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::new("session", Vec::<String>::new()),
+                ]);
                 for (status, description) in STANDARD {
                     if !operation.responses.responses.contains_key(status) {
                         let response = ResponseBuilder::new()

@@ -47,6 +47,9 @@ impl AppError {
             }
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentification requise"),
             AppError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden", "Opération non autorisée"),
+            AppError::CsrfRejected => (StatusCode::FORBIDDEN, "csrf", "Requête refusée"),
+            AppError::SignInRefused(_) => (StatusCode::FORBIDDEN, "sign-in-refused", "Connexion refusée"),
+            AppError::Upstream(_) => (StatusCode::BAD_GATEWAY, "upstream", "Service extérieur indisponible"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Ressource introuvable"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Requête mal formée"),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Valeur refusée"),

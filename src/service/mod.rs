@@ -12,15 +12,18 @@
 //! service runs on several replicas against one database.
 
 pub mod access;
+pub mod anchors;
 pub mod audit;
 pub mod catalogue;
 pub mod indicators;
 pub mod inventory;
 pub mod peers;
+pub mod people;
 pub mod recompute;
 pub mod reference;
 pub mod referential;
 pub mod review;
+pub mod sign_in;
 pub mod targets;
 pub mod tokens;
 

@@ -9,13 +9,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Write;
-use crate::auth::{Principal, Scope, TokenParts, digests_match, hash_token};
+use super::anchors::{self, Anchor, Stored};
+use crate::auth::{Caller, Principal, TokenParts, digests_match, hash_token};
 use crate::domain::{Finess, GhtCode, RegionCode, Role};
 use crate::error::AppError;
 use crate::store::audit::Actor;
 use crate::store::entities::api_token;
 use crate::store::tokens::{self, TokenRow};
-use crate::store::{Db, StoreError, ghts, regions};
+use crate::store::{Db, StoreError};
 
 /// What a new token is for.
 #[derive(Debug, Clone)]
@@ -55,38 +56,9 @@ pub async fn create(db: &Db, actor: Actor<'_>, new: NewToken) -> Result<(api_tok
     {
         return Err(AppError::Invalid(format!("la date de fin de validité ({day}) est déjà passée")));
     }
-    let needs = |what: &str| AppError::Invalid(format!("le rôle {} exige {what}", new.role));
-    let extra = || AppError::Invalid(format!("le rôle {} ne prend ni GHT, ni région, ni FINESS", new.role));
     let write = Write::begin(db, actor).await?;
-    let (ght, region, finess) = match new.role {
-        Role::Admin | Role::National => {
-            if new.ght.is_some() || new.region.is_some() || new.finess.is_some() {
-                return Err(extra());
-            }
-            (None, None, None)
-        }
-        Role::Regional => {
-            let region = new.region.clone().ok_or_else(|| needs("une région (--region)"))?;
-            regions::get(write.txn(), &region)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("région {region} introuvable")))?;
-            (None, Some(region), None)
-        }
-        Role::Ght => {
-            let ght = new.ght.clone().ok_or_else(|| needs("un GHT (--ght)"))?;
-            ghts::find(write.txn(), &ght)
-                .await?
-                .ok_or_else(|| AppError::not_found(format!("GHT « {ght} » introuvable")))?;
-            (Some(ght), None, None)
-        }
-        Role::Etablissement => {
-            let finess = new.finess.clone().ok_or_else(|| needs("un FINESS juridique (--finess)"))?;
-            let membership = ghts::current_membership(write.txn(), &finess).await?.ok_or_else(|| {
-                AppError::Invalid(format!("l'établissement {finess} n'est membre d'aucun GHT à ce jour"))
-            })?;
-            (Some(membership.ght_code), None, Some(finess))
-        }
-    };
+    let anchor = Anchor { ght: new.ght, region: new.region, finess: new.finess };
+    let Anchor { ght, region, finess } = anchors::check(write.txn(), new.role, anchor).await?;
     let expires_at = new.valid_until.and_then(expiry);
     let row = TokenRow { role: new.role, label: new.label, ght, region, finess, expires_at };
     let issued = tokens::insert(write.txn(), actor, row).await?;
@@ -179,17 +151,14 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Principal>,
             }
         });
     }
-    let corrupt = |column: &'static str| StoreError::corrupt("api_token", row.id, column, "missing for its role");
-    let role = Role::parse(&row.role).map_err(|e| StoreError::corrupt("api_token", row.id, "role", e))?;
-    let scope = match role {
-        Role::Admin | Role::National => Scope::All,
-        Role::Regional => Scope::Region(row.region_code.clone().ok_or_else(|| corrupt("region_code"))?),
-        Role::Ght => Scope::Ght(row.ght_code.clone().ok_or_else(|| corrupt("ght_code"))?),
-        Role::Etablissement => {
-            let finess = row.finess_ej.clone().ok_or_else(|| corrupt("finess_ej"))?;
-            let ght = ghts::current_membership(conn, &finess).await?.map(|m| m.ght_code);
-            Scope::Etablissement { finess, ght }
-        }
+    let stored = Stored {
+        table: "api_token",
+        id: row.id,
+        role: &row.role,
+        ght: row.ght_code.as_ref(),
+        region: row.region_code.as_ref(),
+        finess: row.finess_ej.as_ref(),
     };
-    Ok(Some(Principal { token_id: Some(row.id), label: row.label, role, scope }))
+    let (role, scope) = anchors::scope(conn, stored).await?;
+    Ok(Some(Principal { caller: Caller::Token(row.id), label: row.label, role, scope }))
 }

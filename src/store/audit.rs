@@ -51,7 +51,8 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 pub async fn record(conn: &impl ConnectionTrait, actor: Actor<'_>, change: Change<'_>) -> Result<(), StoreError> {
     Ok(audit_event::ActiveModel {
         occurred_at: Set(super::now()),
-        actor_token_id: Set(actor.principal.token_id),
+        actor_token_id: Set(actor.principal.token_id()),
+        actor_user_id: Set(actor.principal.user_id()),
         actor: Set(actor.principal.label.clone()),
         action: Set(change.action.to_owned()),
         object_type: Set(change.object_type.to_owned()),

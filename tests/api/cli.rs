@@ -229,7 +229,12 @@ db_test!(tokens_expire_rotate_and_tell_when_they_were_last_used, |app| {
 });
 
 db_test!(secrets_never_reach_the_log, |app| {
+    use crate::identity_provider::{CLIENT_SECRET, IdentityProvider};
+    use crate::sign_in::{Browser, PUBLIC_URL, come_back_at, start_at};
     use std::io::Read;
+    let idp = IdentityProvider::start().await;
+    let granted = app.post("/api/v1/users", serde_json::json!({"email": "marie@ght.fr", "role": "national"})).await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{granted:?}");
     // A free port, taken back by the service.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
@@ -237,6 +242,8 @@ db_test!(secrets_never_reach_the_log, |app| {
         .args(["serve", "--bind", &address])
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "trace")
+        .envs(idp.settings())
+        .env("CONVERGENCE_PUBLIC_URL", PUBLIC_URL)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -256,6 +263,18 @@ db_test!(secrets_never_reach_the_log, |app| {
     }
     let _ =
         client.get(format!("http://{address}/api/v1/ghts")).bearer_auth("cvg_forgedforgedforgedforged").send().await;
+    // A person signs in, reads and signs out.
+    let mut browser = Browser::new();
+    let base = format!("http://{address}");
+    let started = start_at(&base, &mut browser, &idp).await;
+    let id_token = idp.sign(&idp.claims("subject-marie", Some("marie@ght.fr"), &started.nonce));
+    idp.answer_code("the-code", &id_token).await;
+    assert_eq!(come_back_at(&base, &mut browser, "the-code", &started.state).await.status, StatusCode::SEE_OTHER);
+    let me = browser.get(&format!("{base}/api/v1/session")).await;
+    assert_eq!(me.body["label"], "marie@ght.fr", "{:?}", me.body);
+    let session = browser.cookies["convergence_session"].clone();
+    let csrf = me.body["csrf_token"].as_str().unwrap().to_owned();
+    let verifier = idp.token_requests().await[0]["code_verifier"].clone();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let _ = child.kill();
     let (mut stdout, mut stderr) = (String::new(), String::new());
@@ -268,4 +287,16 @@ db_test!(secrets_never_reach_the_log, |app| {
     assert!(!log.contains(secret), "the token's secret is in the log");
     assert!(!log.contains("forgedforged"), "a presented token is in the log");
     assert!(!log.to_lowercase().contains("bearer "), "an Authorization header is in the log");
+    assert!(log.contains("/auth/oidc/callback"), "sign-ins are logged: {log}");
+    for (what, secret) in [
+        ("session cookie", &session[4..]),
+        ("CSRF token", &csrf),
+        ("client secret", CLIENT_SECRET),
+        ("PKCE verifier", &verifier),
+        ("state", &started.state),
+        ("nonce", &started.nonce),
+        ("ID token", &id_token[id_token.len() - 40..]),
+    ] {
+        assert!(!log.contains(secret), "the {what} is in the log");
+    }
 });

@@ -27,6 +27,7 @@ struct Objects {
     product: i64,
     alias: i64,
     membership: i64,
+    person: i64,
 }
 
 async fn given_two_ghts(app: &TestApp) -> Objects {
@@ -62,7 +63,26 @@ async fn given_two_ghts(app: &TestApp) -> Objects {
     );
     let members = app.get("/api/v1/ghts/HDF-01/etablissements").await;
     let membership = members.body[0]["membership"]["id"].as_i64().unwrap();
-    Objects { upload, entry, product, alias, membership }
+    let email = format!("dsi.{}@opale.fr", MARKER.to_lowercase());
+    let granted =
+        app.post("/api/v1/users", serde_json::json!({"email": email, "role": "ght", "ght_code": "HDF-01"})).await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{granted:?}");
+    let person = granted.body["id"].as_i64().unwrap();
+    Objects { upload, entry, product, alias, membership, person }
+}
+
+/// A signed-in person of a GHT: granted, and a session opened as the
+/// OpenID Connect callback opens one (the flow itself is tested in
+/// `sign_in`); returns the session's secret.
+async fn person_session(app: &TestApp, email: &str, ght: &str) -> String {
+    use convergence::auth::session::{issue_session_secret, session_hash};
+    let granted = app.post("/api/v1/users", serde_json::json!({"email": email, "role": "ght", "ght_code": ght})).await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{granted:?}");
+    let secret = issue_session_secret();
+    let end = chrono::Utc::now() + chrono::TimeDelta::hours(1);
+    let id = granted.body["id"].as_i64().unwrap();
+    convergence::store::sessions::open(app.db.writer(), id, session_hash(&secret), end).await.unwrap();
+    secret
 }
 
 /// A route's path with its parameters naming GHT B's objects (`absent`:
@@ -93,6 +113,8 @@ fn fill(template: &str, objects: &Objects, absent: bool) -> (String, Vec<String>
                     objects.alias
                 } else if before.ends_with("/memberships/") {
                     objects.membership
+                } else if before.ends_with("/users/") {
+                    objects.person
                 } else {
                     panic!("a new kind of id in {template}: tell this test what it names")
                 };
@@ -154,8 +176,15 @@ async fn call(
 ) -> (Answer, String) {
     let url = format!("{}{path}{}", app.address, if *method == Method::GET { "?campaign=2026" } else { "" });
     let mut request = app.client.request(method.clone(), url);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
+    match token {
+        // A person's session: its cookie, and its CSRF token for writes.
+        Some(secret) if secret.starts_with("cvs_") => {
+            request = request
+                .header("cookie", format!("convergence_session={secret}"))
+                .header("x-csrf-token", convergence::auth::session::csrf_token(secret));
+        }
+        Some(token) => request = request.bearer_auth(token),
+        None => {}
     }
     let multipart = *method == Method::POST && (template.ends_with("/inventory") || template.ends_with("review.xlsx"));
     request = if multipart {
@@ -204,6 +233,7 @@ db_test!(every_route_answers_about_another_scope_as_about_nothing, |app| {
         ("ght A", app.token(Role::Ght, Some("NOR-02"), None, None).await),
         ("etablissement A", app.token(Role::Etablissement, None, None, Some(HAVRE)).await),
         ("regional A", app.token(Role::Regional, None, Some("NOR"), None).await),
+        ("person of ght A (session)", person_session(&app, "dsi@ght-caux.fr", "NOR-02").await),
     ];
     let mut walked = BTreeMap::new();
     for (method, template) in &routes {
@@ -216,6 +246,7 @@ db_test!(every_route_answers_about_another_scope_as_about_nothing, |app| {
             let (absent, _) = call(&app, method, template, &of_nothing, Some(token), ABSENT_ID).await;
             let (seen, raw) = call(&app, method, template, &of_b, Some(token), objects.product).await;
             assert!(!raw.contains(MARKER), "{who} {method} {of_b} carries GHT B's marker: {raw}");
+            assert!(!raw.contains(&MARKER.to_lowercase()), "{who} {method} {of_b} carries GHT B's marker: {raw}");
             if values.is_empty() {
                 // Nothing of B's in the path: the listing itself must not leak.
                 continue;
@@ -255,15 +286,27 @@ db_test!(without_a_valid_token_every_route_answers_401, |app| {
     let sql = format!("UPDATE api_tokens SET expires_at = {past} WHERE prefix = '{}'", &expired[4..16]);
     txn.execute_unprepared(&sql).await.unwrap();
     txn.commit().await.unwrap();
+    // A person whose grant was withdrawn: their session opens nothing.
+    let withdrawn = person_session(&app, "parti@ght-caux.fr", "NOR-02").await;
+    let people = app.get("/api/v1/users").await;
+    let id = people.body.as_array().unwrap().iter().find(|p| p["email"] == "parti@ght-caux.fr").unwrap()["id"].clone();
+    let admin = app.admin_token.clone();
+    assert_eq!(
+        app.send(Method::DELETE, &format!("/api/v1/users/{id}"), Some(&admin), None).await.status,
+        StatusCode::OK
+    );
     let document = app.send(Method::GET, "/api/openapi.json", None, None).await.body;
     for (method, template) in routes(&document) {
         if !template.starts_with("/api/v1/") {
             continue;
         }
         let (path, _) = fill(&template, &objects, false);
-        for (who, token) in
-            [("no token", None), ("revoked", Some(revoked.as_str())), ("expired", Some(expired.as_str()))]
-        {
+        for (who, token) in [
+            ("no token", None),
+            ("revoked", Some(revoked.as_str())),
+            ("expired", Some(expired.as_str())),
+            ("withdrawn person", Some(withdrawn.as_str())),
+        ] {
             let (answer, raw) = call(&app, &method, &template, &path, token, objects.product).await;
             assert_eq!(
                 (answer.status, answer.problem.as_str()),

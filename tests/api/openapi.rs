@@ -13,13 +13,18 @@ db_test!(every_route_is_described_with_its_roles_security_and_errors, |app| {
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
-            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path}: no success response");
+            // A success, or the redirection of a sign-in.
+            assert!(
+                responses.keys().any(|s| s.starts_with('2') || s.starts_with('3')),
+                "{method} {path}: no success response"
+            );
             if !path.starts_with("/api/") {
                 continue;
             }
             let description = operation["description"].as_str().unwrap_or_default();
             assert!(description.contains("Rôles :"), "{method} {path}: roles not described");
             assert_eq!(operation["security"][0]["bearer"], serde_json::json!([]), "{method} {path}");
+            assert_eq!(operation["security"][1]["session"], serde_json::json!([]), "{method} {path}");
             for status in ["401", "403", "404", "500"] {
                 let content = &responses[status]["content"]["application/problem+json"];
                 assert!(content.is_object(), "{method} {path}: {status} not described as a problem");

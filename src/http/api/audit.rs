@@ -19,8 +19,11 @@ pub struct AuditEventView {
     pub id: i64,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
-    /// Who (the token's label, or `cli:…` for a command).
+    /// Who: the token's holder, the person's e-mail, or `cli:…` for a
+    /// command.
     pub actor: String,
+    /// `token`, `person` or `command`.
+    pub actor_kind: &'static str,
     /// What, e.g. `ght.create`.
     pub action: String,
     /// Kind of object.
@@ -96,6 +99,11 @@ pub async fn list_audit_events(
     Ok(Json(Paginated::of(events, |e| AuditEventView {
         id: e.id,
         occurred_at: e.occurred_at,
+        actor_kind: match (e.actor_token_id, e.actor_user_id) {
+            (Some(_), _) => "token",
+            (None, Some(_)) => "person",
+            (None, None) => "command",
+        },
         actor: e.actor,
         action: e.action,
         object_type: e.object_type,

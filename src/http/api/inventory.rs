@@ -187,7 +187,7 @@ async fn deposit(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let campaign = super::campaigns::year_in_path(year)?;
-    let _worker = state.workers.admit(actor.principal.token_id)?;
+    let _worker = state.workers.admit(actor.principal.caller)?;
     let deposit = read_deposit(multipart, state.settings.max_upload_bytes).await?;
     let request = ImportRequest {
         scope,
@@ -452,7 +452,7 @@ pub async fn get_annotated(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let _worker = state.workers.admit(auth.principal.token_id)?;
+    let _worker = state.workers.admit(auth.principal.caller)?;
     let (file_name, content) = inventory_service::annotated_copy(&state.db, &state.worker, &auth.principal, id).await?;
     let stem = file_name.rsplit_once('.').map_or(file_name.as_str(), |(s, _)| s);
     let disposition = format!("attachment; filename=\"{}-annote.xlsx\"", stem.replace(['"', '\\', '\r', '\n'], "_"));

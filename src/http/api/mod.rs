@@ -10,8 +10,10 @@ mod ghts;
 mod health;
 mod indicators;
 mod inventory;
+mod people;
 mod reference;
 mod review;
+mod sign_in;
 mod targets;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -63,4 +65,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::patch_entry))
         .routes(routes!(review::get_review, review::confirm_review))
         .routes(routes!(review::export_review, review::import_review))
+        .routes(routes!(sign_in::login))
+        .routes(routes!(sign_in::callback))
+        .routes(routes!(sign_in::logout))
+        .routes(routes!(sign_in::whoami))
+        .routes(routes!(people::list_people, people::grant_person))
+        .routes(routes!(people::revoke_person))
 }

@@ -201,7 +201,7 @@ pub async fn import_review(
     ApiMultipart(mut multipart): ApiMultipart,
 ) -> Result<Json<BulkConfirmationView>, AppError> {
     let code = parse_code(&code)?;
-    let _worker = state.workers.admit(auth.principal.token_id)?;
+    let _worker = state.workers.admit(auth.principal.caller)?;
     let limit = state.settings.max_upload_bytes as u64;
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {

@@ -22,6 +22,8 @@ pub struct Model {
     #[sea_orm(column_type = "Json", nullable)]
     pub after: Option<Json>,
     pub request_id: Option<String>,
+    /// The person who acted, when they signed in (rather than a token).
+    pub actor_user_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -66,7 +66,7 @@ pub async fn begin_upload(
         format: Set(new.format.clone()),
         size_bytes: Set(new.bytes.len() as i64),
         sha256: Set(new.sha256.clone()),
-        uploaded_by_token: Set(actor.principal.token_id),
+        uploaded_by_token: Set(actor.principal.token_id()),
         uploaded_by: Set(actor.principal.label.clone()),
         uploaded_at: Set(now),
         status: Set(new.status),

@@ -1,0 +1,181 @@
+//! Personal sign-in: the browser's round trip to the OpenID Connect
+//! provider, sign-out, and who the caller is.
+//!
+//! These routes set cookies: the session cookie is `HttpOnly`,
+//! `SameSite=Lax`, `Path=/`, and `Secure` unless the service's public
+//! address is plain HTTP on loopback (a developer's machine); the sign-in
+//! binding cookie lives ten minutes on the callback's path only.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Scope;
+use crate::auth::session::{SESSION_COOKIE, SIGN_IN_COOKIE, cookie_value, csrf_token};
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth, session_secret};
+use crate::http::extract::ApiQuery;
+use crate::integrations::oidc::Provider;
+use crate::service::sign_in::{self, Callback};
+
+fn provider(state: &AppState) -> Result<&Provider, AppError> {
+    state.oidc.as_deref().ok_or_else(|| {
+        AppError::not_found("la connexion personnelle (OpenID Connect) n'est pas configurée sur ce service")
+    })
+}
+
+fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: u64) -> Result<HeaderValue, AppError> {
+    let secure =
+        if crate::config::is_loopback(&state.settings.public_url) && state.settings.public_url.scheme() == "http" {
+            ""
+        } else {
+            "; Secure"
+        };
+    HeaderValue::from_str(&format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"))
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+fn see_other(location: &str, cookies: Vec<HeaderValue>) -> Result<Response, AppError> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, HeaderValue::from_str(location).map_err(|e| AppError::Internal(e.into()))?);
+    for cookie in cookies {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// `?return_to=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoginQuery {
+    /// Le chemin de ce service où revenir une fois connecté (`/` par défaut).
+    pub return_to: Option<String>,
+}
+
+/// Starts a sign-in at the identity provider.
+#[utoipa::path(get, path = "/auth/oidc/login", tag = "connexion", params(LoginQuery),
+    description = "Envoie le navigateur au fournisseur d'identité (ProConnect ou le Keycloak de l'exploitant) : code d'autorisation avec PKCE, `state` et `nonce`. Sans authentification. 404 quand la connexion personnelle n'est pas configurée.",
+    responses((status = 303, description = "Vers le fournisseur d'identité")))]
+pub async fn login(State(state): State<AppState>, ApiQuery(query): ApiQuery<LoginQuery>) -> Result<Response, AppError> {
+    let provider = provider(&state)?;
+    let started = sign_in::begin(&state.db, provider, &state.settings.public_url, query.return_to.as_deref()).await?;
+    let binding = cookie(&state, SIGN_IN_COOKIE, &started.state, sign_in::CALLBACK_PATH, 600)?;
+    see_other(started.redirect.as_str(), vec![binding])
+}
+
+/// What the provider sends back.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallbackQuery {
+    /// Le code d'autorisation.
+    pub code: Option<String>,
+    /// L'état envoyé au départ.
+    pub state: Option<String>,
+    /// L'erreur, quand le fournisseur refuse.
+    pub error: Option<String>,
+}
+
+/// Finishes a sign-in and opens a session.
+#[utoipa::path(get, path = "/auth/oidc/callback", tag = "connexion", params(CallbackQuery),
+    description = "Retour du fournisseur d'identité : vérifie l'état (une seule fois, dans le navigateur qui a commencé), échange le code avec le vérificateur PKCE, vérifie le jeton d'identité (signature, émetteur, audience, expiration, nonce), trouve la personne à qui l'administrateur a accordé un rôle et ouvre une session (cookie). Sans authentification.",
+    responses(
+        (status = 303, description = "Connecté : vers le chemin demandé au départ"),
+        (status = 403, description = "Connexion refusée", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Fournisseur d'identité indisponible", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<CallbackQuery>,
+) -> Result<Response, AppError> {
+    let provider = provider(&state)?;
+    if let Some(error) = query.error {
+        let error: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+        return Err(AppError::SignInRefused(format!("le fournisseur d'identité a refusé la connexion ({error})")));
+    }
+    let (Some(code), Some(returned_state)) = (query.code.as_deref(), query.state.as_deref()) else {
+        return Err(AppError::BadRequest("paramètres code et state attendus".to_owned()));
+    };
+    let browser_state = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SIGN_IN_COOKIE));
+    let signed_in = sign_in::finish(
+        &state.db,
+        provider,
+        &state.settings.public_url,
+        state.settings.sessions,
+        Callback { state: returned_state, code, browser_state },
+    )
+    .await?;
+    let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
+    let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
+    let cleared = cookie(&state, SIGN_IN_COOKIE, "", sign_in::CALLBACK_PATH, 0)?;
+    see_other(&signed_in.return_to, vec![session, cleared])
+}
+
+/// Ends the caller's session.
+#[utoipa::path(post, path = "/auth/logout", tag = "connexion",
+    description = "Ferme la session de la personne connectée (jeton anti-CSRF requis) et efface son cookie. Avec un jeton d'API, ne fait rien.",
+    responses((status = 204, description = "Déconnecté")))]
+pub async fn logout(
+    _auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(secret) = session_secret(&headers) {
+        sign_in::sign_out(&state.db, secret).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie(&state, SESSION_COOKIE, "", "/", 0)?);
+    Ok(response)
+}
+
+/// Who is calling.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// `token` or `person`.
+    pub caller: &'static str,
+    /// The token's holder or the person's e-mail, as the audit trail names them.
+    pub label: String,
+    /// The role.
+    pub role: String,
+    /// The GHT seen (role `ght`, or an établissement's GHT today).
+    pub ght_code: Option<String>,
+    /// The region seen (role `regional`).
+    pub region_code: Option<String>,
+    /// The établissement (role `etablissement`).
+    pub finess_ej: Option<String>,
+    /// For a session: the token to send in `X-CSRF-Token` with every
+    /// request that changes something.
+    pub csrf_token: Option<String>,
+}
+
+/// Tells the caller who they are.
+#[utoipa::path(get, path = "/api/v1/session", tag = "connexion",
+    description = "L'appelant : jeton ou personne connectée, rôle et périmètre du jour ; pour une session, le jeton anti-CSRF à renvoyer dans l'en-tête X-CSRF-Token de chaque requête qui modifie. Rôles : tous.",
+    responses((status = 200, description = "L'appelant", body = SessionView)))]
+pub async fn whoami(auth: Auth<AnyRole>, headers: HeaderMap) -> Json<SessionView> {
+    let principal = auth.principal;
+    let (ght, region, finess) = match &principal.scope {
+        Scope::All => (None, None, None),
+        Scope::Region(region) => (None, Some(region.to_string()), None),
+        Scope::Ght(code) => (Some(code.to_string()), None, None),
+        Scope::Etablissement { finess, ght } => (ght.as_ref().map(ToString::to_string), None, Some(finess.to_string())),
+    };
+    let person = principal.user_id().is_some();
+    Json(SessionView {
+        caller: if person { "person" } else { "token" },
+        label: principal.label,
+        role: principal.role.to_string(),
+        ght_code: ght,
+        region_code: region,
+        finess_ej: finess,
+        csrf_token: if person { session_secret(&headers).map(csrf_token) } else { None },
+    })
+}

@@ -1,0 +1,25 @@
+//! A signed-in person's session: only the SHA-256 of its secret is stored.
+
+use sea_orm::entity::prelude::*;
+
+/// A signed-in person's session: only the SHA-256 of its secret is stored.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "sessions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub user_id: i64,
+    pub sha256: String,
+    pub created_at: DateTimeUtc,
+    /// Written at most once a minute; the idle expiry counts from it.
+    pub last_seen_at: DateTimeUtc,
+    /// The absolute expiry.
+    pub expires_at: DateTimeUtc,
+    /// When the person signed out or their grant was revoked.
+    pub ended_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
