@@ -58,7 +58,15 @@ impl Application {
             Some(oidc) => Some(Arc::new(crate::integrations::oidc::Provider::new(oidc)?)),
             None => None,
         };
-        let router = router(AppState { db: db.clone(), settings: Arc::new(settings), worker, workers, rate, oidc });
+        let router = router(AppState {
+            db: db.clone(),
+            settings: Arc::new(settings),
+            worker,
+            workers,
+            rate,
+            answers: Arc::default(),
+            oidc,
+        });
         Ok(Application { listener, router, db, limits })
     }
 

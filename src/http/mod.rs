@@ -1,6 +1,7 @@
 //! The HTTP interface: thin handlers that parse, call the core and the
 //! store, and map the result to a response.
 
+pub mod answers;
 pub mod api;
 pub mod auth;
 pub mod docs;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub workers: Arc<limits::WorkerGate>,
     /// Requests per token.
     pub rate: Arc<limits::RateLimiter>,
+    /// Regional and national answers kept for a moment.
+    pub answers: Arc<answers::AnswerCache>,
     /// The OpenID Connect provider, when personal sign-in is configured.
     pub oidc: Option<Arc<crate::integrations::oidc::Provider>>,
 }

@@ -83,7 +83,7 @@ impl<'a> Write<'a> {
         let recomputed = self.touched.recompute(&self.txn).await?;
         self.txn.commit().await?;
         // What this replica serves from memory may have moved with it.
-        self.db.forget_peer_values();
+        self.db.committed();
         Ok(recomputed)
     }
 }

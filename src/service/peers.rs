@@ -17,8 +17,8 @@ use crate::store::{Db, ghts};
 /// The values of a set of GHTs as one caller may see them.
 #[derive(Debug, Clone)]
 pub struct PeerReading {
-    /// Every GHT's values.
-    pub peers: PeerValues,
+    /// Every GHT's values (shared with the replica's memory of them).
+    pub peers: std::sync::Arc<PeerValues>,
     /// The schema in force.
     pub schema: Vec<IndicatorDefinition>,
     /// Whether the caller sees every GHT by name (else only the
@@ -170,12 +170,12 @@ mod tests {
         let codes: Vec<String> = (1..=ghts).map(|i| format!("NOR-{i:02}")).collect();
         let values = codes.iter().enumerate().map(|(i, c)| (c.clone(), i as f64)).collect();
         PeerReading {
-            peers: PeerValues {
+            peers: std::sync::Arc::new(PeerValues {
                 ghts: codes.iter().map(|c| (c.clone(), "NOR".to_owned())).collect(),
                 reporting: codes.iter().cloned().collect(),
                 values: [("APP.COUNT".to_owned(), values)].into_iter().collect(),
                 answers: Vec::new(),
-            },
+            }),
             schema: indicator_schema().unwrap_or_default(),
             full,
             own: GhtCode::parse("NOR-01").ok(),

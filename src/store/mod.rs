@@ -65,6 +65,8 @@ pub struct Db {
     /// Regional and national values, as last gathered (see
     /// [`Db::peer_values`]).
     peers: std::sync::Arc<std::sync::Mutex<indicators::CachedPeers>>,
+    /// Writes committed by this replica (see [`Db::commits`]).
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The SQLite checkpointer, stopped when the pools close.
     checkpointer: Option<tokio::task::AbortHandle>,
 }
@@ -82,7 +84,14 @@ impl Db {
             let read = Database::connect(sqlite_options(url, 8)).await?;
             let write = Database::connect(sqlite_options(url, 1)).await?;
             let checkpointer = Some(spawn_checkpointer(read.clone()));
-            Ok(Db { read, write, checkpointer, schema: Default::default(), peers: Default::default() })
+            Ok(Db {
+                read,
+                write,
+                checkpointer,
+                schema: Default::default(),
+                peers: Default::default(),
+                commits: Default::default(),
+            })
         } else {
             let mut options = ConnectOptions::new(url.to_owned());
             options.max_connections(16).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
@@ -93,6 +102,7 @@ impl Db {
                 checkpointer: None,
                 schema: Default::default(),
                 peers: Default::default(),
+                commits: Default::default(),
             })
         }
     }

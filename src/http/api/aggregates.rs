@@ -1,7 +1,6 @@
 //! Regional and national indicators for DGOS and the ARS, and for a DSI to
 //! place its GHT among its peers.
 
-use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -11,6 +10,7 @@ use crate::compute::aggregates::{Distribution, Rank};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::answers::JsonBytes;
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::service::peers::{self, PeerReading};
@@ -82,11 +82,12 @@ pub async fn region_indicators(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
-) -> Result<Json<PeersView>, AppError> {
+) -> Result<JsonBytes, AppError> {
     let region = RegionCode::parse(&code).map_err(|_| AppError::not_found(format!("région « {code} » introuvable")))?;
     let year = super::campaigns::year_in_query(query.campaign)?;
+    let commits = state.db.commits();
     let reading = peers::of_region(&state.db, &auth.principal, &region, year).await?;
-    Ok(Json(view("region", Some(region.to_string()), year, reading)))
+    answer(&state, "region", Some(region.to_string()), year, reading, commits)
 }
 
 /// The nation's indicators.
@@ -98,10 +99,37 @@ pub async fn national_indicators(
     auth: Auth<AnyRole>,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
-) -> Result<Json<PeersView>, AppError> {
+) -> Result<JsonBytes, AppError> {
     let year = super::campaigns::year_in_query(query.campaign)?;
+    let commits = state.db.commits();
     let reading = peers::of_nation(&state.db, &auth.principal, year).await?;
-    Ok(Json(view("nation", None, year, reading)))
+    answer(&state, "nation", None, year, reading, commits)
+}
+
+/// The view of a reading, from memory when the same viewpoint asked less
+/// than two seconds ago and nothing was written since (see
+/// `http::answers`). The reading was made for this caller, after the
+/// access checks; its viewpoint (all GHTs by name, or one GHT's rank)
+/// is part of the key.
+fn answer(
+    state: &AppState,
+    scope: &str,
+    region: Option<String>,
+    year: CampaignYear,
+    reading: PeerReading,
+    commits: u64,
+) -> Result<JsonBytes, AppError> {
+    let viewpoint = match (&reading.full, &reading.own) {
+        (true, _) => "all".to_owned(),
+        (false, Some(own)) => format!("ght:{own}"),
+        (false, None) => "none".to_owned(),
+    };
+    let key = format!("{scope}|{}|{year}|{viewpoint}", region.as_deref().unwrap_or("-"));
+    if let Some(kept) = state.answers.get(&key, commits) {
+        return Ok(kept);
+    }
+    let view = view(scope, region, year, reading);
+    state.answers.keep(key, commits, &view).map_err(|e| AppError::Internal(e.into()))
 }
 
 fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerReading) -> PeersView {

@@ -180,24 +180,36 @@ impl crate::store::Db {
     ///
     /// # Errors
     /// When a query fails.
-    pub async fn peer_values(&self, year: CampaignYear, region: Option<&str>) -> Result<PeerValues, StoreError> {
+    pub async fn peer_values(
+        &self,
+        year: CampaignYear,
+        region: Option<&str>,
+    ) -> Result<std::sync::Arc<PeerValues>, StoreError> {
         let key = (year, region.map(str::to_owned));
         let cached = self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
         if let Some((_, values)) = cached.filter(|(at, _)| at.elapsed() < PEERS_FRESH_FOR) {
-            return Ok(values.as_ref().clone());
+            return Ok(values);
         }
-        let values = peer_values(self.reader(), year, region).await?;
+        let values = std::sync::Arc::new(peer_values(self.reader(), year, region).await?);
         self.peers
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(key, (std::time::Instant::now(), std::sync::Arc::new(values.clone())));
+            .insert(key, (std::time::Instant::now(), std::sync::Arc::clone(&values)));
         Ok(values)
     }
 
-    /// Forgets the regional and national values gathered (a write of this
-    /// replica committed).
-    pub fn forget_peer_values(&self) {
+    /// Forgets the regional and national values gathered, and counts the
+    /// commit (a write of this replica committed): what was computed from
+    /// the database before may have moved.
+    pub fn committed(&self) {
+        self.commits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
+    /// How many writes this replica has committed: an answer kept in
+    /// memory is stale once this moved.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -188,13 +188,29 @@ pub async fn current_entries(
     if let Some(state) = &filter.state {
         select = select.filter(inventory_entry::Column::State.eq(state.as_str()));
     }
-    let select = select
+    // The count, then the page's ids read from the listing index alone
+    // (upload, établissement, sheet, row), then those rows: sorting a GHT's
+    // thousands of whole rows, JSON cells included, to send fifty is what
+    // made the listing slow.
+    let total_items = sea_orm::PaginatorTrait::count(select.clone(), conn).await?;
+    let ids = in_listing_order(select.select_only().column(inventory_entry::Column::Id))
+        .limit(page.size)
+        .offset(page.offset());
+    let ids = sea_orm::QueryTrait::into_query(ids);
+    let items = in_listing_order(inventory_entry::Entity::find().filter(inventory_entry::Column::Id.in_subquery(ids)))
+        .all(conn)
+        .await?;
+    Ok(PageOf { items, page, total_items, total_pages: total_items.div_ceil(std::cmp::Ord::max(page.size, 1)) })
+}
+
+/// The listing's stable order: by établissement, upload, sheet and row.
+fn in_listing_order(select: sea_orm::Select<inventory_entry::Entity>) -> sea_orm::Select<inventory_entry::Entity> {
+    select
         .order_by_asc(inventory_entry::Column::FinessEj)
         .order_by_asc(inventory_entry::Column::UploadId)
         .order_by_asc(inventory_entry::Column::Sheet)
         .order_by_asc(inventory_entry::Column::RowNumber)
-        .order_by_asc(inventory_entry::Column::Id);
-    crate::store::pagination::fetch_page(conn, select, page).await
+        .order_by_asc(inventory_entry::Column::Id)
 }
 
 /// One stored row.
