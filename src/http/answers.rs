@@ -15,7 +15,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
 
 const FRESH_FOR: Duration = Duration::from_secs(2);
@@ -28,6 +29,8 @@ struct Kept {
     made_at: Instant,
     commits: u64,
     body: Bytes,
+    /// The same body, gzip-compressed once (a tenth of the size).
+    gzipped: Bytes,
 }
 
 /// JSON answers kept per replica.
@@ -36,37 +39,72 @@ pub struct AnswerCache {
     kept: Mutex<HashMap<String, Kept>>,
 }
 
-/// A JSON body ready to send.
+/// A JSON body ready to send, plain or gzip-compressed.
 #[derive(Debug, Clone)]
-pub struct JsonBytes(pub Bytes);
+pub enum JsonBytes {
+    /// As is.
+    Plain(Bytes),
+    /// Compressed, for a client that accepts gzip.
+    Gzipped(Bytes),
+}
 
 impl IntoResponse for JsonBytes {
     fn into_response(self) -> Response {
-        ([(CONTENT_TYPE, "application/json")], self.0).into_response()
+        match self {
+            JsonBytes::Plain(body) => ([(CONTENT_TYPE, "application/json")], body).into_response(),
+            JsonBytes::Gzipped(body) => {
+                ([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "gzip"), (VARY, "accept-encoding")], body)
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// Whether a request's `Accept-Encoding` takes gzip.
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        v.split(',').any(|coding| {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused =
+                parts.any(|p| matches!(p.trim().replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    })
+}
+
+impl Kept {
+    fn answer(&self, gzip: bool) -> JsonBytes {
+        if gzip { JsonBytes::Gzipped(self.gzipped.clone()) } else { JsonBytes::Plain(self.body.clone()) }
     }
 }
 
 impl AnswerCache {
     /// The answer kept under `key`, if fresh for `commits` (the database's
     /// commit count now).
-    pub fn get(&self, key: &str, commits: u64) -> Option<JsonBytes> {
+    pub fn get(&self, key: &str, commits: u64, gzip: bool) -> Option<JsonBytes> {
         let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.get(key)
-            .filter(|k| k.commits == commits && k.made_at.elapsed() < FRESH_FOR)
-            .map(|k| JsonBytes(k.body.clone()))
+        kept.get(key).filter(|k| k.commits == commits && k.made_at.elapsed() < FRESH_FOR).map(|k| k.answer(gzip))
     }
 
-    /// Serialises an answer and keeps it under `key`.
+    /// Serialises an answer (and compresses it) and keeps it under `key`.
     ///
     /// # Errors
-    /// When the value cannot be serialised.
+    /// When the value cannot be serialised or compressed.
     pub fn keep<T: serde::Serialize>(
         &self,
         key: String,
         commits: u64,
         value: &T,
-    ) -> Result<JsonBytes, serde_json::Error> {
+        gzip: bool,
+    ) -> Result<JsonBytes, std::io::Error> {
+        use std::io::Write;
         let body = Bytes::from(serde_json::to_vec(value)?);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(&body)?;
+        let gzipped = Bytes::from(encoder.finish()?);
+        let kept_now = Kept { made_at: Instant::now(), commits, body, gzipped };
+        let answer = kept_now.answer(gzip);
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() >= MAX_ANSWERS {
             kept.retain(|_, k| k.made_at.elapsed() < FRESH_FOR);
@@ -74,8 +112,8 @@ impl AnswerCache {
                 kept.clear();
             }
         }
-        kept.insert(key, Kept { made_at: Instant::now(), commits, body: body.clone() });
-        Ok(JsonBytes(body))
+        kept.insert(key, kept_now);
+        Ok(answer)
     }
 }
 
@@ -86,10 +124,27 @@ mod tests {
     #[test]
     fn an_answer_is_stale_once_a_write_committed() {
         let cache = AnswerCache::default();
-        let kept = cache.keep("nation|2026|all".to_owned(), 7, &serde_json::json!({"a": 1}));
-        assert!(kept.is_ok());
-        assert_eq!(cache.get("nation|2026|all", 7).map(|b| b.0), Some(Bytes::from_static(b"{\"a\":1}")));
-        assert!(cache.get("nation|2026|all", 8).is_none(), "a commit since");
-        assert!(cache.get("nation|2026|ght:NOR-02", 7).is_none(), "another viewpoint");
+        let kept = cache.keep("nation|2026|all".to_owned(), 7, &serde_json::json!({"a": 1}), false);
+        assert!(matches!(kept, Ok(JsonBytes::Plain(_))));
+        let plain = cache.get("nation|2026|all", 7, false);
+        assert!(matches!(plain, Some(JsonBytes::Plain(body)) if body == Bytes::from_static(b"{\"a\":1}")));
+        let gzipped = cache.get("nation|2026|all", 7, true);
+        assert!(matches!(gzipped, Some(JsonBytes::Gzipped(body)) if body.starts_with(&[0x1f, 0x8b])));
+        assert!(cache.get("nation|2026|all", 8, false).is_none(), "a commit since");
+        assert!(cache.get("nation|2026|ght:NOR-02", 7, false).is_none(), "another viewpoint");
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_who_accepts_it() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT_ENCODING, axum::http::HeaderValue::from_static(value));
+            accepts_gzip(&headers)
+        };
+        assert!(with("gzip, deflate, br"));
+        assert!(with("br;q=1.0, GZIP;q=0.5"));
+        assert!(!with("br"));
+        assert!(!with("gzip;q=0"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }

@@ -52,10 +52,20 @@ pub async fn readable_ght(
     principal: &Principal,
     code: &GhtCode,
 ) -> Result<ght::Model, AppError> {
-    ghts::find(conn, code)
-        .await?
-        .filter(|g| principal.sees_ght(code, g.region_code.as_str()))
-        .ok_or_else(|| ght_not_found(code))
+    let found = ghts::find(conn, code).await?;
+    readable_ght_row(principal, code, found.as_ref()).cloned()
+}
+
+/// The rule of [`readable_ght`], for a GHT already read (`None`: absent).
+///
+/// # Errors
+/// `NotFound` when absent or out of scope.
+pub fn readable_ght_row<'a>(
+    principal: &Principal,
+    code: &GhtCode,
+    found: Option<&'a ght::Model>,
+) -> Result<&'a ght::Model, AppError> {
+    found.filter(|g| principal.sees_ght(code, g.region_code.as_str())).ok_or_else(|| ght_not_found(code))
 }
 
 /// A GHT whose own data (settings, targets, answers, review, inventories)

@@ -17,7 +17,7 @@ use crate::store::entities::{inventory_entry, inventory_upload};
 use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
-use crate::store::{Db, campaigns, ghts, taxonomy};
+use crate::store::{Db, taxonomy};
 
 /// What a change of status does to an upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,16 +147,16 @@ pub async fn current_rows(
     filter: &EntryFilter,
     page: Page,
 ) -> Result<PageOf<inventory_entry::Model>, AppError> {
-    let reader = db.reader();
-    access::readable_ght(reader, principal, ght).await?;
-    let campaign = campaigns::find(reader, year)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("campagne {year} introuvable")))?;
-    let members: Vec<String> = match &principal.scope {
-        Scope::Etablissement { finess, .. } => vec![finess.to_string()],
-        _ => ghts::member_finess_at(reader, ght, campaign.reference_date).await?,
+    let own = match &principal.scope {
+        Scope::Etablissement { finess, .. } => Some(finess),
+        _ => None,
     };
-    Ok(inventory::current_entries(reader, year, &members, filter, page).await?)
+    let listing = db.listing(ght, year, own).await?;
+    access::readable_ght_row(principal, ght, listing.ght.as_ref())?;
+    if listing.campaign.is_none() {
+        return Err(AppError::not_found(format!("campagne {year} introuvable")));
+    }
+    Ok(inventory::entries_of_uploads(db.reader(), &listing.uploads, filter, page).await?)
 }
 
 /// An upload the caller sees, with its report (counts and first messages).

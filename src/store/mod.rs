@@ -65,6 +65,8 @@ pub struct Db {
     /// Regional and national values, as last gathered (see
     /// [`Db::peer_values`]).
     peers: std::sync::Arc<std::sync::Mutex<indicators::CachedPeers>>,
+    /// GHT inventory listings, as last read (see [`Db::listing`]).
+    listings: std::sync::Arc<std::sync::Mutex<inventory::CachedListings>>,
     /// Writes committed by this replica (see [`Db::commits`]).
     commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The SQLite checkpointer, stopped when the pools close.
@@ -91,6 +93,7 @@ impl Db {
                 schema: Default::default(),
                 peers: Default::default(),
                 commits: Default::default(),
+                listings: Default::default(),
             })
         } else {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -103,6 +106,7 @@ impl Db {
                 schema: Default::default(),
                 peers: Default::default(),
                 commits: Default::default(),
+                listings: Default::default(),
             })
         }
     }

@@ -2,6 +2,7 @@
 //! place its GHT among its peers.
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ use crate::compute::aggregates::{Distribution, Rank};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::answers::JsonBytes;
+use crate::http::answers::{JsonBytes, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::service::peers::{self, PeerReading};
@@ -82,12 +83,13 @@ pub async fn region_indicators(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
+    headers: HeaderMap,
 ) -> Result<JsonBytes, AppError> {
     let region = RegionCode::parse(&code).map_err(|_| AppError::not_found(format!("région « {code} » introuvable")))?;
     let year = super::campaigns::year_in_query(query.campaign)?;
     let commits = state.db.commits();
     let reading = peers::of_region(&state.db, &auth.principal, &region, year).await?;
-    answer(&state, "region", Some(region.to_string()), year, reading, commits)
+    answer(&state, "region", Some(region.to_string()), year, reading, commits, accepts_gzip(&headers))
 }
 
 /// The nation's indicators.
@@ -99,11 +101,12 @@ pub async fn national_indicators(
     auth: Auth<AnyRole>,
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
+    headers: HeaderMap,
 ) -> Result<JsonBytes, AppError> {
     let year = super::campaigns::year_in_query(query.campaign)?;
     let commits = state.db.commits();
     let reading = peers::of_nation(&state.db, &auth.principal, year).await?;
-    answer(&state, "nation", None, year, reading, commits)
+    answer(&state, "nation", None, year, reading, commits, accepts_gzip(&headers))
 }
 
 /// The view of a reading, from memory when the same viewpoint asked less
@@ -118,6 +121,7 @@ fn answer(
     year: CampaignYear,
     reading: PeerReading,
     commits: u64,
+    gzip: bool,
 ) -> Result<JsonBytes, AppError> {
     let viewpoint = match (&reading.full, &reading.own) {
         (true, _) => "all".to_owned(),
@@ -125,11 +129,11 @@ fn answer(
         (false, None) => "none".to_owned(),
     };
     let key = format!("{scope}|{}|{year}|{viewpoint}", region.as_deref().unwrap_or("-"));
-    if let Some(kept) = state.answers.get(&key, commits) {
+    if let Some(kept) = state.answers.get(&key, commits, gzip) {
         return Ok(kept);
     }
     let view = view(scope, region, year, reading);
-    state.answers.keep(key, commits, &view).map_err(|e| AppError::Internal(e.into()))
+    state.answers.keep(key, commits, &view, gzip).map_err(|e| AppError::Internal(e.into()))
 }
 
 fn view(scope: &str, region: Option<String>, year: CampaignYear, reading: PeerReading) -> PeersView {

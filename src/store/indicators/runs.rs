@@ -204,6 +204,7 @@ impl crate::store::Db {
     pub fn committed(&self) {
         self.commits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.peers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 
     /// How many writes this replica has committed: an answer kept in

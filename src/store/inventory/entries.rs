@@ -167,6 +167,26 @@ pub async fn current_entries(
         None => etablissements.to_vec(),
     };
     let current = current_uploads(conn, campaign, &etablissements).await?;
+    entries_of_uploads(conn, &current, filter, page).await
+}
+
+/// One page of the rows of these current uploads (by établissement), by
+/// établissement, upload, sheet and row; `filter.finess` keeps one
+/// établissement.
+///
+/// # Errors
+/// When the query fails.
+pub async fn entries_of_uploads(
+    conn: &impl ConnectionTrait,
+    current: &HashMap<String, i64>,
+    filter: &EntryFilter,
+    page: Page,
+) -> Result<PageOf<inventory_entry::Model>, StoreError> {
+    let current: HashMap<&String, i64> = current
+        .iter()
+        .filter(|(finess, _)| filter.finess.as_ref().is_none_or(|only| only == *finess))
+        .map(|(finess, upload)| (finess, *upload))
+        .collect();
     if current.is_empty() {
         return Ok(PageOf::empty(page));
     }

@@ -31,11 +31,13 @@ use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
 use crate::normalise::sentinel::EntryState;
 
 mod entries;
+mod listing;
 mod messages;
 mod reference;
 mod uploads;
 
 pub use entries::*;
+pub use listing::{CachedListings, Listing};
 pub use messages::*;
 pub use reference::*;
 pub use uploads::*;
