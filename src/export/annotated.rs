@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{Color, Format, Note, Workbook, XlsxError};
 
+use super::cells;
 use crate::import::{Cell, RawWorkbook};
 use crate::normalise::report::{Report, Severity};
 
@@ -39,13 +40,13 @@ pub fn annotated_workbook(workbook: &RawWorkbook, report: &Report) -> Result<Vec
     let warning_format = Format::new().set_background_color(Color::RGB(0xFFEB9C));
     let header_format = Format::new().set_bold();
     let mut book = Workbook::new();
-    let mut used_names: Vec<String> = Vec::new();
+    let mut used_names = std::collections::HashSet::new();
     let mut notes = 0usize;
     for sheet in &workbook.sheets {
         // Row by row, in constant memory: a 100,000-row deposit must not
         // cost its size many times over in the service's memory.
         let worksheet = book.add_worksheet_with_constant_memory()?;
-        worksheet.set_name(unique_sheet_name(&sheet.name, &mut used_names))?;
+        worksheet.set_name(cells::sheet_name(&sheet.name, &mut used_names))?;
         let header_row = header_rows.get(sheet.name.as_str()).copied();
         let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
         let status_col = u16::try_from(sheet.first_col as usize - 1 + width).unwrap_or(u16::MAX - 1);
@@ -125,24 +126,7 @@ fn write_cell(
         Cell::Bool(b) => {
             worksheet.write_boolean_with_format(row, col, *b, format)?;
         }
-        other => {
-            worksheet.write_string_with_format(row, col, other.display(), format)?;
-        }
+        other => cells::text(worksheet, row, col, &other.display(), Some(format))?,
     }
     Ok(())
-}
-
-/// Excel sheet names: 31 characters at most, no `[]:*?/\`, unique.
-fn unique_sheet_name(name: &str, used: &mut Vec<String>) -> String {
-    let clean: String = name.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(31).collect();
-    let clean = if clean.trim().is_empty() { "Feuille".to_owned() } else { clean };
-    let mut candidate = clean.clone();
-    let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&candidate)) {
-        let suffix = format!(" ({n})");
-        candidate = format!("{}{suffix}", clean.chars().take(31 - suffix.len()).collect::<String>());
-        n += 1;
-    }
-    used.push(candidate.clone());
-    candidate
 }

@@ -1,4 +1,5 @@
 //! Workbooks the service writes, one module per workbook.
 
 pub mod annotated;
+pub mod cells;
 pub mod review;

@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use super::cells;
+
 /// The sheet's name.
 pub const SHEET: &str = "Revue";
 /// Header of the key column.
@@ -45,13 +47,13 @@ pub fn review_workbook(lines: &[ReviewLine]) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, line) in lines.iter().enumerate() {
         let r = i as u32 + 1;
-        sheet.write_string(r, 0, &line.normalised_name)?;
-        sheet.write_string(r, 1, line.spellings.join(" | "))?;
+        cells::text(sheet, r, 0, &line.normalised_name, None)?;
+        cells::text(sheet, r, 1, &line.spellings.join(" | "), None)?;
         sheet.write_number(r, 2, line.occurrences as f64)?;
-        sheet.write_string(r, 3, line.etablissements.join(", "))?;
+        cells::text(sheet, r, 3, &line.etablissements.join(", "), None)?;
         sheet.write_string(r, 4, line.reason)?;
         if let Some((name, score)) = &line.suggestion {
-            sheet.write_string(r, 5, name)?;
+            cells::text(sheet, r, 5, name, None)?;
             sheet.write_number(r, 6, (score * 100.0).round() / 100.0)?;
         }
     }
