@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `campaign`, `token`, `user`.
+//! The command line: `serve`, `migrate`, `campaign`, `token`, `user`,
+//! `templates`, `import`.
 
 use std::net::SocketAddr;
 
@@ -59,6 +60,12 @@ pub enum Command {
         /// Que faire.
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Écrit les modèles d'inventaire (modèle vierge et exemple rempli) à partir de la nomenclature en vigueur.
+    Templates {
+        /// Le dossier où les écrire.
+        #[arg(long, value_name = "DOSSIER", default_value = "import-templates")]
+        out: std::path::PathBuf,
     },
     /// Importe un fichier d'inventaire et affiche son rapport.
     Import {
@@ -302,6 +309,20 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Campaign { action } => campaign(&settings, action).await,
+        Command::Templates { out } => {
+            use crate::service::exports::{self, Template};
+            let db = connect(&settings).await?;
+            seed::seed_reference(&db).await?;
+            std::fs::create_dir_all(&out)?;
+            for which in [Template::Inventory, Template::Example] {
+                let download = exports::template(&db, which).await?;
+                let path = out.join(&download.file_name);
+                std::fs::write(&path, &download.bytes)?;
+                println!("{}", path.display());
+            }
+            db.close().await?;
+            Ok(())
+        }
         Command::Token { action } => token(&settings, action).await,
         Command::User { action } => user(&settings, action).await,
         Command::Import { file, finess, ght, campaign, partial, dry_run } => {

@@ -16,7 +16,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use rust_xlsxwriter::{Format, Note, Worksheet, XlsxError};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{ExcelDateTime, Format, Note, Worksheet, XlsxError};
 
 /// The most characters an Excel cell holds.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -49,11 +50,25 @@ pub fn text(sheet: &mut Worksheet, row: u32, col: u16, value: &str, format: Opti
     Ok(())
 }
 
+/// A day as Excel stores it.
+///
+/// # Errors
+/// When the day is outside Excel's range.
+pub fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::Datelike;
+    let year = u16::try_from(d.year()).map_err(|_| XlsxError::DateTimeRangeError(d.to_string()))?;
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
 /// A CSV field as Excel will read it as text: a value that Excel would take
 /// for a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is
 /// prefixed with an apostrophe.
 pub fn csv_text(value: &str) -> Cow<'_, str> {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { Cow::Owned(format!("'{value}")) } else { Cow::Borrowed(value) }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
 }
 
 /// A valid sheet name for `name`, not yet in `used` (compared as Excel
@@ -93,7 +108,8 @@ mod tests {
 
     use super::*;
 
-    const FORMULA_LIKE: [&str; 7] = ["=1+1", "+33 2 35 00 00 00", "-2", "@SOMME(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"];
+    const FORMULA_LIKE: [&str; 7] =
+        ["=1+1", "+33 2 35 00 00 00", "-2", "@SOMME(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"];
 
     fn read_back(bytes: Vec<u8>) -> (Vec<Vec<Data>>, usize) {
         let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));

@@ -3,3 +3,4 @@
 pub mod annotated;
 pub mod cells;
 pub mod review;
+pub mod template;

@@ -49,9 +49,13 @@ impl TaxonomyIndex {
         TaxonomyIndex { by_key, parents }
     }
 
-    /// What a cell designates.
+    /// What a cell designates: a label, synonym or code, or the template's
+    /// « CODE — libellé » (its code decides).
     pub fn lookup(&self, raw: &str) -> Option<&DomainRef> {
-        self.by_key.get(&normalise_key(raw))
+        self.by_key.get(&normalise_key(raw)).or_else(|| {
+            let (code, _) = raw.split_once('—')?;
+            self.by_key.get(&normalise_key(code))
+        })
     }
 
     /// The sub-domain of a domain that has only one (`URG` → `URG.DPU`).
@@ -66,5 +70,27 @@ impl TaxonomyIndex {
     /// The domain of a sub-domain.
     pub fn domain_of(&self, subdomain: &str) -> Option<&str> {
         self.parents.get(subdomain).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_templates_code_and_label_are_read_by_their_code() {
+        let index = TaxonomyIndex::new(
+            [("Dossier patient (noyau)".to_owned(), "DPI".to_owned(), Some("DPI.CORE".to_owned()))],
+            [("DPI.CORE".to_owned(), "DPI".to_owned()), ("DPI.PSY".to_owned(), "DPI".to_owned())],
+        );
+        let sub = |code: &str| Some(DomainRef::Subdomain(code.to_owned()));
+        assert_eq!(index.lookup("DPI.CORE — Dossier patient (noyau)").cloned(), sub("DPI.CORE"));
+        assert_eq!(index.lookup("DPI.PSY — un libellé changé depuis").cloned(), sub("DPI.PSY"), "the code decides");
+        assert_eq!(index.lookup("Dossier patient (noyau)").cloned(), sub("DPI.CORE"));
+        assert_eq!(
+            index.lookup("XYZ — Dossier patient (noyau)"),
+            None,
+            "an unknown code is not guessed from the label"
+        );
     }
 }

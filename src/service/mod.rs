@@ -15,6 +15,7 @@ pub mod access;
 pub mod anchors;
 pub mod audit;
 pub mod catalogue;
+pub mod exports;
 pub mod indicators;
 pub mod inventory;
 pub mod peers;

@@ -26,3 +26,4 @@ mod reference;
 mod review;
 mod scope;
 mod sign_in;
+mod templates;

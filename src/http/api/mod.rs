@@ -6,6 +6,7 @@ mod audit;
 mod campaigns;
 mod catalogue;
 mod etablissements;
+mod exports;
 mod ghts;
 mod health;
 mod indicators;
@@ -65,6 +66,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inventory::patch_entry))
         .routes(routes!(review::get_review, review::confirm_review))
         .routes(routes!(review::export_review, review::import_review))
+        .routes(routes!(exports::inventory_template))
+        .routes(routes!(exports::example_template))
         .routes(routes!(sign_in::login))
         .routes(routes!(sign_in::callback))
         .routes(routes!(sign_in::logout))

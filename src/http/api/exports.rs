@@ -1,0 +1,73 @@
+//! Workbooks to download.
+
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth};
+use crate::service::exports::{self, Download, Template};
+
+/// The content type of an xlsx workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `Content-Disposition: attachment` with the file name in RFC 6266 form
+/// (`filename*` in UTF-8, and an ASCII fallback).
+pub fn attachment(file_name: &str) -> String {
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A workbook as a response.
+pub fn workbook_response(download: Download, content_type: &'static str) -> Result<Response, AppError> {
+    let disposition =
+        HeaderValue::from_str(&attachment(&download.file_name)).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(([(CONTENT_TYPE, HeaderValue::from_static(content_type)), (CONTENT_DISPOSITION, disposition)], download.bytes)
+        .into_response())
+}
+
+/// The inventory template.
+#[utoipa::path(get, path = "/api/v1/templates/inventaire.xlsx", tag = "exports",
+    description = "Le modèle d'inventaire à remplir (style IDSI), écrit à partir de la nomenclature en vigueur : en-têtes reconnus par l'import, listes déroulantes (domaine, sous-domaine « code — libellé », hébergement, mode d'acquisition, criticité, statut, oui/non), dates et nombres contrôlés, une feuille Notice (chaque colonne expliquée avec un exemple), une ligne d'exemple à supprimer. Rôles : tous.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn inventory_template(_auth: Auth<AnyRole>, State(state): State<AppState>) -> Result<Response, AppError> {
+    workbook_response(exports::template(&state.db, Template::Inventory).await?, XLSX)
+}
+
+/// The filled example of the inventory template.
+#[utoipa::path(get, path = "/api/v1/templates/inventaire-exemple.xlsx", tag = "exports",
+    description = "Le modèle rempli pour un établissement (quelques lignes de domaines différents) : déposé tel quel, il s'importe sans erreur ni avertissement. Rôles : tous.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn example_template(_auth: Auth<AnyRole>, State(state): State<AppState>) -> Result<Response, AppError> {
+    workbook_response(exports::template(&state.db, Template::Example).await?, XLSX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_file_names_are_offered_in_utf8_with_an_ascii_fallback() {
+        assert_eq!(
+            attachment("vision-SI-NOR-02-2026.xlsx"),
+            "attachment; filename=\"vision-SI-NOR-02-2026.xlsx\"; filename*=UTF-8''vision-SI-NOR-02-2026.xlsx"
+        );
+        assert_eq!(
+            attachment("entrées schéma.xlsx"),
+            "attachment; filename=\"entr_es_sch_ma.xlsx\"; filename*=UTF-8''entr%C3%A9es%20sch%C3%A9ma.xlsx"
+        );
+    }
+}
