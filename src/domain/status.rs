@@ -126,6 +126,15 @@ impl AnswerStatus {
             AnswerStatus::Done => "realise",
         }
     }
+
+    /// In French, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            AnswerStatus::NotStarted => "non démarré",
+            AnswerStatus::InProgress => "en cours",
+            AnswerStatus::Done => "réalisé",
+        }
+    }
 }
 
 #[cfg(test)]

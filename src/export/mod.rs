@@ -4,3 +4,4 @@ pub mod annotated;
 pub mod cells;
 pub mod review;
 pub mod template;
+pub mod vision;

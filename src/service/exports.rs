@@ -1,9 +1,14 @@
 //! Workbooks given back to users: what each needs from the database, then
 //! the pure writer of `export`.
 
+use super::{access, indicators};
+use crate::auth::Principal;
+use crate::domain::{CampaignYear, GhtCode};
 use crate::error::AppError;
 use crate::export::template::{self, TemplateTaxonomy};
-use crate::store::{Db, taxonomy};
+use crate::export::vision::{self, SynthesisLine, VisionData, VisionRow};
+use crate::store::entities::campaign;
+use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, targets, taxonomy};
 
 /// A workbook to send: its bytes and the file name to offer.
 #[derive(Debug)]
@@ -53,4 +58,181 @@ pub async fn template(db: &Db, which: Template) -> Result<Download, AppError> {
     }
     .map_err(|e| AppError::Internal(e.into()))?;
     Ok(Download { bytes, file_name: which.file_name().to_owned() })
+}
+
+/// The French words of a match method.
+fn match_method_label(method: crate::normalise::matcher::MatchMethod) -> &'static str {
+    use crate::normalise::matcher::MatchMethod;
+    match method {
+        MatchMethod::LocalAlias => "alias du GHT",
+        MatchMethod::Alias => "nom ou alias du catalogue",
+        MatchMethod::Stripped => "nom nettoyé (version, éditeur)",
+        MatchMethod::Prefix => "produit suivi d'un module",
+        MatchMethod::Fuzzy => "orthographe proche",
+        MatchMethod::Confirmed => "confirmé par la DSI",
+    }
+}
+
+/// How the template writes a hosting.
+fn hosting_label(hosting: crate::domain::Hosting) -> &'static str {
+    use crate::domain::Hosting;
+    match hosting {
+        Hosting::Local => "Local",
+        Hosting::DatacenterGht => "Datacenter du GHT",
+        Hosting::Hds => "Hébergeur HDS",
+        Hosting::Saas => "SaaS",
+    }
+}
+
+/// The campaign asked for, or the latest one.
+async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campaign::Model, AppError> {
+    let reader = db.reader();
+    let found = match year {
+        Some(year) => campaigns::find(reader, year).await?,
+        None => campaigns::list(reader).await?.into_iter().next(),
+    };
+    found.ok_or_else(|| match year {
+        Some(year) => AppError::not_found(format!("campagne {year} introuvable")),
+        None => AppError::not_found("aucune campagne n'est ouverte"),
+    })
+}
+
+/// The *Vision SI consolidée* of a GHT for a campaign (by default the
+/// latest); a closed campaign gives its frozen values.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign.
+pub async fn vision(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    year: Option<CampaignYear>,
+) -> Result<Download, AppError> {
+    let reader = db.reader();
+    let found = access::readable_ght(reader, principal, ght).await?;
+    let campaign = campaign_or_latest(db, year).await?;
+    let year = CampaignYear::new(i64::from(campaign.year.get())).map_err(|e| AppError::Internal(e.into()))?;
+    let reading = indicators::of_ght(db, principal, ght, year).await?;
+    let previous_year = campaigns::list(reader).await?.into_iter().map(|c| c.year).find(|y| *y < campaign.year);
+    let previous = match previous_year {
+        Some(previous) => indicators::read(reader, ght, previous, None).await?.map(|p| p.values).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let indicators = reading
+        .schema
+        .iter()
+        .flat_map(|definition| {
+            let values: Vec<&crate::compute::indicators::Value> = reading
+                .indicators
+                .values
+                .iter()
+                .filter(|v| v.finess_ej.is_none() && definition.covers(&v.code))
+                .collect();
+            let declared = definition.is_declared().then(|| {
+                reading
+                    .answers
+                    .iter()
+                    .find(|a| a.indicator_code == definition.code)
+                    .map(|a| {
+                        let date = a.status_date.map(|d| format!(" le {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+                        format!("{}{date}", a.status.label())
+                    })
+                    .unwrap_or_else(|| "non déclaré".to_owned())
+            });
+            if values.is_empty() {
+                return vec![SynthesisLine {
+                    code: definition.code.clone(),
+                    label: definition.label.clone(),
+                    unit: definition.unit.clone(),
+                    higher_is_better: definition.higher_is_better(),
+                    value: None,
+                    known_share: None,
+                    previous: None,
+                    declared,
+                }];
+            }
+            values
+                .into_iter()
+                .map(|v| SynthesisLine {
+                    code: v.code.clone(),
+                    label: definition.label.clone(),
+                    unit: definition.unit.clone(),
+                    higher_is_better: definition.higher_is_better(),
+                    value: v.value,
+                    known_share: v.known_share,
+                    previous: previous.iter().find(|p| p.finess_ej.is_none() && p.code == v.code).and_then(|p| p.value),
+                    declared: declared.clone(),
+                })
+                .collect()
+        })
+        .collect();
+
+    let members = ghts::member_finess_at(reader, ght, campaign.reference_date).await?;
+    let names = etablissements::names(reader, &members).await?;
+    let counted = inventory::counted_uploads(reader, year, &members).await?;
+    let entries = inventory::all_entries_of_uploads(reader, &counted).await?;
+    let product_ids: Vec<i64> = entries.iter().filter_map(|e| e.product_id).collect();
+    let vendor_ids: Vec<i64> = entries.iter().filter_map(|e| e.vendor_id).collect();
+    let products = catalogue::product_names(reader, product_ids).await?;
+    let vendors = catalogue::vendor_names(reader, vendor_ids).await?;
+    let taxonomy = taxonomy::load(reader).await?;
+    let targets = match targets::in_force(reader, ght, None).await? {
+        Some(version) => {
+            let ids = version.products.iter().map(|p| p.product_id).collect();
+            let target_names = catalogue::product_names(reader, ids).await?;
+            version
+                .products
+                .iter()
+                .map(|p| {
+                    let name = target_names.get(&p.product_id).cloned().unwrap_or_default();
+                    (p.subdomain_code.to_string(), (p.product_id, name))
+                })
+                .collect()
+        }
+        None => Default::default(),
+    };
+    let rows = entries
+        .into_iter()
+        .map(|e| VisionRow {
+            etablissement: names.get(e.finess_ej.as_str()).cloned().unwrap_or_default(),
+            finess_ej: e.finess_ej.to_string(),
+            finess_et: e.finess_et.map(|f| f.to_string()),
+            product: e.product_id.map(|id| (id, products.get(&id).cloned().unwrap_or_default())),
+            state: e.state.as_str().to_owned(),
+            vendor: e.vendor_id.and_then(|id| vendors.get(&id).cloned()),
+            version: e.version,
+            subdomain: e.subdomain_code.map(|s| s.to_string()),
+            users: e.users,
+            hosting: e.hosting.map(hosting_label),
+            contract_end: e.contract_end,
+            annual_cost: e.annual_cost_cents.map(|c| c as f64 / 100.0),
+            identity_connected: e.identity_connected,
+            match_method: e.match_method.map(|m| match_method_label(m).to_owned()),
+            application_raw: e.application_raw,
+        })
+        .collect();
+    let data = VisionData {
+        ght_code: found.code.to_string(),
+        ght_name: found.name.clone(),
+        campaign: campaign.year.get(),
+        previous_campaign: previous_year.map(|y| y.get()),
+        extracted_on: chrono::Utc::now().date_naive(),
+        completeness: (reading.indicators.expected, reading.indicators.reporting),
+        indicators,
+        etablissements: members
+            .iter()
+            .map(|f| (f.clone(), names.get(f.as_str()).cloned().unwrap_or_default()))
+            .collect(),
+        subdomains: taxonomy.subdomains.iter().map(|s| (s.code.to_string(), s.label.clone())).collect(),
+        targets,
+        rows,
+        trajectories: indicators::trajectories(reader, ght, None).await?,
+    };
+    // Written off the async workers: a workbook is seconds of CPU for a
+    // large GHT.
+    let bytes = tokio::task::spawn_blocking(move || vision::workbook(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Download { bytes, file_name: format!("vision-SI-{}-{}.xlsx", found.code, campaign.year) })
 }

@@ -179,3 +179,17 @@ pub async fn approved_named(conn: &impl ConnectionTrait, name: &str) -> Result<O
         .one(conn)
         .await?)
 }
+
+/// Vendor names by id.
+///
+/// # Errors
+/// When the query fails.
+pub async fn vendor_names(conn: &impl ConnectionTrait, ids: Vec<i64>) -> Result<HashMap<i64, String>, StoreError> {
+    Ok(vendor::Entity::find()
+        .filter(vendor::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name))
+        .collect())
+}

@@ -226,3 +226,21 @@ pub async fn update(
     .await?;
     Ok(EtablissementDetails { etablissement: updated, ..details })
 }
+
+/// The names of these établissements (EJ), by FINESS.
+///
+/// # Errors
+/// When the query fails.
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    finess: &[String],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(etablissement::Entity::find()
+        .filter(etablissement::Column::FinessEj.is_in(finess.iter().map(String::as_str)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.finess_ej.to_string(), e.name))
+        .collect())
+}

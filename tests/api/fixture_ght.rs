@@ -504,6 +504,9 @@ db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |ap
     );
     assert_eq!(reply.body["summary"], json!({"subdomains": 2, "converged": 0, "on_track": 0, "late": 1, "no_plan": 1}));
 
+    // ── The vision workbook of 2026 says the same, cell by cell.
+    crate::exports::assert_fixture_vision(&app, &dsi, H, F, D).await;
+
     // ── The DSI drops the LAB.SIL target: the open campaign follows, the
     // closed ones keep what they were published with.
     let targets = json!({

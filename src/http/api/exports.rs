@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
+use crate::http::extract::{ApiPath, ApiQuery};
 use crate::service::exports::{self, Download, Template};
 
 /// The content type of an xlsx workbook.
@@ -37,6 +38,31 @@ pub fn workbook_response(download: Download, content_type: &'static str) -> Resu
         HeaderValue::from_str(&attachment(&download.file_name)).map_err(|e| AppError::Internal(e.into()))?;
     Ok(([(CONTENT_TYPE, HeaderValue::from_static(content_type)), (CONTENT_DISPOSITION, disposition)], download.bytes)
         .into_response())
+}
+
+/// `?campaign=` (default: the latest).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// La campagne (année) ; par défaut la dernière.
+    pub campaign: Option<i64>,
+}
+
+/// The consolidated SI vision of a GHT.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/exports/vision.xlsx", tag = "exports",
+    params(("code" = String, Path, description = "Code du GHT"), ExportQuery),
+    description = "La vision SI consolidée du GHT pour une campagne (par défaut la dernière ; une campagne close donne ses valeurs figées) : Synthèse (indicateurs, part connue, campagne précédente et évolution colorée selon le sens de l'indicateur, complétude), Matrice (établissements × sous-domaines, produits de chaque case, couleurs et légende en toutes lettres), Inventaire consolidé (lignes comptées, en-têtes de l'import : il se redépose), Trajectoires (prévu et réel par campagne, fin projetée, un graphique par sous-domaine), Échéances (lignes hors cible par fin de contrat, coût en jeu). Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn ght_vision(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let code = super::ghts::parse_code(&code)?;
+    let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
+    let _builder = state.workers.admit(auth.principal.caller)?;
+    workbook_response(exports::vision(&state.db, &auth.principal, &code, year).await?, XLSX)
 }
 
 /// The inventory template.

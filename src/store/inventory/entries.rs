@@ -223,6 +223,29 @@ pub async fn entries_of_uploads(
     Ok(PageOf { items, page, total_items, total_pages: total_items.div_ceil(std::cmp::Ord::max(page.size, 1)) })
 }
 
+/// Every row of these current uploads (by établissement), in the
+/// listing's order: for a GHT's workbooks (a few thousand rows).
+///
+/// # Errors
+/// When the query fails.
+pub async fn all_entries_of_uploads(
+    conn: &impl ConnectionTrait,
+    current: &HashMap<String, i64>,
+) -> Result<Vec<inventory_entry::Model>, StoreError> {
+    if current.is_empty() {
+        return Ok(Vec::new());
+    }
+    let uploads: Vec<i64> = current.values().copied().collect();
+    let mut any = sea_orm::Condition::any();
+    for (finess, upload) in current {
+        any = any.add(
+            inventory_entry::Column::UploadId.eq(*upload).and(inventory_entry::Column::FinessEj.eq(finess.as_str())),
+        );
+    }
+    let select = inventory_entry::Entity::find().filter(inventory_entry::Column::UploadId.is_in(uploads)).filter(any);
+    Ok(in_listing_order(select).all(conn).await?)
+}
+
 /// The listing's stable order: by établissement, upload, sheet and row.
 fn in_listing_order(select: sea_orm::Select<inventory_entry::Entity>) -> sea_orm::Select<inventory_entry::Entity> {
     select

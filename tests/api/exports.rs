@@ -1,0 +1,153 @@
+//! Exports read back with calamine: sheet names, headers and the values of
+//! the hand-computed fixture GHT (see `fixture_ght`), cell by cell.
+
+use calamine::{Data, Reader, Xlsx};
+
+use crate::helpers::*;
+
+/// A workbook's sheets, by name, as rows of cells.
+pub struct Book {
+    sheets: Vec<(String, Vec<Vec<Data>>)>,
+    bytes: Vec<u8>,
+}
+
+impl Book {
+    pub fn read(bytes: Vec<u8>) -> Self {
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("a workbook");
+        let names = book.sheet_names().to_vec();
+        let sheets = names
+            .into_iter()
+            .map(|name| {
+                let range = book.worksheet_range(&name).expect("a sheet");
+                // Absolute positions: row and column 0 are A1.
+                let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+                let mut rows = vec![Vec::new(); top];
+                for row in range.rows() {
+                    let mut cells = vec![Data::Empty; left];
+                    cells.extend(row.iter().cloned());
+                    rows.push(cells);
+                }
+                (name, rows)
+            })
+            .collect();
+        Book { sheets, bytes }
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.sheets.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    pub fn sheet(&self, name: &str) -> &[Vec<Data>] {
+        &self.sheets.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no sheet {name}")).1
+    }
+
+    /// The text of a cell (empty when absent).
+    pub fn text(&self, sheet: &str, row: usize, col: usize) -> String {
+        self.sheet(sheet).get(row).and_then(|r| r.get(col)).map(ToString::to_string).unwrap_or_default()
+    }
+
+    /// The first row whose column `col` holds `value`.
+    pub fn row_where(&self, sheet: &str, col: usize, value: &str) -> &[Data] {
+        self.sheet(sheet)
+            .iter()
+            .find(|r| r.get(col).is_some_and(|c| *c == value))
+            .unwrap_or_else(|| panic!("no row of {sheet} with {value} in column {col}"))
+    }
+
+    /// Whether the archive holds a part (a chart, a drawing).
+    pub fn has_part(&self, prefix: &str) -> bool {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(self.bytes.clone())).expect("a zip");
+        archive.file_names().filter_map(Result::ok).any(|n| n.starts_with(prefix))
+    }
+}
+
+fn number(cell: &Data) -> f64 {
+    match cell {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+/// Downloads an export; checks its content type and file name.
+pub async fn download(app: &TestApp, token: &str, path: &str, file_name: &str) -> Book {
+    let response = app.client.get(format!("{}{path}", app.address)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    assert_eq!(response.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains(&format!("filename*=UTF-8''{file_name}")), "{disposition}");
+    Book::read(response.bytes().await.unwrap().to_vec())
+}
+
+/// The fixture GHT's vision for 2026 (targets DxCare on DPI.CORE and Glims
+/// on LAB.SIL; H and F on DxCare, D on M-CrossWay; see `fixture_ght`).
+pub async fn assert_fixture_vision(app: &TestApp, dsi: &str, h: &str, f: &str, d: &str) {
+    let book = download(app, dsi, "/api/v1/ghts/NOR-02/exports/vision.xlsx", "vision-SI-NOR-02-2026.xlsx").await;
+    assert_eq!(book.names(), ["Synthèse", "Matrice", "Inventaire consolidé", "Trajectoires", "Échéances"]);
+
+    // Synthèse: 2026 against 2025, coloured by direction, completeness.
+    let synthesis = "Synthèse";
+    assert!(book.text(synthesis, 0, 0).contains("NOR-02") && book.text(synthesis, 0, 0).contains("2026"));
+    assert!(book.text(synthesis, 1, 0).starts_with("Extraction du "));
+    assert!((number(&book.sheet(synthesis)[2][1]) - 1.0).abs() < 1e-9, "3 of 3 reporting");
+    assert_eq!(book.text(synthesis, 4, 4), "Campagne 2025");
+    let rate = book.row_where(synthesis, 0, "APP.TARGET_RATE.DPI.CORE");
+    assert!((number(&rate[2]) - 2.0 / 3.0).abs() < 1e-9, "{rate:?}");
+    assert!((number(&rate[4]) - 1.0).abs() < 1e-9, "2025: everyone on DxCare");
+    assert!((number(&rate[5]) + 1.0 / 3.0).abs() < 1e-9, "the change");
+    assert_eq!(rate[6].to_string(), "plus haut = mieux");
+    let sdsi = book.row_where(synthesis, 0, "GOV.SDSI");
+    assert_eq!(sdsi[7].to_string(), "non déclaré");
+
+    // Matrice: the product(s) of each cell, marked and coloured.
+    let matrix = "Matrice";
+    let header = &book.sheet(matrix)[3];
+    let column = |code: &str| header.iter().position(|c| c.to_string().starts_with(code)).unwrap();
+    let (dpi, lab, pharma) = (column("DPI.CORE"), column("LAB.SIL"), column("PHARMA.GEST"));
+    assert_eq!(book.text(matrix, 4, dpi), "DxCare", "the target under the sub-domain");
+    let line = |finess: &str| book.sheet(matrix).iter().find(|r| r[0].to_string().ends_with(finess)).unwrap().clone();
+    assert_eq!(line(h)[dpi].to_string(), "✔ DxCare");
+    assert_eq!(line(d)[dpi].to_string(), "✘ M-CrossWay");
+    assert_eq!(line(d)[lab].to_string(), "∅ Non informatisé");
+    assert_eq!(line(f)[pharma].to_string(), "? Logiciel du service");
+    assert_eq!(line(h)[pharma].to_string(), "", "no row");
+    let legend: Vec<String> = book.sheet(matrix).iter().map(|r| r[0].to_string()).collect();
+    for words in ["✔ Sur la cible", "✘ Hors cible", "? Nom non reconnu", "∅ Non informatisé", "Pas de cible fixée"]
+    {
+        assert!(legend.contains(&words.to_owned()), "legend {words}: {legend:?}");
+    }
+
+    // Inventaire consolidé: every counted row of 2026, typed.
+    let inventory = "Inventaire consolidé";
+    assert_eq!(book.text(inventory, 0, 0), "Établissement");
+    assert_eq!(book.text(inventory, 0, 3), "Application");
+    assert_eq!(book.sheet(inventory).len(), 1 + 8, "H 3, F 3, D 2 rows");
+    let pastel = book.row_where(inventory, 3, "Pastel");
+    assert_eq!(pastel[1].to_string(), h);
+    assert_eq!(pastel[7].to_string(), "GAP.ADM");
+    assert_eq!(number(&pastel[8]), 100.0);
+    assert_eq!(number(&pastel[11]), 20_000.0);
+    assert_eq!(pastel[12].to_string(), "Non");
+    let crossway = book.row_where(inventory, 3, "Crossway");
+    assert_eq!(crossway[4].to_string(), "M-CrossWay", "raw and normalised names side by side");
+    assert!(matches!(crossway[10], Data::DateTime(_)), "a real date: {:?}", crossway[10]);
+
+    // Trajectoires: a table and a chart per targeted sub-domain.
+    let trajectories = "Trajectoires";
+    assert!(book.sheet(trajectories).iter().any(|r| r[0].to_string().starts_with("DPI.CORE — ")));
+    let y2026 = book.sheet(trajectories).iter().filter(|r| matches!(r[0], Data::Float(y) if y == 2026.0)).count();
+    assert_eq!(y2026, 2, "DPI.CORE and LAB.SIL");
+    assert!(book.has_part("xl/charts/chart1.xml") && book.has_part("xl/charts/chart2.xml"));
+
+    // Échéances: D's CrossWay is the one off-target row, with its cost.
+    let deadlines = "Échéances";
+    let headers: Vec<String> = book.sheet(deadlines)[3].iter().map(ToString::to_string).collect();
+    assert_eq!(headers[0], "Fin de contrat");
+    let crossway = book.row_where(deadlines, 2, d);
+    assert_eq!(crossway[4].to_string(), "M-CrossWay");
+    assert_eq!(crossway[6].to_string(), "DxCare");
+    assert_eq!(number(&crossway[7]), 50_000.0);
+    let at_stake = book.row_where(deadlines, 6, "Coût annuel en jeu");
+    assert_eq!(number(&at_stake[7]), 50_000.0);
+    assert_eq!(book.sheet(deadlines).len(), 4 + 1 + 2, "one row, the total and the note");
+}
