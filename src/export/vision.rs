@@ -611,6 +611,8 @@ pub fn workbook(data: &VisionData) -> Result<Vec<u8>, XlsxError> {
     synthesis(&mut book, &f, data)?;
     matrix(&mut book, &f, data)?;
     inventory(&mut book, &f, data)?;
+    // Deposited back, only this sheet is read (see `import::spreadsheet`).
+    book.define_name(crate::import::INVENTORY_SHEET_NAME, &format!("='{}'!$A:$O", INVENTORY.replace('\'', "''")))?;
     trajectories(&mut book, &f, data)?;
     deadlines(&mut book, &f, data)?;
     book.save_to_buffer()

@@ -13,6 +13,8 @@ mod detect;
 mod error;
 pub mod headers;
 mod spreadsheet;
+
+pub use spreadsheet::INVENTORY_SHEET_NAME;
 pub mod table;
 
 use serde::{Deserialize, Serialize};

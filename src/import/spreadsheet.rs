@@ -25,6 +25,20 @@ pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<RawShee
     }
 }
 
+/// The defined name a workbook written by this service gives its one
+/// sheet of inventory rows (the consolidated inventory of a vision export):
+/// when present, only that sheet is read, and the others (synthesis,
+/// matrix, trajectories) are reports, not rows to import.
+pub const INVENTORY_SHEET_NAME: &str = "convergence_inventaire";
+
+/// The sheet the workbook names as its inventory, if it does.
+fn named_inventory_sheet(defined: &[(String, String)]) -> Option<String> {
+    let (_, formula) = defined.iter().find(|(name, _)| name.eq_ignore_ascii_case(INVENTORY_SHEET_NAME))?;
+    let (sheet, _) = formula.trim_start_matches('=').rsplit_once('!')?;
+    let sheet = sheet.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).unwrap_or(sheet);
+    Some(sheet.replace("''", "'"))
+}
+
 fn sheets<R, RS>(mut workbook: R, limits: &Limits) -> Result<Vec<RawSheet>, IngestError>
 where
     RS: std::io::Read + std::io::Seek,
@@ -33,7 +47,12 @@ where
 {
     let mut cells: u64 = 0;
     let mut sheets = Vec::new();
+    let only = named_inventory_sheet(workbook.defined_names());
     for name in workbook.sheet_names() {
+        if only.as_ref().is_some_and(|only| *only != name) {
+            sheets.push(RawSheet { name, first_row: 1, first_col: 1, rows: Vec::new() });
+            continue;
+        }
         let range = workbook.worksheet_range(&name).map_err(classify)?;
         let (height, width) = range.get_size();
         cells = cells.saturating_add((height as u64).saturating_mul(width as u64));
@@ -68,7 +87,13 @@ pub enum Streamed {
 pub fn stream_xlsx(bytes: &[u8], limits: &Limits, sink: &mut impl RowSink) -> Result<Streamed, IngestError> {
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(classify)?;
     let mut budget = limits.max_cells;
+    let only = named_inventory_sheet(workbook.defined_names());
     for name in workbook.sheet_names() {
+        if only.as_ref().is_some_and(|only| *only != name) {
+            sink.sheet(name, 1);
+            sink.end_sheet();
+            continue;
+        }
         let mut reader = match workbook.worksheet_cells_reader(&name) {
             Ok(reader) => reader,
             // A chart sheet holds no cells.
@@ -177,5 +202,20 @@ fn workbook_problem(text: &str) -> &'static str {
         "contenu du classeur OpenDocument illisible"
     } else {
         "contenu du classeur illisible"
+    }
+}
+
+#[cfg(test)]
+mod named_sheet_tests {
+    use super::*;
+
+    #[test]
+    fn the_named_inventory_sheet_is_found_whatever_its_quotes() {
+        let named = |formula: &str| named_inventory_sheet(&[(INVENTORY_SHEET_NAME.to_owned(), formula.to_owned())]);
+        assert_eq!(named("='Inventaire consolidé'!$A:$O").as_deref(), Some("Inventaire consolidé"));
+        assert_eq!(named("'L''inventaire'!$A:$O").as_deref(), Some("L'inventaire"));
+        assert_eq!(named("Inventaire!$A$1:$O$9").as_deref(), Some("Inventaire"));
+        assert_eq!(named("pas une plage"), None);
+        assert_eq!(named_inventory_sheet(&[("autre_nom".to_owned(), "'X'!$A:$B".to_owned())]), None);
     }
 }

@@ -235,29 +235,49 @@ db_test!(secrets_never_reach_the_log, |app| {
     let idp = IdentityProvider::start().await;
     let granted = app.post("/api/v1/users", serde_json::json!({"email": "marie@ght.fr", "role": "national"})).await;
     assert_eq!(granted.status, StatusCode::CREATED, "{granted:?}");
-    // A free port, taken back by the service.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let address = format!("127.0.0.1:{port}");
+    // The service binds a port of its own choosing and says which in its
+    // log (a port chosen here and released could be taken meanwhile by
+    // another test's service, which would then answer in its place).
     let mut child = Command::new(env!("CARGO_BIN_EXE_convergence"))
-        .args(["serve", "--bind", &address])
+        .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "trace")
+        .env("NO_COLOR", "1")
         .envs(idp.settings())
         .env("CONVERGENCE_PUBLIC_URL", PUBLIC_URL)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the service starts");
-    let client = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..300 {
-        if client.get(format!("http://{address}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let (lines, log_lines) = std::sync::mpsc::channel::<String>();
+    let mut readers = Vec::new();
+    let stdout: Box<dyn Read + Send> = Box::new(child.stdout.take().unwrap());
+    let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().unwrap());
+    for pipe in [stdout, stderr] {
+        let lines = lines.clone();
+        readers.push(std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(pipe)).map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        }));
     }
-    assert!(up, "the service answers");
+    drop(lines);
+    let mut log = String::new();
+    let mut address = None;
+    while address.is_none() {
+        let line =
+            log_lines.recv_timeout(std::time::Duration::from_secs(60)).expect("the service says where it listens");
+        if line.contains("listening") {
+            address = line.split("127.0.0.1:").nth(1).map(|rest| {
+                let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                format!("127.0.0.1:{port}")
+            });
+        }
+        log.push_str(&line);
+        log.push('\n');
+    }
+    let address = address.unwrap();
+    let client = reqwest::Client::new();
     for path in ["/api/v1/ghts", "/api/v1/nothing-here", "/api/v1/uploads/999999"] {
         let _ = client.get(format!("http://{address}{path}")).bearer_auth(&app.admin_token).send().await;
     }
@@ -277,11 +297,14 @@ db_test!(secrets_never_reach_the_log, |app| {
     let verifier = idp.token_requests().await[0]["code_verifier"].clone();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let _ = child.kill();
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    let _ = child.stdout.take().unwrap().read_to_string(&mut stdout);
-    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
     let _ = child.wait();
-    let log = format!("{stdout}{stderr}");
+    for reader in readers {
+        let _ = reader.join();
+    }
+    for line in log_lines.try_iter() {
+        log.push_str(&line);
+        log.push('\n');
+    }
     assert!(log.contains("/api/v1/ghts"), "requests are logged: {log}");
     let secret = &app.admin_token[16..];
     assert!(!log.contains(secret), "the token's secret is in the log");

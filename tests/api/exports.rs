@@ -151,3 +151,56 @@ pub async fn assert_fixture_vision(app: &TestApp, dsi: &str, h: &str, f: &str, d
     assert_eq!(number(&at_stake[7]), 50_000.0);
     assert_eq!(book.sheet(deadlines).len(), 4 + 1 + 2, "one row, the total and the note");
 }
+
+/// The rows of a GHT's current inventory, as compared across a round trip.
+async fn normalised_rows(app: &TestApp, token: &str) -> Vec<String> {
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", token).await;
+    let mut rows: Vec<String> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let keep = |k: &str| r[k].to_string();
+            [
+                "finess_ej",
+                "finess_et",
+                "application_raw",
+                "state",
+                "product_id",
+                "subdomain",
+                "version",
+                "users",
+                "hosting",
+                "contract_end",
+                "annual_cost_cents",
+                "identity_connected",
+            ]
+            .iter()
+            .map(|k| keep(k))
+            .collect::<Vec<_>>()
+            .join(" | ")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The vision's *Inventaire consolidé*, deposited back on the GHT-level
+/// route, imports with no error and gives the same normalised inventory.
+pub async fn assert_vision_round_trip(app: &TestApp, dsi: &str) {
+    let before = normalised_rows(app, dsi).await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/ghts/NOR-02/exports/vision.xlsx", app.address))
+        .bearer_auth(dsi)
+        .send()
+        .await
+        .unwrap();
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let deposit = app.deposit("/api/v1/ghts/NOR-02/campaigns/2026/inventory", dsi, "vision.xlsx", bytes, None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+    assert_eq!(deposit.body["report"]["errors"], 0, "{:#}", deposit.body["report"]);
+    let after = normalised_rows(app, dsi).await;
+    assert_eq!(after, before, "the same normalised inventory");
+}

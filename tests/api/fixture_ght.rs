@@ -506,6 +506,9 @@ db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |ap
 
     // ── The vision workbook of 2026 says the same, cell by cell.
     crate::exports::assert_fixture_vision(&app, &dsi, H, F, D).await;
+    // Deposited back, its consolidated inventory changes nothing: the
+    // indicators below are still the hand computation.
+    crate::exports::assert_vision_round_trip(&app, &dsi).await;
 
     // ── The DSI drops the LAB.SIL target: the open campaign follows, the
     // closed ones keep what they were published with.
