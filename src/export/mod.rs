@@ -2,6 +2,7 @@
 
 pub mod annotated;
 pub mod cells;
+pub mod ght;
 pub mod review;
 pub mod template;
 pub mod vision;

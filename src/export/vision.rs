@@ -11,19 +11,19 @@
 //! a line chart per sub-domain) and *Échéances* (off-target rows by contract
 //! end, soonest first, with the cost at stake).
 //!
-//! Pure: the service gathers [`VisionData`]; nothing here reads the
+//! Pure: the service gathers [`GhtExport`]; nothing here reads the
 //! database.
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder,
     Workbook, Worksheet, XlsxError,
 };
 
 use super::cells;
-use crate::compute::trajectories::{Status, Trajectory};
+pub use super::ght::{ExportRow, GhtExport, SynthesisLine};
+use crate::compute::trajectories::Status;
 
 /// Sheet names.
 pub const SYNTHESIS: &str = "Synthèse";
@@ -35,91 +35,6 @@ pub const INVENTORY: &str = "Inventaire consolidé";
 pub const TRAJECTORIES: &str = "Trajectoires";
 /// The deadlines sheet.
 pub const DEADLINES: &str = "Échéances";
-
-/// One indicator of the synthesis.
-#[derive(Debug, Clone)]
-pub struct SynthesisLine {
-    /// Code.
-    pub code: String,
-    /// French label.
-    pub label: String,
-    /// `percent`, `count`, `euro`, `boolean` or `enum`.
-    pub unit: String,
-    /// Whether a higher value is better.
-    pub higher_is_better: bool,
-    /// Value at the campaign.
-    pub value: Option<f64>,
-    /// Share of the rows whose input was known.
-    pub known_share: Option<f64>,
-    /// Value at the previous campaign.
-    pub previous: Option<f64>,
-    /// A declared answer's status, in French, for declared indicators.
-    pub declared: Option<String>,
-}
-
-/// One counted inventory row, named.
-#[derive(Debug, Clone, Default)]
-pub struct VisionRow {
-    /// Établissement name.
-    pub etablissement: String,
-    /// FINESS EJ.
-    pub finess_ej: String,
-    /// FINESS ET.
-    pub finess_et: Option<String>,
-    /// As written.
-    pub application_raw: String,
-    /// The catalogue product, when matched.
-    pub product: Option<(i64, String)>,
-    /// `product`, `unmatched`, `in_house`, `not_computerised`, `unspecified`.
-    pub state: String,
-    /// Vendor name.
-    pub vendor: Option<String>,
-    /// Version.
-    pub version: Option<String>,
-    /// Sub-domain code.
-    pub subdomain: Option<String>,
-    /// Users.
-    pub users: Option<i32>,
-    /// Hosting, as the template writes it.
-    pub hosting: Option<&'static str>,
-    /// Contract end.
-    pub contract_end: Option<NaiveDate>,
-    /// Annual cost in euros.
-    pub annual_cost: Option<f64>,
-    /// Connected to the identity référentiel.
-    pub identity_connected: Option<bool>,
-    /// How the name was matched, in French.
-    pub match_method: Option<String>,
-}
-
-/// Everything the vision shows.
-#[derive(Debug, Clone, Default)]
-pub struct VisionData {
-    /// GHT code.
-    pub ght_code: String,
-    /// GHT name.
-    pub ght_name: String,
-    /// Campaign year.
-    pub campaign: i32,
-    /// Previous campaign year, if any.
-    pub previous_campaign: Option<i32>,
-    /// Day of extraction.
-    pub extracted_on: NaiveDate,
-    /// Établissements expected and reporting.
-    pub completeness: (i32, i32),
-    /// The indicators.
-    pub indicators: Vec<SynthesisLine>,
-    /// Member établissements at the reference date: FINESS EJ and name.
-    pub etablissements: Vec<(String, String)>,
-    /// Sub-domains of the taxonomy: code and label, in order.
-    pub subdomains: Vec<(String, String)>,
-    /// Target product per sub-domain: id and name.
-    pub targets: BTreeMap<String, (i64, String)>,
-    /// The counted rows.
-    pub rows: Vec<VisionRow>,
-    /// Trajectories of the sub-domains with a target.
-    pub trajectories: Vec<Trajectory>,
-}
 
 /// What a matrix cell shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +90,7 @@ impl CellCategory {
 }
 
 /// The category of a cell from its rows and the sub-domain's target.
-pub fn categorise(rows: &[&VisionRow], target: Option<i64>) -> CellCategory {
+pub fn categorise(rows: &[&ExportRow], target: Option<i64>) -> CellCategory {
     if rows.is_empty() {
         return CellCategory::NoRow;
     }
@@ -194,7 +109,7 @@ pub fn categorise(rows: &[&VisionRow], target: Option<i64>) -> CellCategory {
 }
 
 /// The name a row shows: its product, else what was written.
-fn shown_name(row: &VisionRow) -> &str {
+fn shown_name(row: &ExportRow) -> &str {
     row.product.as_ref().map_or(row.application_raw.as_str(), |(_, name)| name.as_str())
 }
 
@@ -235,7 +150,7 @@ impl Formats {
     }
 }
 
-fn title(sheet: &mut Worksheet, f: &Formats, data: &VisionData, what: &str) -> Result<(), XlsxError> {
+fn title(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, what: &str) -> Result<(), XlsxError> {
     let heading = format!("{what} — {} ({}) — campagne {}", data.ght_name, data.ght_code, data.campaign);
     cells::text(sheet, 0, 0, &heading, Some(&f.title))?;
     let extracted = format!("Extraction du {}", data.extracted_on.format("%d/%m/%Y"));
@@ -243,7 +158,7 @@ fn title(sheet: &mut Worksheet, f: &Formats, data: &VisionData, what: &str) -> R
     Ok(())
 }
 
-fn synthesis(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), XlsxError> {
+fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SYNTHESIS)?;
     title(sheet, f, data, "Vision SI consolidée")?;
@@ -308,7 +223,7 @@ fn synthesis(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), 
     Ok(())
 }
 
-fn matrix(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), XlsxError> {
+fn matrix(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(MATRIX)?;
     title(sheet, f, data, "Matrice établissements × sous-domaines")?;
@@ -319,18 +234,23 @@ fn matrix(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), Xls
         .filter_map(|r| r.subdomain.as_deref())
         .chain(data.targets.keys().map(String::as_str))
         .collect();
-    let columns: Vec<&(String, String)> = data.subdomains.iter().filter(|(c, _)| used.contains(c.as_str())).collect();
+    let columns: Vec<(&str, &str)> = data
+        .subdomains
+        .iter()
+        .filter(|(c, _, _)| used.contains(c.as_str()))
+        .map(|(c, _, l)| (c.as_str(), l.as_str()))
+        .collect();
     let top = 3;
     sheet.write_string_with_format(top, 0, "Établissement", &f.header)?;
     sheet.write_string_with_format(top + 1, 0, "Cible du GHT", &f.header)?;
     for (i, (code, label)) in columns.iter().enumerate() {
         let c = i as u16 + 1;
         cells::text(sheet, top, c, &format!("{code}\n{label}"), Some(&f.header))?;
-        let target = data.targets.get(code).map_or("—", |(_, name)| name.as_str());
+        let target = data.targets.get(*code).map_or("—", |(_, name)| name.as_str());
         cells::text(sheet, top + 1, c, target, Some(&f.header))?;
         sheet.set_column_width(c, 22)?;
     }
-    let mut by_cell: BTreeMap<(&str, &str), Vec<&VisionRow>> = BTreeMap::new();
+    let mut by_cell: BTreeMap<(&str, &str), Vec<&ExportRow>> = BTreeMap::new();
     for row in &data.rows {
         if let Some(subdomain) = row.subdomain.as_deref() {
             by_cell.entry((row.finess_ej.as_str(), subdomain)).or_default().push(row);
@@ -348,13 +268,13 @@ fn matrix(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), Xls
     .map(|c| (c, f.wrap.clone().set_background_color(c.colour()).set_border(FormatBorder::Thin)))
     .collect();
     let format_of = |category: CellCategory| formats.iter().find(|(c, _)| *c == category).map(|(_, f)| f);
-    for (i, (finess, name)) in data.etablissements.iter().enumerate() {
+    for (i, member) in data.etablissements.iter().enumerate() {
         let r = top + 2 + i as u32;
-        cells::text(sheet, r, 0, &format!("{name}\n{finess}"), Some(&f.wrap))?;
+        cells::text(sheet, r, 0, &format!("{}\n{}", member.name, member.finess), Some(&f.wrap))?;
         for (j, (code, _)) in columns.iter().enumerate() {
             let c = j as u16 + 1;
-            let rows = by_cell.get(&(finess.as_str(), code.as_str())).map(Vec::as_slice).unwrap_or_default();
-            let category = categorise(rows, data.targets.get(code).map(|(id, _)| *id));
+            let rows = by_cell.get(&(member.finess.as_str(), *code)).map(Vec::as_slice).unwrap_or_default();
+            let category = categorise(rows, data.targets.get(*code).map(|(id, _)| *id));
             let mut names: Vec<&str> = rows.iter().map(|r| shown_name(r)).collect();
             names.sort_unstable();
             names.dedup();
@@ -397,7 +317,7 @@ pub const INVENTORY_HEADERS: [&str; 15] = [
     "État",
 ];
 
-fn inventory(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), XlsxError> {
+fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(INVENTORY)?;
     for (c, h) in INVENTORY_HEADERS.iter().enumerate() {
@@ -473,7 +393,7 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-fn trajectories(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), XlsxError> {
+fn trajectories(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(TRAJECTORIES)?;
     title(sheet, f, data, "Trajectoires de convergence")?;
@@ -484,7 +404,7 @@ fn trajectories(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(
     let headers = ["Campagne", "Date de référence", "Taux prévu", "Taux réel", "Fin projetée", "Statut"];
     let mut r = 3u32;
     for trajectory in &data.trajectories {
-        let label = data.subdomains.iter().find(|(c, _)| *c == trajectory.subdomain).map_or("", |(_, l)| l.as_str());
+        let label = data.subdomain_label(&trajectory.subdomain);
         let target = data.targets.get(&trajectory.subdomain).map_or("", |(_, name)| name.as_str());
         cells::text(sheet, r, 0, &format!("{} — {label} (cible : {target})", trajectory.subdomain), Some(&f.title))?;
         let header_row = r + 1;
@@ -536,11 +456,11 @@ fn trajectories(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(
     Ok(())
 }
 
-fn deadlines(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), XlsxError> {
+fn deadlines(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(DEADLINES)?;
     title(sheet, f, data, "Échéances des contrats hors cible")?;
-    let mut off: Vec<&VisionRow> = data
+    let mut off: Vec<&ExportRow> = data
         .rows
         .iter()
         .filter(|row| {
@@ -605,7 +525,7 @@ fn deadlines(book: &mut Workbook, f: &Formats, data: &VisionData) -> Result<(), 
 ///
 /// # Errors
 /// When the workbook cannot be written.
-pub fn workbook(data: &VisionData) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut book = Workbook::new();
     synthesis(&mut book, &f, data)?;
@@ -622,12 +542,12 @@ pub fn workbook(data: &VisionData) -> Result<Vec<u8>, XlsxError> {
 mod tests {
     use super::*;
 
-    fn row(product: Option<i64>, state: &str) -> VisionRow {
-        VisionRow {
+    fn row(product: Option<i64>, state: &str) -> ExportRow {
+        ExportRow {
             product: product.map(|id| (id, format!("P{id}"))),
             state: state.to_owned(),
             application_raw: "x".to_owned(),
-            ..VisionRow::default()
+            ..ExportRow::default()
         }
     }
 

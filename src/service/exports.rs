@@ -5,10 +5,11 @@ use super::{access, indicators};
 use crate::auth::Principal;
 use crate::domain::{CampaignYear, GhtCode};
 use crate::error::AppError;
+use crate::export::ght::{ExportRow, GhtExport, Member, PlannedMigration, SynthesisLine};
 use crate::export::template::{self, TemplateTaxonomy};
-use crate::export::vision::{self, SynthesisLine, VisionData, VisionRow};
+use crate::export::vision;
 use crate::store::entities::campaign;
-use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, targets, taxonomy};
+use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, regions, targets, taxonomy};
 
 /// A workbook to send: its bytes and the file name to offer.
 #[derive(Debug)]
@@ -73,6 +74,17 @@ fn match_method_label(method: crate::normalise::matcher::MatchMethod) -> &'stati
     }
 }
 
+/// A convergence status in French.
+fn status_label(status: crate::domain::ConvergenceStatus) -> &'static str {
+    use crate::domain::ConvergenceStatus;
+    match status {
+        ConvergenceStatus::Target => "Cible GHT",
+        ConvergenceStatus::Keep => "À conserver",
+        ConvergenceStatus::Replace => "À remplacer",
+        ConvergenceStatus::Decommission => "À décommissionner",
+    }
+}
+
 /// How the template writes a hosting.
 fn hosting_label(hosting: crate::domain::Hosting) -> &'static str {
     use crate::domain::Hosting;
@@ -97,17 +109,57 @@ async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campa
     })
 }
 
-/// The *Vision SI consolidée* of a GHT for a campaign (by default the
-/// latest); a closed campaign gives its frozen values.
+/// A workbook of one GHT and campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GhtWorkbook {
+    /// The consolidated SI vision.
+    Vision,
+}
+
+impl GhtWorkbook {
+    fn file_name(self, ght: &str, year: i32) -> String {
+        match self {
+            GhtWorkbook::Vision => format!("vision-SI-{ght}-{year}.xlsx"),
+        }
+    }
+
+    fn write(self, data: &GhtExport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        match self {
+            GhtWorkbook::Vision => vision::workbook(data),
+        }
+    }
+}
+
+/// A workbook of a GHT for a campaign (by default the latest); a closed
+/// campaign gives its frozen values.
 ///
 /// # Errors
 /// `NotFound` for a GHT out of scope or an unknown campaign.
-pub async fn vision(
+pub async fn ght_workbook(
     db: &Db,
     principal: &Principal,
     ght: &GhtCode,
     year: Option<CampaignYear>,
+    which: GhtWorkbook,
 ) -> Result<Download, AppError> {
+    let data = gather(db, principal, ght, year).await?;
+    let file_name = which.file_name(&data.ght_code, data.campaign);
+    // Written off the async workers: a workbook is seconds of CPU for a
+    // large GHT.
+    let bytes = tokio::task::spawn_blocking(move || which.write(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Download { bytes, file_name })
+}
+
+/// What a GHT's workbooks show, for a campaign.
+async fn gather(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    year: Option<CampaignYear>,
+) -> Result<GhtExport, AppError> {
     let reader = db.reader();
     let found = access::readable_ght(reader, principal, ght).await?;
     let campaign = campaign_or_latest(db, year).await?;
@@ -168,7 +220,9 @@ pub async fn vision(
         .collect();
 
     let members = ghts::member_finess_at(reader, ght, campaign.reference_date).await?;
-    let names = etablissements::names(reader, &members).await?;
+    let details = etablissements::of_finess(reader, &members).await?;
+    let names: std::collections::HashMap<String, String> =
+        details.iter().map(|e| (e.finess_ej.to_string(), e.name.clone())).collect();
     let counted = inventory::counted_uploads(reader, year, &members).await?;
     let entries = inventory::all_entries_of_uploads(reader, &counted).await?;
     let product_ids: Vec<i64> = entries.iter().filter_map(|e| e.product_id).collect();
@@ -176,24 +230,34 @@ pub async fn vision(
     let products = catalogue::product_names(reader, product_ids).await?;
     let vendors = catalogue::vendor_names(reader, vendor_ids).await?;
     let taxonomy = taxonomy::load(reader).await?;
-    let targets = match targets::in_force(reader, ght, None).await? {
+    let (targets, migrations) = match targets::in_force(reader, ght, None).await? {
         Some(version) => {
             let ids = version.products.iter().map(|p| p.product_id).collect();
             let target_names = catalogue::product_names(reader, ids).await?;
-            version
+            let targets = version
                 .products
                 .iter()
                 .map(|p| {
                     let name = target_names.get(&p.product_id).cloned().unwrap_or_default();
                     (p.subdomain_code.to_string(), (p.product_id, name))
                 })
-                .collect()
+                .collect();
+            let migrations = version
+                .migrations
+                .iter()
+                .map(|m| PlannedMigration {
+                    finess: m.finess_ej.to_string(),
+                    subdomain: m.subdomain_code.to_string(),
+                    planned_on: m.planned_on,
+                })
+                .collect();
+            (targets, migrations)
         }
         None => Default::default(),
     };
     let rows = entries
         .into_iter()
-        .map(|e| VisionRow {
+        .map(|e| ExportRow {
             etablissement: names.get(e.finess_ej.as_str()).cloned().unwrap_or_default(),
             finess_ej: e.finess_ej.to_string(),
             finess_et: e.finess_et.map(|f| f.to_string()),
@@ -208,12 +272,18 @@ pub async fn vision(
             annual_cost: e.annual_cost_cents.map(|c| c as f64 / 100.0),
             identity_connected: e.identity_connected,
             match_method: e.match_method.map(|m| match_method_label(m).to_owned()),
+            go_live: e.go_live,
+            interfaces: e.interfaces,
+            convergence_status: e.convergence_status.map(status_label),
             application_raw: e.application_raw,
         })
         .collect();
-    let data = VisionData {
+    let region = regions::get(reader, &found.region_code).await?.map(|r| r.name).unwrap_or_default();
+    Ok(GhtExport {
         ght_code: found.code.to_string(),
         ght_name: found.name.clone(),
+        region: (found.region_code.to_string(), region),
+        support: found.support_finess_ej.as_ref().map(ToString::to_string),
         campaign: campaign.year.get(),
         previous_campaign: previous_year.map(|y| y.get()),
         extracted_on: chrono::Utc::now().date_naive(),
@@ -221,18 +291,25 @@ pub async fn vision(
         indicators,
         etablissements: members
             .iter()
-            .map(|f| (f.clone(), names.get(f.as_str()).cloned().unwrap_or_default()))
+            .map(|finess| {
+                let found = details.iter().find(|e| e.finess_ej.as_str() == finess);
+                Member {
+                    finess: finess.clone(),
+                    name: found.map(|e| e.name.clone()).unwrap_or_default(),
+                    category: found.and_then(|e| e.category.clone()),
+                    commune: found.and_then(|e| e.commune.clone()),
+                }
+            })
             .collect(),
-        subdomains: taxonomy.subdomains.iter().map(|s| (s.code.to_string(), s.label.clone())).collect(),
+        domains: taxonomy.domains.iter().map(|d| (d.code.clone(), d.label.clone())).collect(),
+        subdomains: taxonomy
+            .subdomains
+            .iter()
+            .map(|s| (s.code.to_string(), s.domain_code.clone(), s.label.clone()))
+            .collect(),
         targets,
+        migrations,
         rows,
         trajectories: indicators::trajectories(reader, ght, None).await?,
-    };
-    // Written off the async workers: a workbook is seconds of CPU for a
-    // large GHT.
-    let bytes = tokio::task::spawn_blocking(move || vision::workbook(&data))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(Download { bytes, file_name: format!("vision-SI-{}-{}.xlsx", found.code, campaign.year) })
+    })
 }

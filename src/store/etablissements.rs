@@ -227,20 +227,17 @@ pub async fn update(
     Ok(EtablissementDetails { etablissement: updated, ..details })
 }
 
-/// The names of these établissements (EJ), by FINESS.
+/// These établissements (EJ), as registered.
 ///
 /// # Errors
 /// When the query fails.
-pub async fn names(
+pub async fn of_finess(
     conn: &impl ConnectionTrait,
     finess: &[String],
-) -> Result<std::collections::HashMap<String, String>, StoreError> {
+) -> Result<Vec<etablissement::Model>, StoreError> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     Ok(etablissement::Entity::find()
         .filter(etablissement::Column::FinessEj.is_in(finess.iter().map(String::as_str)))
         .all(conn)
-        .await?
-        .into_iter()
-        .map(|e| (e.finess_ej.to_string(), e.name))
-        .collect())
+        .await?)
 }

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::service::exports::{self, Download, Template};
+use crate::service::exports::{self, Download, GhtWorkbook, Template};
 
 /// The content type of an xlsx workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -62,7 +62,7 @@ pub async fn ght_vision(
     let code = super::ghts::parse_code(&code)?;
     let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
     let _builder = state.workers.admit(auth.principal.caller)?;
-    workbook_response(exports::vision(&state.db, &auth.principal, &code, year).await?, XLSX)
+    workbook_response(exports::ght_workbook(&state.db, &auth.principal, &code, year, GhtWorkbook::Vision).await?, XLSX)
 }
 
 /// The inventory template.
