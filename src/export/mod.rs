@@ -3,6 +3,8 @@
 pub mod annotated;
 pub mod cells;
 pub mod ght;
+pub mod resah;
 pub mod review;
+pub mod schema_directeur;
 pub mod template;
 pub mod vision;

@@ -7,7 +7,7 @@ use crate::domain::{CampaignYear, GhtCode};
 use crate::error::AppError;
 use crate::export::ght::{ExportRow, GhtExport, Member, PlannedMigration, SynthesisLine};
 use crate::export::template::{self, TemplateTaxonomy};
-use crate::export::vision;
+use crate::export::{resah, schema_directeur, vision};
 use crate::store::entities::campaign;
 use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, regions, targets, taxonomy};
 
@@ -114,18 +114,26 @@ async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campa
 pub enum GhtWorkbook {
     /// The consolidated SI vision.
     Vision,
+    /// The inventory annex of the RESAH tender.
+    Resah,
+    /// The inputs of the schéma directeur.
+    SchemaDirecteur,
 }
 
 impl GhtWorkbook {
     fn file_name(self, ght: &str, year: i32) -> String {
         match self {
             GhtWorkbook::Vision => format!("vision-SI-{ght}-{year}.xlsx"),
+            GhtWorkbook::Resah => format!("annexe-RESAH-{ght}-{year}.xlsx"),
+            GhtWorkbook::SchemaDirecteur => format!("entrées-schéma-directeur-{ght}-{year}.xlsx"),
         }
     }
 
     fn write(self, data: &GhtExport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         match self {
             GhtWorkbook::Vision => vision::workbook(data),
+            GhtWorkbook::Resah => resah::workbook(data),
+            GhtWorkbook::SchemaDirecteur => schema_directeur::workbook(data),
         }
     }
 }

@@ -204,3 +204,75 @@ pub async fn assert_vision_round_trip(app: &TestApp, dsi: &str) {
     let after = normalised_rows(app, dsi).await;
     assert_eq!(after, before, "the same normalised inventory");
 }
+
+/// The fixture GHT's RESAH annex for 2026.
+pub async fn assert_fixture_resah(app: &TestApp, dsi: &str, h: &str, d: &str) {
+    let book = download(app, dsi, "/api/v1/ghts/NOR-02/exports/resah.xlsx", "annexe-RESAH-NOR-02-2026.xlsx").await;
+    let sheets = ["Présentation GHT", "Établissements", "Inventaire applicatif", "Synthèse par domaine"];
+    assert_eq!(book.names(), sheets);
+    for sheet in sheets {
+        assert!(book.text(sheet, 0, 0).contains("NOR-02"), "{sheet}");
+        assert_eq!(book.text(sheet, 1, 0), "Campagne 2026", "{sheet}: the campaign year");
+        assert!(book.text(sheet, 1, 2).starts_with("Extraction du "), "{sheet}: the extraction date");
+    }
+    let presentation = "Présentation GHT";
+    assert_eq!(book.row_where(presentation, 0, "Code")[1].to_string(), "NOR-02");
+    assert_eq!(book.row_where(presentation, 0, "Nombre d'établissements parties")[1].to_string(), "3");
+    assert!(book.row_where(presentation, 0, "Région (ARS)")[1].to_string().ends_with("(NOR)"));
+    let members = "Établissements";
+    let headers: Vec<String> = book.sheet(members)[3].iter().map(ToString::to_string).collect();
+    assert_eq!(headers, ["FINESS juridique", "Raison sociale", "Catégorie", "Commune"]);
+    assert_eq!(book.sheet(members).len(), 4 + 3);
+    assert!(!book.row_where(members, 0, h)[1].to_string().is_empty(), "the raison sociale");
+    let inventory = "Inventaire applicatif";
+    assert_eq!(book.text(inventory, 3, 0), "FINESS juridique");
+    assert_eq!(book.text(inventory, 3, 13), "Cible du GHT");
+    assert_eq!(book.sheet(inventory).len(), 4 + 8);
+    let crossway = book.sheet(inventory).iter().find(|r| r[0] == d && r[4] == "M-CrossWay").expect("D's CrossWay");
+    assert!(crossway[3].to_string().starts_with("DPI.CORE — "));
+    assert_eq!(crossway[13].to_string(), "DxCare");
+    assert_eq!(crossway[14].to_string(), "Crossway", "the name as declared");
+    let synthesis = "Synthèse par domaine";
+    let header: Vec<String> = book.sheet(synthesis)[3].iter().map(ToString::to_string).collect();
+    let d_column = header.iter().position(|c| c.ends_with(&format!("({d})"))).expect("a column per établissement");
+    let dpi = book.sheet(synthesis).iter().find(|r| r[1].to_string().starts_with("DPI.CORE")).unwrap();
+    assert_eq!(dpi[2].to_string(), "DxCare");
+    assert_eq!(dpi[d_column].to_string(), "M-CrossWay");
+}
+
+/// The fixture GHT's schéma directeur inputs for 2026.
+pub async fn assert_fixture_schema_directeur(app: &TestApp, dsi: &str, d: &str) {
+    let book = download(
+        app,
+        dsi,
+        "/api/v1/ghts/NOR-02/exports/schema-directeur.xlsx",
+        "entr%C3%A9es-sch%C3%A9ma-directeur-NOR-02-2026.xlsx",
+    )
+    .await;
+    assert_eq!(book.names(), ["État actuel", "Projets de migration", "Coûts par domaine"]);
+    let state = "État actuel";
+    let dpi = book.sheet(state).iter().find(|r| r[1].to_string().starts_with("DPI.CORE")).unwrap().clone();
+    assert_eq!(dpi[2].to_string(), "DxCare (2)\nM-CrossWay (1)");
+    assert_eq!(number(&dpi[3]), 3.0);
+    assert_eq!(dpi[4].to_string(), "DxCare");
+    assert!((number(&dpi[5]) - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(number(&dpi[6]), 1.0);
+    let gap = book.sheet(state).iter().find(|r| r[1].to_string().starts_with("GAP.ADM")).unwrap().clone();
+    assert_eq!(gap[4].to_string(), "pas de cible");
+
+    let projects = "Projets de migration";
+    assert_eq!(book.sheet(projects).len(), 4 + 2, "D's DPI.CORE and LAB.SIL");
+    let dpi = book.sheet(projects).iter().find(|r| r[1] == d && r[2].to_string().starts_with("DPI.CORE")).unwrap();
+    assert_eq!(dpi[3].to_string(), "M-CrossWay");
+    assert_eq!(dpi[4].to_string(), "DxCare");
+    assert!(matches!(dpi[5], Data::DateTime(_)), "the planned date: {:?}", dpi[5]);
+    assert_eq!(number(&dpi[7]), 50_000.0);
+    let lab = book.sheet(projects).iter().find(|r| r[1] == d && r[2].to_string().starts_with("LAB.SIL")).unwrap();
+    assert_eq!(lab[3].to_string(), "Non informatisé");
+    assert_eq!(lab[5].to_string(), "non planifiée");
+
+    let costs = "Coûts par domaine";
+    let total = book.row_where(costs, 0, "Total");
+    assert_eq!((number(&total[1]), number(&total[2])), (250_000.0, 50_000.0));
+    assert_eq!((number(&total[3]), number(&total[4])), (7.0, 7.0));
+}

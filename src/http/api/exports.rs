@@ -59,10 +59,48 @@ pub async fn ght_vision(
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
+    ght_workbook(auth, state, code, query, GhtWorkbook::Vision).await
+}
+
+/// The RESAH annex of a GHT.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/exports/resah.xlsx", tag = "exports",
+    params(("code" = String, Path, description = "Code du GHT"), ExportQuery),
+    description = "L'annexe d'inventaire du marché RESAH (accompagnement au schéma directeur) : feuilles « Présentation GHT », « Établissements », « Inventaire applicatif » (une ligne par établissement × sous-domaine × produit) et « Synthèse par domaine » (sous-domaines × établissements), chacune avec l'année de campagne et la date d'extraction, en-tête figé et filtres. Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn ght_resah(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    ght_workbook(auth, state, code, query, GhtWorkbook::Resah).await
+}
+
+/// The schéma directeur inputs of a GHT.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/exports/schema-directeur.xlsx", tag = "exports",
+    params(("code" = String, Path, description = "Code du GHT"), ExportQuery),
+    description = "Les entrées du schéma directeur : État actuel (par sous-domaine : produits, établissements concernés, cible, taux d'adoption, établissements hors cible), Projets de migration (établissement × sous-domaine hors cible : de → vers, date prévue, fin de contrat, coût annuel), Coûts par domaine (total connu, hors cible, part des lignes au coût connu). Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn ght_schema_directeur(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    ght_workbook(auth, state, code, query, GhtWorkbook::SchemaDirecteur).await
+}
+
+async fn ght_workbook(
+    auth: Auth<AnyRole>,
+    state: AppState,
+    code: String,
+    query: ExportQuery,
+    which: GhtWorkbook,
+) -> Result<Response, AppError> {
     let code = super::ghts::parse_code(&code)?;
     let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
     let _builder = state.workers.admit(auth.principal.caller)?;
-    workbook_response(exports::ght_workbook(&state.db, &auth.principal, &code, year, GhtWorkbook::Vision).await?, XLSX)
+    workbook_response(exports::ght_workbook(&state.db, &auth.principal, &code, year, which).await?, XLSX)
 }
 
 /// The inventory template.

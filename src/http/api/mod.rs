@@ -67,6 +67,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::get_review, review::confirm_review))
         .routes(routes!(review::export_review, review::import_review))
         .routes(routes!(exports::ght_vision))
+        .routes(routes!(exports::ght_resah))
+        .routes(routes!(exports::ght_schema_directeur))
         .routes(routes!(exports::inventory_template))
         .routes(routes!(exports::example_template))
         .routes(routes!(sign_in::login))
