@@ -3,6 +3,7 @@
 pub mod annotated;
 pub mod cells;
 pub mod ght;
+pub mod national;
 pub mod resah;
 pub mod review;
 pub mod schema_directeur;

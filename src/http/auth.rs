@@ -63,6 +63,22 @@ impl Policy for AuditReaders {
     const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Regional, Role::Ght];
 }
 
+/// Who reads every GHT's exact values in a table: admin and DGOS (an
+/// ARS reads its region's, see [`AggregateReaders`]).
+#[derive(Debug)]
+pub struct NationalReaders;
+impl Policy for NationalReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National];
+}
+
+/// Who reads a region's table of GHTs: admin, DGOS, the region's ARS
+/// (scope checked by `service::access`).
+#[derive(Debug)]
+pub struct AggregateReaders;
+impl Policy for AggregateReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::National, Role::Regional];
+}
+
 /// Who changes a GHT's own data: admin and the GHT's DSI (scope checked by
 /// `Principal::writes_ght`).
 #[derive(Debug)]

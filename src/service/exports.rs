@@ -3,11 +3,11 @@
 
 use super::{access, indicators};
 use crate::auth::Principal;
-use crate::domain::{CampaignYear, GhtCode};
+use crate::domain::{CampaignYear, GhtCode, RegionCode};
 use crate::error::AppError;
 use crate::export::ght::{ExportRow, GhtExport, Member, PlannedMigration, SynthesisLine};
 use crate::export::template::{self, TemplateTaxonomy};
-use crate::export::{resah, schema_directeur, vision};
+use crate::export::{national, resah, schema_directeur, vision};
 use crate::store::entities::campaign;
 use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, regions, targets, taxonomy};
 
@@ -320,4 +320,105 @@ async fn gather(
         rows,
         trajectories: indicators::trajectories(reader, ght, None).await?,
     })
+}
+
+/// The national or regional table's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// An Excel workbook.
+    Xlsx,
+    /// CSV as French Excel opens it.
+    Csv,
+}
+
+/// The table of every GHT of the nation (or of a region): each indicator,
+/// its change and its rank, for a campaign (by default the latest).
+///
+/// # Errors
+/// `NotFound` for a region out of the caller's scope, or an unknown
+/// campaign.
+pub async fn indicators_table(
+    db: &Db,
+    principal: &Principal,
+    region: Option<&RegionCode>,
+    year: Option<CampaignYear>,
+    format: TableFormat,
+) -> Result<Download, AppError> {
+    let reader = db.reader();
+    if let Some(region) = region {
+        access::readable_region(reader, principal, region, None).await?;
+    }
+    let campaign = campaign_or_latest(db, year).await?;
+    let year = campaign.year;
+    let previous = campaigns::list(reader).await?.into_iter().map(|c| c.year).find(|y| *y < year);
+    let values = db.peer_values(year, region.map(RegionCode::as_str)).await?;
+    let before = match previous {
+        Some(previous) => Some(db.peer_values(previous, region.map(RegionCode::as_str)).await?),
+        None => None,
+    };
+    let (_, schema) = db.indicator_schema().await?;
+    let columns = schema
+        .iter()
+        .flat_map(|definition| {
+            values.values.keys().filter(|code| definition.covers(code)).map(move |code| national::Column {
+                code: code.clone(),
+                label: definition.label.clone(),
+                unit: definition.unit.clone(),
+                higher_is_better: definition.higher_is_better(),
+            })
+        })
+        .collect();
+    let regions_list = regions::list(reader).await?;
+    let names = ghts::names(reader).await?;
+    let ghts = values
+        .ghts
+        .iter()
+        .map(|(code, region)| {
+            let of = |values: &crate::store::indicators::PeerValues| -> std::collections::BTreeMap<String, f64> {
+                values
+                    .values
+                    .iter()
+                    .filter_map(|(indicator, by)| by.get(code).map(|v| (indicator.clone(), *v)))
+                    .collect()
+            };
+            national::GhtLine {
+                region: region.clone(),
+                code: code.clone(),
+                name: names.get(code).cloned().unwrap_or_default(),
+                values: of(&values),
+                previous: before.as_deref().map(of).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let scope = match region {
+        Some(region) => {
+            let name = regions_list.iter().find(|r| &r.code == region).map(|r| r.name.clone()).unwrap_or_default();
+            format!("{name} ({region})")
+        }
+        None => "France entière".to_owned(),
+    };
+    let table = national::NationalTable {
+        scope,
+        campaign: year.get(),
+        previous_campaign: previous.map(|y| y.get()),
+        extracted_on: chrono::Utc::now().date_naive(),
+        regions: regions_list.into_iter().map(|r| (r.code.to_string(), r.name)).collect(),
+        columns,
+        ghts,
+    };
+    let stem = match region {
+        Some(region) => format!("indicateurs-{region}-{}", year.get()),
+        None => format!("indicateurs-national-{}", year.get()),
+    };
+    let (bytes, file_name) = match format {
+        TableFormat::Csv => (national::csv(&table), format!("{stem}.csv")),
+        TableFormat::Xlsx => {
+            let bytes = tokio::task::spawn_blocking(move || national::workbook(&table))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(|e| AppError::Internal(e.into()))?;
+            (bytes, format!("{stem}.xlsx"))
+        }
+    };
+    Ok(Download { bytes, file_name })
 }

@@ -70,6 +70,14 @@ pub async fn list(
     fetch_page(conn, select, page).await
 }
 
+/// Every GHT's name, by code (for a table of them all).
+///
+/// # Errors
+/// When the query fails.
+pub async fn names(conn: &impl ConnectionTrait) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    Ok(ght::Entity::find().all(conn).await?.into_iter().map(|g| (g.code.to_string(), g.name)).collect())
+}
+
 /// A GHT by code, whether or not the caller sees it.
 ///
 /// # Errors

@@ -276,3 +276,52 @@ pub async fn assert_fixture_schema_directeur(app: &TestApp, dsi: &str, d: &str) 
     assert_eq!((number(&total[1]), number(&total[2])), (250_000.0, 50_000.0));
     assert_eq!((number(&total[3]), number(&total[4])), (7.0, 7.0));
 }
+
+/// The national and regional tables for 2026 (NOR-02 alone).
+pub async fn assert_fixture_national(app: &TestApp, dsi: &str) {
+    let dgos = app.token(Role::National, None, None, None).await;
+    let book = download(app, &dgos, "/api/v1/national/exports/indicators.xlsx", "indicateurs-national-2026.xlsx").await;
+    assert_eq!(book.names(), ["Indicateurs par GHT", "Indicateurs"]);
+    let sheet = "Indicateurs par GHT";
+    let header = &book.sheet(sheet)[3];
+    let column = header.iter().position(|c| c.to_string().starts_with("APP.TARGET_RATE.DPI.CORE\n")).unwrap();
+    assert_eq!(header[column + 1].to_string(), "évolution");
+    let line = book.row_where(sheet, 1, "NOR-02");
+    assert_eq!(line[0].to_string(), "NOR");
+    assert!((number(&line[column]) - 2.0 / 3.0).abs() < 1e-9);
+    assert!((number(&line[column + 1]) + 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(number(&line[column + 2]), 1.0, "its rank");
+    let median = book.sheet(sheet).iter().find(|r| r[2].to_string().starts_with("Médiane — ")).unwrap();
+    assert!((number(&median[column]) - 2.0 / 3.0).abs() < 1e-9, "the regional median");
+    assert!(book.sheet(sheet).iter().any(|r| r[2] == "1er quartile"), "the national distribution");
+
+    let response = app
+        .client
+        .get(format!("{}/api/v1/national/exports/indicators.csv", app.address))
+        .bearer_auth(&dgos)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 with a BOM");
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let headers: Vec<&str> = lines[0].split(';').collect();
+    let at = headers.iter().position(|h| *h == "APP.TARGET_RATE.DPI.CORE valeur").unwrap();
+    let fields: Vec<&str> = lines[1].split(';').collect();
+    assert_eq!(&fields[..2], ["NOR", "NOR-02"]);
+    assert_eq!((fields[at], fields[at + 1], fields[at + 2]), ("0,666667", "-0,333333", "1"), "decimal commas");
+
+    // An ARS reads its region's table, not another's; a DSI reads neither.
+    let ars = app.token(Role::Regional, None, Some("NOR"), None).await;
+    let other = app.token(Role::Regional, None, Some("HDF"), None).await;
+    let region = "/api/v1/regions/NOR/exports/indicators.xlsx";
+    let regional = download(app, &ars, region, "indicateurs-NOR-2026.xlsx").await;
+    assert!(regional.text(sheet, 0, 0).contains("(NOR)"));
+    assert_problem(&app.send(Method::GET, region, Some(&other), None).await, StatusCode::NOT_FOUND, "not-found");
+    let national = "/api/v1/national/exports/indicators.xlsx";
+    assert_problem(&app.send(Method::GET, national, Some(&ars), None).await, StatusCode::FORBIDDEN, "forbidden");
+    assert_problem(&app.send(Method::GET, region, Some(dsi), None).await, StatusCode::FORBIDDEN, "forbidden");
+}

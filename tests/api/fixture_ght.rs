@@ -508,6 +508,7 @@ db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |ap
     crate::exports::assert_fixture_vision(&app, &dsi, H, F, D).await;
     crate::exports::assert_fixture_resah(&app, &dsi, H, D).await;
     crate::exports::assert_fixture_schema_directeur(&app, &dsi, D).await;
+    crate::exports::assert_fixture_national(&app, &dsi).await;
     // Deposited back, its consolidated inventory changes nothing: the
     // indicators below are still the hand computation.
     crate::exports::assert_vision_round_trip(&app, &dsi).await;

@@ -5,11 +5,12 @@ use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::RegionCode;
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::auth::{AnyRole, Auth};
+use crate::http::auth::{AggregateReaders, AnyRole, Auth, NationalReaders};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::service::exports::{self, Download, GhtWorkbook, Template};
+use crate::service::exports::{self, Download, GhtWorkbook, TableFormat, Template};
 
 /// The content type of an xlsx workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -88,6 +89,80 @@ pub async fn ght_schema_directeur(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
     ght_workbook(auth, state, code, query, GhtWorkbook::SchemaDirecteur).await
+}
+
+/// CSV as French Excel opens it.
+pub const CSV: &str = "text/csv; charset=utf-8";
+
+/// The national table of indicators, as a workbook.
+#[utoipa::path(get, path = "/api/v1/national/exports/indicators.xlsx", tag = "exports", params(ExportQuery),
+    description = "Le tableau national : une ligne par GHT avec chaque indicateur, son évolution depuis la campagne précédente et son rang, groupées par région avec la médiane de chaque région, puis la distribution nationale (effectif, min, quartiles, médiane, max, moyenne) ; une feuille définit les indicateurs. Rôles : admin, national.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn national_xlsx(
+    auth: Auth<NationalReaders>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    table(&auth.principal, &state, None, query, TableFormat::Xlsx).await
+}
+
+/// The national table of indicators, as CSV.
+#[utoipa::path(get, path = "/api/v1/national/exports/indicators.csv", tag = "exports", params(ExportQuery),
+    description = "Le tableau national en CSV tel qu'Excel en français l'ouvre : UTF-8 avec BOM, séparateur « ; », virgule décimale ; une ligne par GHT (valeur, évolution, rang de chaque indicateur). Rôles : admin, national.",
+    responses((status = 200, description = "CSV", content_type = "text/csv")))]
+pub async fn national_csv(
+    auth: Auth<NationalReaders>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    table(&auth.principal, &state, None, query, TableFormat::Csv).await
+}
+
+/// A region's table of indicators, as a workbook.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/exports/indicators.xlsx", tag = "exports",
+    params(("code" = String, Path, description = "Code de la région"), ExportQuery),
+    description = "Le tableau des GHT d'une région, comme le tableau national. Rôles : admin, national, regional (sa région).",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn region_xlsx(
+    auth: Auth<AggregateReaders>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let region = region_code(&code)?;
+    table(&auth.principal, &state, Some(&region), query, TableFormat::Xlsx).await
+}
+
+/// A region's table of indicators, as CSV.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/exports/indicators.csv", tag = "exports",
+    params(("code" = String, Path, description = "Code de la région"), ExportQuery),
+    description = "Le tableau des GHT d'une région en CSV (UTF-8 avec BOM, « ; », virgule décimale). Rôles : admin, national, regional (sa région).",
+    responses((status = 200, description = "CSV", content_type = "text/csv")))]
+pub async fn region_csv(
+    auth: Auth<AggregateReaders>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let region = region_code(&code)?;
+    table(&auth.principal, &state, Some(&region), query, TableFormat::Csv).await
+}
+
+fn region_code(raw: &str) -> Result<RegionCode, AppError> {
+    RegionCode::parse(raw).map_err(|_| AppError::not_found(format!("région « {raw} » introuvable")))
+}
+
+async fn table(
+    principal: &crate::auth::Principal,
+    state: &AppState,
+    region: Option<&RegionCode>,
+    query: ExportQuery,
+    format: TableFormat,
+) -> Result<Response, AppError> {
+    let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
+    let _builder = state.workers.admit(principal.caller)?;
+    let download = exports::indicators_table(&state.db, principal, region, year, format).await?;
+    workbook_response(download, if format == TableFormat::Csv { CSV } else { XLSX })
 }
 
 async fn ght_workbook(
