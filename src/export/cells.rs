@@ -60,6 +60,13 @@ pub fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
 }
 
+/// Prints a sheet landscape, as wide as one page: a steering committee
+/// prints these tables.
+pub fn print_wide(sheet: &mut Worksheet) {
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+}
+
 /// A CSV field as Excel will read it as text: a value that Excel would take
 /// for a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is
 /// prefixed with an apostrophe.

@@ -144,6 +144,7 @@ pub fn workbook(table: &NationalTable) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(SHEET)?;
+    super::cells::print_wide(sheet);
     let previous = table.previous_campaign.map_or_else(String::new, |y| format!(", évolution depuis {y}"));
     cells::text(
         sheet,
@@ -233,6 +234,7 @@ pub fn workbook(table: &NationalTable) -> Result<Vec<u8>, XlsxError> {
 
     let definitions = book.add_worksheet();
     definitions.set_name(DEFINITIONS)?;
+    super::cells::print_wide(definitions);
     for (c, h) in ["Code", "Indicateur", "Unité", "Sens"].iter().enumerate() {
         definitions.write_string_with_format(0, c as u16, *h, &header)?;
     }

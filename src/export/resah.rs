@@ -69,6 +69,7 @@ fn header_row(sheet: &mut Worksheet, f: &Formats, headers: &[&str], rows: usize)
 fn presentation(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[0])?;
+    super::cells::print_wide(sheet);
     heading(sheet, f, data, SHEETS[0])?;
     let support = data
         .support
@@ -104,6 +105,7 @@ fn presentation(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<()
 fn etablissements(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[1])?;
+    super::cells::print_wide(sheet);
     heading(sheet, f, data, SHEETS[1])?;
     header_row(sheet, f, &["FINESS juridique", "Raison sociale", "Catégorie", "Commune"], data.etablissements.len())?;
     for (i, member) in data.etablissements.iter().enumerate() {
@@ -145,6 +147,7 @@ pub const INVENTORY_HEADERS: [&str; 15] = [
 fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(SHEETS[2])?;
+    super::cells::print_wide(sheet);
     heading(sheet, f, data, SHEETS[2])?;
     for (c, w) in
         [16.0, 32.0, 24.0, 30.0, 24.0, 20.0, 10.0, 14.0, 18.0, 12.0, 14.0, 20.0, 18.0, 20.0, 24.0].iter().enumerate()
@@ -205,6 +208,7 @@ fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
 fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[3])?;
+    super::cells::print_wide(sheet);
     heading(sheet, f, data, SHEETS[3])?;
     let mut by_cell: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for row in &data.rows {

@@ -138,6 +138,7 @@ pub fn migration_projects(data: &GhtExport) -> Vec<MigrationProject> {
 fn current_state(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[0])?;
+    super::cells::print_wide(sheet);
     let mut by_subdomain: BTreeMap<&str, Vec<&ExportRow>> = BTreeMap::new();
     for row in &data.rows {
         if let Some(subdomain) = row.subdomain.as_deref() {
@@ -194,6 +195,7 @@ fn current_state(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(
 fn migrations(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[1])?;
+    super::cells::print_wide(sheet);
     let projects = migration_projects(data);
     let headers = [
         "Établissement",
@@ -273,6 +275,7 @@ pub fn costs_by_domain(data: &GhtExport) -> BTreeMap<String, DomainCost> {
 fn costs(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[2])?;
+    super::cells::print_wide(sheet);
     let by_domain = costs_by_domain(data);
     let headers = ["Domaine", "Coût annuel connu", "Dont hors cible", "Lignes au coût connu", "Lignes", "Part connue"];
     start(sheet, f, data, SHEETS[2], &headers, by_domain.len() + 1)?;

@@ -161,6 +161,7 @@ fn title(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, what: &str) -> Re
 fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SYNTHESIS)?;
+    super::cells::print_wide(sheet);
     title(sheet, f, data, "Vision SI consolidée")?;
     let (expected, reporting) = data.completeness;
     sheet.write_string(2, 0, "Complétude de la campagne")?;
@@ -226,6 +227,7 @@ fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
 fn matrix(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(MATRIX)?;
+    super::cells::print_wide(sheet);
     title(sheet, f, data, "Matrice établissements × sous-domaines")?;
     // The sub-domains anyone reported in, or targeted, in taxonomy order.
     let used: HashSet<&str> = data
@@ -271,6 +273,7 @@ fn matrix(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), Xlsx
     for (i, member) in data.etablissements.iter().enumerate() {
         let r = top + 2 + i as u32;
         cells::text(sheet, r, 0, &format!("{}\n{}", member.name, member.finess), Some(&f.wrap))?;
+        let mut lines = 2;
         for (j, (code, _)) in columns.iter().enumerate() {
             let c = j as u16 + 1;
             let rows = by_cell.get(&(member.finess.as_str(), *code)).map(Vec::as_slice).unwrap_or_default();
@@ -278,13 +281,16 @@ fn matrix(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), Xlsx
             let mut names: Vec<&str> = rows.iter().map(|r| shown_name(r)).collect();
             names.sort_unstable();
             names.dedup();
+            lines = lines.max(names.len());
             let shown = format!("{}{}", category.mark(), names.join("\n"));
             match format_of(category) {
                 Some(format) => cells::text(sheet, r, c, &shown, Some(format))?,
                 None => cells::text(sheet, r, c, &shown, None)?,
             }
         }
+        sheet.set_row_height(r, 15.0 * lines as f64)?;
     }
+    sheet.set_row_height(top, 45)?;
     sheet.set_column_width(0, 34)?;
     sheet.set_freeze_panes(top + 2, 1)?;
     // The legend, in words as well as colours.
@@ -320,6 +326,7 @@ pub const INVENTORY_HEADERS: [&str; 15] = [
 fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(INVENTORY)?;
+    super::cells::print_wide(sheet);
     for (c, h) in INVENTORY_HEADERS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &f.header)?;
     }
@@ -396,6 +403,7 @@ fn status_label(status: Status) -> &'static str {
 fn trajectories(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(TRAJECTORIES)?;
+    super::cells::print_wide(sheet);
     title(sheet, f, data, "Trajectoires de convergence")?;
     if data.trajectories.is_empty() {
         sheet.write_string(3, 0, "Aucune cible n'est fixée : fixez les cibles du GHT pour suivre les trajectoires.")?;
@@ -459,6 +467,7 @@ fn trajectories(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<()
 fn deadlines(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(DEADLINES)?;
+    super::cells::print_wide(sheet);
     title(sheet, f, data, "Échéances des contrats hors cible")?;
     let mut off: Vec<&ExportRow> = data
         .rows

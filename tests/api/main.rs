@@ -20,6 +20,7 @@ mod identity_provider;
 mod indicators;
 mod inventory;
 mod isolation;
+mod libreoffice;
 mod limits;
 mod migrations;
 mod openapi;
