@@ -67,6 +67,27 @@ pub enum Command {
         #[arg(long, value_name = "DOSSIER", default_value = "import-templates")]
         out: std::path::PathBuf,
     },
+    /// Écrit un export : vision, schema-directeur, resah (--ght), indicators (--region ou --national ; .xlsx ou .csv selon -o).
+    Export {
+        /// vision, schema-directeur, resah ou indicators.
+        #[arg(value_name = "GENRE")]
+        kind: ExportKind,
+        /// Le GHT (vision, schema-directeur, resah).
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["region", "national"])]
+        ght: Option<GhtCode>,
+        /// La région (indicators).
+        #[arg(long, value_name = "CODE", conflicts_with = "national")]
+        region: Option<RegionCode>,
+        /// Tout le pays (indicators).
+        #[arg(long)]
+        national: bool,
+        /// La campagne (année) ; par défaut la dernière.
+        #[arg(long, value_name = "ANNÉE")]
+        campaign: Option<CampaignYear>,
+        /// Le fichier à écrire (.xlsx, ou .csv pour indicators).
+        #[arg(short = 'o', long = "output", value_name = "FICHIER")]
+        output: std::path::PathBuf,
+    },
     /// Importe un fichier d'inventaire et affiche son rapport.
     Import {
         /// Le fichier (.xlsx, .xlsm, .xls, .xlsb, .ods, .csv).
@@ -167,6 +188,19 @@ pub enum TokenAction {
         #[arg(value_name = "PRÉFIXE")]
         prefix: String,
     },
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportKind {
+    /// La vision SI consolidée d'un GHT.
+    Vision,
+    /// Les entrées du schéma directeur d'un GHT.
+    SchemaDirecteur,
+    /// L'annexe RESAH d'un GHT.
+    Resah,
+    /// Le tableau des indicateurs des GHT (national ou régional).
+    Indicators,
 }
 
 /// `user …`.
@@ -325,6 +359,9 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Token { action } => token(&settings, action).await,
         Command::User { action } => user(&settings, action).await,
+        Command::Export { kind, ght, region, national, campaign, output } => {
+            export(&settings, kind, ght, region, national, campaign, &output).await
+        }
         Command::Import { file, finess, ght, campaign, partial, dry_run } => {
             let scope = match (finess, ght) {
                 (Some(finess), _) => ImportScope::Etablissement(finess),
@@ -495,6 +532,51 @@ fn print_report(report: &crate::normalise::report::Report) {
             "\n… et {hidden} autre(s) message(s) : GET /api/v1/uploads/{{id}}/messages, ou la copie annotée du fichier."
         );
     }
+}
+
+async fn export(
+    settings: &Settings,
+    kind: ExportKind,
+    ght: Option<GhtCode>,
+    region: Option<RegionCode>,
+    national: bool,
+    campaign: Option<CampaignYear>,
+    output: &std::path::Path,
+) -> anyhow::Result<()> {
+    use crate::service::exports::{self, GhtWorkbook, TableFormat};
+    let db = connect(settings).await?;
+    let principal = Principal::command_line("export");
+    eprintln!("Lecture des données et écriture du fichier…");
+    let started = std::time::Instant::now();
+    let download = match kind {
+        ExportKind::Vision | ExportKind::SchemaDirecteur | ExportKind::Resah => {
+            let ght = ght.ok_or_else(|| anyhow::anyhow!("cet export est celui d'un GHT : précisez --ght CODE"))?;
+            let which = match kind {
+                ExportKind::Vision => GhtWorkbook::Vision,
+                ExportKind::SchemaDirecteur => GhtWorkbook::SchemaDirecteur,
+                _ => GhtWorkbook::Resah,
+            };
+            exports::ght_workbook(&db, &principal, &ght, campaign, which).await?
+        }
+        ExportKind::Indicators => {
+            if region.is_none() && !national {
+                anyhow::bail!("précisez --region CODE ou --national");
+            }
+            let csv = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let format = if csv { TableFormat::Csv } else { TableFormat::Xlsx };
+            exports::indicators_table(&db, &principal, region.as_ref(), campaign, format).await?
+        }
+    };
+    std::fs::write(output, &download.bytes)?;
+    eprintln!(
+        "Écrit : {} ({} Kio, {:.1} s ; nom proposé par le service : {})",
+        output.display(),
+        download.bytes.len() / 1024,
+        started.elapsed().as_secs_f64(),
+        download.file_name
+    );
+    db.close().await?;
+    Ok(())
 }
 
 async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {

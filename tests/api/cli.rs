@@ -323,3 +323,33 @@ db_test!(secrets_never_reach_the_log, |app| {
         assert!(!log.contains(secret), "the {what} is in the log");
     }
 });
+
+db_test!(the_cli_writes_the_exports_a_dsi_downloads, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = b"Application;Sous-domaine\nDxCare;DPI.CORE\n".to_vec();
+    let path = "/api/v1/etablissements/760780726/campaigns/2026/inventory";
+    assert_eq!(app.deposit(path, &dsi, "a.csv", csv, None).await.status, StatusCode::CREATED);
+    let dir = tempfile::tempdir().unwrap();
+    let vision = dir.path().join("vision.xlsx");
+    let output = convergence(
+        &app.database_url,
+        &["export", "vision", "--ght", "NOR-02", "--campaign", "2026", "-o", vision.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let progress = String::from_utf8_lossy(&output.stderr);
+    assert!(progress.contains("Écrit : ") && progress.contains("vision-SI-NOR-02-2026.xlsx"), "{progress}");
+    let book = crate::exports::Book::read(std::fs::read(&vision).unwrap());
+    assert_eq!(book.names()[0], "Synthèse");
+    assert_eq!(book.row_where("Inventaire consolidé", 3, "DxCare")[1].to_string(), "760780726");
+
+    let table = dir.path().join("national.csv");
+    let output = convergence(&app.database_url, &["export", "indicators", "--national", "-o", table.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert!(text.starts_with("\u{feff}Région;Code GHT;GHT;"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("NOR;NOR-02;")));
+
+    let refused = convergence(&app.database_url, &["export", "vision", "-o", table.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("précisez --ght"));
+});
