@@ -454,11 +454,9 @@ fn write_inventory_sheet(
     sheet: &mut Worksheet,
     formats: &Formats,
     ranges: &[(Kind, String)],
-    taxonomy: &TemplateTaxonomy,
     rows: &[Vec<CellValue>],
     example: bool,
 ) -> Result<(), XlsxError> {
-    sheet.set_name(INVENTORY_SHEET)?;
     sheet.set_row_height(0, 45)?;
     for (col, column) in COLUMNS.iter().enumerate() {
         let col = col as u16;
@@ -473,7 +471,6 @@ fn write_inventory_sheet(
     }
     sheet.set_freeze_panes(1, 3)?;
     sheet.autofilter(0, 0, 0, COLUMNS.len() as u16 - 1)?;
-    let _ = taxonomy;
     for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, value) in row.iter().enumerate() {
@@ -543,22 +540,30 @@ fn write_notice(book: &mut Workbook, formats: &Formats, title: &str) -> Result<(
 
 fn workbook(
     taxonomy: &TemplateTaxonomy,
-    rows: &[Vec<CellValue>],
+    sheets: &[(String, Vec<Vec<CellValue>>)],
     example: bool,
     title: &str,
 ) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new();
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(INVENTORY_SHEET)?;
+    let mut used = HashSet::new();
+    for reserved in [NOTICE_SHEET, LISTS_SHEET] {
+        cells::sheet_name(reserved, &mut used);
+    }
+    let mut names = Vec::with_capacity(sheets.len());
+    for (name, _) in sheets {
+        let name = cells::sheet_name(name, &mut used);
+        book.add_worksheet().set_name(&name)?;
+        names.push(name);
+    }
     write_notice(&mut book, &formats, title)?;
     let ranges = write_lists(&mut book, taxonomy)?;
-    let sheet = book.worksheet_from_name(INVENTORY_SHEET)?;
-    write_inventory_sheet(sheet, &formats, &ranges, taxonomy, rows, example)?;
-    sheet.set_active(true);
-    let mut used = HashSet::new();
-    for name in [INVENTORY_SHEET, NOTICE_SHEET, LISTS_SHEET] {
-        cells::sheet_name(name, &mut used);
+    for (index, (name, (_, rows))) in names.iter().zip(sheets).enumerate() {
+        let sheet = book.worksheet_from_name(name)?;
+        write_inventory_sheet(sheet, &formats, &ranges, rows, example)?;
+        if index == 0 {
+            sheet.set_active(true);
+        }
     }
     book.save_to_buffer()
 }
@@ -597,7 +602,7 @@ pub fn inventory_template(taxonomy: &TemplateTaxonomy) -> Result<Vec<u8>, XlsxEr
             _ => CellValue::Text(c.example.to_owned()),
         })
         .collect();
-    workbook(taxonomy, &[example], true, "Inventaire des applications — modèle")
+    workbook(taxonomy, &[(INVENTORY_SHEET.to_owned(), vec![example])], true, "Inventaire des applications — modèle")
 }
 
 /// The filled example: a few rows of one établissement, which import with
@@ -633,7 +638,7 @@ pub fn filled_example(taxonomy: &TemplateTaxonomy) -> Result<Vec<u8>, XlsxError>
                 .collect()
         })
         .collect();
-    workbook(taxonomy, &rows, false, "Inventaire des applications — exemple rempli")
+    workbook(taxonomy, &[(INVENTORY_SHEET.to_owned(), rows)], false, "Inventaire des applications — exemple rempli")
 }
 
 #[cfg(test)]
@@ -655,4 +660,119 @@ mod tests {
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
     }
+}
+
+/// A row of a campaign kit: what an établissement declared at the previous
+/// campaign, normalised (the catalogue's name for a matched product), to
+/// update rather than type again.
+#[derive(Debug, Clone, Default)]
+pub struct KitRow {
+    /// Établissement name.
+    pub etablissement: String,
+    /// FINESS (the ET when the row had one, else the EJ).
+    pub finess: String,
+    /// The catalogue's name, or the name as written.
+    pub application: String,
+    /// Module(s).
+    pub module: Option<String>,
+    /// Vendor.
+    pub vendor: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Sub-domain code.
+    pub subdomain: Option<String>,
+    /// Go-live.
+    pub go_live: Option<NaiveDate>,
+    /// Users.
+    pub users: Option<i32>,
+    /// Beds.
+    pub beds: Option<i32>,
+    /// Hosting, as the list writes it.
+    pub hosting: Option<&'static str>,
+    /// Acquisition mode.
+    pub contract: Option<String>,
+    /// Contract end.
+    pub contract_end: Option<NaiveDate>,
+    /// Acquisition cost, euros.
+    pub acquisition_cost: Option<f64>,
+    /// Annual cost, euros.
+    pub annual_cost: Option<f64>,
+    /// Interfaces.
+    pub interfaces: Option<String>,
+    /// Identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// SSO.
+    pub sso: Option<bool>,
+    /// INS.
+    pub ins: Option<bool>,
+    /// Criticality, as the list writes it.
+    pub criticality: Option<&'static str>,
+    /// Convergence status, as the list writes it.
+    pub status: Option<&'static str>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+fn kit_cells(taxonomy: &TemplateTaxonomy, row: &KitRow) -> Vec<CellValue> {
+    let text = |value: &Option<String>| value.clone().map_or(CellValue::Empty, CellValue::Text);
+    let word = |value: Option<&'static str>| value.map_or(CellValue::Empty, |v| CellValue::Text(v.to_owned()));
+    let yes_no = |value: Option<bool>| word(value.map(|v| if v { "Oui" } else { "Non" }));
+    let number = |value: Option<f64>| value.map_or(CellValue::Empty, CellValue::Number);
+    let date = |value: Option<NaiveDate>| value.map_or(CellValue::Empty, CellValue::Date);
+    COLUMNS
+        .iter()
+        .map(|c| match c.field {
+            Field::EtablissementName => CellValue::Text(row.etablissement.clone()),
+            Field::Finess => CellValue::Text(row.finess.clone()),
+            Field::Application => CellValue::Text(row.application.clone()),
+            Field::Module => text(&row.module),
+            Field::Vendor => text(&row.vendor),
+            Field::Version => text(&row.version),
+            Field::Domain => {
+                row.subdomain.as_deref().map_or(CellValue::Empty, |s| CellValue::Text(domain_label(taxonomy, s)))
+            }
+            Field::Subdomain => {
+                row.subdomain.as_deref().map_or(CellValue::Empty, |s| CellValue::Text(subdomain_choice(taxonomy, s)))
+            }
+            Field::GoLive => date(row.go_live),
+            Field::Users => number(row.users.map(f64::from)),
+            Field::Beds => number(row.beds.map(f64::from)),
+            Field::Hosting => word(row.hosting),
+            Field::Contract => text(&row.contract),
+            Field::ContractEnd => date(row.contract_end),
+            Field::AcquisitionCost => number(row.acquisition_cost),
+            Field::AnnualCost => number(row.annual_cost),
+            Field::Interfaces => text(&row.interfaces),
+            Field::IdentityConnected => yes_no(row.identity_connected),
+            Field::Sso => yes_no(row.sso),
+            Field::Ins => yes_no(row.ins),
+            Field::Criticality => word(row.criticality),
+            Field::ConvergenceStatus => word(row.status),
+            Field::Comment => text(&row.comment),
+            _ => CellValue::Empty,
+        })
+        .collect()
+}
+
+/// A campaign kit: the template pre-filled, one sheet per établissement
+/// (named after it; its rows carry their FINESS, so a GHT-level kit is
+/// routed back row by row when deposited on the GHT's route).
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn campaign_kit(
+    taxonomy: &TemplateTaxonomy,
+    sheets: &[(String, Vec<KitRow>)],
+    campaign: i32,
+) -> Result<Vec<u8>, XlsxError> {
+    let sheets: Vec<(String, Vec<Vec<CellValue>>)> = sheets
+        .iter()
+        .map(|(name, rows)| (name.clone(), rows.iter().map(|row| kit_cells(taxonomy, row)).collect()))
+        .collect();
+    workbook(
+        taxonomy,
+        &sheets,
+        false,
+        &format!("Inventaire des applications — campagne {campaign} : mettez à jour vos lignes"),
+    )
 }

@@ -530,6 +530,19 @@ fn deadlines(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
     Ok(())
 }
 
+/// A workbook of the consolidated inventory alone (a region's or the
+/// nation's, hundreds of thousands of rows: written in constant memory).
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn consolidated_inventory(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new();
+    let mut book = Workbook::new();
+    inventory(&mut book, &f, data)?;
+    book.define_name(crate::import::INVENTORY_SHEET_NAME, &format!("='{}'!$A:$O", INVENTORY.replace('\'', "''")))?;
+    book.save_to_buffer()
+}
+
 /// Writes the vision workbook.
 ///
 /// # Errors

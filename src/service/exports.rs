@@ -3,10 +3,10 @@
 
 use super::{access, indicators};
 use crate::auth::Principal;
-use crate::domain::{CampaignYear, GhtCode, RegionCode};
+use crate::domain::{CampaignYear, Finess, GhtCode, RegionCode};
 use crate::error::AppError;
 use crate::export::ght::{ExportRow, GhtExport, Member, PlannedMigration, SynthesisLine};
-use crate::export::template::{self, TemplateTaxonomy};
+use crate::export::template::{self, KitRow, TemplateTaxonomy};
 use crate::export::{national, resah, schema_directeur, vision};
 use crate::store::entities::campaign;
 use crate::store::{Db, campaigns, catalogue, etablissements, ghts, inventory, regions, targets, taxonomy};
@@ -421,4 +421,100 @@ pub async fn indicators_table(
         }
     };
     Ok(Download { bytes, file_name })
+}
+
+/// Whose campaign kit.
+#[derive(Debug, Clone)]
+pub enum KitOf {
+    /// One établissement (EJ).
+    Etablissement(Finess),
+    /// Every member of a GHT, one sheet each.
+    Ght(GhtCode),
+}
+
+/// A campaign kit: the template pre-filled with the rows each établissement
+/// declared at the campaign before `year` (by default before the latest),
+/// normalised, so that the campaign is an update rather than a re-typing.
+///
+/// # Errors
+/// `NotFound` for an établissement or GHT out of scope, or an unknown
+/// campaign.
+pub async fn campaign_kit(
+    db: &Db,
+    principal: &Principal,
+    of: &KitOf,
+    year: Option<CampaignYear>,
+) -> Result<Download, AppError> {
+    let reader = db.reader();
+    let campaign = campaign_or_latest(db, year).await?;
+    let (members, stem) = match of {
+        KitOf::Etablissement(finess) => {
+            access::readable_etablissement(reader, principal, finess).await?;
+            (vec![finess.to_string()], finess.to_string())
+        }
+        KitOf::Ght(code) => {
+            access::readable_ght(reader, principal, code).await?;
+            (ghts::member_finess_at(reader, code, campaign.reference_date).await?, code.to_string())
+        }
+    };
+    let previous = campaigns::list(reader).await?.into_iter().map(|c| c.year).find(|y| *y < campaign.year);
+    let details = etablissements::of_finess(reader, &members).await?;
+    let name_of = |finess: &str| {
+        details.iter().find(|e| e.finess_ej.as_str() == finess).map(|e| e.name.clone()).unwrap_or_default()
+    };
+    let entries = match previous {
+        Some(previous) => {
+            let counted = inventory::counted_uploads(reader, previous, &members).await?;
+            inventory::all_entries_of_uploads(reader, &counted).await?
+        }
+        None => Vec::new(),
+    };
+    let products = catalogue::product_names(reader, entries.iter().filter_map(|e| e.product_id).collect()).await?;
+    let vendors = catalogue::vendor_names(reader, entries.iter().filter_map(|e| e.vendor_id).collect()).await?;
+    let sheets = members
+        .iter()
+        .map(|finess| {
+            let name = name_of(finess);
+            let rows = entries
+                .iter()
+                .filter(|e| e.finess_ej.as_str() == finess)
+                .map(|e| KitRow {
+                    etablissement: name.clone(),
+                    finess: e.finess_et.as_ref().map_or_else(|| finess.clone(), ToString::to_string),
+                    application: e
+                        .product_id
+                        .and_then(|id| products.get(&id).cloned())
+                        .unwrap_or_else(|| e.application_raw.clone()),
+                    module: e.module.clone(),
+                    vendor: e.vendor_id.and_then(|id| vendors.get(&id).cloned()),
+                    version: e.version.clone(),
+                    subdomain: e.subdomain_code.as_ref().map(ToString::to_string),
+                    go_live: e.go_live,
+                    users: e.users,
+                    beds: e.beds,
+                    hosting: e.hosting.map(hosting_label),
+                    contract: e.contract.clone(),
+                    contract_end: e.contract_end,
+                    acquisition_cost: e.acquisition_cost_cents.map(|c| c as f64 / 100.0),
+                    annual_cost: e.annual_cost_cents.map(|c| c as f64 / 100.0),
+                    interfaces: e.interfaces.clone(),
+                    identity_connected: e.identity_connected,
+                    sso: e.sso,
+                    ins: e.ins,
+                    criticality: e.criticality.map(crate::domain::Criticality::as_str),
+                    status: e.convergence_status.map(status_label),
+                    comment: e.comment.clone(),
+                })
+                .collect();
+            let sheet = if matches!(of, KitOf::Etablissement(_)) { template::INVENTORY_SHEET.to_owned() } else { name };
+            (sheet, rows)
+        })
+        .collect::<Vec<_>>();
+    let taxonomy = template_taxonomy(db).await?;
+    let year = campaign.year.get();
+    let bytes = tokio::task::spawn_blocking(move || template::campaign_kit(&taxonomy, &sheets, year))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Download { bytes, file_name: format!("kit-campagne-{stem}-{year}.xlsx") })
 }

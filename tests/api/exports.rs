@@ -325,3 +325,89 @@ pub async fn assert_fixture_national(app: &TestApp, dsi: &str) {
     assert_problem(&app.send(Method::GET, national, Some(&ars), None).await, StatusCode::FORBIDDEN, "forbidden");
     assert_problem(&app.send(Method::GET, region, Some(dsi), None).await, StatusCode::FORBIDDEN, "forbidden");
 }
+
+/// A campaign's rows, as compared across a kit's round trip (the name as
+/// written aside: the kit writes the catalogue's).
+async fn campaign_rows(app: &TestApp, year: i32) -> Vec<String> {
+    let path = format!("/api/v1/ghts/NOR-02/campaigns/{year}/inventory");
+    let rows = app.all_rows(&path, &app.admin_token.clone()).await;
+    let mut rows: Vec<String> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            [
+                "finess_ej",
+                "state",
+                "product_id",
+                "subdomain",
+                "version",
+                "users",
+                "hosting",
+                "contract_end",
+                "annual_cost_cents",
+                "identity_connected",
+                "criticality",
+                "convergence_status",
+            ]
+            .iter()
+            .map(|k| r[*k].to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+crate::db_test!(a_campaign_kit_brings_last_years_rows_back_unchanged, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let (havre, fecamp) = ("760780726", "760780734");
+    let header = "Application;Sous-domaine;Éditeur;Version;Nombre d'utilisateurs;Hébergement;Fin de contrat;\
+                  Coût annuel TTC;Connecté au référentiel d'identités;Criticité;Statut;Commentaire\n";
+    let havre_rows = "Dx Care;DPI.CORE;Dedalus;8.2;250;Datacenter du GHT;31/12/2027;95 000;oui;critique;cible GHT;=SOMME(A1)\n\
+                      Outil du labo;LAB.SIL;;;12;;;;non;;;\n\
+                      Développement interne;PHARMA.GEST;;;;Local;;1 500,50;;faible;à remplacer;\n";
+    let fecamp_rows = "Crossway;DPI.CORE;Maincare;8;150;Local;30/06/2026;60 000;oui;haute;à remplacer;\n";
+    for (finess, rows) in [(havre, havre_rows), (fecamp, fecamp_rows)] {
+        let path = format!("/api/v1/etablissements/{finess}/campaigns/2026/inventory");
+        let csv = format!("{header}{rows}").into_bytes();
+        assert_eq!(app.deposit(&path, &dsi, "2026.csv", csv, None).await.status, StatusCode::CREATED);
+    }
+    assert_eq!(app.post("/api/v1/campaigns/2026/close", serde_json::json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2027})).await.status, StatusCode::CREATED);
+    let before = campaign_rows(&app, 2026).await;
+
+    // An établissement's kit: its 2026 rows, normalised, in the template.
+    let own = app.token(Role::Etablissement, None, None, Some(havre)).await;
+    let path = format!("/api/v1/etablissements/{havre}/exports/kit.xlsx?campaign=2027");
+    let kit = download(&app, &own, &path, &format!("kit-campagne-{havre}-2027.xlsx")).await;
+    assert_eq!(kit.names(), ["Inventaire", "Notice", "Listes"]);
+    let dxcare = kit.row_where("Inventaire", 2, "DxCare");
+    assert!(dxcare[7].to_string().starts_with("DPI.CORE — "), "{dxcare:?}");
+    assert_eq!(dxcare[23 - 1].to_string(), "=SOMME(A1)", "a comment that looks like a formula stays text");
+    let other = format!("/api/v1/etablissements/{fecamp}/exports/kit.xlsx");
+    assert_problem(&app.send(Method::GET, &other, Some(&own), None).await, StatusCode::NOT_FOUND, "not-found");
+
+    // The GHT's kit, one sheet per member, deposited back unchanged on the
+    // GHT's route: no error, the same normalised rows.
+    let ght_kit = app
+        .client
+        .get(format!("{}/api/v1/ghts/NOR-02/exports/kit.xlsx?campaign=2027", app.address))
+        .bearer_auth(&dsi)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let sheets = Book::read(ght_kit.clone()).names().len();
+    assert_eq!(sheets, 2 + 2, "one sheet per member, the notice and the lists");
+    let deposit = app.deposit("/api/v1/ghts/NOR-02/campaigns/2027/inventory", &dsi, "kit.xlsx", ght_kit, None).await;
+    assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
+    assert_eq!(deposit.body["report"]["errors"], 0, "{:#}", deposit.body["report"]);
+    let after: Vec<String> = campaign_rows(&app, 2027).await;
+    assert_eq!(after, before, "the same normalised rows");
+});

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AggregateReaders, AnyRole, Auth, NationalReaders};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::service::exports::{self, Download, GhtWorkbook, TableFormat, Template};
+use crate::service::exports::{self, Download, GhtWorkbook, KitOf, TableFormat, Template};
 
 /// The content type of an xlsx workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -176,6 +176,42 @@ async fn ght_workbook(
     let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
     let _builder = state.workers.admit(auth.principal.caller)?;
     workbook_response(exports::ght_workbook(&state.db, &auth.principal, &code, year, which).await?, XLSX)
+}
+
+/// An établissement's campaign kit.
+#[utoipa::path(get, path = "/api/v1/etablissements/{finess}/exports/kit.xlsx", tag = "exports",
+    params(("finess" = String, Path, description = "FINESS juridique"), ExportQuery),
+    description = "Le kit de campagne d'un établissement : le modèle d'inventaire prérempli avec ses lignes de la campagne précédant celle demandée (par défaut la dernière), normalisées (nom du catalogue, sous-domaine, dates, coûts), pour mettre à jour plutôt que ressaisir. Redéposé tel quel, il s'importe sans erreur et donne les mêmes lignes normalisées. Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn etablissement_kit(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(finess): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let finess = super::etablissements::parse_finess(&finess)?;
+    kit(auth, state, KitOf::Etablissement(finess), query).await
+}
+
+/// A GHT's campaign kit.
+#[utoipa::path(get, path = "/api/v1/ghts/{code}/exports/kit.xlsx", tag = "exports",
+    params(("code" = String, Path, description = "Code du GHT"), ExportQuery),
+    description = "Le kit de campagne du GHT : une feuille par établissement membre, préremplie de ses lignes de la campagne précédente ; chaque ligne porte son FINESS, si bien que le classeur redéposé sur la route du GHT est réparti par établissement. Rôles : tous, dans leur périmètre.",
+    responses((status = 200, description = "Classeur", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn ght_kit(
+    auth: Auth<AnyRole>,
+    State(state): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, AppError> {
+    let code = super::ghts::parse_code(&code)?;
+    kit(auth, state, KitOf::Ght(code), query).await
+}
+
+async fn kit(auth: Auth<AnyRole>, state: AppState, of: KitOf, query: ExportQuery) -> Result<Response, AppError> {
+    let year = query.campaign.map(super::campaigns::year_in_query).transpose()?;
+    let _builder = state.workers.admit(auth.principal.caller)?;
+    workbook_response(exports::campaign_kit(&state.db, &auth.principal, &of, year).await?, XLSX)
 }
 
 /// The inventory template.

@@ -69,6 +69,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::ght_vision))
         .routes(routes!(exports::ght_resah))
         .routes(routes!(exports::ght_schema_directeur))
+        .routes(routes!(exports::etablissement_kit))
+        .routes(routes!(exports::ght_kit))
         .routes(routes!(exports::national_xlsx))
         .routes(routes!(exports::national_csv))
         .routes(routes!(exports::region_xlsx))
