@@ -67,14 +67,17 @@ pub enum Command {
         #[arg(long, value_name = "DOSSIER", default_value = "import-templates")]
         out: std::path::PathBuf,
     },
-    /// Écrit un export : vision, schema-directeur, resah (--ght), indicators (--region ou --national ; .xlsx ou .csv selon -o).
+    /// Écrit un export : vision, schema-directeur, resah (--ght), kit (--ght ou --finess), indicators (--region ou --national ; .xlsx ou .csv selon -o).
     Export {
         /// vision, schema-directeur, resah ou indicators.
         #[arg(value_name = "GENRE")]
         kind: ExportKind,
-        /// Le GHT (vision, schema-directeur, resah).
-        #[arg(long, value_name = "CODE", conflicts_with_all = ["region", "national"])]
+        /// Le GHT (vision, schema-directeur, resah, kit).
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["region", "national", "finess"])]
         ght: Option<GhtCode>,
+        /// L'établissement, FINESS juridique (kit).
+        #[arg(long, value_name = "EJ", conflicts_with_all = ["region", "national"])]
+        finess: Option<Finess>,
         /// La région (indicators).
         #[arg(long, value_name = "CODE", conflicts_with = "national")]
         region: Option<RegionCode>,
@@ -199,6 +202,8 @@ pub enum ExportKind {
     SchemaDirecteur,
     /// L'annexe RESAH d'un GHT.
     Resah,
+    /// Le kit de campagne d'un établissement ou d'un GHT.
+    Kit,
     /// Le tableau des indicateurs des GHT (national ou régional).
     Indicators,
 }
@@ -359,8 +364,9 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Token { action } => token(&settings, action).await,
         Command::User { action } => user(&settings, action).await,
-        Command::Export { kind, ght, region, national, campaign, output } => {
-            export(&settings, kind, ght, region, national, campaign, &output).await
+        Command::Export { kind, ght, finess, region, national, campaign, output } => {
+            let scope = ExportScope { ght, finess, region, national };
+            export(&settings, kind, scope, campaign, &output).await
         }
         Command::Import { file, finess, ght, campaign, partial, dry_run } => {
             let scope = match (finess, ght) {
@@ -534,22 +540,32 @@ fn print_report(report: &crate::normalise::report::Report) {
     }
 }
 
+/// What an export covers, as given on the command line.
+struct ExportScope {
+    ght: Option<GhtCode>,
+    finess: Option<Finess>,
+    region: Option<RegionCode>,
+    national: bool,
+}
+
 async fn export(
     settings: &Settings,
     kind: ExportKind,
-    ght: Option<GhtCode>,
-    region: Option<RegionCode>,
-    national: bool,
+    scope: ExportScope,
     campaign: Option<CampaignYear>,
     output: &std::path::Path,
 ) -> anyhow::Result<()> {
-    use crate::service::exports::{self, GhtWorkbook, TableFormat};
+    use crate::service::exports::{self, GhtWorkbook, KitOf, TableFormat};
+    let ExportScope { ght, finess, region, national } = scope;
     let db = connect(settings).await?;
     let principal = Principal::command_line("export");
     eprintln!("Lecture des données et écriture du fichier…");
     let started = std::time::Instant::now();
     let download = match kind {
         ExportKind::Vision | ExportKind::SchemaDirecteur | ExportKind::Resah => {
+            if finess.is_some() {
+                anyhow::bail!("cet export est celui d'un GHT : précisez --ght CODE");
+            }
             let ght = ght.ok_or_else(|| anyhow::anyhow!("cet export est celui d'un GHT : précisez --ght CODE"))?;
             let which = match kind {
                 ExportKind::Vision => GhtWorkbook::Vision,
@@ -557,6 +573,14 @@ async fn export(
                 _ => GhtWorkbook::Resah,
             };
             exports::ght_workbook(&db, &principal, &ght, campaign, which).await?
+        }
+        ExportKind::Kit => {
+            let of = match (ght, finess) {
+                (Some(ght), None) => KitOf::Ght(ght),
+                (None, Some(finess)) => KitOf::Etablissement(finess),
+                _ => anyhow::bail!("précisez --ght CODE ou --finess EJ"),
+            };
+            exports::campaign_kit(&db, &principal, &of, campaign).await?
         }
         ExportKind::Indicators => {
             if region.is_none() && !national {

@@ -349,6 +349,14 @@ db_test!(the_cli_writes_the_exports_a_dsi_downloads, |app| {
     assert!(text.starts_with("\u{feff}Région;Code GHT;GHT;"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("NOR;NOR-02;")));
 
+    let kit = dir.path().join("kit.xlsx");
+    let output = convergence(
+        &app.database_url,
+        &["export", "kit", "--finess", "760780726", "--campaign", "2026", "-o", kit.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(crate::exports::Book::read(std::fs::read(&kit).unwrap()).names(), ["Inventaire", "Notice", "Listes"]);
+
     let refused = convergence(&app.database_url, &["export", "vision", "-o", table.to_str().unwrap()]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("précisez --ght"));

@@ -62,6 +62,8 @@ async fn every_workbook_opens_in_libreoffice() {
             ("/api/v1/templates/inventaire.xlsx".to_owned(), "inventaire.xlsx"),
             ("/api/v1/templates/inventaire-exemple.xlsx".to_owned(), "inventaire-exemple.xlsx"),
             (format!("/api/v1/ghts/{ght}/review.xlsx?campaign=2026"), "revue.xlsx"),
+            (format!("/api/v1/ghts/{ght}/exports/kit.xlsx"), "kit-ght.xlsx"),
+            ("/api/v1/etablissements/760780726/exports/kit.xlsx".to_owned(), "kit-etablissement.xlsx"),
         ] {
             let response = app.client.get(format!("{}{path}", app.address)).bearer_auth(&admin).send().await.unwrap();
             assert_eq!(response.status(), StatusCode::OK, "{path}");
