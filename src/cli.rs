@@ -153,23 +153,31 @@ pub enum CampaignAction {
     },
 }
 
+/// A role and its anchor, for a token or a person.
+#[derive(Debug, clap::Args)]
+pub struct GrantArgs {
+    /// admin, national, regional, ght ou etablissement.
+    #[arg(long, value_name = "RÔLE")]
+    role: Role,
+    /// Code du GHT, pour le rôle ght.
+    #[arg(long, value_name = "CODE")]
+    ght: Option<GhtCode>,
+    /// Code court de la région, pour le rôle regional.
+    #[arg(long, value_name = "CODE")]
+    region: Option<RegionCode>,
+    /// FINESS juridique, pour le rôle etablissement.
+    #[arg(long, value_name = "EJ")]
+    finess: Option<Finess>,
+}
+
 /// `token …`.
 #[derive(Debug, Subcommand)]
 pub enum TokenAction {
     /// Crée un jeton et l'affiche une seule fois.
     Create {
-        /// admin, national, regional, ght ou etablissement.
-        #[arg(long, value_name = "RÔLE")]
-        role: Role,
-        /// Code du GHT, pour le rôle ght.
-        #[arg(long, value_name = "CODE")]
-        ght: Option<GhtCode>,
-        /// Code court de la région, pour le rôle regional.
-        #[arg(long, value_name = "CODE")]
-        region: Option<RegionCode>,
-        /// FINESS juridique, pour le rôle etablissement.
-        #[arg(long, value_name = "EJ")]
-        finess: Option<Finess>,
+        /// Le rôle et son périmètre.
+        #[command(flatten)]
+        grant: GrantArgs,
         /// Qui détient le jeton (affiché dans le journal d'audit).
         #[arg(long, value_name = "TEXTE")]
         label: Option<String>,
@@ -216,18 +224,9 @@ pub enum UserAction {
         /// L'adresse électronique de la personne, telle que le fournisseur d'identité la transmet.
         #[arg(value_name = "EMAIL")]
         email: String,
-        /// admin, national, regional, ght ou etablissement.
-        #[arg(long, value_name = "RÔLE")]
-        role: Role,
-        /// Code du GHT, pour le rôle ght.
-        #[arg(long, value_name = "CODE")]
-        ght: Option<GhtCode>,
-        /// Code court de la région, pour le rôle regional.
-        #[arg(long, value_name = "CODE")]
-        region: Option<RegionCode>,
-        /// FINESS juridique, pour le rôle etablissement.
-        #[arg(long, value_name = "EJ")]
-        finess: Option<Finess>,
+        /// Le rôle et son périmètre.
+        #[command(flatten)]
+        grant: GrantArgs,
     },
     /// Liste les personnes, leur rôle, leur périmètre et leur dernière connexion.
     List,
@@ -610,7 +609,7 @@ async fn user(settings: &Settings, action: UserAction) -> anyhow::Result<()> {
     let principal = Principal::command_line("user");
     let actor = Actor { principal: &principal, request_id: None };
     match action {
-        UserAction::Grant { email, role, ght, region, finess } => {
+        UserAction::Grant { email, grant: GrantArgs { role, ght, region, finess } } => {
             let saved =
                 people::grant(&db, actor, NewGrant { email, role, anchor: Anchor { ght, region, finess } }).await?;
             println!("Rôle {} accordé à {} : la personne peut se connecter.", saved.role, saved.email);
@@ -653,7 +652,7 @@ async fn token(settings: &Settings, action: TokenAction) -> anyhow::Result<()> {
     let principal = Principal::command_line("token");
     let actor = Actor { principal: &principal, request_id: None };
     match action {
-        TokenAction::Create { role, ght, region, finess, label, valid_until } => {
+        TokenAction::Create { grant: GrantArgs { role, ght, region, finess }, label, valid_until } => {
             let label = label.unwrap_or_else(|| {
                 format!("{role} {}", ght.as_ref().map(ToString::to_string).unwrap_or_default()).trim().to_owned()
             });

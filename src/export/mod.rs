@@ -7,5 +7,6 @@ pub mod national;
 pub mod resah;
 pub mod review;
 pub mod schema_directeur;
+pub mod style;
 pub mod template;
 pub mod vision;

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
 
 use super::cells;
 use crate::compute::aggregates::{Rank, distribution, ranks};
@@ -121,16 +121,11 @@ const FIRST: u16 = 3;
 /// # Errors
 /// When the workbook cannot be written.
 pub fn workbook(table: &NationalTable) -> Result<Vec<u8>, XlsxError> {
-    let title = Format::new().set_bold().set_font_size(13);
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(Color::RGB(0x1F_4E_79))
-        .set_font_color(Color::White)
-        .set_border(FormatBorder::Thin);
+    let styles = super::style::Styles::default();
+    let (title, header) = (styles.title.clone(), styles.header.clone());
     let median = Format::new().set_bold().set_background_color(Color::RGB(0xDD_EB_F7));
     let number = Format::new().set_num_format("# ##0.00");
-    let percent = Format::new().set_num_format("0.0 %");
+    let percent = styles.percent.clone();
     let median_percent = percent.clone().set_bold().set_background_color(Color::RGB(0xDD_EB_F7));
     let median_number = number.clone().set_bold().set_background_color(Color::RGB(0xDD_EB_F7));
     let format_of = |unit: &str, strong: bool| match (unit == "percent", strong) {

@@ -9,42 +9,20 @@
 
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::cells;
 use super::ght::{ExportRow, GhtExport};
+use super::style::Styles;
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 4] = ["Présentation GHT", "Établissements", "Inventaire applicatif", "Synthèse par domaine"];
 /// The first row of each sheet's table (below the title lines).
 const TOP: u32 = 3;
 
-struct Formats {
-    title: Format,
-    header: Format,
-    date: Format,
-    number: Format,
-    wrap: Format,
-}
-
-fn formats() -> Formats {
-    Formats {
-        title: Format::new().set_bold().set_font_size(13),
-        header: Format::new()
-            .set_bold()
-            .set_text_wrap()
-            .set_background_color(Color::RGB(0x1F_4E_79))
-            .set_font_color(Color::White)
-            .set_border(FormatBorder::Thin),
-        date: Format::new().set_num_format("dd/mm/yyyy"),
-        number: Format::new().set_num_format("0"),
-        wrap: Format::new().set_text_wrap(),
-    }
-}
-
 /// The title lines every sheet carries: the GHT, the campaign year and the
 /// extraction date.
-fn heading(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, title: &str) -> Result<(), XlsxError> {
+fn heading(sheet: &mut Worksheet, f: &Styles, data: &GhtExport, title: &str) -> Result<(), XlsxError> {
     cells::text(
         sheet,
         0,
@@ -57,7 +35,7 @@ fn heading(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, title: &str) ->
     Ok(())
 }
 
-fn header_row(sheet: &mut Worksheet, f: &Formats, headers: &[&str], rows: usize) -> Result<(), XlsxError> {
+fn header_row(sheet: &mut Worksheet, f: &Styles, headers: &[&str], rows: usize) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(TOP, c as u16, *h, &f.header)?;
     }
@@ -66,7 +44,7 @@ fn header_row(sheet: &mut Worksheet, f: &Formats, headers: &[&str], rows: usize)
     Ok(())
 }
 
-fn presentation(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn presentation(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[0])?;
     super::cells::print_wide(sheet);
@@ -102,7 +80,7 @@ fn presentation(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<()
     Ok(())
 }
 
-fn etablissements(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn etablissements(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[1])?;
     super::cells::print_wide(sheet);
@@ -144,7 +122,7 @@ pub const INVENTORY_HEADERS: [&str; 15] = [
     "Nom déclaré",
 ];
 
-fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn inventory(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(SHEETS[2])?;
     super::cells::print_wide(sheet);
@@ -205,7 +183,7 @@ fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
     Ok(())
 }
 
-fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn synthesis(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[3])?;
     super::cells::print_wide(sheet);
@@ -253,7 +231,7 @@ fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
 /// # Errors
 /// When the workbook cannot be written.
 pub fn workbook(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
-    let f = formats();
+    let f = Styles::default();
     let mut book = Workbook::new();
     presentation(&mut book, &f, data)?;
     etablissements(&mut book, &f, data)?;

@@ -12,43 +12,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::cells;
 use super::ght::{ExportRow, GhtExport};
+use super::style::Styles;
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 3] = ["État actuel", "Projets de migration", "Coûts par domaine"];
 const TOP: u32 = 3;
 
-struct Formats {
-    title: Format,
-    header: Format,
-    percent: Format,
-    money: Format,
-    date: Format,
-    wrap: Format,
-}
-
-fn formats() -> Formats {
-    Formats {
-        title: Format::new().set_bold().set_font_size(13),
-        header: Format::new()
-            .set_bold()
-            .set_text_wrap()
-            .set_background_color(Color::RGB(0x1F_4E_79))
-            .set_font_color(Color::White)
-            .set_border(FormatBorder::Thin),
-        percent: Format::new().set_num_format("0.0 %"),
-        money: Format::new().set_num_format("#,##0.00 [$€-40C]"),
-        date: Format::new().set_num_format("dd/mm/yyyy"),
-        wrap: Format::new().set_text_wrap(),
-    }
-}
-
 fn start(
     sheet: &mut Worksheet,
-    f: &Formats,
+    f: &Styles,
     data: &GhtExport,
     title: &str,
     headers: &[&str],
@@ -135,7 +111,7 @@ pub fn migration_projects(data: &GhtExport) -> Vec<MigrationProject> {
         .collect()
 }
 
-fn current_state(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn current_state(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[0])?;
     super::cells::print_wide(sheet);
@@ -192,7 +168,7 @@ fn current_state(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(
     Ok(())
 }
 
-fn migrations(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn migrations(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[1])?;
     super::cells::print_wide(sheet);
@@ -272,7 +248,7 @@ pub fn costs_by_domain(data: &GhtExport) -> BTreeMap<String, DomainCost> {
     costs
 }
 
-fn costs(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn costs(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SHEETS[2])?;
     super::cells::print_wide(sheet);
@@ -299,7 +275,7 @@ fn costs(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxE
     Ok(())
 }
 
-fn write_cost(sheet: &mut Worksheet, f: &Formats, r: u32, cost: &DomainCost) -> Result<(), XlsxError> {
+fn write_cost(sheet: &mut Worksheet, f: &Styles, r: u32, cost: &DomainCost) -> Result<(), XlsxError> {
     sheet.write_number_with_format(r, 1, cost.total, &f.money)?;
     sheet.write_number_with_format(r, 2, cost.off_target, &f.money)?;
     sheet.write_number(r, 3, cost.known as f64)?;
@@ -315,7 +291,7 @@ fn write_cost(sheet: &mut Worksheet, f: &Formats, r: u32, cost: &DomainCost) -> 
 /// # Errors
 /// When the workbook cannot be written.
 pub fn workbook(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
-    let f = formats();
+    let f = Styles::default();
     let mut book = Workbook::new();
     current_state(&mut book, &f, data)?;
     migrations(&mut book, &f, data)?;

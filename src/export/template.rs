@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, FormatBorder, Workbook,
-    Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, Workbook, Worksheet,
+    XlsxError,
 };
 
 use super::cells;
@@ -338,16 +338,12 @@ struct Formats {
 
 impl Formats {
     fn new() -> Self {
-        let header = Format::new()
-            .set_bold()
-            .set_text_wrap()
-            .set_background_color(Color::RGB(0x1F_4E_79))
-            .set_font_color(Color::White)
-            .set_border(FormatBorder::Thin);
+        let styles = super::style::Styles::default();
+        let header = styles.header.clone();
         let text = Format::new().set_num_format("@");
-        let date = Format::new().set_num_format("dd/mm/yyyy");
+        let date = styles.date.clone();
         let count = Format::new().set_num_format("0");
-        let money = Format::new().set_num_format("#,##0.00 [$€-40C]");
+        let money = styles.money.clone();
         let example = Format::new().set_italic().set_font_color(Color::RGB(0x59_59_59));
         let example_date = example.clone().set_num_format("dd/mm/yyyy");
         Formats { header, text, date, count, money, example, example_date }

@@ -17,12 +17,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, FormatBorder,
-    Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatBorder, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::cells;
 pub use super::ght::{ExportRow, GhtExport, SynthesisLine};
+use super::style::Styles;
 use crate::compute::trajectories::Status;
 
 /// Sheet names.
@@ -113,44 +114,7 @@ fn shown_name(row: &ExportRow) -> &str {
     row.product.as_ref().map_or(row.application_raw.as_str(), |(_, name)| name.as_str())
 }
 
-struct Formats {
-    title: Format,
-    header: Format,
-    percent: Format,
-    number: Format,
-    money: Format,
-    date: Format,
-    wrap: Format,
-}
-
-impl Formats {
-    fn new() -> Self {
-        Formats {
-            title: Format::new().set_bold().set_font_size(14),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_background_color(Color::RGB(0x1F_4E_79))
-                .set_font_color(Color::White)
-                .set_border(FormatBorder::Thin),
-            percent: Format::new().set_num_format("0.0 %"),
-            number: Format::new().set_num_format("# ##0"),
-            money: Format::new().set_num_format("#,##0.00 [$€-40C]"),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
-            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-        }
-    }
-
-    fn of_unit(&self, unit: &str) -> &Format {
-        match unit {
-            "percent" => &self.percent,
-            "euro" => &self.money,
-            _ => &self.number,
-        }
-    }
-}
-
-fn title(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, what: &str) -> Result<(), XlsxError> {
+fn title(sheet: &mut Worksheet, f: &Styles, data: &GhtExport, what: &str) -> Result<(), XlsxError> {
     let heading = format!("{what} — {} ({}) — campagne {}", data.ght_name, data.ght_code, data.campaign);
     cells::text(sheet, 0, 0, &heading, Some(&f.title))?;
     let extracted = format!("Extraction du {}", data.extracted_on.format("%d/%m/%Y"));
@@ -158,7 +122,7 @@ fn title(sheet: &mut Worksheet, f: &Formats, data: &GhtExport, what: &str) -> Re
     Ok(())
 }
 
-fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn synthesis(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(SYNTHESIS)?;
     super::cells::print_wide(sheet);
@@ -224,7 +188,7 @@ fn synthesis(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
     Ok(())
 }
 
-fn matrix(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn matrix(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(MATRIX)?;
     super::cells::print_wide(sheet);
@@ -323,7 +287,7 @@ pub const INVENTORY_HEADERS: [&str; 15] = [
     "État",
 ];
 
-fn inventory(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn inventory(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(INVENTORY)?;
     super::cells::print_wide(sheet);
@@ -400,7 +364,7 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-fn trajectories(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn trajectories(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(TRAJECTORIES)?;
     super::cells::print_wide(sheet);
@@ -464,7 +428,7 @@ fn trajectories(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<()
     Ok(())
 }
 
-fn deadlines(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), XlsxError> {
+fn deadlines(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet();
     sheet.set_name(DEADLINES)?;
     super::cells::print_wide(sheet);
@@ -536,7 +500,7 @@ fn deadlines(book: &mut Workbook, f: &Formats, data: &GhtExport) -> Result<(), X
 /// # Errors
 /// When the workbook cannot be written.
 pub fn consolidated_inventory(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats::new();
+    let f = Styles::default();
     let mut book = Workbook::new();
     inventory(&mut book, &f, data)?;
     book.define_name(crate::import::INVENTORY_SHEET_NAME, &format!("='{}'!$A:$O", INVENTORY.replace('\'', "''")))?;
@@ -548,7 +512,7 @@ pub fn consolidated_inventory(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
 /// # Errors
 /// When the workbook cannot be written.
 pub fn workbook(data: &GhtExport) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats::new();
+    let f = Styles::default();
     let mut book = Workbook::new();
     synthesis(&mut book, &f, data)?;
     matrix(&mut book, &f, data)?;
