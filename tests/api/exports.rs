@@ -152,44 +152,42 @@ pub async fn assert_fixture_vision(app: &TestApp, dsi: &str, h: &str, f: &str, d
     assert_eq!(book.sheet(deadlines).len(), 4 + 1 + 2, "one row, the total and the note");
 }
 
-/// The rows of a GHT's current inventory, as compared across a round trip.
-async fn normalised_rows(app: &TestApp, token: &str) -> Vec<String> {
-    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", token).await;
+/// The rows of NOR-02's inventory of a campaign, as compared across a
+/// round trip: these fields of each, sorted.
+async fn rows_of(app: &TestApp, token: &str, year: i32, fields: &[&str]) -> Vec<String> {
+    let path = format!("/api/v1/ghts/NOR-02/campaigns/{year}/inventory");
+    let rows = app.all_rows(&path, token).await;
     let mut rows: Vec<String> = rows
         .body
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            let keep = |k: &str| r[k].to_string();
-            [
-                "finess_ej",
-                "finess_et",
-                "application_raw",
-                "state",
-                "product_id",
-                "subdomain",
-                "version",
-                "users",
-                "hosting",
-                "contract_end",
-                "annual_cost_cents",
-                "identity_connected",
-            ]
-            .iter()
-            .map(|k| keep(k))
-            .collect::<Vec<_>>()
-            .join(" | ")
-        })
+        .map(|r| fields.iter().map(|k| r[*k].to_string()).collect::<Vec<_>>().join(" | "))
         .collect();
     rows.sort();
     rows
 }
 
+/// What a deposit must keep of a row.
+const KEPT: [&str; 12] = [
+    "finess_ej",
+    "finess_et",
+    "state",
+    "product_id",
+    "subdomain",
+    "version",
+    "users",
+    "hosting",
+    "contract_end",
+    "annual_cost_cents",
+    "identity_connected",
+    "convergence_status",
+];
+
 /// The vision's *Inventaire consolidé*, deposited back on the GHT-level
 /// route, imports with no error and gives the same normalised inventory.
 pub async fn assert_vision_round_trip(app: &TestApp, dsi: &str) {
-    let before = normalised_rows(app, dsi).await;
+    let before = rows_of(app, dsi, 2026, &[&KEPT[..], &["application_raw"]].concat()).await;
     let response = app
         .client
         .get(format!("{}/api/v1/ghts/NOR-02/exports/vision.xlsx", app.address))
@@ -201,7 +199,7 @@ pub async fn assert_vision_round_trip(app: &TestApp, dsi: &str) {
     let deposit = app.deposit("/api/v1/ghts/NOR-02/campaigns/2026/inventory", dsi, "vision.xlsx", bytes, None).await;
     assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
     assert_eq!(deposit.body["report"]["errors"], 0, "{:#}", deposit.body["report"]);
-    let after = normalised_rows(app, dsi).await;
+    let after = rows_of(app, dsi, 2026, &[&KEPT[..], &["application_raw"]].concat()).await;
     assert_eq!(after, before, "the same normalised inventory");
 }
 
@@ -326,41 +324,6 @@ pub async fn assert_fixture_national(app: &TestApp, dsi: &str) {
     assert_problem(&app.send(Method::GET, region, Some(dsi), None).await, StatusCode::FORBIDDEN, "forbidden");
 }
 
-/// A campaign's rows, as compared across a kit's round trip (the name as
-/// written aside: the kit writes the catalogue's).
-async fn campaign_rows(app: &TestApp, year: i32) -> Vec<String> {
-    let path = format!("/api/v1/ghts/NOR-02/campaigns/{year}/inventory");
-    let rows = app.all_rows(&path, &app.admin_token.clone()).await;
-    let mut rows: Vec<String> = rows
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            [
-                "finess_ej",
-                "state",
-                "product_id",
-                "subdomain",
-                "version",
-                "users",
-                "hosting",
-                "contract_end",
-                "annual_cost_cents",
-                "identity_connected",
-                "criticality",
-                "convergence_status",
-            ]
-            .iter()
-            .map(|k| r[*k].to_string())
-            .collect::<Vec<_>>()
-            .join(" | ")
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
 crate::db_test!(a_campaign_kit_brings_last_years_rows_back_unchanged, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     let (havre, fecamp) = ("760780726", "760780734");
@@ -377,7 +340,9 @@ crate::db_test!(a_campaign_kit_brings_last_years_rows_back_unchanged, |app| {
     }
     assert_eq!(app.post("/api/v1/campaigns/2026/close", serde_json::json!({})).await.status, StatusCode::OK);
     assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2027})).await.status, StatusCode::CREATED);
-    let before = campaign_rows(&app, 2026).await;
+    let admin = app.admin_token.clone();
+    // The name as written aside: the kit writes the catalogue's.
+    let before = rows_of(&app, &admin, 2026, &[&KEPT[..], &["criticality"]].concat()).await;
 
     // An établissement's kit: its 2026 rows, normalised, in the template.
     let own = app.token(Role::Etablissement, None, None, Some(havre)).await;
@@ -408,6 +373,6 @@ crate::db_test!(a_campaign_kit_brings_last_years_rows_back_unchanged, |app| {
     let deposit = app.deposit("/api/v1/ghts/NOR-02/campaigns/2027/inventory", &dsi, "kit.xlsx", ght_kit, None).await;
     assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
     assert_eq!(deposit.body["report"]["errors"], 0, "{:#}", deposit.body["report"]);
-    let after: Vec<String> = campaign_rows(&app, 2027).await;
+    let after = rows_of(&app, &admin, 2027, &[&KEPT[..], &["criticality"]].concat()).await;
     assert_eq!(after, before, "the same normalised rows");
 });
