@@ -20,6 +20,11 @@ use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
 
 const FRESH_FOR: Duration = Duration::from_secs(2);
+/// Past `FRESH_FOR`, while one request rebuilds an answer, the others are
+/// served the previous one for at most this long (never across a commit
+/// of this replica): without it, every request arriving during the rebuild
+/// rebuilt it too, and the slowest of them set the p99.
+const STALE_FOR: Duration = Duration::from_secs(10);
 /// Past this many answers, the oldest are dropped (viewpoints × campaigns
 /// × regions stay far below it).
 const MAX_ANSWERS: usize = 1024;
@@ -31,6 +36,19 @@ struct Kept {
     body: Bytes,
     /// The same body, gzip-compressed once (a tenth of the size).
     gzipped: Bytes,
+    /// Whether a request is rebuilding it.
+    refreshing: bool,
+}
+
+/// What the cache holds for a key.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    /// Fresh: send it.
+    Fresh(JsonBytes),
+    /// Being rebuilt by another request: send it meanwhile.
+    Stale(JsonBytes),
+    /// Nothing usable: build it (this request is the one rebuilding).
+    Build,
 }
 
 /// JSON answers kept per replica.
@@ -80,11 +98,21 @@ impl Kept {
 }
 
 impl AnswerCache {
-    /// The answer kept under `key`, if fresh for `commits` (the database's
-    /// commit count now).
-    pub fn get(&self, key: &str, commits: u64, gzip: bool) -> Option<JsonBytes> {
-        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.get(key).filter(|k| k.commits == commits && k.made_at.elapsed() < FRESH_FOR).map(|k| k.answer(gzip))
+    /// The answer kept under `key` for `commits` (the database's commit
+    /// count now): fresh, stale while another request rebuilds it, or to
+    /// build (and this request is then the one rebuilding).
+    pub fn get(&self, key: &str, commits: u64, gzip: bool) -> Lookup {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(entry) = kept.get_mut(key).filter(|k| k.commits == commits) else { return Lookup::Build };
+        let age = entry.made_at.elapsed();
+        if age < FRESH_FOR {
+            Lookup::Fresh(entry.answer(gzip))
+        } else if age < STALE_FOR && entry.refreshing {
+            Lookup::Stale(entry.answer(gzip))
+        } else {
+            entry.refreshing = true;
+            Lookup::Build
+        }
     }
 
     /// Serialises an answer (and compresses it) and keeps it under `key`.
@@ -103,7 +131,7 @@ impl AnswerCache {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder.write_all(&body)?;
         let gzipped = Bytes::from(encoder.finish()?);
-        let kept_now = Kept { made_at: Instant::now(), commits, body, gzipped };
+        let kept_now = Kept { made_at: Instant::now(), commits, body, gzipped, refreshing: false };
         let answer = kept_now.answer(gzip);
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if kept.len() >= MAX_ANSWERS {
@@ -127,11 +155,25 @@ mod tests {
         let kept = cache.keep("nation|2026|all".to_owned(), 7, &serde_json::json!({"a": 1}), false);
         assert!(matches!(kept, Ok(JsonBytes::Plain(_))));
         let plain = cache.get("nation|2026|all", 7, false);
-        assert!(matches!(plain, Some(JsonBytes::Plain(body)) if body == Bytes::from_static(b"{\"a\":1}")));
+        assert!(matches!(plain, Lookup::Fresh(JsonBytes::Plain(body)) if body == Bytes::from_static(b"{\"a\":1}")));
         let gzipped = cache.get("nation|2026|all", 7, true);
-        assert!(matches!(gzipped, Some(JsonBytes::Gzipped(body)) if body.starts_with(&[0x1f, 0x8b])));
-        assert!(cache.get("nation|2026|all", 8, false).is_none(), "a commit since");
-        assert!(cache.get("nation|2026|ght:NOR-02", 7, false).is_none(), "another viewpoint");
+        assert!(matches!(gzipped, Lookup::Fresh(JsonBytes::Gzipped(body)) if body.starts_with(&[0x1f, 0x8b])));
+        assert!(matches!(cache.get("nation|2026|all", 8, false), Lookup::Build), "a commit since");
+        assert!(matches!(cache.get("nation|2026|ght:NOR-02", 7, false), Lookup::Build), "another viewpoint");
+    }
+
+    #[test]
+    fn one_request_rebuilds_an_old_answer_while_the_others_are_served_it() {
+        let cache = AnswerCache::default();
+        let _ = cache.keep("k".to_owned(), 1, &serde_json::json!(1), false);
+        if let Some(entry) = cache.kept.lock().unwrap_or_else(PoisonError::into_inner).get_mut("k") {
+            entry.made_at = Instant::now() - Duration::from_secs(3);
+        }
+        assert!(matches!(cache.get("k", 1, false), Lookup::Build), "the first request rebuilds");
+        assert!(matches!(cache.get("k", 1, false), Lookup::Stale(_)), "the others get the previous answer");
+        assert!(matches!(cache.get("k", 2, false), Lookup::Build), "never across a commit");
+        let _ = cache.keep("k".to_owned(), 1, &serde_json::json!(2), false);
+        assert!(matches!(cache.get("k", 1, false), Lookup::Fresh(_)));
     }
 
     #[test]

@@ -156,7 +156,13 @@ pub async fn current_rows(
     if listing.campaign.is_none() {
         return Err(AppError::not_found(format!("campagne {year} introuvable")));
     }
-    Ok(inventory::entries_of_uploads(db.reader(), &listing.uploads, filter, page).await?)
+    let unfiltered = filter.finess.is_none() && filter.subdomain.is_none() && filter.state.is_none();
+    let known = if unfiltered { listing.unfiltered_total.get().copied() } else { None };
+    let rows = inventory::entries_of_uploads(db.reader(), &listing.uploads, filter, page, known).await?;
+    if unfiltered {
+        let _ = listing.unfiltered_total.set(rows.total_items);
+    }
+    Ok(rows)
 }
 
 /// An upload the caller sees, with its report (counts and first messages).

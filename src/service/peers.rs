@@ -28,37 +28,54 @@ pub struct PeerReading {
     pub own: Option<GhtCode>,
 }
 
-/// A region's GHTs: its ARS, DGOS and the operator see each of them; a DSI
-/// or an établissement of the region sees the distributions and its own
-/// rank; anyone else is told the region does not exist.
+/// What a caller may see of a set of GHTs: every GHT by name, or the
+/// distributions and its own GHT's rank. Decided before anything is read,
+/// so that an answer kept for a viewpoint is served only to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Viewpoint {
+    /// Every GHT by name.
+    pub full: bool,
+    /// The caller's own GHT, for a GHT or établissement token.
+    pub own: Option<GhtCode>,
+}
+
+/// A region's viewpoint: its ARS, DGOS and the operator see each of its
+/// GHTs; a DSI or an établissement of the region sees the distributions
+/// and its own rank; anyone else is told the region does not exist.
 ///
 /// # Errors
 /// `NotFound` for an unknown region or one outside the caller's scope.
-pub async fn of_region(
-    db: &Db,
-    principal: &Principal,
-    region: &RegionCode,
-    year: CampaignYear,
-) -> Result<PeerReading, AppError> {
-    let reader = db.reader();
+pub async fn region_viewpoint(db: &Db, principal: &Principal, region: &RegionCode) -> Result<Viewpoint, AppError> {
     let own = own_ght(db, principal).await?;
-    access::readable_region(reader, principal, region, own.as_ref().map(|(_, r)| r.as_str())).await?;
-    let peers = db.peer_values(year, Some(region.as_str())).await?;
-    let (_, schema) = db.indicator_schema().await?;
+    access::readable_region(db.reader(), principal, region, own.as_ref().map(|(_, r)| r.as_str())).await?;
     let full = matches!(principal.scope, Scope::All | Scope::Region(_));
-    Ok(PeerReading { peers, schema, full, own: own.map(|(g, _)| g) })
+    Ok(Viewpoint { full, own: own.map(|(g, _)| g) })
 }
 
-/// Every GHT of the country: DGOS and the operator see each of them, the
-/// others the distributions and their own rank.
+/// The nation's viewpoint: DGOS and the operator see each GHT, the others
+/// the distributions and their own rank.
 ///
 /// # Errors
 /// When a query fails.
-pub async fn of_nation(db: &Db, principal: &Principal, year: CampaignYear) -> Result<PeerReading, AppError> {
-    let peers = db.peer_values(year, None).await?;
-    let (_, schema) = db.indicator_schema().await?;
+pub async fn nation_viewpoint(db: &Db, principal: &Principal) -> Result<Viewpoint, AppError> {
     let own = own_ght(db, principal).await?.map(|(g, _)| g);
-    Ok(PeerReading { peers, schema, full: matches!(principal.scope, Scope::All), own })
+    Ok(Viewpoint { full: matches!(principal.scope, Scope::All), own })
+}
+
+/// The values of a region's (or the nation's) GHTs as a viewpoint sees
+/// them.
+///
+/// # Errors
+/// When a query fails.
+pub async fn reading(
+    db: &Db,
+    viewpoint: Viewpoint,
+    region: Option<&RegionCode>,
+    year: CampaignYear,
+) -> Result<PeerReading, AppError> {
+    let peers = db.peer_values(year, region.map(RegionCode::as_str)).await?;
+    let (_, schema) = db.indicator_schema().await?;
+    Ok(PeerReading { peers, schema, full: viewpoint.full, own: viewpoint.own })
 }
 
 /// The caller's own GHT and its region, for GHT and établissement tokens.

@@ -11,10 +11,10 @@ use crate::compute::aggregates::{Distribution, Rank};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::answers::{JsonBytes, accepts_gzip};
+use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
-use crate::service::peers::{self, PeerReading};
+use crate::service::peers::{self, PeerReading, Viewpoint};
 
 /// One indicator across GHTs.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -87,9 +87,8 @@ pub async fn region_indicators(
 ) -> Result<JsonBytes, AppError> {
     let region = RegionCode::parse(&code).map_err(|_| AppError::not_found(format!("région « {code} » introuvable")))?;
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let commits = state.db.commits();
-    let reading = peers::of_region(&state.db, &auth.principal, &region, year).await?;
-    answer(&state, "region", Some(region.to_string()), year, reading, commits, accepts_gzip(&headers))
+    let viewpoint = peers::region_viewpoint(&state.db, &auth.principal, &region).await?;
+    answer(&state, Some(&region), year, viewpoint, accepts_gzip(&headers)).await
 }
 
 /// The nation's indicators.
@@ -104,35 +103,37 @@ pub async fn national_indicators(
     headers: HeaderMap,
 ) -> Result<JsonBytes, AppError> {
     let year = super::campaigns::year_in_query(query.campaign)?;
-    let commits = state.db.commits();
-    let reading = peers::of_nation(&state.db, &auth.principal, year).await?;
-    answer(&state, "nation", None, year, reading, commits, accepts_gzip(&headers))
+    let viewpoint = peers::nation_viewpoint(&state.db, &auth.principal).await?;
+    answer(&state, None, year, viewpoint, accepts_gzip(&headers)).await
 }
 
-/// The view of a reading, from memory when the same viewpoint asked less
-/// than two seconds ago and nothing was written since (see
-/// `http::answers`). The reading was made for this caller, after the
-/// access checks; its viewpoint (all GHTs by name, or one GHT's rank)
-/// is part of the key.
-fn answer(
+/// The view of a region (or the nation) for a viewpoint, from memory when
+/// the same viewpoint asked less than two seconds ago and nothing was
+/// written since (see `http::answers`). Access was decided when the
+/// viewpoint was made; the values are read only when the answer is built.
+async fn answer(
     state: &AppState,
-    scope: &str,
-    region: Option<String>,
+    region: Option<&RegionCode>,
     year: CampaignYear,
-    reading: PeerReading,
-    commits: u64,
+    viewpoint: Viewpoint,
     gzip: bool,
 ) -> Result<JsonBytes, AppError> {
-    let viewpoint = match (&reading.full, &reading.own) {
+    let commits = state.db.commits();
+    let seen = match (&viewpoint.full, &viewpoint.own) {
         (true, _) => "all".to_owned(),
         (false, Some(own)) => format!("ght:{own}"),
         (false, None) => "none".to_owned(),
     };
-    let key = format!("{scope}|{}|{year}|{viewpoint}", region.as_deref().unwrap_or("-"));
-    if let Some(kept) = state.answers.get(&key, commits, gzip) {
-        return Ok(kept);
+    let key = format!("{}|{year}|{seen}", region.map_or("nation", RegionCode::as_str));
+    match state.answers.get(&key, commits, gzip) {
+        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
+        Lookup::Build => {}
     }
-    let view = view(scope, region, year, reading);
+    let reading = peers::reading(&state.db, viewpoint, region, year).await?;
+    let view = match region {
+        Some(region) => view("region", Some(region.to_string()), year, reading),
+        None => view("nation", None, year, reading),
+    };
     state.answers.keep(key, commits, &view, gzip).map_err(|e| AppError::Internal(e.into()))
 }
 

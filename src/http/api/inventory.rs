@@ -310,10 +310,10 @@ pub struct EntryView {
     pub convergence_status: Option<ConvergenceStatus>,
     /// Every cell by header, verbatim.
     #[schema(value_type = Object)]
-    pub raw: serde_json::Map<String, serde_json::Value>,
+    pub raw: Box<serde_json::value::RawValue>,
     /// Unknown columns, by header.
     #[schema(value_type = Object)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Box<serde_json::value::RawValue>,
 }
 
 impl TryFrom<inventory_entry::Model> for EntryView {

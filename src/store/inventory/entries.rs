@@ -167,12 +167,13 @@ pub async fn current_entries(
         None => etablissements.to_vec(),
     };
     let current = current_uploads(conn, campaign, &etablissements).await?;
-    entries_of_uploads(conn, &current, filter, page).await
+    entries_of_uploads(conn, &current, filter, page, None).await
 }
 
 /// One page of the rows of these current uploads (by établissement), by
 /// établissement, upload, sheet and row; `filter.finess` keeps one
-/// établissement.
+/// établissement. `total`, when the caller already counted the rows, saves
+/// the count.
 ///
 /// # Errors
 /// When the query fails.
@@ -181,6 +182,7 @@ pub async fn entries_of_uploads(
     current: &HashMap<String, i64>,
     filter: &EntryFilter,
     page: Page,
+    total: Option<u64>,
 ) -> Result<PageOf<inventory_entry::Model>, StoreError> {
     let current: HashMap<&String, i64> = current
         .iter()
@@ -212,7 +214,10 @@ pub async fn entries_of_uploads(
     // (upload, établissement, sheet, row), then those rows: sorting a GHT's
     // thousands of whole rows, JSON cells included, to send fifty is what
     // made the listing slow.
-    let total_items = sea_orm::PaginatorTrait::count(select.clone(), conn).await?;
+    let total_items = match total {
+        Some(total) => total,
+        None => sea_orm::PaginatorTrait::count(select.clone(), conn).await?,
+    };
     let ids = in_listing_order(select.select_only().column(inventory_entry::Column::Id))
         .limit(page.size)
         .offset(page.offset());
@@ -394,14 +399,22 @@ mod tests {
 }
 
 /// The JSON documents a stored row carries, decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct EntryDocuments {
     /// Flags raised on the row.
     pub flags: Vec<String>,
-    /// Every cell by header, verbatim.
-    pub raw: serde_json::Map<String, serde_json::Value>,
-    /// Unknown columns, by header.
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Every cell by header, verbatim (a JSON object, checked as one and
+    /// passed on as stored: a listing that re-parsed every cell of every
+    /// row spent more on it than on sending it).
+    pub raw: Box<serde_json::value::RawValue>,
+    /// Unknown columns, by header (a JSON object, as stored).
+    pub extra: Box<serde_json::value::RawValue>,
+}
+
+/// A stored JSON object, checked and kept as text.
+fn json_object(text: &str) -> Result<Box<serde_json::value::RawValue>, String> {
+    let raw: Box<serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if raw.get().trim_start().starts_with('{') { Ok(raw) } else { Err("not a JSON object".to_owned()) }
 }
 
 /// A row's documents.
@@ -412,7 +425,7 @@ pub fn documents(entry: &inventory_entry::Model) -> Result<EntryDocuments, Store
     let corrupt = |column, e: serde_json::Error| StoreError::corrupt("inventory_entries", entry.id, column, e);
     Ok(EntryDocuments {
         flags: serde_json::from_str(&entry.flags).map_err(|e| corrupt("flags", e))?,
-        raw: serde_json::from_str(&entry.raw).map_err(|e| corrupt("raw", e))?,
-        extra: serde_json::from_str(&entry.extra).map_err(|e| corrupt("extra", e))?,
+        raw: json_object(&entry.raw).map_err(|e| StoreError::corrupt("inventory_entries", entry.id, "raw", e))?,
+        extra: json_object(&entry.extra).map_err(|e| StoreError::corrupt("inventory_entries", entry.id, "extra", e))?,
     })
 }

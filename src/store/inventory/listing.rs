@@ -26,6 +26,8 @@ pub struct Listing {
     pub campaign: Option<campaign::Model>,
     /// The current upload of each établissement listed.
     pub uploads: HashMap<String, i64>,
+    /// Rows of the listing without filters, once counted.
+    pub unfiltered_total: std::sync::OnceLock<u64>,
 }
 
 /// Listings as last read, by GHT, campaign and établissement (`None`: all
@@ -69,7 +71,7 @@ impl Db {
             }
             _ => HashMap::new(),
         };
-        let listing = Arc::new(Listing { ght, campaign, uploads });
+        let listing = Arc::new(Listing { ght, campaign, uploads, unfiltered_total: std::sync::OnceLock::new() });
         let mut listings = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
         if listings.len() >= MAX_KEPT {
             listings.clear();
