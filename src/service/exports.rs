@@ -238,7 +238,10 @@ async fn gather(
     let products = catalogue::product_names(reader, product_ids).await?;
     let vendors = catalogue::vendor_names(reader, vendor_ids).await?;
     let taxonomy = taxonomy::load(reader).await?;
-    let (targets, migrations) = match targets::in_force(reader, ght, None).await? {
+    // A closed campaign is shown against the targets of its time (those
+    // its frozen indicators were computed with), an open one against
+    // today's.
+    let (targets, migrations) = match targets::in_force_at(reader, ght, campaign.closed_at).await? {
         Some(version) => {
             let ids = version.products.iter().map(|p| p.product_id).collect();
             let target_names = catalogue::product_names(reader, ids).await?;
@@ -318,7 +321,7 @@ async fn gather(
         targets,
         migrations,
         rows,
-        trajectories: indicators::trajectories(reader, ght, None).await?,
+        trajectories: indicators::trajectories(reader, ght, campaign.closed_at.map(|at| at.date_naive())).await?,
     })
 }
 

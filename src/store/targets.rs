@@ -138,9 +138,22 @@ pub async fn in_force(
     ght: &GhtCode,
     on: Option<NaiveDate>,
 ) -> Result<Option<TargetVersion>, StoreError> {
+    in_force_at(conn, ght, on.and_then(|day| day.and_hms_opt(23, 59, 59)).map(|end| end.and_utc())).await
+}
+
+/// The GHT's targets in force at an instant (the latest version created by
+/// then: a campaign's close, say), or the current ones.
+///
+/// # Errors
+/// When the query fails.
+pub async fn in_force_at(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<TargetVersion>, StoreError> {
     let mut select = target_version::Entity::find().filter(target_version::Column::GhtCode.eq(ght.as_str()));
-    if let Some(end) = on.and_then(|day| day.and_hms_opt(23, 59, 59)) {
-        select = select.filter(target_version::Column::CreatedAt.lte(end.and_utc()));
+    if let Some(at) = at {
+        select = select.filter(target_version::Column::CreatedAt.lte(at));
     }
     let Some(version) = select.order_by_desc(target_version::Column::Id).one(conn).await? else {
         return Ok(None);

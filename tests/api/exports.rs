@@ -376,3 +376,19 @@ crate::db_test!(a_campaign_kit_brings_last_years_rows_back_unchanged, |app| {
     let after = rows_of(&app, &admin, 2027, &[&KEPT[..], &["criticality"]].concat()).await;
     assert_eq!(after, before, "the same normalised rows");
 });
+
+/// A closed campaign's vision shows the targets of its time; an open one
+/// today's (the fixture's DSI dropped the LAB.SIL target after 2025 closed).
+pub async fn assert_targets_of_their_time(app: &TestApp, dsi: &str) {
+    let lab_target = |book: &Book| {
+        let header = &book.sheet("Matrice")[3];
+        let column = header.iter().position(|c| c.to_string().starts_with("LAB.SIL")).unwrap();
+        book.text("Matrice", 4, column)
+    };
+    let closed =
+        download(app, dsi, "/api/v1/ghts/NOR-02/exports/vision.xlsx?campaign=2025", "vision-SI-NOR-02-2025.xlsx").await;
+    assert_eq!(lab_target(&closed), "Glims", "2025, closed, against its own targets");
+    let open =
+        download(app, dsi, "/api/v1/ghts/NOR-02/exports/vision.xlsx?campaign=2026", "vision-SI-NOR-02-2026.xlsx").await;
+    assert_eq!(lab_target(&open), "—", "2026, open, against today's");
+}

@@ -542,4 +542,5 @@ db_test!(a_hand_built_ght_over_three_campaigns_matches_the_hand_computation, |ap
         .unwrap()["detail"]
         .clone();
     assert_eq!(converged, json!({"converged": [], "eligible": 1}));
+    crate::exports::assert_targets_of_their_time(&app, &dsi).await;
 });

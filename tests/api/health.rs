@@ -28,8 +28,9 @@ db_test!(oversized_and_malformed_bodies_are_refused_in_french, |app| {
     let reply =
         app.post("/api/v1/ghts", serde_json::json!({"code": "NOR-09", "name": big, "region_code": "NOR"})).await;
     assert_problem(&reply, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
-    let raw = app
-        .client
+    // A connection of its own: the service answered 413 before reading the
+    // body and closes that connection, which a pooled client could reuse.
+    let raw = reqwest::Client::new()
         .post(format!("{}/api/v1/ghts", app.address))
         .bearer_auth(&app.admin_token)
         .header("content-type", "application/json")
