@@ -187,6 +187,28 @@ const CRITICALITY: [&str; 4] = ["Faible", "Moyenne", "Haute", "Critique"];
 const STATUS: [&str; 4] = ["Cible GHT", "À conserver", "À remplacer", "À décommissionner"];
 const YES_NO: [&str; 2] = ["Oui", "Non"];
 
+/// A hosting as the template's list writes it.
+pub fn hosting_choice(hosting: crate::domain::Hosting) -> &'static str {
+    use crate::domain::Hosting;
+    match hosting {
+        Hosting::Local => HOSTING[0],
+        Hosting::DatacenterGht => HOSTING[1],
+        Hosting::Hds => HOSTING[2],
+        Hosting::Saas => HOSTING[3],
+    }
+}
+
+/// A convergence status as the template's list writes it.
+pub fn status_choice(status: crate::domain::ConvergenceStatus) -> &'static str {
+    use crate::domain::ConvergenceStatus;
+    match status {
+        ConvergenceStatus::Target => STATUS[0],
+        ConvergenceStatus::Keep => STATUS[1],
+        ConvergenceStatus::Replace => STATUS[2],
+        ConvergenceStatus::Decommission => STATUS[3],
+    }
+}
+
 /// The header the importer knows a field by.
 fn header(field: Field) -> &'static str {
     FIELDS.iter().find(|(f, _, _)| *f == field).map_or("", |(_, name, _)| name)

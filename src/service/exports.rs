@@ -74,28 +74,6 @@ fn match_method_label(method: crate::normalise::matcher::MatchMethod) -> &'stati
     }
 }
 
-/// A convergence status in French.
-fn status_label(status: crate::domain::ConvergenceStatus) -> &'static str {
-    use crate::domain::ConvergenceStatus;
-    match status {
-        ConvergenceStatus::Target => "Cible GHT",
-        ConvergenceStatus::Keep => "À conserver",
-        ConvergenceStatus::Replace => "À remplacer",
-        ConvergenceStatus::Decommission => "À décommissionner",
-    }
-}
-
-/// How the template writes a hosting.
-fn hosting_label(hosting: crate::domain::Hosting) -> &'static str {
-    use crate::domain::Hosting;
-    match hosting {
-        Hosting::Local => "Local",
-        Hosting::DatacenterGht => "Datacenter du GHT",
-        Hosting::Hds => "Hébergeur HDS",
-        Hosting::Saas => "SaaS",
-    }
-}
-
 /// The campaign asked for, or the latest one.
 async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campaign::Model, AppError> {
     let reader = db.reader();
@@ -278,14 +256,14 @@ async fn gather(
             version: e.version,
             subdomain: e.subdomain_code.map(|s| s.to_string()),
             users: e.users,
-            hosting: e.hosting.map(hosting_label),
+            hosting: e.hosting.map(template::hosting_choice),
             contract_end: e.contract_end,
             annual_cost: e.annual_cost_cents.map(|c| c as f64 / 100.0),
             identity_connected: e.identity_connected,
             match_method: e.match_method.map(|m| match_method_label(m).to_owned()),
             go_live: e.go_live,
             interfaces: e.interfaces,
-            convergence_status: e.convergence_status.map(status_label),
+            convergence_status: e.convergence_status.map(template::status_choice),
             application_raw: e.application_raw,
         })
         .collect();
@@ -495,7 +473,7 @@ pub async fn campaign_kit(
                     go_live: e.go_live,
                     users: e.users,
                     beds: e.beds,
-                    hosting: e.hosting.map(hosting_label),
+                    hosting: e.hosting.map(template::hosting_choice),
                     contract: e.contract.clone(),
                     contract_end: e.contract_end,
                     acquisition_cost: e.acquisition_cost_cents.map(|c| c as f64 / 100.0),
@@ -505,7 +483,7 @@ pub async fn campaign_kit(
                     sso: e.sso,
                     ins: e.ins,
                     criticality: e.criticality.map(crate::domain::Criticality::as_str),
-                    status: e.convergence_status.map(status_label),
+                    status: e.convergence_status.map(template::status_choice),
                     comment: e.comment.clone(),
                 })
                 .collect();
