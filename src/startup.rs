@@ -15,6 +15,7 @@ use utoipa::{Modify as _, OpenApi as _};
 
 use crate::config::LimitSettings;
 use crate::config::Settings;
+use crate::http::answers::AnswerCache;
 use crate::http::limits::{BodyLimits, ConnectionLimiter, MAX_JSON_BYTES, RateLimiter, WorkerGate};
 use crate::http::middleware::{self, ContextConfig, DocumentedRoutes};
 use crate::http::openapi::{ApiDoc, StandardErrors, documented_routes};
@@ -65,6 +66,8 @@ impl Application {
             workers,
             rate,
             answers: Arc::default(),
+            // A page weighs up to a few hundred kilobytes (500 rows).
+            pages: Arc::new(AnswerCache::within(2048, 32 << 20)),
             oidc,
         });
         Ok(Application { listener, router, db, limits })

@@ -51,10 +51,20 @@ pub enum Lookup {
     Build,
 }
 
-/// JSON answers kept per replica.
-#[derive(Debug, Default)]
+/// JSON answers kept per replica, within a number of answers and of bytes.
+#[derive(Debug)]
 pub struct AnswerCache {
     kept: Mutex<HashMap<String, Kept>>,
+    max_answers: usize,
+    max_bytes: usize,
+}
+
+impl Default for AnswerCache {
+    /// The regional and national views: few answers, each up to a few
+    /// hundred kilobytes.
+    fn default() -> Self {
+        Self::within(MAX_ANSWERS, 64 << 20)
+    }
 }
 
 /// A JSON body ready to send, plain or gzip-compressed.
@@ -98,6 +108,12 @@ impl Kept {
 }
 
 impl AnswerCache {
+    /// A cache of at most `max_answers` answers weighing `max_bytes` in
+    /// all (an answer heavier than an eighth of it is sent, not kept).
+    pub fn within(max_answers: usize, max_bytes: usize) -> Self {
+        Self { kept: Mutex::default(), max_answers, max_bytes }
+    }
+
     /// The answer kept under `key` for `commits` (the database's commit
     /// count now): fresh, stale while another request rebuilds it, or to
     /// build (and this request is then the one rebuilding).
@@ -133,10 +149,17 @@ impl AnswerCache {
         let gzipped = Bytes::from(encoder.finish()?);
         let kept_now = Kept { made_at: Instant::now(), commits, body, gzipped, refreshing: false };
         let answer = kept_now.answer(gzip);
+        let weight = kept_now.body.len() + kept_now.gzipped.len();
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.len() >= MAX_ANSWERS {
+        if weight > self.max_bytes / 8 {
+            kept.remove(&key);
+            return Ok(answer);
+        }
+        let weighs =
+            |kept: &HashMap<String, Kept>| kept.values().map(|k| k.body.len() + k.gzipped.len()).sum::<usize>();
+        if kept.len() >= self.max_answers || weighs(&kept) + weight > self.max_bytes {
             kept.retain(|_, k| k.made_at.elapsed() < FRESH_FOR);
-            if kept.len() >= MAX_ANSWERS {
+            if kept.len() >= self.max_answers || weighs(&kept) + weight > self.max_bytes {
                 kept.clear();
             }
         }
@@ -174,6 +197,22 @@ mod tests {
         assert!(matches!(cache.get("k", 2, false), Lookup::Build), "never across a commit");
         let _ = cache.keep("k".to_owned(), 1, &serde_json::json!(2), false);
         assert!(matches!(cache.get("k", 1, false), Lookup::Fresh(_)));
+    }
+
+    #[test]
+    fn the_cache_keeps_within_its_bytes() {
+        let cache = AnswerCache::within(100, 8 * 64);
+        let heavy = "x".repeat(100);
+        let _ = cache.keep("heavy".to_owned(), 1, &heavy, false);
+        assert!(matches!(cache.get("heavy", 1, false), Lookup::Build), "over an eighth of the budget: sent, not kept");
+        let _ = cache.keep("light".to_owned(), 1, &"x", false);
+        assert!(matches!(cache.get("light", 1, false), Lookup::Fresh(_)));
+        for i in 0..40 {
+            let _ = cache.keep(format!("k{i}"), 1, &"y".repeat(10), false);
+        }
+        let kept = cache.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let weight: usize = kept.values().map(|k| k.body.len() + k.gzipped.len()).sum();
+        assert!(weight <= 8 * 64, "{weight} bytes kept");
     }
 
     #[test]

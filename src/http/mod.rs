@@ -33,6 +33,8 @@ pub struct AppState {
     pub rate: Arc<limits::RateLimiter>,
     /// Regional and national answers kept for a moment.
     pub answers: Arc<answers::AnswerCache>,
+    /// Pages of GHT inventories kept for a moment (see `http::answers`).
+    pub pages: Arc<answers::AnswerCache>,
     /// The OpenID Connect provider, when personal sign-in is configured.
     pub oidc: Option<Arc<crate::integrations::oidc::Provider>>,
 }

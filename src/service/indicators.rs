@@ -33,13 +33,43 @@ pub struct GhtReading {
     pub answers: Vec<indicator_answer::Model>,
 }
 
+/// A GHT the caller may read the indicators of: every caller who may
+/// reads the same values.
+#[derive(Debug, Clone)]
+pub struct ReadableGht(GhtCode);
+
+impl ReadableGht {
+    /// The GHT.
+    pub fn code(&self) -> &GhtCode {
+        &self.0
+    }
+}
+
+/// Decides whether the caller may read a GHT's indicators.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope.
+pub async fn readable(db: &Db, principal: &Principal, ght: &GhtCode) -> Result<ReadableGht, AppError> {
+    access::readable_ght(db.reader(), principal, ght).await?;
+    Ok(ReadableGht(ght.clone()))
+}
+
 /// A GHT's indicators for a campaign.
 ///
 /// # Errors
 /// `NotFound` for a GHT out of scope or an unknown campaign.
 pub async fn of_ght(db: &Db, principal: &Principal, ght: &GhtCode, year: CampaignYear) -> Result<GhtReading, AppError> {
+    let readable = readable(db, principal, ght).await?;
+    of_readable_ght(db, &readable, year).await
+}
+
+/// The indicators of a GHT the caller may read, for a campaign.
+///
+/// # Errors
+/// `NotFound` for an unknown campaign.
+pub async fn of_readable_ght(db: &Db, readable: &ReadableGht, year: CampaignYear) -> Result<GhtReading, AppError> {
     let reader = db.reader();
-    access::readable_ght(reader, principal, ght).await?;
+    let ght = readable.code();
     let indicators = read(reader, ght, year, None).await?.ok_or_else(|| unknown_campaign(year))?;
     let (_, schema) = db.indicator_schema().await?;
     let answers = answers::of_campaign(reader, ght, year).await?;

@@ -4,17 +4,19 @@
 //! The deposit itself (reading the file in the isolated worker, streaming
 //! its rows into one transaction) is [`crate::intake`].
 
+use std::sync::Arc;
+
 use super::Write;
 use super::access;
 use crate::auth::{Principal, Scope};
-use crate::domain::{CampaignYear, GhtCode, SubdomainCode, UploadStatus};
+use crate::domain::{CampaignYear, Finess, GhtCode, SubdomainCode, UploadStatus};
 use crate::error::AppError;
 use crate::export::annotated::annotated_workbook;
 use crate::intake::worker::{WorkerConfig, parse_isolated};
 use crate::normalise::report::{Message, Report, Severity};
 use crate::store::audit::Actor;
 use crate::store::entities::{inventory_entry, inventory_upload};
-use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter};
+use crate::store::inventory::{self, EntryChanges, EntryFields, EntryFilter, Listing};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
 use crate::store::{Db, taxonomy};
@@ -132,30 +134,58 @@ pub async fn correct_entry(
     Ok(updated)
 }
 
-/// One page of a GHT's current inventory for a campaign, as the caller may
-/// read it: the rows of the établissements that were members at the
-/// campaign's reference date (a former member's rows of a past campaign
-/// stay visible to the GHT it then belonged to), or an établissement's own.
+/// A GHT's current inventory of a campaign, as the caller may read it: the
+/// rows of the établissements that were members at the campaign's
+/// reference date (a former member's rows of a past campaign stay visible
+/// to the GHT it then belonged to), or an établissement's own. Access is
+/// decided here, before any row is read.
+#[derive(Debug)]
+pub struct ReadableListing {
+    listing: Arc<Listing>,
+    own: Option<Finess>,
+}
+
+impl ReadableListing {
+    /// What the caller reads of it: the whole GHT, or one établissement.
+    /// Two callers with the same viewpoint read the same rows.
+    pub fn viewpoint(&self) -> String {
+        self.own.as_ref().map_or_else(|| "all".to_owned(), |own| format!("finess:{own}"))
+    }
+}
+
+/// The listing of a GHT's campaign the caller may read.
 ///
 /// # Errors
 /// `NotFound` for a GHT out of scope or an unknown campaign.
-pub async fn current_rows(
+pub async fn readable_listing(
     db: &Db,
     principal: &Principal,
     ght: &GhtCode,
     year: CampaignYear,
-    filter: &EntryFilter,
-    page: Page,
-) -> Result<PageOf<inventory_entry::Model>, AppError> {
+) -> Result<ReadableListing, AppError> {
     let own = match &principal.scope {
-        Scope::Etablissement { finess, .. } => Some(finess),
+        Scope::Etablissement { finess, .. } => Some(finess.clone()),
         _ => None,
     };
-    let listing = db.listing(ght, year, own).await?;
+    let listing = db.listing(ght, year, own.as_ref()).await?;
     access::readable_ght_row(principal, ght, listing.ght.as_ref())?;
     if listing.campaign.is_none() {
         return Err(AppError::not_found(format!("campagne {year} introuvable")));
     }
+    Ok(ReadableListing { listing, own })
+}
+
+/// One page of a readable listing.
+///
+/// # Errors
+/// When the query fails.
+pub async fn current_rows(
+    db: &Db,
+    readable: &ReadableListing,
+    filter: &EntryFilter,
+    page: Page,
+) -> Result<PageOf<inventory_entry::Model>, AppError> {
+    let listing = &readable.listing;
     let unfiltered = filter.finess.is_none() && filter.subdomain.is_none() && filter.state.is_none();
     let known = if unfiltered { listing.unfiltered_total.get().copied() } else { None };
     let rows = inventory::entries_of_uploads(db.reader(), &listing.uploads, filter, page, known).await?;

@@ -443,6 +443,9 @@ db_test!(a_stored_indicator_detail_of_no_known_shape_is_an_internal_error_never_
     let changed = txn.execute_unprepared(sql).await.unwrap().rows_affected();
     txn.commit().await.unwrap();
     assert_eq!(changed, 1);
+    // Counted as this replica's writes are (the answer read before is kept
+    // until then).
+    app.db.committed();
     let reply = read().await;
     assert_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
     assert!(!reply.body.to_string().contains("sous_domaines"), "nothing of it reaches the client: {reply:?}");
@@ -460,6 +463,9 @@ db_test!(a_stored_row_whose_flags_do_not_decode_is_an_internal_error_never_an_em
     let txn = app.db.begin_write().await.unwrap();
     txn.execute_unprepared("UPDATE inventory_entries SET flags = 'low_confidence'").await.unwrap();
     txn.commit().await.unwrap();
+    // Counted as this replica's writes are (the page read before is kept
+    // until then).
+    app.db.committed();
     let reply = app.send(Method::GET, listing, Some(&dsi), None).await;
     assert_problem(&reply, StatusCode::INTERNAL_SERVER_ERROR, "internal");
 });

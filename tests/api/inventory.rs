@@ -274,6 +274,46 @@ db_test!(an_etablissement_deposit_waits_for_the_dsi_validation, |app| {
     assert_problem(&other, StatusCode::NOT_FOUND, "not-found");
 });
 
+db_test!(a_page_kept_for_the_dsi_is_never_served_to_an_etablissement_nor_after_a_change, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let etab = app.token(Role::Etablissement, None, None, Some(HAVRE)).await;
+    for (finess, name) in [(HAVRE, "DxCare"), (FECAMP, "Pastel")] {
+        let path = format!("/api/v1/etablissements/{finess}/campaigns/2026/inventory");
+        let csv = format!("Application\n{name}\n").into_bytes();
+        let reply = app.deposit(&path, &dsi, "inventaire.csv", csv, None).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    }
+    let page = "/api/v1/ghts/NOR-02/campaigns/2026/inventory?page=1&page_size=50";
+    let names = |r: &Reply| -> Vec<String> {
+        let mut names: Vec<String> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["application_raw"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let by_dsi = app.send(Method::GET, page, Some(&dsi), None).await;
+    assert_eq!(names(&by_dsi), ["DxCare", "Pastel"]);
+    let by_etab = app.send(Method::GET, page, Some(&etab), None).await;
+    assert_eq!(names(&by_etab), ["DxCare"], "the établissement reads its own rows, not the DSI's page");
+    assert_eq!(by_etab.body["total_items"], 1);
+    let again = app.send(Method::GET, page, Some(&dsi), None).await;
+    assert_eq!(again.body, by_dsi.body);
+
+    let id = by_dsi.body["items"].as_array().unwrap().iter().find(|e| e["application_raw"] == "Pastel").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let patched = app
+        .send(Method::PATCH, &format!("/api/v1/entries/{id}"), Some(&dsi), Some(serde_json::json!({"version": "12.4"})))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{patched:?}");
+    let after = app.send(Method::GET, page, Some(&dsi), None).await;
+    let pastel = after.body["items"].as_array().unwrap().iter().find(|e| e["application_raw"] == "Pastel").unwrap();
+    assert_eq!(pastel["version"], "12.4", "a correction shows at once in the page that was kept");
+});
+
 db_test!(a_row_naming_another_etablissement_is_an_error_naming_the_row, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?dry_run=true");

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,7 @@ use crate::compute::trajectories::TrajectorySummary;
 use crate::domain::CampaignYear;
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::reference::IndicatorDefinition;
@@ -156,11 +158,22 @@ pub async fn ght_indicators(
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<CampaignQuery>,
-) -> Result<Json<GhtIndicatorsView>, AppError> {
+    headers: HeaderMap,
+) -> Result<JsonBytes, AppError> {
     let code = parse_code(&code)?;
     let year = super::campaigns::year_in_query(query.campaign)?;
+    // Read before the values: an answer is kept with the commit count of
+    // the data it was read from, never a later one.
+    let commits = state.db.commits();
+    let readable = indicator_service::readable(&state.db, &auth.principal, &code).await?;
+    let key = format!("indicators|{code}|{year}");
+    let gzip = accepts_gzip(&headers);
+    match state.pages.get(&key, commits, gzip) {
+        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
+        Lookup::Build => {}
+    }
     let GhtReading { indicators: found, schema, answers } =
-        indicator_service::of_ght(&state.db, &auth.principal, &code, year).await?;
+        indicator_service::of_readable_ght(&state.db, &readable, year).await?;
     let declared = answers
         .into_iter()
         .map(|a| DeclaredView {
@@ -171,7 +184,7 @@ pub async fn ght_indicators(
             comment: a.comment,
         })
         .collect();
-    Ok(Json(GhtIndicatorsView {
+    let view = GhtIndicatorsView {
         ght_code: code.to_string(),
         campaign: year.get(),
         schema_version: found.schema_version,
@@ -179,7 +192,8 @@ pub async fn ght_indicators(
         completeness: Completeness::new(found.expected, found.reporting),
         computed: found.values.into_iter().map(|v| value_view(&schema, v)).collect(),
         declared,
-    }))
+    };
+    state.pages.keep(key, commits, &view, gzip).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// The schema entry a value belongs to, and its sub-domain suffix.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use super::ghts::parse_code;
 use crate::domain::{ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCode};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
 use crate::http::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
@@ -374,7 +375,8 @@ pub async fn list_ght_inventory(
     ApiPath((code, year)): ApiPath<(String, i64)>,
     ApiQuery(query): ApiQuery<EntryQuery>,
     ApiQuery(page): ApiQuery<PageParams>,
-) -> Result<Json<Paginated<EntryView>>, AppError> {
+    headers: HeaderMap,
+) -> Result<JsonBytes, AppError> {
     let code = parse_code(&code)?;
     let campaign = super::campaigns::year_in_path(year)?;
     let page = page.page()?;
@@ -399,8 +401,27 @@ pub async fn list_ght_inventory(
         None => None,
     };
     let filter = EntryFilter { finess, subdomain, state: entry_state };
-    let rows = inventory_service::current_rows(&state.db, &auth.principal, &code, campaign, &filter, page).await?;
-    Ok(Json(Paginated::try_of(rows, EntryView::try_from)?))
+    // Read before the listing: a page is kept with the commit count of the
+    // data it was read from, never a later one.
+    let commits = state.db.commits();
+    let readable = inventory_service::readable_listing(&state.db, &auth.principal, &code, campaign).await?;
+    let key = format!(
+        "{code}|{campaign}|{}|{}|{}|{}|{}|{}",
+        readable.viewpoint(),
+        filter.finess.as_deref().unwrap_or_default(),
+        filter.subdomain.as_ref().map(ToString::to_string).unwrap_or_default(),
+        filter.state.map(EntryState::as_str).unwrap_or_default(),
+        page.number,
+        page.size,
+    );
+    let gzip = accepts_gzip(&headers);
+    match state.pages.get(&key, commits, gzip) {
+        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
+        Lookup::Build => {}
+    }
+    let rows = inventory_service::current_rows(&state.db, &readable, &filter, page).await?;
+    let view = Paginated::try_of(rows, EntryView::try_from)?;
+    state.pages.keep(key, commits, &view, gzip).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Reads an upload and its report.

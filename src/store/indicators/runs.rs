@@ -243,14 +243,22 @@ pub async fn peer_values(
         .all(conn)
         .await?;
     let reporting = runs.iter().map(|(g, _)| g.clone()).filter(|g| ghts.contains_key(g)).collect::<BTreeSet<_>>();
-    let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
-    for (ght, document) in runs.iter().filter(|(g, _)| reporting.contains(g)) {
-        for value in parse_values(document, "ght_values", ght, year)? {
-            if let Some(v) = value.value {
-                values.entry(value.code).or_default().insert(ght.clone(), v);
+    // Decoding 136 documents takes milliseconds of CPU: off the async
+    // workers, which serve the other requests meanwhile.
+    let decoding = reporting.clone();
+    let values = tokio::task::spawn_blocking(move || {
+        let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        for (ght, document) in runs.iter().filter(|(g, _)| decoding.contains(g)) {
+            for value in parse_values(document, "ght_values", ght, year)? {
+                if let Some(v) = value.value {
+                    values.entry(value.code).or_default().insert(ght.clone(), v);
+                }
             }
         }
-    }
+        Ok::<_, StoreError>(values)
+    })
+    .await
+    .map_err(|e| sea_orm::DbErr::Custom(format!("decoding the GHT values of {year} stopped: {e}")))??;
     let answers = indicator_answer::Entity::find()
         .filter(indicator_answer::Column::CampaignYear.eq(year.get()))
         .filter(indicator_answer::Column::GhtCode.is_in(codes))
