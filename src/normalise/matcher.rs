@@ -16,6 +16,54 @@ pub const SHORT_NAME_MAX: usize = 3;
 pub const MATCH_THRESHOLD: f64 = 0.80;
 /// Matches below this confidence are kept but listed for review.
 pub const REVIEW_THRESHOLD: f64 = 0.90;
+/// Products less similar than this to a name are not suggested for it: a
+/// far name gets no suggestion rather than a misleading one (`ICARE` is
+/// two edits from `DxCare`, 0.67).
+pub const SUGGESTION_FLOOR: f64 = 0.70;
+
+/// Words naming a module or a service, written after a product (`Sillage
+/// Urgences`, `CRISTALNET-DMU`) or glued to it (`Dopasoin`). Longest first
+/// where one ends another.
+const MODULE_WORDS: [&str; 38] = [
+    "urgences",
+    "urgence",
+    "urg",
+    "dmu",
+    "dpi",
+    "soins",
+    "soin",
+    "dossiersoins",
+    "gap",
+    "gam",
+    "gef",
+    "web",
+    "mobile",
+    "net",
+    "pharmacie",
+    "pharma",
+    "bloc",
+    "anesthesie",
+    "rea",
+    "reanimation",
+    "psy",
+    "psychiatrie",
+    "ssr",
+    "smr",
+    "ehpad",
+    "usld",
+    "had",
+    "maternite",
+    "consultations",
+    "consultation",
+    "consult",
+    "prescription",
+    "presc",
+    "planning",
+    "rdv",
+    "medical",
+    "medecin",
+    "labo",
+];
 
 /// A product as the matcher knows it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -181,8 +229,7 @@ impl Matcher {
     /// product followed by a module: each tried on the words of the cell.
     fn structural(&self, raw: &str) -> Option<ProductMatch> {
         let (outside, inside) = split_parenthesised(raw);
-        let mut words: Vec<&str> =
-            outside.split(|c: char| c.is_whitespace() || c == '/' || c == '_').filter(|w| !w.is_empty()).collect();
+        let mut words: Vec<&str> = words(&outside);
         while words.len() > 1 && words.last().is_some_and(|w| is_version(w)) {
             words.pop();
         }
@@ -211,9 +258,15 @@ impl Matcher {
             return Some(ProductMatch { product_id, confidence: 1.0, method: MatchMethod::Stripped, vendor_evidence });
         }
         // The product followed by a module or a site: longest prefix first.
+        // A prefix of three letters or fewer (`DX Urgences`) is a product
+        // only when it is one of its spellings and all that follows names
+        // a module or a service.
         for end in (1..words.len()).rev() {
             let prefix = words[..end].join(" ");
-            if let Some((product_id, _)) = self.exact_long(&prefix) {
+            let short_with_module = || {
+                words[end..].iter().all(|w| is_module_word(w)).then(|| self.exact(&normalise_key(&prefix))).flatten()
+            };
+            if let Some((product_id, _)) = self.exact_long(&prefix).or_else(short_with_module) {
                 let rest = words[end..].join(" ");
                 if vendor_evidence.is_none() && self.vendor_id(&rest).is_some() {
                     vendor_evidence = Some(rest);
@@ -224,6 +277,25 @@ impl Matcher {
                     method: MatchMethod::Prefix,
                     vendor_evidence,
                 });
+            }
+        }
+        // A product with a module word glued to it (`Dopasoin`): the word
+        // is the product's spelling followed by a module or service word.
+        if let Some((first, rest)) = words.split_first()
+            && rest.iter().all(|w| is_module_word(w))
+        {
+            let key = normalise_key(first);
+            for module in GLUED_MODULE_WORDS {
+                if let Some(product) = key.strip_suffix(module)
+                    && let Some((product_id, _)) = self.exact_long(product)
+                {
+                    return Some(ProductMatch {
+                        product_id,
+                        confidence: 1.0,
+                        method: MatchMethod::Prefix,
+                        vendor_evidence,
+                    });
+                }
             }
         }
         None
@@ -258,11 +330,56 @@ impl Matcher {
                 *entry = score;
             }
         }
-        let mut ranked: Vec<(f64, i64)> = best.into_iter().map(|(id, s)| (s, id)).filter(|(s, _)| *s > 0.5).collect();
+        let mut ranked: Vec<(f64, i64)> =
+            best.into_iter().map(|(id, s)| (s, id)).filter(|(s, _)| *s >= SUGGESTION_FLOOR).collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(count);
         ranked
     }
+}
+
+/// Module words found glued to a product's name in real files; a brand
+/// suffix (`web`, `net`) is not one of them: `Lamweb` is a product.
+const GLUED_MODULE_WORDS: [&str; 10] =
+    ["urgences", "urgence", "soins", "soin", "dmu", "gap", "gam", "psy", "ehpad", "ssr"];
+
+/// Whether a word names a module or a service.
+fn is_module_word(word: &str) -> bool {
+    MODULE_WORDS.contains(&normalise_key(word).as_str())
+}
+
+/// The words of a name: split at spaces, `-`, `.`, `/`, `_`, a `+` between
+/// two letters or digits (`Asset+` keeps its own), and where the case
+/// changes inside a word (`DxCare` → `Dx Care`, `DXUrgences` → `DX
+/// Urgences`). Joining the words again gives the name's key back, so an
+/// exact name still matches as a whole.
+fn words(text: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut words = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(i + 1).map(|&(_, n)| n);
+        let separator = c.is_whitespace()
+            || matches!(c, '-' | '.' | '/' | '_' | '\\' | ',' | ';' | ':')
+            || (c == '+' && previous.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric));
+        if separator {
+            if let Some(s) = start.take() {
+                words.push(&text[s..at]);
+            }
+            continue;
+        }
+        let case_change = c.is_uppercase()
+            && previous.is_some_and(|p| p.is_lowercase() || (p.is_uppercase() && next.is_some_and(char::is_lowercase)));
+        if case_change && let Some(s) = start.replace(at) {
+            words.push(&text[s..at]);
+        }
+        start.get_or_insert(at);
+    }
+    if let Some(s) = start {
+        words.push(&text[s..]);
+    }
+    words
 }
 
 /// `DxCare (Medasys)` → (`DxCare`, `Medasys`).
@@ -363,6 +480,32 @@ pub(crate) mod tests {
         let with_vendor = matcher.match_product("DxCare (Medasys)").unwrap_or_else(|| panic!("match"));
         assert_eq!(with_vendor.vendor_evidence.as_deref(), Some("Medasys"));
         assert_eq!(with_vendor.confidence, 1.0);
+    }
+
+    #[test]
+    fn a_far_name_gets_no_suggestion_rather_than_a_misleading_one() {
+        let matcher = seed_matcher();
+        let names = |key: &str| -> Vec<String> {
+            matcher
+                .suggestions(key, 3)
+                .into_iter()
+                .filter_map(|(_, id)| matcher.product(id).map(|p| p.name.clone()))
+                .collect()
+        };
+        assert_eq!(names("icare"), Vec::<String>::new(), "ICARE is not DxCare");
+        assert_eq!(names("logicieldelaboratoire"), Vec::<String>::new());
+        assert_eq!(names("crosway").first().map(String::as_str), Some("M-CrossWay"));
+        assert_eq!(names("hopitalmanger").first().map(String::as_str), Some("Hopital Manager"));
+    }
+
+    #[test]
+    fn words_split_where_people_join_them() {
+        assert_eq!(words("CRISTALNET-DMU"), ["CRISTALNET", "DMU"]);
+        assert_eq!(words("DXUrgences"), ["DX", "Urgences"]);
+        assert_eq!(words("DxCare.Soins v7"), ["Dx", "Care", "Soins", "v7"]);
+        assert_eq!(words("Asset+ GMAO"), ["Asset+", "GMAO"]);
+        assert_eq!(words("Easily+Urgences"), ["Easily", "Urgences"]);
+        assert_eq!(words("e.magnus"), ["e", "magnus"]);
     }
 
     #[test]

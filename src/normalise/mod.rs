@@ -15,3 +15,6 @@ pub mod sentinel;
 pub mod taxonomy;
 
 pub use reference_data::ReferenceData;
+
+#[cfg(test)]
+mod labelled_tests;

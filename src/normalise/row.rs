@@ -235,14 +235,40 @@ pub fn normalise_row(
 ) -> (Option<NormalisedRow>, Vec<Message>) {
     let mut reader = RowReader { context, sheet, row, messages: Vec::new() };
     let application_column = sheet.column_of(Field::Application);
-    let Some(application_raw) = reader.text(Field::Application) else {
-        reader.push(
-            Severity::Error,
-            "missing_application",
-            application_column,
-            "le nom de l'application est vide : c'est la seule colonne obligatoire. Renseignez-le ou supprimez la ligne.".to_owned(),
-        );
-        return (None, reader.messages);
+    // A row with no application but that says where or what (établissement,
+    // FINESS, vendor, domain) is a need nobody named: kept as `unspecified`.
+    let says_where_or_what = [
+        Field::EtablissementName,
+        Field::Finess,
+        Field::FinessEj,
+        Field::FinessEt,
+        Field::Vendor,
+        Field::Domain,
+        Field::Subdomain,
+        Field::Module,
+    ]
+    .into_iter()
+    .any(|field| reader.text(field).is_some());
+    let application_raw = match reader.text(Field::Application) {
+        Some(name) => name,
+        None if says_where_or_what => {
+            reader.push(
+                Severity::Warning,
+                "missing_application",
+                application_column,
+                "le nom de l'application est vide : la ligne est importée à l'état « non renseigné ». Indiquez le logiciel qui sert ce besoin, ou « non informatisé ».".to_owned(),
+            );
+            String::new()
+        }
+        None => {
+            reader.push(
+                Severity::Error,
+                "missing_application",
+                application_column,
+                "le nom de l'application est vide : c'est la seule colonne obligatoire. Renseignez-le ou supprimez la ligne.".to_owned(),
+            );
+            return (None, reader.messages);
+        }
     };
     let (finess_ej, finess_et) = route(&mut reader);
 
@@ -251,6 +277,7 @@ pub fn normalise_row(
     let mut flags = Vec::new();
     let (state, product_match) = match sentinel(&application_raw) {
         Some(state) => (state, None),
+        None if application_raw.is_empty() => (EntryState::Unspecified, None),
         None => match context.match_product(&application_raw) {
             Some(found) => (EntryState::Product, Some(found)),
             None => (EntryState::Unmatched, None),

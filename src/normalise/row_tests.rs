@@ -245,7 +245,12 @@ fn cases() -> Vec<Case> {
             None,
             &["invalid_finess", "inferred_subdomain"],
         ),
-        case("an empty application is an error", ["", "Dedalus", "", "", ""], None, &["missing_application"]),
+        case(
+            "an empty application on a row naming its vendor is unspecified, with a warning",
+            ["", "Dedalus", "", "", ""],
+            Some(state(EntryState::Unspecified)),
+            &["missing_application"],
+        ),
         Case {
             rule: "in a GHT workbook, the sheet's name routes the row",
             cells: ["DxCare", "", "", "", ""],

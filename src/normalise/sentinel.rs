@@ -1,5 +1,8 @@
 //! Sentinels: cells that state a situation, not a product (DOMAIN.md §5).
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::domain::normalise_key;
 
 /// What an inventory row holds.
@@ -36,42 +39,49 @@ impl EntryState {
     }
 }
 
-const IN_HOUSE: [&str; 9] = [
-    "developpementinterne",
-    "devinterne",
-    "developpementmaison",
-    "logicielmaison",
-    "outilmaison",
-    "applicationmaison",
-    "outilinterne",
-    "applicationinterne",
-    "interne",
-];
-const NOT_COMPUTERISED: [&str; 9] = [
-    "noninformatise",
-    "noninformatisee",
-    "aucun",
-    "aucune",
-    "neant",
-    "papier",
-    "sanslogiciel",
-    "pasdelogiciel",
-    "manuel",
-];
-const UNSPECIFIED: [&str; 7] = ["autre", "autres", "na", "nc", "nonconnu", "inconnu", "nonrenseigne"];
+/// The national list of spellings that state a situation (reference data,
+/// `states.csv`): survey answers about the survey itself, in-house tools,
+/// and needs served by no software.
+const STATES: &str = include_str!("../reference/data/states.csv");
 
-/// The state a sentinel cell states, or `None` for a product name.
+fn national() -> &'static HashMap<String, EntryState> {
+    static NATIONAL: OnceLock<HashMap<String, EntryState>> = OnceLock::new();
+    NATIONAL.get_or_init(|| {
+        STATES
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let (state, spelling) = line.split_once(',')?;
+                Some((normalise_key(spelling), EntryState::parse(state)?))
+            })
+            .collect()
+    })
+}
+
+/// The state a sentinel cell states, or `None` for a product name. A cell
+/// of punctuation only (« ? », « - », « / ») says nothing: `Unspecified`.
 pub fn sentinel(raw: &str) -> Option<EntryState> {
     let key = normalise_key(raw);
-    if IN_HOUSE.contains(&key.as_str()) {
-        Some(EntryState::InHouse)
-    } else if NOT_COMPUTERISED.contains(&key.as_str()) {
-        Some(EntryState::NotComputerised)
-    } else if UNSPECIFIED.contains(&key.as_str()) {
-        Some(EntryState::Unspecified)
-    } else {
-        None
+    if key.is_empty() {
+        return (!raw.trim().is_empty()).then_some(EntryState::Unspecified);
     }
+    national().get(&key).copied().or_else(|| survey_answer(&key))
+}
+
+/// Answers about the survey rather than the software, in their many
+/// wordings (« MAIL ATTENTE REPONSE le 12/03 »): a prefix says it.
+fn survey_answer(key: &str) -> Option<EntryState> {
+    const PREFIXES: [&str; 8] = [
+        "mailattente",
+        "mailenvoye",
+        "enattentede",
+        "attentereponse",
+        "attentederetour",
+        "relance",
+        "nesaitpas",
+        "voiravec",
+    ];
+    PREFIXES.iter().any(|p| key.starts_with(p)).then_some(EntryState::Unspecified)
 }
 
 #[cfg(test)]
@@ -87,5 +97,12 @@ mod tests {
         assert_eq!(sentinel("autre"), Some(EntryState::Unspecified));
         assert_eq!(sentinel("N/A"), Some(EntryState::Unspecified));
         assert_eq!(sentinel("DxCare"), None);
+        assert_eq!(sentinel("MAIL ATTENTE REPONSE"), Some(EntryState::Unspecified));
+        assert_eq!(sentinel("mail envoyé sur le site le 3/4"), Some(EntryState::Unspecified));
+        assert_eq!(sentinel("Fait maison"), Some(EntryState::InHouse));
+        assert_eq!(sentinel("?"), Some(EntryState::Unspecified));
+        assert_eq!(sentinel(" - "), Some(EntryState::Unspecified));
+        assert_eq!(sentinel("   "), None);
+        assert_eq!(sentinel("Papier"), Some(EntryState::NotComputerised));
     }
 }

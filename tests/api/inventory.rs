@@ -56,7 +56,7 @@ fn messy_workbook() -> Vec<u8> {
                     V::T("non"),
                 ],
                 row(&["Développement interne", "", "Urgences"]),
-                row(&["MAIL ATTENTE REPONSE", "", "GEF.COMPTA"]),
+                row(&["Registre Tartempion", "", "GEF.COMPTA"]),
                 row(&["TOTAL", "", "", "", "1 235"]),
             ],
         ),
@@ -107,7 +107,7 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     assert_eq!((in_house["state"].as_str(), in_house["subdomain"].as_str()), (Some("in_house"), Some("URG.DPU")));
     let unmatched = &rows[3];
     assert_eq!((unmatched["state"].as_str(), unmatched["subdomain"].as_str()), (Some("unmatched"), Some("GEF.COMPTA")));
-    assert_eq!(unmatched["normalised_name"], "mailattentereponse");
+    assert_eq!(unmatched["normalised_name"], "registretartempion");
 
     let unknown = messages(report, "unknown_column");
     assert_eq!(unknown.len(), 1);
@@ -121,7 +121,7 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     assert_eq!(inferred[0]["text"], "ne précise que le domaine DPI : le sous-domaine DPI.CORE est déduit du produit.");
     let unmatched_message = messages(report, "unmatched_product");
     assert_eq!((unmatched_message[0]["row"].as_i64(), unmatched_message[0]["column"].as_str()), (Some(7), Some("A")));
-    assert_eq!(unmatched_message[0]["value"], "MAIL ATTENTE REPONSE");
+    assert_eq!(unmatched_message[0]["value"], "Registre Tartempion");
     assert_eq!(unmatched_message[0]["file"], "inventaire havre.xlsx");
     assert_eq!(messages(report, "low_confidence_match")[0]["row"], 5);
     assert_eq!(messages(report, "total_row_skipped")[0]["row"], 8);

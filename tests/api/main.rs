@@ -24,6 +24,7 @@ mod libreoffice;
 mod limits;
 mod migrations;
 mod openapi;
+mod real_files;
 mod reference;
 mod review;
 mod scope;

@@ -11,7 +11,7 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     app.post("/api/v1/campaigns", serde_json::json!({"year": 2025})).await;
     let dsi = app.token(Role::Ght, Some("NOR-02"), None, None).await;
     let havre = "/api/v1/etablissements/760780726/campaigns";
-    let csv = b"Application;Domaine\nTableur bloc;BLOC.PLAN\ncrosway;DPI.CORE\nMAIL ATTENTE REPONSE;\n".to_vec();
+    let csv = b"Application;Domaine\nTableur bloc;BLOC.PLAN\ncrosway;DPI.CORE\nRegistre Tartempion;\n".to_vec();
     assert_eq!(
         app.deposit(&format!("{havre}/2025/inventory"), &dsi, "2025.csv", csv.clone(), None).await.status,
         StatusCode::CREATED
@@ -25,7 +25,7 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     assert_eq!(queue.status, StatusCode::OK, "{queue:?}");
     let items = queue.body["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|i| i["normalised_name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["crosway", "mailattentereponse", "tableurbloc"], "open campaigns only, one row each");
+    assert_eq!(names, ["crosway", "registretartempion", "tableurbloc"], "open campaigns only, one row each");
     let crosway = &items[0];
     assert_eq!(crosway["reason"], "low_confidence");
     assert_eq!(crosway["current_product"], app.product_id("M-CrossWay").await);
@@ -53,7 +53,7 @@ db_test!(a_confirmed_mapping_becomes_a_ght_alias_and_renormalises_open_campaigns
     let frozen = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2025/inventory?state=unmatched", &dsi).await;
     let still: Vec<&str> =
         frozen.body.as_array().unwrap().iter().map(|e| e["application_raw"].as_str().unwrap()).collect();
-    assert_eq!(still, ["Tableur bloc", "MAIL ATTENTE REPONSE"], "the closed campaign is frozen");
+    assert_eq!(still, ["Tableur bloc", "Registre Tartempion"], "the closed campaign is frozen");
 
     // Later deposits of this GHT use the alias; another GHT does not.
     let later = app

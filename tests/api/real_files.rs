@@ -1,0 +1,91 @@
+//! Real hospital files, the hard parts: each test deposits a file built in
+//! the shape of a phenomenon seen in hand-filled national survey workbooks.
+
+use crate::db_test;
+use crate::fixtures::csv_1252;
+#[allow(unused_imports)]
+use crate::helpers::*;
+
+const HAVRE: &str = "760780726";
+
+fn messages<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    report["messages"].as_array().map(|all| all.iter().filter(|m| m["code"] == code).collect()).unwrap_or_default()
+}
+
+db_test!(placeholders_and_non_answers_are_states_and_a_row_without_a_name_is_kept_unspecified, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Établissement;FINESS;Application;Éditeur;Domaine\n\
+         CH du Havre;760780726;MAIL ATTENTE REPONSE;;Messagerie\n\
+         CH du Havre;760780726;fait maison;;Qualité\n\
+         CH du Havre;760780726;?;;Paie\n\
+         CH du Havre;760780726;mail envoyé sur le site;;PACS\n\
+         CH du Havre;760780726;;Dedalus;SIL\n\
+         ;;;;\n\
+         CH du Havre;760780726;papier;;Rendez-vous\n\
+         CH du Havre;760780726;DxCare;Dedalus;DPI\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "enquete.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["rows_imported"].as_i64(), report["errors"].as_i64()), (Some(7), Some(0)), "{report}");
+    assert!(messages(report, "unmatched_product").is_empty(), "{report}");
+    let missing = messages(report, "missing_application");
+    assert_eq!(missing.len(), 1, "{report}");
+    assert_eq!((missing[0]["severity"].as_str(), missing[0]["row"].as_i64()), (Some("warning"), Some(6)));
+
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let states: Vec<(String, String)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap().to_owned(), r["state"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("MAIL ATTENTE REPONSE", "unspecified"),
+        ("fait maison", "in_house"),
+        ("?", "unspecified"),
+        ("mail envoyé sur le site", "unspecified"),
+        ("", "unspecified"),
+        ("papier", "not_computerised"),
+        ("DxCare", "product"),
+    ];
+    assert_eq!(states, expected.map(|(a, s)| (a.to_owned(), s.to_owned())));
+    let empty = rows.body.as_array().unwrap().iter().find(|r| r["application_raw"] == "").unwrap();
+    assert_eq!(empty["subdomain"], "LAB.SIL", "the row keeps what it says");
+
+    let review = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
+    assert_eq!(review.body["total_items"], 0, "no placeholder waits for review: {review:?}");
+});
+
+db_test!(names_with_joined_words_find_their_product_and_a_far_name_gets_no_suggestion, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Application;Éditeur;Domaine\n\
+         CRISTALNET-DMU;;Urgences\n\
+         DXUrgences;Dedalus;Urgences\n\
+         Dopasoin urgences;;Urgences\n\
+         ICARE;;Urgences\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "urgences.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let products: Vec<Option<i64>> = rows.body.as_array().unwrap().iter().map(|r| r["product_id"].as_i64()).collect();
+    assert_eq!(
+        products,
+        [
+            Some(app.product_id("CristalNet").await),
+            Some(app.product_id("DxCare").await),
+            Some(app.product_id("Dopa").await),
+            None
+        ]
+    );
+    let review = app.send(Method::GET, "/api/v1/ghts/NOR-02/review", Some(&dsi), None).await;
+    let items = review.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{review:?}");
+    assert_eq!(items[0]["normalised_name"], "icare");
+    assert_eq!(items[0]["suggestions"], serde_json::json!([]), "ICARE is not DxCare");
+});
