@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::{Field, HeaderMatcher};
+use super::headers::{Field, HeaderMatcher, HeaderReading};
 use super::{Cell, column_letter};
 use crate::domain::normalise_key;
 
@@ -24,6 +24,10 @@ pub struct Column {
     pub field: Option<Field>,
     /// Whether another column already holds the same field.
     pub duplicate: bool,
+    /// What the header was understood as, when not as written (a typo, or
+    /// mojibake repaired), for the report's note.
+    #[serde(default)]
+    pub understood: Option<String>,
 }
 
 /// A data row.
@@ -65,6 +69,8 @@ pub enum Located {
     UnheadedColumn(usize),
     /// A total or sub-total row, left out.
     Total(u32),
+    /// The header again inside the data, left out.
+    RepeatedHeader(u32),
     /// A data row (blank rows are left out).
     Row(TableRow),
 }
@@ -121,37 +127,52 @@ impl<'m> SheetLocator<'m> {
         }
     }
 
-    /// Picks the row of the window that names the most fields, among those
-    /// naming the application, then hands on the rows below it.
+    /// Picks the header: the row of the window that names the most fields,
+    /// among those naming the application, or two rows read together when
+    /// they name more (a merged group header above detail headers: « Application »
+    /// over « Nom » and « Éditeur »). Then hands on the rows below it.
     fn choose_header(&mut self, on: &mut impl FnMut(&InventorySheet, Located)) {
         let window = std::mem::take(&mut self.window);
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<(usize, Vec<String>, usize)> = None;
         for (index, (_, row)) in window.iter().enumerate() {
-            let fields: Vec<Field> = row.iter().filter_map(|c| self.matcher.field(&c.display())).collect();
-            if !fields.contains(&Field::Application) {
-                continue;
-            }
-            let score = fields.len();
-            if best.is_none_or(|(_, s)| score > s) {
-                best = Some((index, score));
+            let texts: Vec<String> = row.iter().map(|c| c.display().trim().to_owned()).collect();
+            if let Some(score) = self.score(&texts)
+                && best.as_ref().is_none_or(|(_, _, s)| score > *s)
+            {
+                best = Some((index, texts, score));
             }
         }
-        let Some((header_index, _)) = best else {
+        for (index, pair) in window.windows(2).enumerate() {
+            let [(top_row, top), (bottom_row, bottom)] = pair else { continue };
+            if *bottom_row != top_row + 1 {
+                continue;
+            }
+            let texts = two_row_headers(top, bottom, |text| self.matcher.field(text).is_some());
+            // At equal score, the higher header wins: the one below repeats it.
+            if let Some(score) = self.score(&texts)
+                && best.as_ref().is_none_or(|(at, _, s)| score > *s || (score == *s && index + 1 < *at))
+            {
+                best = Some((index + 1, texts, score));
+            }
+        }
+        let Some((header_index, texts, _)) = best else {
             self.state = State::Ignored;
             return;
         };
-        let (header_row, header) = &window[header_index];
-        let width = window[header_index..].iter().map(|(_, r)| last_filled(r)).max().unwrap_or(0);
+        let header_row = window[header_index].0;
+        let width = window[header_index..].iter().map(|(_, r)| last_filled(r)).max().unwrap_or(0).max(texts.len());
         let mut columns: Vec<Column> = Vec::with_capacity(width);
         for index in 0..width {
-            let text = header.get(index).map(Cell::display).unwrap_or_default().trim().to_owned();
-            let field = self.matcher.field(&text);
+            let text = texts.get(index).cloned().unwrap_or_default();
+            let reading = self.matcher.reading(&text);
+            let field = reading.as_ref().map(HeaderReading::field);
+            let understood = reading.as_ref().and_then(HeaderReading::understood_as);
             let duplicate = field.is_some() && columns.iter().any(|c| c.field == field);
             let number = self.first_col + index as u32;
-            columns.push(Column { number, letter: column_letter(number), header: text, field, duplicate });
+            columns.push(Column { number, letter: column_letter(number), header: text, field, duplicate, understood });
         }
         let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
-        let sheet = InventorySheet { name: self.name.clone(), header_row: *header_row, columns };
+        let sheet = InventorySheet { name: self.name.clone(), header_row, columns };
         on(&sheet, Located::Header);
         self.state = State::Found { sheet, application, filled: vec![false; width] };
         for (excel_row, cells) in window.into_iter().skip(header_index + 1) {
@@ -159,8 +180,32 @@ impl<'m> SheetLocator<'m> {
         }
     }
 
+    /// How many fields a header row names; `None` when it does not name
+    /// the application.
+    fn score(&self, texts: &[String]) -> Option<usize> {
+        let fields: Vec<Field> = texts.iter().filter_map(|t| self.matcher.field(t)).collect();
+        fields.contains(&Field::Application).then_some(fields.len())
+    }
+
+    /// Whether a data row is the header again (a page break, blocks pasted
+    /// one under another, a second header row): its application cell names
+    /// the application field and another cell names its own column's field
+    /// (« Solution maison » alone is an answer, not a header).
+    fn repeats_header(&self, sheet: &InventorySheet, cells: &[Cell], application: Option<usize>) -> bool {
+        let Some(application) = application else { return false };
+        let names = |cell: &Cell| self.matcher.names_exactly(&cell.display());
+        if cells.get(application).and_then(names) != Some(Field::Application) {
+            return false;
+        }
+        cells
+            .iter()
+            .zip(&sheet.columns)
+            .enumerate()
+            .any(|(i, (cell, column))| i != application && column.field.is_some() && names(cell) == column.field)
+    }
+
     fn data_row(&mut self, excel_row: u32, mut cells: Vec<Cell>, on: &mut impl FnMut(&InventorySheet, Located)) {
-        let State::Found { sheet, application, filled } = &mut self.state else {
+        let State::Found { sheet, application, .. } = &mut self.state else {
             return;
         };
         let width = last_filled(&cells);
@@ -171,10 +216,27 @@ impl<'m> SheetLocator<'m> {
             on(sheet, Located::Total(excel_row));
             return;
         }
+        let application = *application;
+        if let State::Found { sheet, .. } = &self.state
+            && self.repeats_header(sheet, &cells, application)
+        {
+            on(sheet, Located::RepeatedHeader(excel_row));
+            return;
+        }
+        let State::Found { sheet, filled, .. } = &mut self.state else {
+            return;
+        };
         while sheet.columns.len() < width {
             let number = self.first_col + sheet.columns.len() as u32;
             let letter = column_letter(number);
-            sheet.columns.push(Column { number, letter, header: String::new(), field: None, duplicate: false });
+            sheet.columns.push(Column {
+                number,
+                letter,
+                header: String::new(),
+                field: None,
+                duplicate: false,
+                understood: None,
+            });
             filled.push(false);
         }
         for (index, cell) in cells.iter().enumerate().take(width) {
@@ -190,6 +252,33 @@ impl<'m> SheetLocator<'m> {
         cells.resize(sheet.columns.len(), Cell::Empty);
         on(sheet, Located::Row(TableRow { excel_row, cells }));
     }
+}
+
+/// Each column's header read on two rows: the lower (detail) header alone
+/// when it names a field, else with the group header above it (carried
+/// over the columns a merged cell spans), detail first (« Fin » under
+/// « Contrat » is « Fin Contrat »).
+fn two_row_headers(top: &[Cell], bottom: &[Cell], names_a_field: impl Fn(&str) -> bool) -> Vec<String> {
+    let width = top.len().max(bottom.len());
+    let mut group = String::new();
+    (0..width)
+        .map(|i| {
+            let upper = top.get(i).map(|c| c.display().trim().to_owned()).unwrap_or_default();
+            let lower = bottom.get(i).map(|c| c.display().trim().to_owned()).unwrap_or_default();
+            if !upper.is_empty() {
+                group = upper.clone();
+            } else if lower.is_empty() {
+                group.clear();
+            }
+            if lower.is_empty() {
+                upper
+            } else if group.is_empty() || names_a_field(&lower) {
+                lower
+            } else {
+                format!("{lower} / {group}")
+            }
+        })
+        .collect()
 }
 
 fn last_filled(row: &[Cell]) -> usize {
@@ -255,6 +344,58 @@ mod tests {
         assert_eq!(events.last(), Some(&Located::Total(7)));
         let Some(Located::Row(pastel)) = events.get(2) else { panic!("{events:?}") };
         assert_eq!(pastel.cells, [t("Pastel"), t("MiPih"), Cell::Empty]);
+    }
+
+    #[test]
+    fn a_header_on_two_rows_is_read_together() {
+        let (events, sheet) = locate(&[
+            (1, &["Inventaire des applications"]),
+            (2, &["Établissement", "Application", "", "Contrat", ""]),
+            (3, &["", "Nom", "Éditeur", "Fin", "Coût annuel"]),
+            (4, &["CH du Havre", "DxCare", "Dedalus", "31/12/2027", "12 000"]),
+        ]);
+        let inventory = sheet.unwrap_or_else(|name| panic!("{name} ignored"));
+        assert_eq!(inventory.header_row, 3);
+        let fields: Vec<Option<Field>> = inventory.columns.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Some(Field::EtablissementName),
+                Some(Field::Application),
+                Some(Field::Vendor),
+                Some(Field::ContractEnd),
+                Some(Field::AnnualCost)
+            ]
+        );
+        assert_eq!(inventory.columns[1].header, "Nom / Application");
+        assert_eq!(rows(&events), [4]);
+    }
+
+    #[test]
+    fn a_single_header_is_not_read_with_the_row_under_it() {
+        let (events, sheet) = locate(&[
+            (1, &["Application", "Éditeur", "Couleur"]),
+            (2, &["DxCare", "Dedalus", "Fin"]),
+            (3, &["Pastel", "MiPih", ""]),
+        ]);
+        assert_eq!(sheet.map(|s| s.header_row), Ok(1));
+        assert_eq!(rows(&events), [2, 3]);
+    }
+
+    #[test]
+    fn the_header_repeated_inside_the_data_is_left_out() {
+        let (events, _) = locate(&[
+            (1, &["Application", "Éditeur", "Version"]),
+            (2, &["DxCare", "Dedalus", "7"]),
+            (3, &["APPLICATION", "EDITEUR", "VERSION"]),
+            (4, &["Pastel", "MiPih", ""]),
+            (5, &["Solution maison", "Dedalus", ""]),
+            (6, &["Logiciel", "Fournisseur", "Release"]),
+        ]);
+        assert_eq!(rows(&events), [2, 4, 5]);
+        let repeated: Vec<u32> =
+            events.iter().filter_map(|e| if let Located::RepeatedHeader(r) = e { Some(*r) } else { None }).collect();
+        assert_eq!(repeated, [3, 6]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::report::{Message, Report, Severity, SheetSummary};
 use super::row::{Context, NormalisedRow, normalise_row};
+use crate::import::headers::{Field, in_thousands};
 use crate::import::table::{InventorySheet, Located};
 
 /// Where normalised rows and report messages go as they are produced, so
@@ -68,6 +69,17 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                     Some(row),
                     None,
                     "ligne de total ou de sous-total : ignorée.",
+                );
+                self.emit(message);
+            }
+            Located::RepeatedHeader(row) => {
+                let message = self.sheet_message(
+                    sheet,
+                    Severity::Info,
+                    "repeated_header_skipped",
+                    Some(row),
+                    None,
+                    "ligne d'en-tête répétée (saut de page, blocs collés, seconde ligne d'en-tête) : ignorée.",
                 );
                 self.emit(message);
             }
@@ -138,6 +150,35 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     fn header(&mut self, sheet: &InventorySheet) {
         for column in &sheet.columns {
             let position = Some((column.letter.as_str(), column.header.as_str()));
+            if let (Some(field), Some(understood), false) = (column.field, &column.understood, column.duplicate) {
+                let text = format!(
+                    "en-tête compris comme « {understood} » : la colonne est lue comme le champ « {} ».",
+                    field.label()
+                );
+                let message = self.sheet_message(
+                    sheet,
+                    Severity::Info,
+                    "header_understood",
+                    Some(sheet.header_row),
+                    position,
+                    &text,
+                );
+                self.emit(message);
+            }
+            if matches!(column.field, Some(Field::AnnualCost | Field::AcquisitionCost))
+                && !column.duplicate
+                && in_thousands(&column.header)
+            {
+                let message = self.sheet_message(
+                    sheet,
+                    Severity::Info,
+                    "amounts_in_thousands",
+                    Some(sheet.header_row),
+                    position,
+                    "l'en-tête indique des milliers d'euros : les montants de la colonne sont multipliés par 1 000.",
+                );
+                self.emit(message);
+            }
             let message = if column.duplicate {
                 self.sheet_message(sheet, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
                     "désigne le même champ qu'une colonne précédente : seule la première est lue, celle-ci est conservée comme attribut supplémentaire.")

@@ -15,7 +15,7 @@ use crate::domain::normalise_key;
 use crate::domain::{ConvergenceStatus, Criticality, Finess, FinessWarning, Hosting, Money};
 use crate::import::Cell;
 use crate::import::cells::{self, MonthDay, Unreadable};
-use crate::import::headers::Field;
+use crate::import::headers::{Field, in_thousands};
 use crate::import::table::{InventorySheet, TableRow};
 
 /// An établissement rows can be routed to.
@@ -190,6 +190,32 @@ impl RowReader<'_> {
         }
     }
 
+    /// Reads an amount, in thousands when its header says so (`k€`).
+    fn amount(&mut self, field: Field) -> Option<Money> {
+        let money = self.typed(field, "unreadable_amount", cells::money)?;
+        let thousands = self
+            .sheet
+            .column_of(field)
+            .and_then(|i| self.sheet.columns.get(i))
+            .is_some_and(|c| in_thousands(&c.header));
+        if !thousands {
+            return Some(money);
+        }
+        match money.cents().checked_mul(1000).map(Money::from_cents) {
+            Some(Ok(scaled)) => Some(scaled),
+            _ => {
+                let index = self.sheet.column_of(field);
+                self.push(
+                    Severity::Error,
+                    "unreadable_amount",
+                    index,
+                    "n'est pas un montant plausible en milliers d'euros.".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
     /// Reads an enumerated field; an unknown value is a warning, kept raw.
     fn choice<T: Copy>(&mut self, field: Field, choices: &[(T, &[&str])], listing: &str) -> Option<T> {
         let (index, cell) = self.cell(field)?;
@@ -352,8 +378,8 @@ pub fn normalise_row(
     let contract_end = reader.typed(Field::ContractEnd, "unreadable_date", |c| cells::date(c, MonthDay::Last));
     let users = reader.typed(Field::Users, "unreadable_number", cells::count);
     let beds = reader.typed(Field::Beds, "unreadable_number", cells::count);
-    let acquisition_cost = reader.typed(Field::AcquisitionCost, "unreadable_amount", cells::money);
-    let annual_cost = reader.typed(Field::AnnualCost, "unreadable_amount", cells::money);
+    let acquisition_cost = reader.amount(Field::AcquisitionCost);
+    let annual_cost = reader.amount(Field::AnnualCost);
     let identity_connected = reader.typed(Field::IdentityConnected, "unreadable_yes_no", cells::yes_no);
     let sso = reader.typed(Field::Sso, "unreadable_yes_no", cells::yes_no);
     let ins = reader.typed(Field::Ins, "unreadable_yes_no", cells::yes_no);
@@ -444,7 +470,7 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
     match (product_default, domain_only) {
         (Some(default), Some(domain)) if taxonomy.domain_of(&default) == Some(domain.as_str()) => {
             reader.push(
-                Severity::Warning,
+                Severity::Info,
                 "inferred_subdomain",
                 column,
                 format!("ne précise que le domaine {domain} : le sous-domaine {default} est déduit du produit."),
@@ -453,7 +479,7 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
         }
         (Some(default), None) => {
             reader.push(
-                Severity::Warning,
+                Severity::Info,
                 "inferred_subdomain",
                 column,
                 format!("ne donne pas de sous-domaine : le sous-domaine {default} est déduit du produit."),

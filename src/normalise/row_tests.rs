@@ -58,6 +58,7 @@ fn sheet(name: &str) -> InventorySheet {
             header: (*header).to_owned(),
             field: Some(*field),
             duplicate: false,
+            understood: None,
         })
         .collect();
     InventorySheet { name: name.to_owned(), header_row: 1, columns }

@@ -89,3 +89,50 @@ db_test!(names_with_joined_words_find_their_product_and_a_far_name_gets_no_sugge
     assert_eq!(items[0]["normalised_name"], "icare");
     assert_eq!(items[0]["suggestions"], serde_json::json!([]), "ICARE is not DxCare");
 });
+
+db_test!(damaged_and_two_row_headers_are_read_and_what_was_understood_is_said, |app| {
+    use crate::fixtures::{V, row, xlsx};
+    let dsi = app.given_ght_with_open_campaign().await;
+    let book = xlsx(&[(
+        "Recensement",
+        vec![
+            row(&["Recensement des applications 2026"]),
+            row(&["FINNES", "Logiciel", "", "Coût (k€)", "Contrat"]),
+            row(&["", "Nom", "Ã‰diteur", "", "Fin contrat"]),
+            vec![V::T(HAVRE), V::T("DxCare"), V::T("Dedalus"), V::N(12.5), V::T("31/12/2027")],
+            // A page break repeats the header.
+            row(&["FINNES", "Logiciel", "Éditeur", "Coût (k€)", "Fin contrat"]),
+            vec![V::T(HAVRE), V::T("Pastel"), V::T("MiPih"), V::N(3.0), V::T("30/06/2028")],
+        ],
+    )]);
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "recensement.xlsx", book, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["rows_imported"].as_i64(), report["warnings"].as_i64()), (Some(2), Some(0)), "{report}");
+    assert_eq!(report["sheets"][0]["header_row"], 3);
+    let understood: Vec<(&str, &str)> = messages(report, "header_understood")
+        .iter()
+        .map(|m| (m["header"].as_str().unwrap(), m["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(understood, [("FINNES", "info"), ("Ã‰diteur", "info")]);
+    assert!(messages(report, "header_understood")[1]["text"].as_str().unwrap().contains("« Éditeur »"));
+    assert_eq!(messages(report, "amounts_in_thousands").len(), 1);
+    assert_eq!(messages(report, "repeated_header_skipped")[0]["row"], 5);
+
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let read: Vec<(&str, i64, &str)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["application_raw"].as_str().unwrap(),
+                r["annual_cost_cents"].as_i64().unwrap(),
+                r["contract_end"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(read, [("DxCare", 1_250_000, "2027-12-31"), ("Pastel", 300_000, "2028-06-30")]);
+});
