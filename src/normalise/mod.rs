@@ -13,6 +13,7 @@ pub mod report;
 pub mod row;
 pub mod sentinel;
 pub mod taxonomy;
+pub mod vendor;
 
 pub use reference_data::ReferenceData;
 

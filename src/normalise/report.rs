@@ -94,10 +94,42 @@ pub struct Report {
     /// Number of messages of every severity.
     #[serde(default)]
     pub messages_total: u32,
+    /// The notes (inferences that are expected and sound) by kind, with
+    /// their count: read apart from the errors and warnings, which are what
+    /// a person must act on.
+    #[serde(default)]
+    pub notes: Vec<NoteKind>,
     /// The messages in sheet and row order — all of them, or the first
     /// [`MESSAGES_INLINE`] when `messages_total` is larger (the rest are
     /// served page by page with the upload).
     pub messages: Vec<Message>,
+}
+
+/// One kind of note in a report, collapsed: « 4 lignes : sous-domaine
+/// déduit du produit ».
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoteKind {
+    /// The notes' code.
+    pub code: String,
+    /// How many.
+    pub count: u32,
+    /// The line a person reads, in French.
+    pub summary: String,
+}
+
+/// What each kind of note says, and what it is counted in (singular,
+/// plural).
+fn note_words(code: &str) -> (&'static str, &'static str, &'static str) {
+    match code {
+        "inferred_subdomain" => ("ligne", "lignes", "sous-domaine déduit du produit"),
+        "value_normalised" => ("valeur", "valeurs", "valeur comprise et écrite sous sa forme de référence"),
+        "header_understood" => ("en-tête", "en-têtes", "en-tête compris malgré son orthographe"),
+        "amounts_in_thousands" => ("colonne", "colonnes", "montants en milliers d'euros, multipliés par 1 000"),
+        "repeated_header_skipped" => ("ligne", "lignes", "ligne d'en-tête répétée, ignorée"),
+        "total_row_skipped" => ("ligne", "lignes", "ligne de total, ignorée"),
+        "sheet_ignored" => ("feuille", "feuilles", "feuille sans inventaire, ignorée"),
+        _ => ("message", "messages", "autre information"),
+    }
 }
 
 /// Messages returned inline with a report; a larger report is read page by
@@ -111,7 +143,19 @@ impl Report {
         match message.severity {
             Severity::Error => self.errors += 1,
             Severity::Warning => self.warnings += 1,
-            Severity::Info => {}
+            Severity::Info => {
+                let (one, many, label) = note_words(&message.code);
+                let kind = match self.notes.iter_mut().position(|n| n.code == message.code) {
+                    Some(at) => &mut self.notes[at],
+                    None => {
+                        self.notes.push(NoteKind { code: message.code.clone(), count: 0, summary: String::new() });
+                        let last = self.notes.len() - 1;
+                        &mut self.notes[last]
+                    }
+                };
+                kind.count += 1;
+                kind.summary = format!("{} {} : {label}", kind.count, if kind.count == 1 { one } else { many });
+            }
         }
     }
 

@@ -11,6 +11,7 @@ use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
 use super::report::{Message, Severity};
 use super::sentinel::{EntryState, sentinel};
 use super::taxonomy::{DomainRef, TaxonomyIndex};
+use super::vendor::{self, VendorReading};
 use crate::domain::normalise_key;
 use crate::domain::{ConvergenceStatus, Criticality, Finess, FinessWarning, Hosting, Money};
 use crate::import::Cell;
@@ -231,13 +232,56 @@ impl RowReader<'_> {
 }
 
 const HOSTING: [(Hosting, &[&str]); 4] = [
-    (Hosting::Saas, &["saas", "cloud", "modesaas"]),
-    (Hosting::Hds, &["hds", "hebergeurhds", "hebergeur", "infogerance", "externe"]),
+    (
+        Hosting::Saas,
+        &["saas", "cloud", "modesaas", "enmodesaas", "chezlediteur", "hebergechezlediteur", "cloudediteur"],
+    ),
+    (
+        Hosting::Hds,
+        &[
+            "hds",
+            "hebergeurhds",
+            "hebergeur",
+            "hebergeuragree",
+            "hebergeuragreehds",
+            "hebergementhds",
+            "hebergementexterne",
+            "infogerance",
+            "infogere",
+            "externe",
+        ],
+    ),
     (
         Hosting::DatacenterGht,
-        &["datacenterdught", "datacenterght", "datacenter", "ght", "mutualise", "supportght", "etablissementsupport"],
+        &[
+            "datacenterdught",
+            "datacenterght",
+            "datacenter",
+            "ght",
+            "hebergeaught",
+            "hebergeparleght",
+            "hebergementght",
+            "centredesdonneesdught",
+            "mutualise",
+            "supportght",
+            "etablissementsupport",
+        ],
     ),
-    (Hosting::Local, &["local", "surplace", "sursite", "interne", "etablissement", "salleserveur"]),
+    (
+        Hosting::Local,
+        &[
+            "local",
+            "enlocal",
+            "hebergementlocal",
+            "serveurlocal",
+            "surplace",
+            "sursite",
+            "interne",
+            "etablissement",
+            "salleserveur",
+            "salleserveurs",
+        ],
+    ),
 ];
 const CRITICALITY: [(Criticality, &[&str]); 4] = [
     (Criticality::Critical, &["critique", "tres haute", "treshaute", "4"]),
@@ -345,11 +389,10 @@ pub fn normalise_row(
     let vendor_id = match (product, vendor_raw.as_deref()) {
         (Some(p), None) => Some(p.vendor.0),
         (Some(p), Some(written)) => {
-            let key = normalise_key(written);
-            if key == normalise_key(&p.vendor.1) {
-                Some(p.vendor.0)
-            } else if let Some((_, former)) = p.former_vendors.iter().find(|(_, name)| normalise_key(name) == key) {
-                reader.push(
+            let former: Vec<&str> = p.former_vendors.iter().map(|(_, name)| name.as_str()).collect();
+            match vendor::read(written, &p.vendor.1, &former) {
+                VendorReading::Blank | VendorReading::Current => {}
+                VendorReading::Former(former) => reader.push(
                     Severity::Info,
                     "value_normalised",
                     vendor_column,
@@ -357,16 +400,19 @@ pub fn normalise_row(
                         "est un ancien éditeur de « {} » ({former}) : l'éditeur actuel, {}, est retenu.",
                         p.name, p.vendor.1
                     ),
-                );
-                Some(p.vendor.0)
-            } else {
-                flags.push("vendor_mismatch".to_owned());
-                reader.push(Severity::Warning, "vendor_mismatch", vendor_column, format!(
-                    "n'est pas l'éditeur connu de « {} » ({}) : l'éditeur du catalogue est retenu ; signalez une erreur du catalogue si besoin.", p.name, p.vendor.1
-                ));
-                Some(p.vendor.0)
+                ),
+                VendorReading::Other => {
+                    let lineage =
+                        if former.is_empty() { String::new() } else { format!(", anciennement {}", former.join(", ")) };
+                    flags.push("vendor_mismatch".to_owned());
+                    reader.push(Severity::Warning, "vendor_mismatch", vendor_column, format!(
+                        "n'est pas l'éditeur connu de « {} » ({}{lineage}) : l'éditeur du catalogue est retenu ; vérifiez le produit, ou signalez une erreur du catalogue.", p.name, p.vendor.1
+                    ));
+                }
             }
+            Some(p.vendor.0)
         }
+        (None, Some(written)) if vendor::is_blank(written) => None,
         (None, Some(written)) => context.matcher.vendor_id(written),
         (None, None) => None,
     };
@@ -456,7 +502,7 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
     let mut domain_only: Option<String> = None;
     for field in [Field::Subdomain, Field::Domain] {
         let Some((index, cell)) = reader.cell(field) else { continue };
-        match taxonomy.lookup(&cell.display()) {
+        match taxonomy.lookup_parts(&cell.display(), product_default.as_deref()) {
             Some(DomainRef::Subdomain(code)) => return (Some(code.clone()), false),
             Some(DomainRef::Domain(code)) => domain_only = Some(code.clone()),
             None => reader.push(Severity::Warning, "unknown_domain", Some(index), "n'est pas un domaine connu de la nomenclature : le sous-domaine est déduit du produit quand c'est possible (voir GET /api/v1/taxonomy).".to_owned()),

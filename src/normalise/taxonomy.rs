@@ -58,6 +58,31 @@ impl TaxonomyIndex {
         })
     }
 
+    /// What a composite label designates (« GAP / Identité », « DPI -
+    /// Urgences »): each part is tried, and the part in the domain of the
+    /// row's product (`near`, a sub-domain) wins, else the first part read.
+    pub fn lookup_parts(&self, raw: &str, near: Option<&str>) -> Option<&DomainRef> {
+        if let Some(found) = self.lookup(raw) {
+            return Some(found);
+        }
+        let parts: Vec<&DomainRef> = raw
+            .split(['/', '+', ',', ';', '&'])
+            .flat_map(|p| p.split(" - "))
+            .flat_map(|p| p.split(" et "))
+            .filter_map(|p| self.lookup(p.trim()))
+            .collect();
+        let domain = |r: &DomainRef| match r {
+            DomainRef::Subdomain(code) => self.domain_of(code).map(str::to_owned),
+            DomainRef::Domain(code) => Some(code.clone()),
+        };
+        let near_domain = near.and_then(|code| self.domain_of(code));
+        parts
+            .iter()
+            .find(|r| near_domain.is_some() && domain(r).as_deref() == near_domain)
+            .or_else(|| parts.first())
+            .copied()
+    }
+
     /// The sub-domain of a domain that has only one (`URG` → `URG.DPU`).
     pub fn only_subdomain(&self, domain: &str) -> Option<&str> {
         let mut children = self.parents.iter().filter(|(_, d)| d.as_str() == domain);
@@ -92,5 +117,27 @@ mod tests {
             None,
             "an unknown code is not guessed from the label"
         );
+    }
+
+    #[test]
+    fn each_part_of_a_composite_label_is_tried_and_the_products_domain_wins() {
+        let index = TaxonomyIndex::new(
+            [
+                ("Urgences".to_owned(), "URG".to_owned(), None),
+                ("Identité".to_owned(), "ID".to_owned(), None),
+                ("GAP".to_owned(), "GAP".to_owned(), None),
+            ],
+            [
+                ("DPI.CORE".to_owned(), "DPI".to_owned()),
+                ("URG.DPU".to_owned(), "URG".to_owned()),
+                ("GAP.ADM".to_owned(), "GAP".to_owned()),
+                ("ID.SRV".to_owned(), "ID".to_owned()),
+            ],
+        );
+        let domain = |code: &str| Some(DomainRef::Domain(code.to_owned()));
+        assert_eq!(index.lookup_parts("DPI - Urgences", Some("URG.DPU")).cloned(), domain("URG"));
+        assert_eq!(index.lookup_parts("DPI - Urgences", Some("DPI.CORE")).cloned(), domain("DPI"));
+        assert_eq!(index.lookup_parts("GAP / Identité", None).cloned(), domain("GAP"));
+        assert_eq!(index.lookup_parts("Cuisine / Lingerie", None), None);
     }
 }

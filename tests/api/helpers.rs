@@ -122,6 +122,28 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// A test's PostgreSQL database is dropped with it: thousands of test
+/// runs would otherwise fill the disk of a developer's machine.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(name) = self.database_url.rsplit('/').next().filter(|n| n.starts_with("convergence_test_")) else {
+            return;
+        };
+        let Some(base) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else { return };
+        let name = name.to_owned();
+        let dropping = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async move {
+                if let Ok(mut admin) = PgConnection::connect(&base).await {
+                    let _ = admin.execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+                    let _ = admin.close().await;
+                }
+            });
+        });
+        let _ = dropping.join();
+    }
+}
+
 /// A response read as JSON.
 #[derive(Debug)]
 pub struct Reply {

@@ -136,3 +136,88 @@ db_test!(damaged_and_two_row_headers_are_read_and_what_was_understood_is_said, |
         .collect();
     assert_eq!(read, [("DxCare", 1_250_000, "2027-12-31"), ("Pastel", 300_000, "2028-06-30")]);
 });
+
+db_test!(
+    vendor_cells_that_are_right_in_their_own_way_raise_no_warning_and_a_real_disagreement_names_the_lineage,
+    |app| {
+        let dsi = app.given_ght_with_open_campaign().await;
+        // Twenty rows whose vendor cells are right, as hospitals write them.
+        let right = [
+            ("DxCare", "DEDALUS FRANCE"),
+            ("DxCare", "Medasys"),
+            ("ORBIS", "AGFA"),
+            ("ORBIS", "Dedalus (ex-Agfa)"),
+            ("M-CrossWay", "McKesson"),
+            ("M-CrossWay", "Maincare (ex-McKesson)"),
+            ("Pharma", "C.E."),
+            ("Chimio", "Computer Engineering"),
+            ("Millennium", "Oracle"),
+            ("Millennium", "Cerner"),
+            ("Hopital Manager", "Softway"),
+            ("Centricity PACS", "GE"),
+            ("syngo.plaza", "Siemens"),
+            ("Glims", "NA"),
+            ("Pastel", "N/A"),
+            ("Magh2", "?"),
+            ("Agirh", "-"),
+            ("e.magnus", "Berger Levrault"),
+            ("MOLIS", "CGM"),
+            ("Octime", "inconnu"),
+        ];
+        let mut csv = String::from("Application;Éditeur\n");
+        for (product, vendor) in right {
+            csv.push_str(&format!("{product};{vendor}\n"));
+        }
+        csv.push_str("Glims;MiPih\n");
+        let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+        let reply = app.deposit(&path, &dsi, "editeurs.csv", csv_1252(&csv), None).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+        let report = &reply.body["report"];
+        let mismatches = messages(report, "vendor_mismatch");
+        assert_eq!(mismatches.len(), 1, "only the real disagreement: {report:#}");
+        assert_eq!((mismatches[0]["row"].as_i64(), mismatches[0]["value"].as_str()), (Some(22), Some("MiPih")));
+        let text = mismatches[0]["text"].as_str().unwrap();
+        assert!(text.contains("« Glims » (Clinisys, anciennement MIPS)"), "{text}");
+        assert_eq!(report["warnings"], 1, "{report:#}");
+    }
+);
+
+db_test!(a_well_filled_five_row_file_has_no_warning_and_its_notes_are_collapsed_by_kind, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Établissement;FINESS;Application;Éditeur;Domaine;Version;Hébergement;Coût;Fin contrat\n\
+         CH du Havre;760780726;DxCare;Dedalus;DPI;8.2;Hébergé au GHT;95 000;31/12/2028\n\
+         CH du Havre;760780726;ResUrgences;Berger-Levrault;DPI - Urgences;4;hébergeur agréé;12 000;30/06/2027\n\
+         CH du Havre;760780726;Pastel;MiPih;GAP / Identité;;datacenter GHT;20 000;\n\
+         CH du Havre;760780726;Glims;Clinisys;Biologie;10;sur site;12 000;31/12/2029\n\
+         CH du Havre;760780726;Magh2;MIPIH;Finances;;cloud;5 300;\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "havre-2026.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["errors"].as_i64(), report["warnings"].as_i64()), (Some(0), Some(0)), "{report:#}");
+    let notes: Vec<&str> = report["notes"].as_array().unwrap().iter().map(|n| n["summary"].as_str().unwrap()).collect();
+    assert!(notes.contains(&"5 lignes : sous-domaine déduit du produit"), "{notes:?}");
+
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let read: Vec<(&str, &str, &str)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str().unwrap(), r["hosting"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("DxCare", "DPI.CORE", "datacenter_ght"),
+            ("ResUrgences", "URG.DPU", "hds"),
+            ("Pastel", "GAP.ADM", "datacenter_ght"),
+            ("Glims", "LAB.SIL", "local"),
+            ("Magh2", "GEF.COMPTA", "saas"),
+        ]
+    );
+});
