@@ -3,6 +3,8 @@
 
 use super::report::{Message, Report, Severity, SheetSummary};
 use super::row::{Context, NormalisedRow, normalise_row};
+use crate::import::Cell;
+use crate::import::cells::{self, MonthDay};
 use crate::import::headers::{Field, in_thousands};
 use crate::import::table::{InventorySheet, Located};
 
@@ -25,13 +27,27 @@ pub struct InventoryNormaliser<'c, O> {
     output: O,
     report: Report,
     sheet_rows: u32,
+    /// Per column of the sheet being read: values, dates and amounts seen
+    /// (to say what an unrecognised column might be).
+    looks: Vec<ColumnLooks>,
 }
+
+/// What the values of a column look like.
+#[derive(Debug, Clone, Copy, Default)]
+struct ColumnLooks {
+    values: u32,
+    dates: u32,
+    amounts: u32,
+}
+
+/// Values an unrecognised column must hold before its look is reported.
+const LOOKS_MIN_VALUES: u32 = 3;
 
 impl<'c, O: Output> InventoryNormaliser<'c, O> {
     /// Starts an empty report for the context's file.
     pub fn new(context: &'c Context<'c>, output: O) -> Self {
         let report = Report { file: context.file.to_owned(), ..Report::default() };
-        InventoryNormaliser { context, output, report, sheet_rows: 0 }
+        InventoryNormaliser { context, output, report, sheet_rows: 0, looks: Vec::new() }
     }
 
     /// The output, to act on it between rows.
@@ -43,6 +59,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     pub fn restart(&mut self) {
         self.report = Report { file: self.context.file.to_owned(), ..Report::default() };
         self.sheet_rows = 0;
+        self.looks.clear();
     }
 
     /// Takes what the locator made known about a sheet.
@@ -86,6 +103,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             Located::Row(row) => {
                 self.report.rows_read += 1;
                 self.sheet_rows += 1;
+                self.look_at(sheet, &row.cells);
                 let (normalised, messages) = normalise_row(self.context, sheet, &row);
                 for message in messages {
                     self.emit(message);
@@ -103,6 +121,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
 
     /// A sheet has ended.
     pub fn sheet_done(&mut self, sheet: &InventorySheet) {
+        self.unknown_columns_that_look_like_fields(sheet);
         let rows = std::mem::take(&mut self.sheet_rows);
         self.report.sheets.push(SheetSummary { name: sheet.name.clone(), header_row: sheet.header_row, rows });
     }
@@ -188,6 +207,65 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             } else {
                 continue;
             };
+            self.emit(message);
+        }
+    }
+
+    fn look_at(&mut self, sheet: &InventorySheet, cells: &[Cell]) {
+        if self.looks.len() < sheet.columns.len() {
+            self.looks.resize(sheet.columns.len(), ColumnLooks::default());
+        }
+        for ((cell, column), looks) in cells.iter().zip(&sheet.columns).zip(self.looks.iter_mut()) {
+            if column.field.is_some() || cell.is_blank() {
+                continue;
+            }
+            looks.values += 1;
+            let is_date = matches!(cell, Cell::Date(_))
+                || matches!(cell, Cell::Text(t) if t.trim().len() >= 8 && cells::date(cell, MonthDay::Last).is_ok());
+            if is_date {
+                looks.dates += 1;
+            } else if cells::money(cell).is_ok() {
+                looks.amounts += 1;
+            }
+        }
+    }
+
+    /// An unrecognised column whose values are mostly dates or amounts is
+    /// likely a field under a header nobody foresaw: it is named, with the
+    /// mapping that would read it.
+    fn unknown_columns_that_look_like_fields(&mut self, sheet: &InventorySheet) {
+        let looks = std::mem::take(&mut self.looks);
+        for (column, looks) in sheet.columns.iter().zip(looks) {
+            if column.field.is_some() || looks.values < LOOKS_MIN_VALUES {
+                continue;
+            }
+            let mostly = |n: u32| n * 10 >= looks.values * 8;
+            let (what, label, field, other) = if mostly(looks.dates) {
+                ("des dates", "la fin de contrat", "contract_end", "« go_live » pour une date de mise en service")
+            } else if mostly(looks.amounts) {
+                (
+                    "des montants ou des nombres",
+                    "le coût annuel",
+                    "annual_cost",
+                    "« users » pour un nombre d'utilisateurs",
+                )
+            } else {
+                continue;
+            };
+            let header =
+                if column.header.is_empty() { column.letter.clone() } else { column.header.replace('"', "\\\"") };
+            let text = format!(
+                "colonne non reconnue dont les valeurs sont surtout {what} : elle n'entre pas dans les indicateurs. S'il s'agit de {label}, envoyez le paramètre mapping={{\"{header}\": \"{field}\"}} (ou {other})."
+            );
+            let position = Some((column.letter.as_str(), column.header.as_str()));
+            let message = self.sheet_message(
+                sheet,
+                Severity::Warning,
+                "unknown_column_values",
+                Some(sheet.header_row),
+                position,
+                &text,
+            );
             self.emit(message);
         }
     }

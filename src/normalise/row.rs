@@ -543,6 +543,21 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
     }
 }
 
+/// How many FINESS-like numbers (8 or 9 digits, or a Corsican `2A`/`2B`
+/// one) a cell holds, one per line or separated by spaces or punctuation.
+fn several_finess(text: &str) -> usize {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | '/' | '|' | '-'))
+        .filter(|part| {
+            let len = part.chars().count();
+            (8..=9).contains(&len)
+                && part
+                    .chars()
+                    .enumerate()
+                    .all(|(i, c)| c.is_ascii_digit() || (i == 1 && matches!(c, 'A' | 'B' | 'a' | 'b')))
+        })
+        .count()
+}
+
 /// Finds the row's établissement; errors are pushed on the reader.
 fn route(reader: &mut RowReader<'_>) -> (Option<Finess>, Option<Finess>) {
     let finess_cell = [Field::FinessEt, Field::Finess, Field::FinessEj].into_iter().find_map(|f| reader.cell(f));
@@ -551,6 +566,16 @@ fn route(reader: &mut RowReader<'_>) -> (Option<Finess>, Option<Finess>) {
         Routing::Ght(members) => members.iter().collect(),
     };
     if let Some((index, cell)) = finess_cell {
+        let numbers = several_finess(&cell.display());
+        if numbers > 1 {
+            reader.push(
+                Severity::Error,
+                "several_finess",
+                Some(index),
+                format!("{numbers} numéros FINESS dans une cellule : une ligne ne concerne qu'un établissement ; faites une ligne par établissement."),
+            );
+            return (None, None);
+        }
         match Finess::recover(&cell.display()) {
             Ok(recovered) => {
                 for warning in &recovered.warnings {
@@ -605,6 +630,18 @@ fn route(reader: &mut RowReader<'_>) -> (Option<Finess>, Option<Finess>) {
                 if let Some(target) = match_member_name(members, &name) {
                     return (Some(target.finess_ej.clone()), None);
                 }
+            }
+            // A column the header did not name as FINESS but whose cell
+            // holds one (`N° ETAB`, a header damaged beyond reading).
+            let lookalike = reader.row.cells.iter().zip(&reader.sheet.columns).position(|(cell, column)| {
+                column.field.is_none() && !cell.is_blank() && Finess::recover(&cell.display()).is_ok()
+            });
+            if let Some(at) = lookalike {
+                let header = reader.sheet.columns[at].header.replace('"', "\\\"");
+                reader.push(Severity::Error, "unroutable_row", Some(at), format!(
+                    "ressemble à un numéro FINESS, mais la colonne n'a pas été reconnue comme telle : la ligne ne peut être attribuée à un établissement du GHT. Envoyez le paramètre mapping={{\"{header}\": \"finess\"}} avec le fichier (il sera retenu pour les dépôts suivants du GHT)."
+                ));
+                return (None, None);
             }
             let column = reader.sheet.column_of(Field::EtablissementName);
             reader.push(Severity::Error, "unroutable_row", column, format!(

@@ -221,3 +221,56 @@ db_test!(a_well_filled_five_row_file_has_no_warning_and_its_notes_are_collapsed_
         ]
     );
 });
+
+db_test!(
+    a_finess_column_the_header_hides_is_named_with_the_mapping_to_send_and_a_cell_of_several_finess_says_so,
+    |app| {
+        let dsi = app.given_ght_with_open_campaign().await;
+        let path = "/api/v1/ghts/NOR-02/campaigns/2026/inventory";
+        let hidden = csv_1252("N° ETAB;Application\n760780726;DxCare\n760780734;Pastel\n");
+        let reply = app.deposit(path, &dsi, "ght.csv", hidden, None).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid-inventory");
+        let unroutable = messages(&reply.body["report"], "unroutable_row");
+        assert_eq!(unroutable.len(), 2, "{reply:?}");
+        assert_eq!((unroutable[0]["column"].as_str(), unroutable[0]["header"].as_str()), (Some("A"), Some("N° ETAB")));
+        let text = unroutable[0]["text"].as_str().unwrap();
+        assert!(text.contains(r#"mapping={"N° ETAB": "finess"}"#), "{text}");
+
+        // The mapping the message gives is the one that works.
+        let mapped = app
+            .deposit(
+                path,
+                &dsi,
+                "ght.csv",
+                csv_1252("N° ETAB;Application\n760780726;DxCare\n760780734;Pastel\n"),
+                Some(r#"{"N° ETAB": "finess"}"#),
+            )
+            .await;
+        assert_eq!(mapped.status, StatusCode::CREATED, "{mapped:?}");
+
+        let several = csv_1252("FINESS;Application\n\"760780726\n760780734\n760780742\";Glims\n");
+        let reply = app.deposit(path, &dsi, "ght2.csv", several, None).await;
+        let found = messages(&reply.body["report"], "several_finess");
+        assert_eq!(found.len(), 1, "{reply:?}");
+        assert!(found[0]["text"].as_str().unwrap().starts_with("3 numéros FINESS dans une cellule"), "{found:?}");
+    }
+);
+
+db_test!(an_unknown_column_of_dates_or_amounts_is_named_with_the_field_it_might_be, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Application;Terme;Budget;Couleur\n\
+         DxCare;31/12/2027;95 000;bleu\n\
+         Pastel;30/06/2028;20 000;vert\n\
+         Glims;31/12/2029;12 000;rouge\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "termes.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let looks = messages(&reply.body["report"], "unknown_column_values");
+    let named: Vec<(&str, &str)> =
+        looks.iter().map(|m| (m["header"].as_str().unwrap(), m["severity"].as_str().unwrap())).collect();
+    assert_eq!(named, [("Terme", "warning"), ("Budget", "warning")], "{looks:?}");
+    assert!(looks[0]["text"].as_str().unwrap().contains(r#"mapping={"Terme": "contract_end"}"#), "{looks:?}");
+    assert!(looks[1]["text"].as_str().unwrap().contains(r#"mapping={"Budget": "annual_cost"}"#), "{looks:?}");
+});
