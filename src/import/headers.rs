@@ -188,6 +188,8 @@ pub struct HeaderMatcher {
     words: HashMap<String, Option<Field>>,
     /// The synonyms' words, for reading a header with a typo.
     vocabulary: Vec<(String, String, &'static str)>,
+    /// The campaign's year, when known.
+    campaign: Option<i32>,
 }
 
 /// How a header was understood.
@@ -259,7 +261,19 @@ impl HeaderMatcher {
         for (header, field) in mappings {
             exact.insert(key(header), *field);
         }
-        HeaderMatcher { exact, prefixes, words, vocabulary: vocabulary() }
+        HeaderMatcher { exact, prefixes, words, vocabulary: vocabulary(), campaign: None }
+    }
+
+    /// The matcher for a campaign: of two columns for one field, the one
+    /// whose header names its year is read.
+    pub fn for_campaign(mut self, year: Option<i32>) -> Self {
+        self.campaign = year;
+        self
+    }
+
+    /// The campaign's year, when known.
+    pub fn campaign(&self) -> Option<i32> {
+        self.campaign
     }
 
     /// The field a header names, if any.
@@ -413,6 +427,16 @@ pub fn repair_mojibake(text: &str) -> Option<String> {
     }
     let repaired = std::str::from_utf8(&bytes).ok()?;
     (repaired != text).then(|| repaired.to_owned())
+}
+
+/// The years a header names (`Logiciel 2013-2014` → 2013 and 2014).
+pub fn years_named(header: &str) -> Vec<i32> {
+    header
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| d.len() == 4)
+        .filter_map(|d| d.parse::<i32>().ok())
+        .filter(|y| (1990..=2100).contains(y))
+        .collect()
 }
 
 /// Whether a header says its amounts are in thousands of euros (`k€`,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::headers::{Field, HeaderMatcher, HeaderReading};
+use super::headers::{Field, HeaderMatcher, HeaderReading, years_named};
 use super::{Cell, column_letter};
 use crate::domain::normalise_key;
 
@@ -28,6 +28,10 @@ pub struct Column {
     /// mojibake repaired), for the report's note.
     #[serde(default)]
     pub understood: Option<String>,
+    /// Why this column was read rather than another naming the same field
+    /// (in French), when there were several.
+    #[serde(default)]
+    pub chosen: Option<String>,
 }
 
 /// A data row.
@@ -169,8 +173,17 @@ impl<'m> SheetLocator<'m> {
             let understood = reading.as_ref().and_then(HeaderReading::understood_as);
             let duplicate = field.is_some() && columns.iter().any(|c| c.field == field);
             let number = self.first_col + index as u32;
-            columns.push(Column { number, letter: column_letter(number), header: text, field, duplicate, understood });
+            columns.push(Column {
+                number,
+                letter: column_letter(number),
+                header: text,
+                field,
+                duplicate,
+                understood,
+                chosen: None,
+            });
         }
+        choose_among_duplicates(&mut columns, &window[header_index + 1..], self.matcher.campaign());
         let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
         let sheet = InventorySheet { name: self.name.clone(), header_row, columns };
         on(&sheet, Located::Header);
@@ -236,6 +249,7 @@ impl<'m> SheetLocator<'m> {
                 field: None,
                 duplicate: false,
                 understood: None,
+                chosen: None,
             });
             filled.push(false);
         }
@@ -251,6 +265,44 @@ impl<'m> SheetLocator<'m> {
         cells.truncate(sheet.columns.len());
         cells.resize(sheet.columns.len(), Cell::Empty);
         on(sheet, Located::Row(TableRow { excel_row, cells }));
+    }
+}
+
+/// Of several columns naming one field (« Logiciel 2013-2014 », « Logiciel
+/// 2015 »), reads the one whose header names the campaign's year, else the
+/// latest year, else the one with the most values in the rows seen below
+/// the header; the others are kept as extra cells. Never the first
+/// silently: the chosen column says why.
+fn choose_among_duplicates(columns: &mut [Column], below: &[(u32, Vec<Cell>)], campaign: Option<i32>) {
+    let fields: Vec<Field> = columns.iter().filter(|c| c.duplicate).filter_map(|c| c.field).collect();
+    for field in fields {
+        let same: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].field == Some(field)).collect();
+        if same.iter().any(|&i| columns[i].chosen.is_some()) {
+            continue;
+        }
+        let filled = |i: usize| below.iter().filter(|(_, row)| row.get(i).is_some_and(|c| !c.is_blank())).count();
+        let latest = |i: usize| years_named(&columns[i].header).into_iter().max();
+        let naming_campaign: Vec<usize> = same
+            .iter()
+            .copied()
+            .filter(|&i| campaign.is_some_and(|y| years_named(&columns[i].header).contains(&y)))
+            .collect();
+        let (chosen, why) = if let [only] = naming_campaign[..] {
+            (only, format!("son en-tête nomme l'année de la campagne ({})", campaign.unwrap_or_default()))
+        } else if let Some(&best) = same.iter().filter(|&&i| latest(i).is_some()).max_by_key(|&&i| latest(i))
+            && same.iter().filter(|&&i| latest(i) == latest(best)).count() == 1
+        {
+            (best, format!("son en-tête nomme l'année la plus récente ({})", latest(best).unwrap_or_default()))
+        } else {
+            let most = same.iter().copied().max_by_key(|&i| (filled(i), std::cmp::Reverse(i))).unwrap_or(same[0]);
+            (most, "c'est la plus remplie".to_owned())
+        };
+        for &i in &same {
+            columns[i].duplicate = i != chosen;
+        }
+        let others: Vec<String> = same.iter().filter(|&&i| i != chosen).map(|&i| columns[i].letter.clone()).collect();
+        columns[chosen].chosen =
+            Some(format!("{why} ; {} conservée(s) comme attribut supplémentaire", others.join(", ")));
     }
 }
 
@@ -396,6 +448,34 @@ mod tests {
         let repeated: Vec<u32> =
             events.iter().filter_map(|e| if let Located::RepeatedHeader(r) = e { Some(*r) } else { None }).collect();
         assert_eq!(repeated, [3, 6]);
+    }
+
+    fn locate_for(campaign: i32, rows: &[(u32, &[&str])]) -> InventorySheet {
+        let matcher = HeaderMatcher::new(&HashMap::new()).for_campaign(Some(campaign));
+        let mut locator = SheetLocator::new(&matcher, "Enquête".to_owned(), 1);
+        let mut on = |_: &InventorySheet, _| {};
+        for (excel_row, cells) in rows {
+            locator.push(*excel_row, cells.iter().map(|s| t(s)).collect(), &mut on);
+        }
+        locator.finish(&mut on).unwrap_or_else(|name| panic!("{name} ignored"))
+    }
+
+    #[test]
+    fn of_several_columns_for_one_field_the_campaigns_year_then_the_latest_then_the_fullest_is_read() {
+        let rows: &[(u32, &[&str])] = &[
+            (1, &["Logiciel 2013-2014", "Logiciel 2015", "Éditeur", "Éditeur (si connu)"]),
+            (2, &["Cristal", "DxCare", "", "Dedalus"]),
+            (3, &["Pastel", "Pastel", "", "MiPih"]),
+            (4, &["", "Glims", "Clinisys", "Clinisys"]),
+        ];
+        let read = |sheet: &InventorySheet, field| sheet.column_of(field).map(|i| sheet.columns[i].letter.clone());
+        let latest = locate_for(2026, rows);
+        assert_eq!(read(&latest, Field::Application).as_deref(), Some("B"));
+        assert!(latest.columns[1].chosen.as_deref().is_some_and(|why| why.contains("la plus récente (2015)")));
+        assert_eq!(read(&latest, Field::Vendor).as_deref(), Some("D"), "the fullest");
+        assert!(latest.columns[2].duplicate && latest.columns[0].duplicate);
+        let named = locate_for(2014, rows);
+        assert_eq!(read(&named, Field::Application).as_deref(), Some("A"), "the campaign's year");
     }
 
     #[test]

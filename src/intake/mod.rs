@@ -153,7 +153,9 @@ pub async fn import_with_progress(
     if let Some(first) = earlier {
         return duplicate(reader, first).await;
     }
-    let reference = inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
+    let mut reference =
+        inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
+    reference.campaign = Some(request.campaign.get());
 
     progress(Step::Reading);
     let mut run = normalise_isolated(&request.bytes, &request.file_name, reference, worker).await?;

@@ -198,9 +198,32 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                 );
                 self.emit(message);
             }
+            if let (Some(field), Some(why)) = (column.field, &column.chosen) {
+                let text = format!(
+                    "plusieurs colonnes désignent le champ « {} » : celle-ci est lue, car {why}.",
+                    field.label()
+                );
+                let message =
+                    self.sheet_message(sheet, Severity::Info, "column_chosen", Some(sheet.header_row), position, &text);
+                self.emit(message);
+            }
+            let read_instead = sheet
+                .columns
+                .iter()
+                .find(|c| c.field == column.field && !c.duplicate)
+                .map_or_else(String::new, |c| format!(" (la colonne {} est lue)", c.letter));
             let message = if column.duplicate {
-                self.sheet_message(sheet, Severity::Warning, "duplicate_column", Some(sheet.header_row), position,
-                    "désigne le même champ qu'une colonne précédente : seule la première est lue, celle-ci est conservée comme attribut supplémentaire.")
+                let text = format!(
+                    "désigne le même champ qu'une autre colonne{read_instead} : celle-ci est conservée comme attribut supplémentaire."
+                );
+                self.sheet_message(
+                    sheet,
+                    Severity::Warning,
+                    "duplicate_column",
+                    Some(sheet.header_row),
+                    position,
+                    &text,
+                )
             } else if column.field.is_none() && !column.header.is_empty() {
                 self.sheet_message(sheet, Severity::Warning, "unknown_column", Some(sheet.header_row), position,
                     "colonne non reconnue : ses valeurs sont conservées comme attribut supplémentaire. Si elle correspond à un champ de l'inventaire, indiquez-le une fois (paramètre mapping) et il sera reconnu aux prochains dépôts.")

@@ -24,4 +24,8 @@ pub struct ReferenceData {
     pub mappings: HashMap<String, Field>,
     /// Where rows go.
     pub routing: Routing,
+    /// The campaign's year: of two columns for one field (« Logiciel 2015 »,
+    /// « Logiciel 2026 »), the one naming it is read.
+    #[serde(default)]
+    pub campaign: Option<i32>,
 }

@@ -59,6 +59,7 @@ fn sheet(name: &str) -> InventorySheet {
             field: Some(*field),
             duplicate: false,
             understood: None,
+            chosen: None,
         })
         .collect();
     InventorySheet { name: name.to_owned(), header_row: 1, columns }

@@ -112,6 +112,7 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
         subdomains: Vec::new(),
         mappings: std::collections::HashMap::new(),
         routing: convergence::normalise::row::Routing::Ght(Vec::new()),
+        campaign: None,
     };
     let mut run = convergence::intake::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
         .await

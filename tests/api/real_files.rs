@@ -274,3 +274,27 @@ db_test!(an_unknown_column_of_dates_or_amounts_is_named_with_the_field_it_might_
     assert!(looks[0]["text"].as_str().unwrap().contains(r#"mapping={"Terme": "contract_end"}"#), "{looks:?}");
     assert!(looks[1]["text"].as_str().unwrap().contains(r#"mapping={"Budget": "annual_cost"}"#), "{looks:?}");
 });
+
+db_test!(of_two_columns_for_the_application_the_latest_year_is_read_and_the_choice_is_said, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Logiciel 2013-2014;Logiciel 2015;Éditeur (si connu)\n\
+         Cristal;DxCare;Dedalus\n\
+         Pastel;Pastel;MiPih\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "enquete-2015.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    let chosen = messages(report, "column_chosen");
+    assert_eq!(chosen.len(), 1, "{report:#}");
+    assert_eq!(chosen[0]["column"], "B");
+    assert!(chosen[0]["text"].as_str().unwrap().contains("l'année la plus récente (2015)"), "{chosen:?}");
+    let duplicate = messages(report, "duplicate_column");
+    assert_eq!(duplicate[0]["column"], "A");
+    assert!(duplicate[0]["text"].as_str().unwrap().contains("la colonne B est lue"), "{duplicate:?}");
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let first = &rows.body.as_array().unwrap()[0];
+    assert_eq!(first["application_raw"], "DxCare");
+    assert_eq!(first["extra"]["Logiciel 2013-2014"], "Cristal", "the other column is kept");
+});

@@ -65,7 +65,7 @@ pub async fn load_reference(
         mappings.extend(etablissement_mappings(conn, finess).await?);
     }
     mappings.extend(extra_mappings.clone());
-    Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing })
+    Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing, campaign: None })
 }
 
 /// The header mappings a GHT confirmed.
