@@ -33,7 +33,7 @@ pub fn read_csv(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawShe
 
 /// Decodes the bytes: BOMs first, then UTF-8 if valid, else Windows-1252
 /// (what Excel for Windows writes when saving "CSV (séparateur : point-virgule)").
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
+pub(super) fn decode(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
         return text;

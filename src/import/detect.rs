@@ -22,6 +22,8 @@ pub enum Format {
     Ods,
     /// Delimited text.
     Csv,
+    /// An HTML table saved as `.xls` (an « export Excel »).
+    Html,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
             Format::Xls => "xls",
             Format::Ods => "ods",
             Format::Csv => "csv",
+            Format::Html => "html",
         }
     }
 }
@@ -67,6 +70,9 @@ pub fn detect_format(bytes: &[u8], file_name: &str) -> Result<Format, IngestErro
     }
     if let Some(kind) = known_binary(bytes) {
         return Err(IngestError::NotASpreadsheet { detected: kind.to_owned() });
+    }
+    if super::html::looks_like_html(bytes) {
+        return if super::html::has_table(bytes) { Ok(Format::Html) } else { Err(IngestError::WebPage) };
     }
     if looks_like_text(bytes) {
         return Ok(Format::Csv);

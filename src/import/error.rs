@@ -40,6 +40,12 @@ pub enum IngestError {
         /// What the bytes look like.
         detected: String,
     },
+    /// A web page without a table (an error page, a redirection) saved
+    /// under a spreadsheet's name.
+    #[error(
+        "ce fichier est une page web, pas un tableur : ouvrez l'export dans votre tableur, enregistrez-le au format .xlsx, puis déposez-le"
+    )]
+    WebPage,
     /// The file is truncated or corrupted.
     #[error(
         "le fichier est tronqué ou endommagé ({detail}) : ouvrez-le dans votre tableur, enregistrez-le à nouveau, puis déposez-le"
@@ -116,7 +122,7 @@ impl IngestError {
             IngestError::TooLargeDecompressed { .. } => "file-too-large-decompressed",
             IngestError::TooManyCells { .. } => "too-many-cells",
             IngestError::PasswordProtected => "password-protected",
-            IngestError::NotASpreadsheet { .. } => "not-a-spreadsheet",
+            IngestError::NotASpreadsheet { .. } | IngestError::WebPage => "not-a-spreadsheet",
             IngestError::Corrupted { .. } => "corrupted-file",
             IngestError::Empty => "empty-file",
             IngestError::NoHeaderRow { .. } => "no-header-row",

@@ -12,6 +12,7 @@ mod delimited;
 mod detect;
 mod error;
 pub mod headers;
+mod html;
 mod spreadsheet;
 
 pub use spreadsheet::INVENTORY_SHEET_NAME;
@@ -186,6 +187,7 @@ pub fn read_rows(
     let mut sink = FilledCells { sink, any: false };
     match format {
         Format::Csv => feed(vec![delimited::read_csv(bytes, file_name, limits)?], &mut sink),
+        Format::Html => feed(html::read_html(bytes, limits)?, &mut sink),
         Format::Ods => {
             archive::check(bytes, limits)?;
             let repaired = archive::repair_ods(bytes)?;

@@ -18,7 +18,7 @@ pub fn read(bytes: &[u8], format: Format, limits: &Limits) -> Result<Vec<RawShee
         Format::Xlsb => sheets(open_workbook_from_rs::<Xlsb<_>, _>(cursor).map_err(classify)?, limits),
         Format::Xls => sheets(open_workbook_from_rs::<Xls<_>, _>(cursor).map_err(classify)?, limits),
         Format::Ods => sheets(open_workbook_from_rs::<Ods<_>, _>(cursor).map_err(classify)?, limits),
-        Format::Csv => Err(IngestError::corrupted(
+        Format::Csv | Format::Html => Err(IngestError::corrupted(
             "un fichier texte ne peut pas être lu comme un classeur",
             "CSV read as a workbook",
         )),

@@ -47,13 +47,24 @@ pub fn csv_1252(text: &str) -> Vec<u8> {
 /// An OpenDocument spreadsheet as Google Drive exports it: no `mimetype`
 /// member. `rows` are text cells.
 pub fn ods_without_mimetype(rows: &[&[&str]]) -> Vec<u8> {
+    ods(rows, false, false)
+}
+
+/// An `.ods` as online office suites write it: each string cell also
+/// carries an `office:value` attribute holding its text.
+pub fn ods_from_an_online_suite(rows: &[&[&str]]) -> Vec<u8> {
+    ods(rows, true, true)
+}
+
+fn ods(rows: &[&[&str]], with_mimetype: bool, string_values: bool) -> Vec<u8> {
     use std::io::Write;
     let mut table = String::new();
     for row in rows {
         table.push_str("<table:table-row>");
         for cell in *row {
+            let value = if string_values { format!(" office:value=\"{cell}\"") } else { String::new() };
             table.push_str(&format!(
-                "<table:table-cell office:value-type=\"string\"><text:p>{cell}</text:p></table:table-cell>"
+                "<table:table-cell{value} office:value-type=\"string\"><text:p>{cell}</text:p></table:table-cell>"
             ));
         }
         table.push_str("</table:table-row>");
@@ -73,6 +84,11 @@ pub fn ods_without_mimetype(rows: &[&[&str]]) -> Vec<u8> {
         </manifest:manifest>";
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
+    if with_mimetype {
+        let stored = options.compression_method(zip::CompressionMethod::Stored);
+        writer.start_file("mimetype", stored).expect("member");
+        writer.write_all(b"application/vnd.oasis.opendocument.spreadsheet").expect("write");
+    }
     writer.start_file("content.xml", options).expect("member");
     writer.write_all(content.as_bytes()).expect("write");
     writer.start_file("META-INF/manifest.xml", options).expect("member");

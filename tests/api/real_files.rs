@@ -298,3 +298,36 @@ db_test!(of_two_columns_for_the_application_the_latest_year_is_read_and_the_choi
     assert_eq!(first["application_raw"], "DxCare");
     assert_eq!(first["extra"]["Logiciel 2013-2014"], "Cristal", "the other column is kept");
 });
+
+db_test!(files_that_are_not_what_their_name_says_are_read_as_excel_reads_them_or_refused_in_french, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?dry_run=true");
+    // The « export Excel » of a business application: an HTML table.
+    let export = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body>\
+        <h1>Parc applicatif</h1><table><tr><th>Application</th><th>&Eacute;diteur</th><th>Commentaire</th></tr>\
+        <tr><td>DxCare</td><td>Dedalus</td><td>migration<br>pr&eacute;vue</td></tr>\
+        <tr><td>Pastel</td><td>MiPih</td><td>&nbsp;</td></tr></table></body></html>";
+    let reply = app.deposit(&path, &dsi, "export_parc.xls", export.as_bytes().to_vec(), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["report"]["format"], "html");
+    let rows = reply.body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{reply:?}");
+    assert_eq!((rows[0]["state"].as_str(), rows[0]["comment"].as_str()), (Some("product"), Some("migration\nprévue")));
+    assert_eq!(rows[1]["application_raw"], "Pastel");
+
+    // A web page that is not a table: an error page saved as .xls.
+    let moved = b"<!DOCTYPE html><html><head><title>301 Moved Permanently</title></head><body><h1>Moved Permanently</h1></body></html>";
+    let refused = app.deposit(&path, &dsi, "export_parc.xls", moved.to_vec(), None).await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "not-a-spreadsheet");
+    assert!(
+        refused.body["detail"].as_str().unwrap().contains("ce fichier est une page web, pas un tableur"),
+        "{refused:?}"
+    );
+
+    // An .ods from an online office suite: string cells carry office:value.
+    let ods = crate::fixtures::ods_from_an_online_suite(&[&["Application", "Éditeur"], &["Glims", "Clinisys"]]);
+    let reply = app.deposit(&path, &dsi, "inventaire (en ligne).ods", ods, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.body["rows"][0]["application_raw"], "Glims");
+    assert_eq!(reply.body["rows"][0]["state"], "product");
+});
