@@ -1,12 +1,15 @@
 //! An inventory's rows, as they are located → normalised rows and the
 //! report.
 
+use super::lying_column::{self, SAMPLE_ROWS, Verdict};
 use super::report::{Message, Report, Severity, SheetSummary};
 use super::row::{Context, NormalisedRow, normalise_row};
+use super::sentinel::sentinel;
+use crate::domain::normalise_key;
 use crate::import::Cell;
 use crate::import::cells::{self, MonthDay};
 use crate::import::headers::{Field, in_thousands};
-use crate::import::table::{InventorySheet, Located};
+use crate::import::table::{InventorySheet, Located, TableRow};
 
 /// Where normalised rows and report messages go as they are produced, so
 /// that neither need all be held in memory.
@@ -30,6 +33,12 @@ pub struct InventoryNormaliser<'c, O> {
     /// Per column of the sheet being read: values, dates and amounts seen
     /// (to say what an unrecognised column might be).
     looks: Vec<ColumnLooks>,
+    /// The first rows of the sheet being read, held until its application
+    /// column is judged.
+    sample: Vec<TableRow>,
+    /// Whether the sheet's application column was judged trustworthy
+    /// (`None`: not yet).
+    trusted: Option<bool>,
 }
 
 /// What the values of a column look like.
@@ -40,6 +49,25 @@ struct ColumnLooks {
     amounts: u32,
 }
 
+/// Whether a text is a commune or a hospital's name of the FINESS
+/// directory.
+fn is_place(text: &str) -> bool {
+    static PLACES: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    let places = PLACES.get_or_init(|| {
+        let Ok(directory) = crate::reference::finess_directory() else { return Default::default() };
+        directory
+            .sites()
+            .iter()
+            .flat_map(|site| {
+                let commune = site.commune.split_once(' ').map_or(site.commune.as_str(), |(_, name)| name);
+                [normalise_key(&site.short_name), normalise_key(&site.long_name), normalise_key(commune)]
+            })
+            .filter(|key| key.chars().count() > 3)
+            .collect()
+    });
+    places.contains(&normalise_key(text))
+}
+
 /// Values an unrecognised column must hold before its look is reported.
 const LOOKS_MIN_VALUES: u32 = 3;
 
@@ -47,7 +75,15 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     /// Starts an empty report for the context's file.
     pub fn new(context: &'c Context<'c>, output: O) -> Self {
         let report = Report { file: context.file.to_owned(), ..Report::default() };
-        InventoryNormaliser { context, output, report, sheet_rows: 0, looks: Vec::new() }
+        InventoryNormaliser {
+            context,
+            output,
+            report,
+            sheet_rows: 0,
+            looks: Vec::new(),
+            sample: Vec::new(),
+            trusted: None,
+        }
     }
 
     /// The output, to act on it between rows.
@@ -60,6 +96,8 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         self.report = Report { file: self.context.file.to_owned(), ..Report::default() };
         self.sheet_rows = 0;
         self.looks.clear();
+        self.sample.clear();
+        self.trusted = None;
     }
 
     /// Takes what the locator made known about a sheet.
@@ -100,27 +138,97 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                 );
                 self.emit(message);
             }
-            Located::Row(row) => {
-                self.report.rows_read += 1;
-                self.sheet_rows += 1;
-                self.look_at(sheet, &row.cells);
-                let (normalised, messages) = normalise_row(self.context, sheet, &row);
-                for message in messages {
-                    self.emit(message);
-                }
-                match normalised {
-                    Some(normalised) => {
-                        self.report.rows_imported += 1;
-                        self.output.row(normalised, self.report.errors);
+            Located::Row(row) => match self.trusted {
+                None => {
+                    self.sample.push(row);
+                    if self.sample.len() >= SAMPLE_ROWS {
+                        self.judge(sheet);
                     }
-                    None => self.report.rows_rejected += 1,
                 }
+                Some(trusted) => self.take_row(sheet, row, trusted),
+            },
+        }
+    }
+
+    /// A row of a sheet whose application column was judged.
+    fn take_row(&mut self, sheet: &InventorySheet, row: TableRow, trusted: bool) {
+        self.report.rows_read += 1;
+        self.sheet_rows += 1;
+        if !trusted {
+            self.report.rows_rejected += 1;
+            return;
+        }
+        self.look_at(sheet, &row.cells);
+        let (normalised, messages) = normalise_row(self.context, sheet, &row);
+        for message in messages {
+            self.emit(message);
+        }
+        match normalised {
+            Some(normalised) => {
+                self.report.rows_imported += 1;
+                self.output.row(normalised, self.report.errors);
             }
+            None => self.report.rows_rejected += 1,
+        }
+    }
+
+    /// Judges the sheet's application column on its first rows (see
+    /// [`lying_column`]), says why when it lies, then takes the rows held.
+    fn judge(&mut self, sheet: &InventorySheet) {
+        let sample = std::mem::take(&mut self.sample);
+        let context = self.context;
+        let recognises = |text: &str| sentinel(text).is_some() || context.match_product(text).is_some();
+        let verdict = lying_column::judge(sheet, &sample, recognises, is_place);
+        let column = |i: usize| {
+            sheet.columns.get(i).map_or((String::new(), String::new()), |c| (c.letter.clone(), c.header.clone()))
+        };
+        let text = match &verdict {
+            Verdict::Trusted => None,
+            Verdict::Shifted { application: (a, values, found), better: (b, _, better_found) } => {
+                let ((letter, header), (better_letter, better_header)) = (column(*a), column(*b));
+                let mapping = better_header.replace('"', "\\\"");
+                Some((
+                    *a,
+                    format!(
+                        "la colonne {letter} (« {header} »), lue comme le nom de l'application, ne contient presque aucun logiciel connu ({found} sur {values} dans les premières lignes), alors que la colonne {better_letter} (« {better_header} ») en reconnaît {better_found} : l'en-tête est sans doute décalé ou mal attribué. Aucune ligne de cette feuille n'est importée. Corrigez l'en-tête, ou envoyez le paramètre mapping={{\"{mapping}\": \"application\"}}."
+                    ),
+                ))
+            }
+            Verdict::Places { application: (a, values, places) } => {
+                let (letter, header) = column(*a);
+                Some((
+                    *a,
+                    format!(
+                        "la colonne {letter} (« {header} »), lue comme le nom de l'application, contient surtout des noms de communes ou d'établissements ({places} sur {values} dans les premières lignes) : l'en-tête est sans doute décalé ou mal attribué. Aucune ligne de cette feuille n'est importée. Corrigez l'en-tête, ou indiquez la colonne des applications avec le paramètre mapping."
+                    ),
+                ))
+            }
+        };
+        if let Some((index, text)) = &text {
+            let position = sheet.columns.get(*index).map(|c| (c.letter.as_str(), c.header.as_str()));
+            let message = self.sheet_message(
+                sheet,
+                Severity::Error,
+                "application_column_lies",
+                Some(sheet.header_row),
+                position,
+                text,
+            );
+            self.emit(message);
+        }
+        let trusted = text.is_none();
+        self.trusted = Some(trusted);
+        for row in sample {
+            self.take_row(sheet, row, trusted);
         }
     }
 
     /// A sheet has ended.
     pub fn sheet_done(&mut self, sheet: &InventorySheet) {
+        if self.trusted.is_none() {
+            self.judge(sheet);
+        }
+        self.trusted = None;
         self.unknown_columns_that_look_like_fields(sheet);
         let rows = std::mem::take(&mut self.sheet_rows);
         self.report.sheets.push(SheetSummary { name: sheet.name.clone(), header_row: sheet.header_row, rows });

@@ -6,6 +6,7 @@
 
 pub mod cells_by_header;
 pub mod inventory;
+pub mod lying_column;
 pub mod matcher;
 pub mod message_page;
 mod reference_data;

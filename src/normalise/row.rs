@@ -58,7 +58,8 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn match_product(&self, raw: &str) -> Option<ProductMatch> {
+    /// Matches a name, once per import.
+    pub fn match_product(&self, raw: &str) -> Option<ProductMatch> {
         if let Some(found) = self.matches.borrow().get(raw) {
             return found.clone();
         }

@@ -45,7 +45,12 @@ impl FinessDirectory {
         ejs
     }
 
-    /// The site with this FINESS ET.
+    /// Every site, in file order.
+    pub fn sites(&self) -> &[DirectorySite] {
+        &self.sites
+    }
+
+    /// A site by its FINESS ET.
     pub fn site(&self, finess_et: &Finess) -> Option<&DirectorySite> {
         self.by_et.get(finess_et).map(|&i| &self.sites[i])
     }

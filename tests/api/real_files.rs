@@ -331,3 +331,44 @@ db_test!(files_that_are_not_what_their_name_says_are_read_as_excel_reads_them_or
     assert_eq!(reply.body["rows"][0]["application_raw"], "Glims");
     assert_eq!(reply.body["rows"][0]["state"], "product");
 });
+
+db_test!(a_sheet_whose_application_column_lies_is_refused_naming_both_columns_and_never_imported, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    // Pasted one column off: the domains sit under « Application », the
+    // software under « V1 ».
+    let shifted = csv_1252(
+        "Application;V1;Éditeur\n\
+         Urgences;DxCare;Dedalus\n\
+         Administratif;Pastel;MiPih\n\
+         Biologie;Glims;Clinisys\n\
+         Finances;Magh2;MiPih\n\
+         Paie;Agirh;MiPih\n\
+         Imagerie;Xplore;EDL\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let strict = app.deposit(&path, &dsi, "decale.csv", shifted.clone(), None).await;
+    assert_problem(&strict, StatusCode::UNPROCESSABLE_ENTITY, "invalid-inventory");
+    let lies = messages(&strict.body["report"], "application_column_lies");
+    assert_eq!(lies.len(), 1, "{strict:?}");
+    let text = lies[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("la colonne A (« Application »)") && text.contains("la colonne B (« V1 ») en reconnaît 6"),
+        "{text}"
+    );
+    assert!(text.contains(r#"mapping={"V1": "application"}"#), "{text}");
+
+    let partial = app.deposit(&format!("{path}?partial=true"), &dsi, "decale.csv", shifted, None).await;
+    assert_eq!(
+        (partial.body["report"]["rows_imported"].as_i64(), partial.body["report"]["rows_rejected"].as_i64()),
+        (Some(0), Some(6)),
+        "{partial:?}"
+    );
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    assert_eq!(rows.body, serde_json::json!([]), "nothing of the sheet was imported");
+
+    // Communes under « Logiciel »: the header is mis-assigned.
+    let places = csv_1252("Logiciel;Éditeur\nLe Havre;Dedalus\nFécamp;MiPih\nLillebonne;MiPih\nBolbec;\nRouen;\n");
+    let refused = app.deposit(&path, &dsi, "communes.csv", places, None).await;
+    let lies = messages(&refused.body["report"], "application_column_lies");
+    assert!(lies[0]["text"].as_str().unwrap().contains("noms de communes ou d'établissements"), "{refused:?}");
+});
