@@ -504,7 +504,18 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
     for field in [Field::Subdomain, Field::Domain] {
         let Some((index, cell)) = reader.cell(field) else { continue };
         match taxonomy.lookup_parts(&cell.display(), product_default.as_deref()) {
-            Some(DomainRef::Subdomain(code)) => return (Some(code.clone()), false),
+            Some(DomainRef::Subdomain(code)) => {
+                // Hospitals do run one product in several sub-domains: the
+                // label wins, said when it differs from the product's own.
+                if let Some(default) = product_default.as_deref().filter(|d| *d != code.as_str()) {
+                    if taxonomy.domain_of(default) == taxonomy.domain_of(code) {
+                        reader.push(Severity::Info, "subdomain_from_label", Some(index), format!("désigne le sous-domaine {code}, retenu ; le produit rapproché relève d'ordinaire de {default}."));
+                    } else {
+                        reader.push(Severity::Warning, "domain_conflict", Some(index), format!("désigne le sous-domaine {code}, d'un autre domaine que celui du produit rapproché ({default}) : le sous-domaine écrit est retenu ; vérifiez le produit ou le domaine."));
+                    }
+                }
+                return (Some(code.clone()), false);
+            }
             Some(DomainRef::Domain(code)) => domain_only = Some(code.clone()),
             None => reader.push(Severity::Warning, "unknown_domain", Some(index), "n'est pas un domaine connu de la nomenclature : le sous-domaine est déduit du produit quand c'est possible (voir GET /api/v1/taxonomy).".to_owned()),
         }
@@ -533,7 +544,19 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
             );
             (Some(default), true)
         }
-        (_, Some(domain)) => match taxonomy.only_subdomain(&domain) {
+        (Some(default), Some(domain)) => {
+            // A coding product under « Urgences »: the label is kept, and
+            // a person checks.
+            reader.push(Severity::Warning, "domain_conflict", column, format!("désigne le domaine {domain}, autre que celui du produit rapproché ({default}) : le domaine écrit est retenu ; vérifiez le produit ou le domaine."));
+            match taxonomy.only_subdomain(&domain) {
+                Some(only) => (Some(only.to_owned()), false),
+                None => {
+                    reader.push(Severity::Warning, "inferred_subdomain", column, format!("ne précise que le domaine {domain}, qui a plusieurs sous-domaines : précisez le sous-domaine pour que la ligne compte dans les indicateurs."));
+                    (None, false)
+                }
+            }
+        }
+        (None, Some(domain)) => match taxonomy.only_subdomain(&domain) {
             Some(only) => (Some(only.to_owned()), false),
             None => {
                 reader.push(Severity::Warning, "inferred_subdomain", column, format!("ne précise que le domaine {domain}, qui a plusieurs sous-domaines : précisez le sous-domaine pour que la ligne compte dans les indicateurs."));

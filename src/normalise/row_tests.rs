@@ -206,10 +206,10 @@ fn cases() -> Vec<Case> {
             &["vendor_mismatch", "inferred_subdomain"],
         ),
         case(
-            "a written sub-domain wins over the product's",
+            "a written sub-domain wins over the product's, with a warning when it lies in another domain",
             ["DxCare", "", "RPU", "", ""],
             Some(Expected { subdomain: Some("URG.DPU"), inferred: false, ..product("DxCare", Alias, "DPI.CORE") }),
-            &[],
+            &["domain_conflict"],
         ),
         case(
             "a domain with one sub-domain names it",

@@ -96,7 +96,9 @@ db_test!(a_messy_workbook_is_normalised_to_exact_values, |app| {
     assert_eq!(crossway["product_id"], app.product_id("M-CrossWay").await);
     assert_eq!(crossway["match_method"], "fuzzy");
     assert_eq!(crossway["subdomain"], "DPI.CORE");
-    assert_eq!(crossway["subdomain_inferred"], false);
+    // « Dossier de soins » names the patient-record domain: the product
+    // decides its sub-domain.
+    assert_eq!(crossway["subdomain_inferred"], true);
     assert_eq!(crossway["users"], 35);
     assert_eq!(crossway["contract_end"], "2026-12-31");
     assert_eq!(crossway["annual_cost"], 300_050);

@@ -372,3 +372,41 @@ db_test!(a_sheet_whose_application_column_lies_is_refused_naming_both_columns_an
     let lies = messages(&refused.body["report"], "application_column_lies");
     assert!(lies[0]["text"].as_str().unwrap().contains("noms de communes ou d'établissements"), "{refused:?}");
 });
+
+db_test!(the_label_and_the_product_settle_the_sub_domain_as_a_person_would, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Application;Domaine\n\
+         NetSoins;Dossier de soins\n\
+         DxCare;DPI psychiatrie\n\
+         PMSIpilot;Urgences\n\
+         Registre maison;Dossier de soins\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "domaines.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let subdomains: Vec<(&str, Option<&str>)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
+        .collect();
+    assert_eq!(
+        subdomains,
+        [
+            ("NetSoins", Some("DPI.MS")),
+            ("DxCare", Some("DPI.PSY")),
+            ("PMSIpilot", Some("URG.DPU")),
+            ("Registre maison", None)
+        ],
+        "an EHPAD's resident record under « Dossier de soins » is DPI.MS"
+    );
+    let at = |code: &str| -> Vec<(i64, &str)> {
+        messages(report, code).iter().map(|m| (m["row"].as_i64().unwrap(), m["severity"].as_str().unwrap())).collect()
+    };
+    assert_eq!(at("subdomain_from_label"), [(3, "info")]);
+    assert_eq!(at("domain_conflict"), [(4, "warning")]);
+});
