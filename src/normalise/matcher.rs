@@ -264,7 +264,7 @@ impl Matcher {
         for end in (1..words.len()).rev() {
             let prefix = words[..end].join(" ");
             let short_with_module = || {
-                words[end..].iter().all(|w| is_module_word(w)).then(|| self.exact(&normalise_key(&prefix))).flatten()
+                words[end..].iter().all(|w| is_service_word(w)).then(|| self.exact(&normalise_key(&prefix))).flatten()
             };
             if let Some((product_id, _)) = self.exact_long(&prefix).or_else(short_with_module) {
                 let rest = words[end..].join(" ");
@@ -342,6 +342,33 @@ impl Matcher {
 /// suffix (`web`, `net`) is not one of them: `Lamweb` is a product.
 const GLUED_MODULE_WORDS: [&str; 10] =
     ["urgences", "urgence", "soins", "soin", "dmu", "gap", "gam", "psy", "ehpad", "ssr"];
+
+/// Services a short product name is written with (`DX Urgences`, `TU
+/// SMUR`): never a module that is a product of its own in the same family
+/// (`DX Labo` is DxLab, `DX Planning` DxPlanning).
+const SERVICE_WORDS: [&str; 16] = [
+    "urgences",
+    "urgence",
+    "urg",
+    "smur",
+    "dmu",
+    "soins",
+    "soin",
+    "web",
+    "mobile",
+    "psy",
+    "ssr",
+    "smr",
+    "ehpad",
+    "usld",
+    "had",
+    "maternite",
+];
+
+/// Whether a word names a service (see [`SERVICE_WORDS`]).
+fn is_service_word(word: &str) -> bool {
+    SERVICE_WORDS.contains(&normalise_key(word).as_str())
+}
 
 /// Whether a word names a module or a service.
 fn is_module_word(word: &str) -> bool {
