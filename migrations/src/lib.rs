@@ -23,6 +23,7 @@ mod m20261126_000012_product_names_per_proposer;
 mod m20261126_000013_people_and_sessions;
 mod m20261126_000014_inventory_listing_index;
 mod m20261126_000015_level_one_record_synonyms;
+mod m20261126_000016_state_aliases;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_people_and_sessions::Migration),
             Box::new(m20261126_000014_inventory_listing_index::Migration),
             Box::new(m20261126_000015_level_one_record_synonyms::Migration),
+            Box::new(m20261126_000016_state_aliases::Migration),
         ]
     }
 }

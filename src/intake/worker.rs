@@ -456,9 +456,9 @@ fn normalise_fed(
     file_name: &str,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let ReferenceData { products, aliases, synonyms, subdomains, routing, mappings, campaign } = reference;
+    let ReferenceData { products, aliases, states, synonyms, subdomains, routing, mappings, campaign } = reference;
     let headers = HeaderMatcher::new(&mappings).for_campaign(campaign);
-    let matcher = Matcher::new(products, aliases);
+    let matcher = Matcher::new(products, aliases).with_states(states);
     let taxonomy = TaxonomyIndex::new(synonyms, subdomains);
     let matches = std::cell::RefCell::new(HashMap::new());
     let context =

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::sentinel::{EntryState, sentinel};
 use crate::domain::normalise_key;
 
 /// Names this short (once normalised) never match fuzzily or by prefix.
@@ -91,6 +92,18 @@ pub struct CatalogueAlias {
     pub local: bool,
 }
 
+/// A spelling that states a situation, national or local to one GHT.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StateAlias {
+    /// The spelling.
+    pub alias: String,
+    /// The state it says.
+    pub state: EntryState,
+    /// `true` for the GHT's own (wins over national spellings and
+    /// products).
+    pub local: bool,
+}
+
 /// How a name was matched.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
@@ -156,6 +169,9 @@ pub struct Matcher {
     long_keys: Vec<(String, i64)>,
     /// Vendor keys (current and former) → vendor id.
     vendors: HashMap<String, i64>,
+    /// Spellings of states taught by the GHT, then national ones.
+    local_states: HashMap<String, EntryState>,
+    national_states: HashMap<String, EntryState>,
 }
 
 impl Matcher {
@@ -190,7 +206,43 @@ impl Matcher {
             .collect();
         long_keys.sort();
         long_keys.dedup();
-        Matcher { products: products.into_iter().map(|p| (p.id, p)).collect(), local, national, long_keys, vendors }
+        Matcher {
+            products: products.into_iter().map(|p| (p.id, p)).collect(),
+            local,
+            national,
+            long_keys,
+            vendors,
+            local_states: HashMap::new(),
+            national_states: HashMap::new(),
+        }
+    }
+
+    /// The matcher with the spellings of states taught nationally or by
+    /// the GHT.
+    pub fn with_states(mut self, states: Vec<StateAlias>) -> Self {
+        for alias in states {
+            let key = normalise_key(&alias.alias);
+            if alias.local {
+                self.local_states.insert(key, alias.state);
+            } else {
+                self.national_states.insert(key, alias.state);
+            }
+        }
+        self
+    }
+
+    /// The state a cell states rather than a product: the GHT's own
+    /// spelling first, then (unless the GHT made it one of its products'
+    /// spellings) a national one or the built-in list.
+    pub fn state_of(&self, raw: &str) -> Option<EntryState> {
+        let key = normalise_key(raw);
+        if let Some(state) = self.local_states.get(&key) {
+            return Some(*state);
+        }
+        if !key.is_empty() && self.local.contains_key(&key) {
+            return None;
+        }
+        self.national_states.get(&key).copied().or_else(|| sentinel(raw))
     }
 
     /// A product by id.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::matcher::{CatalogueAlias, CatalogueProduct};
+use super::matcher::{CatalogueAlias, CatalogueProduct, StateAlias};
 use super::row::Routing;
 use crate::import::headers::Field;
 
@@ -16,6 +16,10 @@ pub struct ReferenceData {
     pub products: Vec<CatalogueProduct>,
     /// Their aliases (national, and the GHT's own).
     pub aliases: Vec<CatalogueAlias>,
+    /// Spellings that state a situation, taught nationally or by the GHT
+    /// (on top of the national list built into the service).
+    #[serde(default)]
+    pub states: Vec<StateAlias>,
     /// Taxonomy synonyms: (word, domain, sub-domain).
     pub synonyms: Vec<(String, String, Option<String>)>,
     /// Sub-domains: (code, domain).

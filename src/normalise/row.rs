@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::cells_by_header::CellsByHeader;
 use super::matcher::{MatchMethod, Matcher, ProductMatch, REVIEW_THRESHOLD};
 use super::report::{Message, Severity};
-use super::sentinel::{EntryState, sentinel};
+use super::sentinel::EntryState;
 use super::taxonomy::{DomainRef, TaxonomyIndex};
 use super::vendor::{self, VendorReading};
 use crate::domain::normalise_key;
@@ -346,7 +346,7 @@ pub fn normalise_row(
     // Product, sentinel or unmatched name.
     let normalised_name = normalise_key(&application_raw);
     let mut flags = Vec::new();
-    let (state, product_match) = match sentinel(&application_raw) {
+    let (state, product_match) = match context.matcher.state_of(&application_raw) {
         Some(state) => (state, None),
         None if application_raw.is_empty() => (EntryState::Unspecified, None),
         None => match context.match_product(&application_raw) {

@@ -13,6 +13,7 @@ use crate::export::review::{CHOICE_HEADER, filled_lines};
 use crate::intake::worker::{WorkerConfig, parse_isolated};
 use crate::normalise::matcher::{MatchMethod, Matcher};
 use crate::normalise::row::Routing;
+use crate::normalise::sentinel::{EntryState, sentinel};
 use crate::store::audit::Actor;
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
@@ -69,9 +70,30 @@ pub struct Confirmed {
     pub recomputed: Vec<Recomputed>,
 }
 
-/// Confirms that a spelling means a product in this GHT: it becomes a GHT
-/// alias, used by every later import, and the rows of open campaigns that
-/// carry it are re-normalised.
+/// What a name of the review queue is resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// A catalogue product.
+    Product(i64),
+    /// A state (`in_house`, `not_computerised`, `unspecified`): the name
+    /// was a placeholder, a survey answer or an in-house tool.
+    State(EntryState),
+}
+
+impl Resolution {
+    /// A state a name can be resolved to (not `product` nor `unmatched`),
+    /// by its stored name or as people write it (« développement interne »).
+    pub fn state(raw: &str) -> Option<Self> {
+        EntryState::parse(raw.trim())
+            .or_else(|| sentinel(raw))
+            .filter(|s| !matches!(s, EntryState::Product | EntryState::Unmatched))
+            .map(Resolution::State)
+    }
+}
+
+/// Confirms that a spelling means a product, or states a situation, in this
+/// GHT: it becomes a GHT alias, used by every later import, and the rows of
+/// open campaigns that carry it are re-normalised.
 ///
 /// # Errors
 /// `NotFound` / `Forbidden` by [`access::writable_ght`]; `Invalid` for an
@@ -81,10 +103,10 @@ pub async fn confirm(
     actor: Actor<'_>,
     ght: &GhtCode,
     spelling: &str,
-    product_id: i64,
+    resolution: Resolution,
 ) -> Result<Confirmed, AppError> {
     access::writable_ght(db.reader(), actor.principal, ght).await?;
-    confirm_all(db, actor, ght, &[(spelling.to_owned(), product_id)]).await
+    confirm_all(db, actor, ght, &[(spelling.to_owned(), resolution)]).await
 }
 
 /// Confirms a filled review workbook (column « Produit retenu »: a
@@ -109,16 +131,16 @@ pub async fn confirm_workbook(
     let mut problems = Vec::new();
     for line in filled_lines(&workbook.sheets) {
         let product = match line.choice.parse::<i64>() {
-            Ok(id) => matcher.product(id).map(|p| p.id),
+            Ok(id) => matcher.product(id).map(|p| Resolution::Product(p.id)),
             Err(_) => matcher
                 .match_product(&line.choice)
                 .filter(|m| matches!(m.method, MatchMethod::Alias | MatchMethod::LocalAlias))
-                .map(|m| m.product_id),
+                .map(|m| Resolution::Product(m.product_id)),
         };
-        match product {
-            Some(product_id) => choices.push((line.spelling, product_id)),
+        match product.or_else(|| Resolution::state(&line.choice)) {
+            Some(resolution) => choices.push((line.spelling, resolution)),
             None => problems.push(format!(
-                "feuille « {} », ligne {}, colonne « {CHOICE_HEADER} » : « {} » n'est ni le nom exact ni l'identifiant d'un produit du catalogue",
+                "feuille « {} », ligne {}, colonne « {CHOICE_HEADER} » : « {} » n'est ni le nom exact ni l'identifiant d'un produit du catalogue, ni un état (« développement interne », « non informatisé », « non renseigné »)",
                 line.sheet, line.row, line.choice
             )),
         }
@@ -135,19 +157,26 @@ async fn confirm_all(
     db: &Db,
     actor: Actor<'_>,
     ght: &GhtCode,
-    choices: &[(String, i64)],
+    choices: &[(String, Resolution)],
 ) -> Result<Confirmed, AppError> {
     let members = members(db, ght).await?;
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
     let mut alias_id = None;
     let mut rows_updated = 0;
-    for (spelling, product_id) in choices {
+    for (spelling, resolution) in choices {
         if normalise_key(spelling).is_empty() {
             return Err(AppError::Invalid("le nom à rapprocher est vide".to_owned()));
         }
-        let product = super::catalogue::usable_in(write.txn(), ght, *product_id).await?;
-        let done = review::confirm(write.txn(), actor, ght, &members, spelling, &product).await?;
+        let done = match resolution {
+            Resolution::Product(product_id) => {
+                let product = super::catalogue::usable_in(write.txn(), ght, *product_id).await?;
+                review::confirm(write.txn(), actor, ght, &members, spelling, &product).await?
+            }
+            Resolution::State(state) => {
+                review::confirm_state(write.txn(), actor, ght, &members, spelling, *state).await?
+            }
+        };
         alias_id = Some(done.alias_id);
         rows_updated += done.rows_updated;
     }

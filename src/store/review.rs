@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::audit::{self, Actor, Change};
-use super::entities::{campaign, inventory_entry, product, product_alias};
+use super::entities::{campaign, inventory_entry, product, product_alias, state_alias};
 use super::inventory::current_uploads;
 use super::pagination::{Page, PageOf};
 use crate::domain::CampaignStatus;
@@ -224,6 +224,13 @@ pub async fn confirm(
         .one(txn)
         .await?;
     let before = existing.as_ref().map(|a| serde_json::json!({"product_id": a.product_id, "alias": a.alias}));
+    // The spelling now names a product here: a state it was taught to mean
+    // is forgotten.
+    state_alias::Entity::delete_many()
+        .filter(state_alias::Column::NormalisedKey.eq(key.as_str()))
+        .filter(state_alias::Column::Scope.eq(ght.as_str()))
+        .exec(txn)
+        .await?;
     let alias = match existing {
         Some(alias) => {
             let mut model = alias.into_active_model();
@@ -287,6 +294,98 @@ pub async fn confirm(
             after: Some(serde_json::json!({
                 "alias": alias.alias, "normalised_key": alias.normalised_key, "product_id": product.id,
                 "product": product.name, "rows_updated": rows_updated,
+            })),
+        },
+    )
+    .await?;
+    Ok(Confirmation { alias_id: alias.id, rows_updated })
+}
+
+/// Records that a spelling states a situation in this GHT (« en attente
+/// DSI » → `unspecified`): a GHT state alias used by every later import
+/// (created, or changed; a product alias of the same spelling is
+/// forgotten), and the current rows of open campaigns carrying it take the
+/// state. Audited.
+///
+/// # Errors
+/// When a statement fails.
+pub async fn confirm_state(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    members: &[String],
+    spelling: &str,
+    state: EntryState,
+) -> Result<Confirmation, StoreError> {
+    let key = normalise_key(spelling);
+    let existing = state_alias::Entity::find()
+        .filter(state_alias::Column::NormalisedKey.eq(key.as_str()))
+        .filter(state_alias::Column::Scope.eq(ght.as_str()))
+        .one(txn)
+        .await?;
+    let before = existing.as_ref().map(|a| serde_json::json!({"state": a.state.as_str(), "alias": a.alias}));
+    product_alias::Entity::delete_many()
+        .filter(product_alias::Column::NormalisedKey.eq(key.as_str()))
+        .filter(product_alias::Column::Scope.eq(ght.as_str()))
+        .exec(txn)
+        .await?;
+    let alias = match existing {
+        Some(alias) => {
+            let mut model = alias.into_active_model();
+            model.state = Set(state);
+            model.alias = Set(spelling.trim().to_owned());
+            model.update(txn).await?
+        }
+        None => {
+            state_alias::ActiveModel {
+                alias: Set(spelling.trim().to_owned()),
+                normalised_key: Set(key.clone()),
+                state: Set(state),
+                scope: Set(AliasScope::Ght(ght.clone())),
+                created_at: Set(super::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?
+        }
+    };
+    let pairs = current_pairs(txn, members).await?;
+    let rows = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        inventory_entry::Entity::find()
+            .filter(to_review(&pairs))
+            .filter(inventory_entry::Column::NormalisedName.eq(key.as_str()))
+            .all(txn)
+            .await?
+    };
+    let mut rows_updated = 0;
+    for row in rows {
+        let mut model = row.clone().into_active_model();
+        model.product_id = Set(None);
+        model.state = Set(state);
+        model.match_confidence = Set(None);
+        model.match_method = Set(Some(MatchMethod::Confirmed));
+        model.flags = Set("[]".to_owned());
+        if row.subdomain_inferred {
+            model.subdomain_code = Set(None);
+            model.subdomain_inferred = Set(false);
+        }
+        model.update(txn).await?;
+        rows_updated += 1;
+    }
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "alias.confirm_state",
+            object_type: "state_alias",
+            object_id: alias.id.to_string(),
+            ght_code: Some(ght.clone()),
+            before,
+            after: Some(serde_json::json!({
+                "alias": alias.alias, "normalised_key": alias.normalised_key, "state": state.as_str(),
+                "rows_updated": rows_updated,
             })),
         },
     )

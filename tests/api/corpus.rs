@@ -108,6 +108,7 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
     let reference = convergence::normalise::ReferenceData {
         products: Vec::new(),
         aliases: Vec::new(),
+        states: Vec::new(),
         synonyms: Vec::new(),
         subdomains: Vec::new(),
         mappings: std::collections::HashMap::new(),

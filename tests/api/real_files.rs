@@ -410,3 +410,52 @@ db_test!(the_label_and_the_product_settle_the_sub_domain_as_a_person_would, |app
     assert_eq!(at("subdomain_from_label"), [(3, "info")]);
     assert_eq!(at("domain_conflict"), [(4, "warning")]);
 });
+
+db_test!(the_review_queue_resolves_a_placeholder_to_a_state_learned_by_the_ght_only, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    let csv = csv_1252("Application\nen attente DSI\nBase Access du service\n");
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    assert_eq!(app.deposit(&path, &dsi, "a.csv", csv, None).await.status, StatusCode::CREATED);
+    let review = "/api/v1/ghts/NOR-02/review";
+    let queue = app.send(Method::GET, review, Some(&dsi), None).await;
+    assert_eq!(queue.body["total_items"], 2, "{queue:?}");
+
+    let waiting = serde_json::json!({"name": "en attente DSI", "state": "unspecified"});
+    let done = app.send(Method::POST, review, Some(&dsi), Some(waiting)).await;
+    assert_eq!((done.status, done.body["rows_updated"].as_i64()), (StatusCode::OK, Some(1)), "{done:?}");
+    let in_house = serde_json::json!({"name": "Base Access du service", "state": "développement interne"});
+    assert_eq!(app.send(Method::POST, review, Some(&dsi), Some(in_house)).await.status, StatusCode::OK);
+    for wrong in [serde_json::json!({"name": "x"}), serde_json::json!({"name": "x", "state": "product"})] {
+        let refused = app.send(Method::POST, review, Some(&dsi), Some(wrong)).await;
+        assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    }
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let states: Vec<&str> = rows.body.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["unspecified", "in_house"]);
+    assert_eq!(app.send(Method::GET, review, Some(&dsi), None).await.body["total_items"], 0);
+
+    // Learned for the GHT's later deposits, not for another GHT.
+    let later = app
+        .deposit(
+            "/api/v1/etablissements/760780734/campaigns/2026/inventory?dry_run=true",
+            &dsi,
+            "b.csv",
+            csv_1252("Application\nEN ATTENTE DSI\n"),
+            None,
+        )
+        .await;
+    assert_eq!(later.body["rows"][0]["state"], "unspecified", "{later:?}");
+    let elsewhere = app
+        .deposit(
+            "/api/v1/etablissements/620103440/campaigns/2026/inventory?dry_run=true",
+            &app.admin_token,
+            "c.csv",
+            csv_1252("Application\nen attente DSI\n"),
+            None,
+        )
+        .await;
+    assert_eq!(elsewhere.body["rows"][0]["state"], "unmatched", "{elsewhere:?}");
+    let audit = app.get("/api/v1/audit-events?action=alias.confirm_state").await;
+    assert_eq!(audit.body["total_items"], 2, "{audit:?}");
+});

@@ -12,7 +12,7 @@ use crate::http::auth::{Auth, GhtWriters, ReviewReaders};
 use crate::http::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
 use crate::service::recompute::Recomputed;
-use crate::service::review as review_service;
+use crate::service::review::{self as review_service, Resolution};
 use crate::store::pagination::Page;
 
 /// A suggested product.
@@ -91,8 +91,11 @@ pub async fn get_review(
 pub struct ConfirmMapping {
     /// The name as written (any spelling of the normalised name).
     pub name: String,
-    /// The catalogue product it designates.
-    pub product_id: i64,
+    /// The catalogue product it designates (or give `state`).
+    pub product_id: Option<i64>,
+    /// The state it says instead of a product: `in_house`,
+    /// `not_computerised` or `unspecified`.
+    pub state: Option<String>,
 }
 
 /// What a confirmation did.
@@ -109,7 +112,7 @@ pub struct ConfirmationView {
 /// Confirms a mapping.
 #[utoipa::path(post, path = "/api/v1/ghts/{code}/review", tag = "inventaires", request_body = ConfirmMapping,
     params(("code" = String, Path, description = "Code du GHT")),
-    description = "Confirme qu'un nom désigne un produit du catalogue : le nom devient un alias propre au GHT, utilisé par tous les dépôts suivants, et les lignes concernées des campagnes ouvertes sont renormalisées (les campagnes closes restent figées). Rôles : admin, ght (son GHT).",
+    description = "Confirme qu'un nom désigne un produit du catalogue (product_id), ou un état (state : in_house, not_computerised, unspecified — une réponse d'attente, un outil maison) : le nom devient un alias propre au GHT, utilisé par tous les dépôts suivants, et les lignes concernées des campagnes ouvertes sont renormalisées (les campagnes closes restent figées). Rôles : admin, ght (son GHT).",
     responses(
         (status = 200, description = "Rapprochement enregistré", body = ConfirmationView),
         (status = 422, description = "Nom vide", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -121,7 +124,14 @@ pub async fn confirm_review(
     ApiJson(body): ApiJson<ConfirmMapping>,
 ) -> Result<Json<ConfirmationView>, AppError> {
     let code = parse_code(&code)?;
-    let done = review_service::confirm(&state.db, auth.actor(), &code, &body.name, body.product_id).await?;
+    let resolution = match (body.product_id, body.state.as_deref()) {
+        (Some(id), None) => Resolution::Product(id),
+        (None, Some(raw)) => Resolution::state(raw).ok_or_else(|| {
+            AppError::Invalid(format!("« {raw} » n'est pas un état : in_house, not_computerised ou unspecified"))
+        })?,
+        _ => return Err(AppError::Invalid("indiquez soit un produit (product_id), soit un état (state)".to_owned())),
+    };
+    let done = review_service::confirm(&state.db, auth.actor(), &code, &body.name, resolution).await?;
     let alias_id = done.alias_id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a confirmation without alias")))?;
     Ok(Json(ConfirmationView { alias_id, rows_updated: done.rows_updated, indicators_recomputed: done.recomputed }))
 }

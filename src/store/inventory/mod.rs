@@ -14,8 +14,8 @@ use sea_orm::{
 use super::audit::{self, Actor, Change};
 use super::entities::{
     etablissement, etablissement_header_mapping, etablissement_site, header_mapping, inventory_entry, inventory_upload,
-    product, product_alias, product_vendor, taxonomy_subdomain, taxonomy_synonym, upload_etablissement, upload_file,
-    upload_message_page, vendor,
+    product, product_alias, product_vendor, state_alias, taxonomy_subdomain, taxonomy_synonym, upload_etablissement,
+    upload_file, upload_message_page, vendor,
 };
 use super::pagination::{Page, PageOf};
 use crate::domain::AliasScope;
@@ -24,7 +24,7 @@ use crate::domain::{CampaignYear, Finess, GhtCode};
 use crate::domain::{ProductStatus, UploadStatus};
 use crate::import::headers::Field;
 use crate::normalise::ReferenceData;
-use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod};
+use crate::normalise::matcher::{CatalogueAlias, CatalogueProduct, MatchMethod, StateAlias};
 use crate::normalise::message_page::{self, EncodedPage};
 use crate::normalise::report::{MESSAGES_INLINE, Message, Report, Severity};
 use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};

@@ -38,6 +38,14 @@ pub async fn load_reference(
         .into_iter()
         .map(|a| CatalogueAlias { product_id: a.product_id, local: a.scope != AliasScope::National, alias: a.alias })
         .collect();
+    let states = state_alias::Entity::find()
+        .filter(state_alias::Column::Scope.is_in([AliasScope::National.stored(), ght.as_str()]))
+        .order_by_asc(state_alias::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| StateAlias { alias: a.alias, state: a.state, local: a.scope != AliasScope::National })
+        .collect();
     let products = products
         .into_iter()
         .map(|p| CatalogueProduct {
@@ -65,7 +73,7 @@ pub async fn load_reference(
         mappings.extend(etablissement_mappings(conn, finess).await?);
     }
     mappings.extend(extra_mappings.clone());
-    Ok(ReferenceData { products, aliases, synonyms, subdomains, mappings, routing, campaign: None })
+    Ok(ReferenceData { products, aliases, states, synonyms, subdomains, mappings, routing, campaign: None })
 }
 
 /// The header mappings a GHT confirmed.
