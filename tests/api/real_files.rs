@@ -459,3 +459,25 @@ db_test!(the_review_queue_resolves_a_placeholder_to_a_state_learned_by_the_ght_o
     let audit = app.get("/api/v1/audit-events?action=alias.confirm_state").await;
     assert_eq!(audit.body["total_items"], 2, "{audit:?}");
 });
+
+db_test!(the_review_workbook_resolves_a_name_to_a_state_in_its_choice_column, |app| {
+    use crate::fixtures::{row, xlsx};
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252("Application\nOutil RH du service\nTableur bloc\n");
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    assert_eq!(app.deposit(&path, &dsi, "a.csv", csv, None).await.status, StatusCode::CREATED);
+    let filled = xlsx(&[(
+        "Revue",
+        vec![
+            row(&["Nom normalisé", "Orthographes", "Produit retenu"]),
+            row(&["outilrhduservice", "Outil RH du service", "Développement interne"]),
+            row(&["tableurbloc", "Tableur bloc", "DxPlanning"]),
+        ],
+    )]);
+    let done = app.deposit("/api/v1/ghts/NOR-02/review.xlsx", &dsi, "revue.xlsx", filled, None).await;
+    assert_eq!(done.status, StatusCode::OK, "{done:?}");
+    assert_eq!(done.body["confirmed"], 2);
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let states: Vec<&str> = rows.body.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["in_house", "product"]);
+});

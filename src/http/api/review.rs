@@ -139,7 +139,7 @@ pub async fn confirm_review(
 /// Downloads the review queue as a workbook to fill in.
 #[utoipa::path(get, path = "/api/v1/ghts/{code}/review.xlsx", tag = "inventaires",
     params(("code" = String, Path, description = "Code du GHT")),
-    description = "La liste de revue en classeur (les 5 000 noms les plus fréquents) : remplissez la colonne « Produit retenu » (nom exact ou identifiant du produit) puis déposez le classeur sur la même adresse. Rôles : admin, national, ght (son GHT).",
+    description = "La liste de revue en classeur (les 5 000 noms les plus fréquents) : remplissez la colonne « Produit retenu » (nom exact ou identifiant du produit, ou un état : « développement interne », « non informatisé », « non renseigné ») puis déposez le classeur sur la même adresse. Rôles : admin, national, ght (son GHT).",
     responses((status = 200, description = "Classeur de revue", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn export_review(
     auth: Auth<ReviewReaders>,
