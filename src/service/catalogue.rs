@@ -8,14 +8,15 @@ use super::Write;
 use crate::auth::{Principal, Scope};
 use crate::domain::{AliasScope, GhtCode, ProductStatus, SubdomainCode, normalise_key};
 use crate::error::AppError;
+use crate::normalise::sentinel::EntryState;
 use crate::store::audit::Actor;
 use crate::store::catalogue::ProductDetails;
 use crate::store::catalogue_admin::NewProduct;
-use crate::store::entities::{product, product_alias};
+use crate::store::entities::{product, product_alias, state_alias};
 use crate::store::lock::{self, LockKey};
 use crate::store::pagination::{Page, PageOf};
 use crate::store::targets::{self, TargetSet};
-use crate::store::{Db, catalogue, catalogue_admin, taxonomy};
+use crate::store::{Db, catalogue, catalogue_admin, state_aliases, taxonomy};
 
 /// What a merge did.
 #[derive(Debug, Clone)]
@@ -315,4 +316,82 @@ pub async fn rename_product(
     let product = catalogue_admin::update_product(write.txn(), actor, product, name, default_subdomain).await?;
     write.commit().await?;
     Ok(product)
+}
+
+/// Spellings that state a situation, national then the GHTs'
+/// (`local_only`: those of the GHTs, candidates for promotion).
+///
+/// # Errors
+/// When the query fails.
+pub async fn state_aliases(db: &Db, local_only: bool) -> Result<Vec<state_alias::Model>, AppError> {
+    Ok(state_aliases::list(db.reader(), local_only).await?)
+}
+
+/// Adds a national spelling of a state (« en attente du référent » →
+/// `unspecified`), used by every GHT's later deposits.
+///
+/// # Errors
+/// `Invalid` for an empty spelling or a state that is not one
+/// (`product`, `unmatched`); `Conflict` when the spelling is national
+/// already.
+pub async fn add_national_state(
+    db: &Db,
+    actor: Actor<'_>,
+    spelling: &str,
+    state: EntryState,
+) -> Result<state_alias::Model, AppError> {
+    let key = key_of(spelling, "l'orthographe est vide")?;
+    if matches!(state, EntryState::Product | EntryState::Unmatched) {
+        return Err(AppError::Invalid("un état est in_house, not_computerised ou unspecified".to_owned()));
+    }
+    let write = Write::begin(db, actor).await?;
+    if let Some(existing) = state_aliases::national(write.txn(), &key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {} » dit déjà nationalement l'état {}",
+            spelling.trim(),
+            existing.state
+        )));
+    }
+    let alias = state_aliases::insert_national(write.txn(), actor, spelling, state).await?;
+    write.commit().await?;
+    Ok(alias)
+}
+
+/// Makes a GHT's state spelling national.
+///
+/// # Errors
+/// `NotFound` for an unknown id; `Conflict` when it is national already or
+/// the spelling says another state nationally.
+pub async fn promote_state(db: &Db, actor: Actor<'_>, id: i64) -> Result<state_alias::Model, AppError> {
+    let write = Write::begin(db, actor).await?;
+    let alias = state_aliases::find(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("orthographe d'état {id} introuvable")))?;
+    if alias.scope == AliasScope::National {
+        return Err(AppError::Conflict(format!("« {} » est déjà national", alias.alias)));
+    }
+    if let Some(existing) = state_aliases::national(write.txn(), &alias.normalised_key).await? {
+        return Err(AppError::Conflict(format!(
+            "« {} » dit déjà nationalement l'état {}",
+            alias.alias, existing.state
+        )));
+    }
+    let promoted = state_aliases::make_national(write.txn(), actor, alias).await?;
+    write.commit().await?;
+    Ok(promoted)
+}
+
+/// Removes a state spelling, national or a GHT's (later deposits no longer
+/// read it as a state; rows already imported keep theirs).
+///
+/// # Errors
+/// `NotFound` for an unknown id.
+pub async fn remove_state(db: &Db, actor: Actor<'_>, id: i64) -> Result<(), AppError> {
+    let write = Write::begin(db, actor).await?;
+    let alias = state_aliases::find(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("orthographe d'état {id} introuvable")))?;
+    state_aliases::remove(write.txn(), actor, alias).await?;
+    write.commit().await?;
+    Ok(())
 }

@@ -25,6 +25,7 @@ pub mod regions;
 pub mod review;
 pub mod seed;
 pub mod sessions;
+pub mod state_aliases;
 pub mod targets;
 pub mod taxonomy;
 pub mod tokens;

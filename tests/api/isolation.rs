@@ -26,6 +26,7 @@ struct Objects {
     entry: i64,
     product: i64,
     alias: i64,
+    state_alias: i64,
     membership: i64,
     person: i64,
 }
@@ -37,8 +38,9 @@ async fn given_two_ghts(app: &TestApp) -> Objects {
     app.patch(&format!("/api/v1/etablissements/{BOULOGNE}"), serde_json::json!({"name": format!("CH {MARKER}")})).await;
     assert_eq!(app.post("/api/v1/campaigns", serde_json::json!({"year": 2026})).await.status, StatusCode::CREATED);
     let dsi_b = app.token(Role::Ght, Some("HDF-01"), None, None).await;
-    let csv =
-        format!("Application;Sous-domaine;Commentaire\nOutil {MARKER};DPI.CORE;note {MARKER}\nDxCare;DPI.CORE;\n");
+    let csv = format!(
+        "Application;Sous-domaine;Commentaire\nOutil {MARKER};DPI.CORE;note {MARKER}\nDxCare;DPI.CORE;\nAttente {MARKER};GEF.COMPTA;\n"
+    );
     let path = format!("/api/v1/etablissements/{BOULOGNE}/campaigns/2026/inventory");
     let deposit = app.deposit(&path, &dsi_b, &format!("depot-{MARKER}.csv"), csv.into_bytes(), None).await;
     assert_eq!(deposit.status, StatusCode::CREATED, "{deposit:?}");
@@ -55,6 +57,10 @@ async fn given_two_ghts(app: &TestApp) -> Objects {
     let review = serde_json::json!({"name": format!("Outil {MARKER}"), "product_id": dxcare});
     let confirmed = app.send(Method::POST, "/api/v1/ghts/HDF-01/review", Some(&dsi_b), Some(review)).await;
     let alias = confirmed.body["alias_id"].as_i64().unwrap();
+    // A placeholder of B's deposit, taught as a state: a state alias of B.
+    let taught = serde_json::json!({"name": format!("Attente {MARKER}"), "state": "unspecified"});
+    let state_confirmed = app.send(Method::POST, "/api/v1/ghts/HDF-01/review", Some(&dsi_b), Some(taught)).await;
+    let state_alias = state_confirmed.body["alias_id"].as_i64().unwrap();
     let targets = serde_json::json!({
         "products": [{"subdomain": "DPI.CORE", "product_id": product}], "comment": format!("cible {MARKER}")});
     assert_eq!(
@@ -68,7 +74,7 @@ async fn given_two_ghts(app: &TestApp) -> Objects {
         app.post("/api/v1/users", serde_json::json!({"email": email, "role": "ght", "ght_code": "HDF-01"})).await;
     assert_eq!(granted.status, StatusCode::CREATED, "{granted:?}");
     let person = granted.body["id"].as_i64().unwrap();
-    Objects { upload, entry, product, alias, membership, person }
+    Objects { upload, entry, product, alias, state_alias, membership, person }
 }
 
 /// A signed-in person of a GHT: granted, and a session opened as the
@@ -111,6 +117,8 @@ fn fill(template: &str, objects: &Objects, absent: bool) -> (String, Vec<String>
                     objects.product
                 } else if before.ends_with("/aliases/") {
                     objects.alias
+                } else if before.ends_with("/states/") {
+                    objects.state_alias
                 } else if before.ends_with("/memberships/") {
                     objects.membership
                 } else if before.ends_with("/users/") {

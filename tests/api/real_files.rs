@@ -8,6 +8,13 @@ use crate::helpers::*;
 
 const HAVRE: &str = "760780726";
 
+/// The state a one-row dry run gives a name, deposited as admin.
+async fn state_read(app: &TestApp, finess: &str, name: &str) -> serde_json::Value {
+    let path = format!("/api/v1/etablissements/{finess}/campaigns/2026/inventory?dry_run=true");
+    let csv = csv_1252(&format!("Application\n{name}\n"));
+    app.deposit(&path, &app.admin_token, "a.csv", csv, None).await.body["rows"][0]["state"].clone()
+}
+
 fn messages<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     report["messages"].as_array().map(|all| all.iter().filter(|m| m["code"] == code).collect()).unwrap_or_default()
 }
@@ -480,4 +487,44 @@ db_test!(the_review_workbook_resolves_a_name_to_a_state_in_its_choice_column, |a
     let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
     let states: Vec<&str> = rows.body.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["in_house", "product"]);
+});
+
+db_test!(the_operator_keeps_the_national_spellings_of_states_adds_promotes_and_removes_them, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    let states = "/api/v1/catalogue/states";
+    let refused = app.send(Method::GET, states, Some(&dsi), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{refused:?}");
+    let added = app.post(states, serde_json::json!({"alias": "en attente du référent", "state": "unspecified"})).await;
+    assert_eq!((added.status, added.body["scope"].as_str()), (StatusCode::CREATED, Some("national")), "{added:?}");
+    let twice = app.post(states, serde_json::json!({"alias": "EN ATTENTE DU REFERENT", "state": "in_house"})).await;
+    assert_problem(&twice, StatusCode::CONFLICT, "conflict");
+
+    assert_eq!(state_read(&app, "620103440", "En attente du référent").await, "unspecified", "national: every GHT");
+
+    // A GHT's spelling, promoted to national.
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    app.deposit(&path, &dsi, "b.csv", csv_1252("Application\nTableur du cadre\n"), None).await;
+    let taught = serde_json::json!({"name": "Tableur du cadre", "state": "in_house"});
+    assert_eq!(
+        app.send(Method::POST, "/api/v1/ghts/NOR-02/review", Some(&dsi), Some(taught)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(state_read(&app, "620103440", "Tableur du cadre").await, "unmatched", "the GHT's own only");
+    let local = app.get(&format!("{states}?local=true")).await;
+    let taught = local.body.as_array().unwrap().iter().find(|a| a["alias"] == "Tableur du cadre").unwrap().clone();
+    assert_eq!((taught["scope"].as_str(), taught["state"].as_str()), (Some("NOR-02"), Some("in_house")));
+    let id = taught["id"].as_i64().unwrap();
+    let promoted = app.post(&format!("{states}/{id}/promote"), serde_json::json!({})).await;
+    assert_eq!(promoted.body["scope"], "national", "{promoted:?}");
+    assert_eq!(state_read(&app, "620103440", "Tableur du cadre").await, "in_house");
+
+    // Removed: later deposits no longer read it as a state.
+    let removed = app.send(Method::DELETE, &format!("{states}/{id}"), Some(&app.admin_token), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_eq!(state_read(&app, "620103440", "Tableur du cadre").await, "unmatched");
+    let gone = app.send(Method::DELETE, &format!("{states}/{id}"), Some(&app.admin_token), None).await;
+    assert_problem(&gone, StatusCode::NOT_FOUND, "not-found");
+    let audit = app.get("/api/v1/audit-events?action=state_alias.").await;
+    assert_eq!(audit.body["total_items"], 3, "added, promoted, removed: {audit:?}");
 });

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::normalise::sentinel::EntryState;
 use axum::http::StatusCode;
 
 use crate::domain::SubdomainCode;
@@ -148,6 +149,94 @@ pub async fn promote_alias(
 ) -> Result<Json<AliasView>, AppError> {
     let alias = catalogue_service::promote_alias(&state.db, auth.actor(), id).await?;
     Ok(Json(alias.into()))
+}
+
+/// A spelling that states a situation rather than name a product.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StateAliasView {
+    /// Identifier (to promote or remove it).
+    pub id: i64,
+    /// The spelling.
+    pub alias: String,
+    /// The state it says: `in_house`, `not_computerised` or `unspecified`.
+    pub state: EntryState,
+    /// `national`, or the code of the GHT that taught it.
+    pub scope: String,
+}
+
+impl From<crate::store::entities::state_alias::Model> for StateAliasView {
+    fn from(a: crate::store::entities::state_alias::Model) -> Self {
+        StateAliasView { id: a.id, scope: a.scope.to_string(), alias: a.alias, state: a.state }
+    }
+}
+
+/// Lists the spellings of states.
+#[utoipa::path(get, path = "/api/v1/catalogue/states", tag = "référentiel", params(AliasQuery),
+    description = "Les orthographes qui disent un état plutôt qu'un produit (réponse d'attente, outil maison, non informatisé), nationales puis apprises par chaque GHT dans sa liste de revue ; `local=true` ne montre que celles des GHT, à promouvoir. La liste nationale livrée avec le service (`states.csv`) s'y ajoute. Rôles : admin.",
+    responses((status = 200, description = "Orthographes d'états", body = Vec<StateAliasView>)))]
+pub async fn list_state_aliases(
+    _auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AliasQuery>,
+) -> Result<Json<Vec<StateAliasView>>, AppError> {
+    let aliases = catalogue_service::state_aliases(&state.db, query.local).await?;
+    Ok(Json(aliases.into_iter().map(Into::into).collect()))
+}
+
+/// A national spelling of a state to add.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewStateAlias {
+    /// The spelling.
+    pub alias: String,
+    /// The state: `in_house`, `not_computerised` or `unspecified`.
+    pub state: EntryState,
+}
+
+/// Adds a national spelling of a state.
+#[utoipa::path(post, path = "/api/v1/catalogue/states", tag = "référentiel", request_body = NewStateAlias,
+    description = "Ajoute une orthographe nationale d'un état, lue par les dépôts suivants de tous les GHT. Rôles : admin.",
+    responses(
+        (status = 201, description = "Orthographe ajoutée", body = StateAliasView),
+        (status = 409, description = "L'orthographe est déjà nationale", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_state_alias(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewStateAlias>,
+) -> Result<(StatusCode, Json<StateAliasView>), AppError> {
+    let alias = catalogue_service::add_national_state(&state.db, auth.actor(), &body.alias, body.state).await?;
+    Ok((StatusCode::CREATED, Json(alias.into())))
+}
+
+/// Promotes a GHT's spelling of a state.
+#[utoipa::path(post, path = "/api/v1/catalogue/states/{id}/promote", tag = "référentiel",
+    params(("id" = i64, Path, description = "Identifiant de l'orthographe")),
+    description = "Rend nationale une orthographe d'état apprise par un GHT. Rôles : admin.",
+    responses(
+        (status = 200, description = "Orthographe promue", body = StateAliasView),
+        (status = 409, description = "Déjà nationale", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn promote_state_alias(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<StateAliasView>, AppError> {
+    let alias = catalogue_service::promote_state(&state.db, auth.actor(), id).await?;
+    Ok(Json(alias.into()))
+}
+
+/// Removes a spelling of a state.
+#[utoipa::path(delete, path = "/api/v1/catalogue/states/{id}", tag = "référentiel",
+    params(("id" = i64, Path, description = "Identifiant de l'orthographe")),
+    description = "Retire une orthographe d'état, nationale ou d'un GHT : les dépôts suivants ne la lisent plus comme un état (les lignes déjà importées gardent le leur). Rôles : admin.",
+    responses((status = 204, description = "Orthographe retirée")))]
+pub async fn remove_state_alias(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, AppError> {
+    catalogue_service::remove_state(&state.db, auth.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A product to add or propose.
