@@ -233,6 +233,7 @@ impl Bench {
             partial: true,
             dry_run,
             mapping: Default::default(),
+            domain: None,
         };
         intake::import(&self.db, &self.worker, self.actor(), request).await.expect("import")
     }

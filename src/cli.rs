@@ -111,6 +111,9 @@ pub enum Command {
         /// Affiche le rapport sans rien écrire.
         #[arg(long)]
         dry_run: bool,
+        /// Le domaine ou sous-domaine dont traite tout le fichier (URG, « Urgences », LAB.SIL) : les lignes sans domaine le prennent.
+        #[arg(long, value_name = "DOMAINE")]
+        domain: Option<String>,
     },
     /// Lit un fichier reçu sur l'entrée standard, dans un processus isolé (utilisé par le service).
     #[command(hide = true)]
@@ -367,13 +370,13 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             let scope = ExportScope { ght, finess, region, national };
             export(&settings, kind, scope, campaign, &output).await
         }
-        Command::Import { file, finess, ght, campaign, partial, dry_run } => {
+        Command::Import { file, finess, ght, campaign, partial, dry_run, domain } => {
             let scope = match (finess, ght) {
                 (Some(finess), _) => ImportScope::Etablissement(finess),
                 (None, Some(ght)) => ImportScope::Ght(ght),
                 (None, None) => anyhow::bail!("indiquez --finess ou --ght"),
             };
-            import(&settings, file, scope, campaign, partial, dry_run).await
+            import(&settings, file, scope, campaign, Options { partial, dry_run, domain }).await
         }
         Command::Worker { memory_bytes, cpu_seconds, max_cells, max_decompressed_bytes } => {
             let limits = Limits { max_file_bytes: u64::MAX, max_decompressed_bytes, max_cells };
@@ -448,21 +451,29 @@ async fn campaign(settings: &Settings, action: CampaignAction) -> anyhow::Result
     Ok(())
 }
 
+/// How `convergence import` reads a file.
+struct Options {
+    partial: bool,
+    dry_run: bool,
+    domain: Option<String>,
+}
+
 async fn import(
     settings: &Settings,
     file: std::path::PathBuf,
     scope: ImportScope,
     campaign: CampaignYear,
-    partial: bool,
-    dry_run: bool,
+    options: Options,
 ) -> anyhow::Result<()> {
+    let Options { partial, dry_run, domain } = options;
     let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
     let file_name = file.file_name().and_then(|n| n.to_str()).unwrap_or("inventaire").to_owned();
     let db = connect(settings).await?;
     let worker = crate::startup::worker_config(settings)?;
     let principal = Principal::command_line("import");
     let actor = Actor { principal: &principal, request_id: None };
-    let request = ImportRequest { scope, campaign, file_name, bytes, partial, dry_run, mapping: Default::default() };
+    let request =
+        ImportRequest { scope, campaign, file_name, bytes, partial, dry_run, mapping: Default::default(), domain };
     // A spinner on files large enough to take a moment.
     let bar = (request.bytes.len() > 512 * 1024).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

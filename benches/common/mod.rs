@@ -57,6 +57,7 @@ pub async fn deposit_at_havre(
         partial: true,
         dry_run: false,
         mapping: Default::default(),
+        domain: None,
     };
     let actor = Actor { principal, request_id: None };
     intake::import(db, worker, actor, request).await.expect("import")

@@ -131,6 +131,7 @@ pub async fn deposit(
         partial: false,
         dry_run: false,
         mapping: Default::default(),
+        domain: None,
     };
     intake::import(db, worker, actor, request).await.map(|_| ())
 }

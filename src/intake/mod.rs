@@ -20,6 +20,7 @@ use crate::import::headers::Field;
 use crate::normalise::message_page;
 use crate::normalise::report::{MESSAGES_INLINE, Report};
 use crate::normalise::row::{NormalisedRow, Routing};
+use crate::normalise::taxonomy::TaxonomyIndex;
 use crate::service::Write;
 use crate::service::referential::ensure_open;
 use crate::store::audit::Actor;
@@ -62,6 +63,9 @@ pub struct ImportRequest {
     /// when its DSI or the operator deposits, for the établissement when it
     /// deposits itself).
     pub mapping: HashMap<String, Field>,
+    /// The domain or sub-domain the whole file is about (`URG`, `Urgences`,
+    /// `LAB.SIL`), as written: rows without a domain cell take it.
+    pub domain: Option<String>,
 }
 
 /// What an import did.
@@ -156,6 +160,15 @@ pub async fn import_with_progress(
     let mut reference =
         inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
     reference.campaign = Some(request.campaign.get());
+    if let Some(raw) = request.domain.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        let taxonomy = TaxonomyIndex::new(reference.synonyms.clone(), reference.subdomains.clone());
+        let found = taxonomy.lookup(raw).cloned().ok_or_else(|| {
+            AppError::Invalid(format!(
+                "paramètre domain : « {raw} » n'est ni un domaine ni un sous-domaine de la nomenclature (voir GET /api/v1/taxonomy)"
+            ))
+        })?;
+        reference.file_domain = Some(found);
+    }
 
     progress(Step::Reading);
     let mut run = normalise_isolated(&request.bytes, &request.file_name, reference, worker).await?;

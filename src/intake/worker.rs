@@ -456,13 +456,20 @@ fn normalise_fed(
     file_name: &str,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let ReferenceData { products, aliases, states, synonyms, subdomains, routing, mappings, campaign } = reference;
+    let ReferenceData { products, aliases, states, synonyms, subdomains, routing, mappings, campaign, file_domain } =
+        reference;
     let headers = HeaderMatcher::new(&mappings).for_campaign(campaign);
     let matcher = Matcher::new(products, aliases).with_states(states);
     let taxonomy = TaxonomyIndex::new(synonyms, subdomains);
     let matches = std::cell::RefCell::new(HashMap::new());
-    let context =
-        Context { file: file_name, matcher: &matcher, taxonomy: &taxonomy, routing: &routing, matches: &matches };
+    let context = Context {
+        file: file_name,
+        matcher: &matcher,
+        taxonomy: &taxonomy,
+        routing: &routing,
+        matches: &matches,
+        file_domain: file_domain.as_ref(),
+    };
     let outbox =
         Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, messages_sent: 0, written: Ok(()) };
     let mut reading =

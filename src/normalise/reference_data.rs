@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::matcher::{CatalogueAlias, CatalogueProduct, StateAlias};
 use super::row::Routing;
+use super::taxonomy::DomainRef;
 use crate::import::headers::Field;
 
 /// The reference data a worker normalises against.
@@ -32,4 +33,8 @@ pub struct ReferenceData {
     /// « Logiciel 2026 »), the one naming it is read.
     #[serde(default)]
     pub campaign: Option<i32>,
+    /// The domain or sub-domain the whole file is about, when the deposit
+    /// names one: rows without a domain cell take it.
+    #[serde(default)]
+    pub file_domain: Option<DomainRef>,
 }

@@ -55,6 +55,9 @@ pub struct Context<'a> {
     /// Matches already made in this import: inventories repeat the same
     /// names thousands of times, and fuzzy matching is the costly step.
     pub matches: &'a std::cell::RefCell<std::collections::HashMap<String, Option<ProductMatch>>>,
+    /// The domain or sub-domain the whole file is about, when the deposit
+    /// names one.
+    pub file_domain: Option<&'a DomainRef>,
 }
 
 impl Context<'_> {
@@ -500,6 +503,10 @@ pub fn normalise_row(
 
 fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Option<String>, bool) {
     let taxonomy = reader.context.taxonomy;
+    let has_cell = reader.cell(Field::Subdomain).is_some() || reader.cell(Field::Domain).is_some();
+    if let (false, Some(declared)) = (has_cell, reader.context.file_domain) {
+        return file_subdomain(reader, declared, product_default);
+    }
     let mut domain_only: Option<String> = None;
     for field in [Field::Subdomain, Field::Domain] {
         let Some((index, cell)) = reader.cell(field) else { continue };
@@ -580,6 +587,36 @@ fn several_finess(text: &str) -> usize {
                     .all(|(i, c)| c.is_ascii_digit() || (i == 1 && matches!(c, 'A' | 'B' | 'a' | 'b')))
         })
         .count()
+}
+
+/// The sub-domain of a row without a domain cell in a file declared to be
+/// about one domain or sub-domain: the declared one, kept even when the
+/// product usually lies elsewhere (said in a note); for a declared domain,
+/// the product's own sub-domain when it lies in it.
+fn file_subdomain(
+    reader: &mut RowReader<'_>,
+    declared: &DomainRef,
+    product_default: Option<String>,
+) -> (Option<String>, bool) {
+    let taxonomy = reader.context.taxonomy;
+    let column = reader.sheet.column_of(Field::Application);
+    let (code, domain) = match declared {
+        DomainRef::Subdomain(code) => (Some(code.clone()), taxonomy.domain_of(code).map(str::to_owned)),
+        DomainRef::Domain(domain) => match product_default.as_deref().filter(|d| taxonomy.domain_of(d) == Some(domain))
+        {
+            Some(default) => return (Some(default.to_owned()), true),
+            None => (taxonomy.only_subdomain(domain).map(str::to_owned), Some(domain.clone())),
+        },
+    };
+    if let Some(default) = product_default.as_deref().filter(|d| Some(*d) != code.as_deref()) {
+        let declared = code.clone().or(domain.clone()).unwrap_or_default();
+        reader.push(Severity::Info, "file_domain_kept", column, format!("relève d'ordinaire de {default} : le fichier étant déclaré sur {declared}, c'est ce dernier qui est retenu."));
+    }
+    if code.is_none() {
+        let domain = domain.unwrap_or_default();
+        reader.push(Severity::Warning, "inferred_subdomain", column, format!("le fichier est déclaré sur le domaine {domain}, qui a plusieurs sous-domaines : précisez le sous-domaine pour que la ligne compte dans les indicateurs."));
+    }
+    (code, false)
 }
 
 /// Finds the row's établissement; errors are pushed on the reader.

@@ -284,8 +284,14 @@ fn each_rule_of_a_row_normalises_as_written() {
     for case in cases() {
         let matches = RefCell::new(HashMap::new());
         let routing = if case.ght_routing { &ght } else { &single };
-        let context =
-            Context { file: "inventaire.xlsx", matcher: &matcher, taxonomy: &taxonomy, routing, matches: &matches };
+        let context = Context {
+            file: "inventaire.xlsx",
+            matcher: &matcher,
+            taxonomy: &taxonomy,
+            routing,
+            matches: &matches,
+            file_domain: None,
+        };
         let cells =
             case.cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).to_owned()) }).collect();
         let (row, messages) = normalise_row(&context, &sheet(case.sheet), &TableRow { excel_row: 2, cells });

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::domain::normalise_key;
 
 /// What a domain cell designates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DomainRef {
     /// A sub-domain (level 2).
     Subdomain(String),

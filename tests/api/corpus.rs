@@ -114,6 +114,7 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
         mappings: std::collections::HashMap::new(),
         routing: convergence::normalise::row::Routing::Ght(Vec::new()),
         campaign: None,
+        file_domain: None,
     };
     let mut run = convergence::intake::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
         .await

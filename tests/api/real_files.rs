@@ -528,3 +528,49 @@ db_test!(the_operator_keeps_the_national_spellings_of_states_adds_promotes_and_r
     let audit = app.get("/api/v1/audit-events?action=state_alias.").await;
     assert_eq!(audit.body["total_items"], 3, "added, promoted, removed: {audit:?}");
 });
+
+db_test!(a_file_declared_about_one_domain_gives_it_to_rows_without_one, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Application;Éditeur;Domaine\n\
+         ResUrgences;Berger-Levrault;\n\
+         DxCare;Dedalus;\n\
+         Glims;Clinisys;Biologie\n\
+         Registre des passages;;\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?domain=Urgences");
+    let reply = app.deposit(&path, &dsi, "urgences.csv", csv.clone(), None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let subdomains: Vec<(&str, Option<&str>)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
+        .collect();
+    assert_eq!(
+        subdomains,
+        [
+            ("ResUrgences", Some("URG.DPU")),
+            ("DxCare", Some("URG.DPU")),
+            ("Glims", Some("LAB.SIL")),
+            ("Registre des passages", Some("URG.DPU"))
+        ],
+        "the declared domain for rows without one; a row's own cell wins"
+    );
+    let kept = messages(&reply.body["report"], "file_domain_kept");
+    assert_eq!((kept.len(), kept[0]["row"].as_i64(), kept[0]["severity"].as_str()), (1, Some(3), Some("info")));
+
+    let unknown = app
+        .deposit(
+            &format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?domain=Cuisine&dry_run=true"),
+            &dsi,
+            "u.csv",
+            csv,
+            None,
+        )
+        .await;
+    assert_problem(&unknown, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(unknown.body["detail"].as_str().unwrap().contains("« Cuisine »"), "{unknown:?}");
+});

@@ -111,6 +111,9 @@ pub struct DepositParams {
     /// Return the report and the normalised rows without writing anything.
     #[serde(default)]
     pub dry_run: bool,
+    /// The domain or sub-domain the whole file is about (`URG`, `Urgences`,
+    /// `LAB.SIL`): rows without a domain cell take it.
+    pub domain: Option<String>,
 }
 
 /// The multipart body of a deposit.
@@ -198,6 +201,7 @@ async fn deposit(
         partial: params.partial,
         dry_run: params.dry_run,
         mapping: deposit.mapping,
+        domain: params.domain,
     };
     let outcome = intake::import(&state.db, &state.worker, actor, request).await?;
     let status = if outcome.duplicate || outcome.upload.is_none() { StatusCode::OK } else { StatusCode::CREATED };

@@ -73,7 +73,17 @@ pub async fn load_reference(
         mappings.extend(etablissement_mappings(conn, finess).await?);
     }
     mappings.extend(extra_mappings.clone());
-    Ok(ReferenceData { products, aliases, states, synonyms, subdomains, mappings, routing, campaign: None })
+    Ok(ReferenceData {
+        products,
+        aliases,
+        states,
+        synonyms,
+        subdomains,
+        mappings,
+        routing,
+        campaign: None,
+        file_domain: None,
+    })
 }
 
 /// The header mappings a GHT confirmed.
