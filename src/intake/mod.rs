@@ -153,10 +153,6 @@ pub async fn import_with_progress(
         sha256: hex::encode(Sha256::digest(&request.bytes)),
         status: UploadStatus::Validated,
     };
-    let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
-    if let Some(first) = earlier {
-        return duplicate(reader, first).await;
-    }
     let mut reference =
         inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
     reference.campaign = Some(request.campaign.get());
@@ -168,6 +164,12 @@ pub async fn import_with_progress(
             ))
         })?;
         reference.file_domain = Some(found);
+    }
+    // After the parameters are checked: a refused parameter is refused even
+    // with a file deposited before.
+    let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
+    if let Some(first) = earlier {
+        return duplicate(reader, first).await;
     }
 
     progress(Step::Reading);
