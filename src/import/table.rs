@@ -327,7 +327,14 @@ fn two_row_headers(top: &[Cell], bottom: &[Cell], names_a_field: impl Fn(&str) -
             } else if group.is_empty() || names_a_field(&lower) {
                 lower
             } else {
-                format!("{lower} / {group}")
+                // A long group title (« IDENTIFICATION\nDE L'APPLICATION »)
+                // is read with the detail whole, or by its last word.
+                let whole = format!("{lower} / {}", group.split_whitespace().collect::<Vec<_>>().join(" "));
+                let last = group.split_whitespace().last().map(|word| format!("{lower} / {word}"));
+                match last.filter(|candidate| !names_a_field(&whole) && names_a_field(candidate)) {
+                    Some(candidate) => candidate,
+                    None => whole,
+                }
             }
         })
         .collect()
@@ -421,6 +428,24 @@ mod tests {
         );
         assert_eq!(inventory.columns[1].header, "Nom / Application");
         assert_eq!(rows(&events), [4]);
+    }
+
+    #[test]
+    fn group_titles_written_on_two_lines_above_the_real_header_are_read_with_it() {
+        let (events, sheet) = locate(&[
+            (1, &["IDENTIFICATION\nDE L'APPLICATION", "", "CONTRAT\nET COÛTS", ""]),
+            (2, &["Nom", "Éditeur", "Fin", "Montant annuel"]),
+            (3, &["DxCare", "Dedalus", "31/12/2027", "12 000"]),
+        ]);
+        let inventory = sheet.unwrap_or_else(|name| panic!("{name} ignored"));
+        assert_eq!(inventory.header_row, 2);
+        let fields: Vec<Option<Field>> = inventory.columns.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            [Some(Field::Application), Some(Field::Vendor), Some(Field::ContractEnd), Some(Field::AnnualCost)]
+        );
+        assert_eq!(inventory.columns[0].header, "Nom / L'APPLICATION");
+        assert_eq!(rows(&events), [3]);
     }
 
     #[test]
