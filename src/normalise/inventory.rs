@@ -271,7 +271,9 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
 
     /// The report's counts (its messages went to the output) and the output.
     pub fn finish(self, format: &str) -> (Report, O) {
-        (Report { format: format.to_owned(), ..self.report }, self.output)
+        let mut report = Report { format: format.to_owned(), ..self.report };
+        report.summarise_notes();
+        (report, self.output)
     }
 
     fn header(&mut self, sheet: &InventorySheet) {

@@ -146,19 +146,19 @@ impl Report {
         match message.severity {
             Severity::Error => self.errors += 1,
             Severity::Warning => self.warnings += 1,
-            Severity::Info => {
-                let (one, many, label) = note_words(&message.code);
-                let kind = match self.notes.iter_mut().position(|n| n.code == message.code) {
-                    Some(at) => &mut self.notes[at],
-                    None => {
-                        self.notes.push(NoteKind { code: message.code.clone(), count: 0, summary: String::new() });
-                        let last = self.notes.len() - 1;
-                        &mut self.notes[last]
-                    }
-                };
-                kind.count += 1;
-                kind.summary = format!("{} {} : {label}", kind.count, if kind.count == 1 { one } else { many });
-            }
+            Severity::Info => match self.notes.iter_mut().find(|n| n.code == message.code) {
+                Some(kind) => kind.count += 1,
+                None => self.notes.push(NoteKind { code: message.code.clone(), count: 1, summary: String::new() }),
+            },
+        }
+    }
+
+    /// Writes each kind of note's line from its count, once the file is
+    /// read (not at every note: 100,000 rows may each carry one).
+    pub fn summarise_notes(&mut self) {
+        for kind in &mut self.notes {
+            let (one, many, label) = note_words(&kind.code);
+            kind.summary = format!("{} {} : {label}", kind.count, if kind.count == 1 { one } else { many });
         }
     }
 

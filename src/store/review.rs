@@ -202,6 +202,24 @@ pub struct Confirmation {
     pub rows_updated: u64,
 }
 
+/// The rows of the members' current uploads in open campaigns that carry a
+/// name and wait for review: those a confirmation re-normalises.
+async fn rows_carrying(
+    txn: &DatabaseTransaction,
+    members: &[String],
+    key: &str,
+) -> Result<Vec<inventory_entry::Model>, StoreError> {
+    let pairs = current_pairs(txn, members).await?;
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(inventory_entry::Entity::find()
+        .filter(to_review(&pairs))
+        .filter(inventory_entry::Column::NormalisedName.eq(key))
+        .all(txn)
+        .await?)
+}
+
 /// Records that a spelling means a product in this GHT: a GHT alias used
 /// by every later import (created, or re-pointed), and the current rows of
 /// open campaigns that carry the name re-normalised to it, audited. The
@@ -252,16 +270,7 @@ pub async fn confirm(
         }
     };
     let mut rows_updated = 0;
-    let pairs = current_pairs(txn, members).await?;
-    let rows = if pairs.is_empty() {
-        Vec::new()
-    } else {
-        inventory_entry::Entity::find()
-            .filter(to_review(&pairs))
-            .filter(inventory_entry::Column::NormalisedName.eq(key.as_str()))
-            .all(txn)
-            .await?
-    };
+    let rows = rows_carrying(txn, members, &key).await?;
     for row in rows {
         let mut model = row.clone().into_active_model();
         model.product_id = Set(Some(product.id));
@@ -349,16 +358,7 @@ pub async fn confirm_state(
             .await?
         }
     };
-    let pairs = current_pairs(txn, members).await?;
-    let rows = if pairs.is_empty() {
-        Vec::new()
-    } else {
-        inventory_entry::Entity::find()
-            .filter(to_review(&pairs))
-            .filter(inventory_entry::Column::NormalisedName.eq(key.as_str()))
-            .all(txn)
-            .await?
-    };
+    let rows = rows_carrying(txn, members, &key).await?;
     let mut rows_updated = 0;
     for row in rows {
         let mut model = row.clone().into_active_model();
