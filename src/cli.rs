@@ -111,7 +111,7 @@ pub enum Command {
         /// Affiche le rapport sans rien écrire.
         #[arg(long)]
         dry_run: bool,
-        /// Le domaine ou sous-domaine dont traite tout le fichier (URG, « Urgences », LAB.SIL) : les lignes sans domaine le prennent.
+        /// Le domaine ou sous-domaine dont traite tout le fichier (URG, « Urgences », LAB.SIL) : les lignes sans domaine le prennent, et il est retenu pour les dépôts suivants de même présentation (mêmes en-têtes) ; « aucun » l'oublie.
         #[arg(long, value_name = "DOMAINE")]
         domain: Option<String>,
     },

@@ -24,6 +24,7 @@ mod m20261126_000013_people_and_sessions;
 mod m20261126_000014_inventory_listing_index;
 mod m20261126_000015_level_one_record_synonyms;
 mod m20261126_000016_state_aliases;
+mod m20261126_000017_layout_domains;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000014_inventory_listing_index::Migration),
             Box::new(m20261126_000015_level_one_record_synonyms::Migration),
             Box::new(m20261126_000016_state_aliases::Migration),
+            Box::new(m20261126_000017_layout_domains::Migration),
         ]
     }
 }

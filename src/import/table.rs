@@ -61,6 +61,21 @@ impl InventorySheet {
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.columns.iter().position(|c| c.field == Some(field) && !c.duplicate)
     }
+
+    /// The sheet's layout: a fingerprint of its headers, in order, read
+    /// the way headers are compared (case, accents and spacing aside). Two
+    /// deposits of one export or one template share it whatever their rows,
+    /// so what a GHT said about one (« this file is about the emergency
+    /// department ») is applied to the next.
+    pub fn layout(&self) -> String {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        for column in self.columns.iter().filter(|c| !c.header.trim().is_empty()) {
+            hasher.update(normalise_key(&column.header).as_bytes());
+            hasher.update([0x1f]);
+        }
+        hex::encode(&hasher.finalize()[..8])
+    }
 }
 
 /// What reading a sheet row by row makes known, in sheet order.
@@ -381,6 +396,17 @@ mod tests {
 
     fn rows(events: &[Located]) -> Vec<u32> {
         events.iter().filter_map(|e| if let Located::Row(r) = e { Some(r.excel_row) } else { None }).collect()
+    }
+
+    #[test]
+    fn two_deposits_of_one_layout_share_it_and_another_layout_does_not() {
+        let layout = |rows: &[(u32, &[&str])]| locate(rows).1.map(|sheet| sheet.layout());
+        let first = layout(&[(1, &["Logiciel", "Éditeur"]), (2, &["DxCare", "Dedalus"])]);
+        let again = layout(&[(3, &["", "", ""]), (4, &["  LOGICIEL ", "editeur"]), (5, &["Pastel", "MiPih"])]);
+        let other = layout(&[(1, &["Logiciel", "Éditeur", "Coût"]), (2, &["DxCare", "Dedalus", "1"])]);
+        assert!(first.is_ok());
+        assert_eq!(first, again);
+        assert_ne!(first, other);
     }
 
     #[test]

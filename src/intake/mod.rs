@@ -14,21 +14,21 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::domain::UploadStatus;
-use crate::domain::{CampaignYear, Finess, GhtCode, Role};
+use crate::domain::{CampaignYear, Finess, GhtCode, Role, normalise_key};
 use crate::error::AppError;
 use crate::import::headers::Field;
 use crate::normalise::message_page;
 use crate::normalise::report::{MESSAGES_INLINE, Report};
 use crate::normalise::row::{NormalisedRow, Routing};
-use crate::normalise::taxonomy::TaxonomyIndex;
+use crate::normalise::taxonomy::{DomainRef, TaxonomyIndex};
 use crate::service::Write;
 use crate::service::referential::ensure_open;
 use crate::store::audit::Actor;
 use crate::store::entities::inventory_upload;
-use crate::store::inventory::{self, MappingOwner, NewUpload};
+use crate::store::inventory::{self, DeclaredDomain, MappingOwner, NewUpload};
 use crate::store::lock::{self, LockKey};
 use crate::store::{Db, ghts};
-use worker::{Normalised, WorkerConfig, normalise_isolated};
+use worker::{Finished, Normalised, WorkerConfig, normalise_isolated};
 
 /// What is imported.
 #[derive(Debug, Clone)]
@@ -156,15 +156,29 @@ pub async fn import_with_progress(
     let mut reference =
         inventory::load_reference(reader, &ght, routing, new.finess_ej.as_ref(), &request.mapping).await?;
     reference.campaign = Some(request.campaign.get());
-    if let Some(raw) = request.domain.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        let taxonomy = TaxonomyIndex::new(reference.synonyms.clone(), reference.subdomains.clone());
-        let found = taxonomy.lookup(raw).cloned().ok_or_else(|| {
-            AppError::Invalid(format!(
-                "paramètre domain : « {raw} » n'est ni un domaine ni un sous-domaine de la nomenclature (voir GET /api/v1/taxonomy)"
-            ))
-        })?;
-        reference.file_domain = Some(found);
-    }
+    let declaration = match request.domain.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => {
+            reference.layout_domains = inventory::layout_domains(reader, &ght, new.finess_ej.as_ref()).await?;
+            Declaration::None
+        }
+        Some(raw) if FORGET_DOMAIN.contains(&normalise_key(raw).as_str()) => Declaration::Forget,
+        Some(raw) => {
+            let taxonomy = TaxonomyIndex::new(reference.synonyms.clone(), reference.subdomains.clone());
+            let found = taxonomy.lookup(raw).cloned().ok_or_else(|| {
+                AppError::Invalid(format!(
+                    "paramètre domain : « {raw} » n'est ni un domaine ni un sous-domaine de la nomenclature (voir GET /api/v1/taxonomy), ni « aucun »"
+                ))
+            })?;
+            let (domain, subdomain) = match &found {
+                DomainRef::Domain(code) => (code.clone(), None),
+                DomainRef::Subdomain(code) => {
+                    (taxonomy.domain_of(code).unwrap_or_default().to_owned(), Some(code.clone()))
+                }
+            };
+            reference.file_domain = Some(found);
+            Declaration::Domain { domain, subdomain }
+        }
+    };
     // After the parameters are checked: a refused parameter is refused even
     // with a file deposited before.
     let earlier = if request.dry_run { None } else { inventory::same_bytes(reader, &new).await? };
@@ -196,7 +210,7 @@ pub async fn import_with_progress(
                     rows.clear();
                     messages.clear();
                 }
-                Normalised::Done(report, worker_peak_kib) => {
+                Normalised::Done(Finished { report, peak_kib: worker_peak_kib, .. }) => {
                     return Ok(ImportOutcome {
                         upload: None,
                         report: Report { messages, ..*report },
@@ -271,17 +285,17 @@ pub async fn import_with_progress(
                 inline.clear();
                 stored = 0;
             }
-            Normalised::Done(report, peak_kib) => {
+            Normalised::Done(Finished { report, peak_kib, layouts }) => {
                 tracing::info!(
                     rows = report.rows_read,
                     worker_peak_mib = peak_kib.map(|k| k / 1024),
                     "inventory parsed"
                 );
-                break (*report, peak_kib);
+                break (*report, peak_kib, layouts);
             }
         }
     };
-    let (report, worker_peak_kib) = report;
+    let (report, worker_peak_kib, layouts) = report;
     let report = Report { messages: inline, ..report };
     progress(Step::Storing);
     let refused = report.rows_imported == 0 || (report.errors > 0 && !request.partial);
@@ -300,12 +314,42 @@ pub async fn import_with_progress(
         };
         inventory::save_mappings(txn, owner, &request.mapping).await?;
     }
+    // The domain declared is remembered for the file's layouts, with the
+    // same owners as the mappings.
+    let declared = match &declaration {
+        Declaration::None => None,
+        Declaration::Forget => Some(None),
+        Declaration::Domain { domain, subdomain } => {
+            Some(Some(DeclaredDomain { domain, subdomain: subdomain.as_deref() }))
+        }
+    };
+    if let Some(declared) = declared {
+        let owner = match &new.finess_ej {
+            Some(finess) if !actor.principal.writes_ght(&ght) => MappingOwner::Etablissement(finess),
+            _ => MappingOwner::Ght(&ght),
+        };
+        inventory::remember_layout_domain(txn, &ght, owner, &layouts, declared).await?;
+    }
     let bytes = std::mem::take(&mut new.bytes);
     let upload = inventory::finish_upload(txn, actor, upload, bytes, &covered, &report).await?;
     write.touched().campaign(&ght, request.campaign);
     write.commit().await?;
     Ok(ImportOutcome { upload: Some(upload), report, rows: Vec::new(), duplicate: false, worker_peak_kib })
 }
+
+/// What a deposit says of the domain its file is about.
+enum Declaration {
+    /// Nothing: a domain declared for the file's layout before applies.
+    None,
+    /// « aucun »: the domain declared before for the file's layout is
+    /// forgotten.
+    Forget,
+    /// This domain (and sub-domain, when one was named).
+    Domain { domain: String, subdomain: Option<String> },
+}
+
+/// The values of `domain` that forget a declared domain.
+const FORGET_DOMAIN: [&str; 2] = ["aucun", "none"];
 
 async fn duplicate(
     conn: &impl sea_orm::ConnectionTrait,

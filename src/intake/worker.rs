@@ -102,8 +102,9 @@ enum Event {
     Messages { page: EncodedPage, inline: Vec<Message> },
     /// Every row and message sent so far is void: the file is read again.
     Restart,
-    /// The end, with the report's counts and the worker's peak memory (KiB).
-    Done(Box<Report>, Option<u64>),
+    /// The end, with the report's counts, the worker's peak memory (KiB)
+    /// and the layout of each sheet read.
+    Done(Box<Report>, Option<u64>, Vec<String>),
     /// The file cannot be read.
     Refused(IngestError),
 }
@@ -122,7 +123,19 @@ pub enum Normalised {
     Restart,
     /// The end, with the report's counts (its messages came before) and the
     /// worker's peak resident memory in KiB (where the system tells it).
-    Done(Box<Report>, Option<u64>),
+    Done(Finished),
+}
+
+/// The end of a normalisation.
+#[derive(Debug)]
+pub struct Finished {
+    /// The report's counts (its messages came before).
+    pub report: Box<Report>,
+    /// The worker's peak resident memory in KiB (where the system tells it).
+    pub peak_kib: Option<u64>,
+    /// The layout of each sheet read, in order (see
+    /// [`crate::import::table::InventorySheet::layout`]).
+    pub layouts: Vec<String>,
 }
 
 /// Batches read ahead of the consumer: the worker keeps normalising while
@@ -266,9 +279,9 @@ impl WorkerRun {
             Event::Rows { rows, errors_so_far } => Ok(Normalised::Rows(rows, errors_so_far)),
             Event::Messages { page, inline } => Ok(Normalised::Messages(page, inline)),
             Event::Restart => Ok(Normalised::Restart),
-            Event::Done(report, peak_kib) => {
+            Event::Done(report, peak_kib, layouts) => {
                 self.finished = true;
-                Ok(Normalised::Done(report, peak_kib))
+                Ok(Normalised::Done(Finished { report, peak_kib, layouts }))
             }
             Event::Refused(error) => Err(error.into()),
             Event::Raw(_) => Err(WorkerError::Protocol("a raw workbook in answer to a normalisation".to_owned())),
@@ -456,8 +469,18 @@ fn normalise_fed(
     file_name: &str,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let ReferenceData { products, aliases, states, synonyms, subdomains, routing, mappings, campaign, file_domain } =
-        reference;
+    let ReferenceData {
+        products,
+        aliases,
+        states,
+        synonyms,
+        subdomains,
+        routing,
+        mappings,
+        campaign,
+        file_domain,
+        layout_domains,
+    } = reference;
     let headers = HeaderMatcher::new(&mappings).for_campaign(campaign);
     let matcher = Matcher::new(products, aliases).with_states(states);
     let taxonomy = TaxonomyIndex::new(synonyms, subdomains);
@@ -469,6 +492,7 @@ fn normalise_fed(
         routing: &routing,
         matches: &matches,
         file_domain: file_domain.as_ref(),
+        layout_domains: &layout_domains,
     };
     let outbox =
         Outbox { out, rows: Vec::new(), messages: Vec::new(), errors_so_far: 0, messages_sent: 0, written: Ok(()) };
@@ -508,10 +532,11 @@ fn normalise_fed(
         }
         Err(error) => return emit(reading.normaliser.output().out, &Event::Refused(error)),
     };
+    let layouts = reading.normaliser.layouts().to_vec();
     let (report, mut outbox) = reading.normaliser.finish(format.as_str());
     outbox.flush();
     outbox.written?;
-    emit(outbox.out, &Event::Done(Box::new(report), peak_resident_kib()))
+    emit(outbox.out, &Event::Done(Box::new(report), peak_resident_kib(), layouts))
 }
 
 /// The worker's side of reading: each sheet's rows go through a locator

@@ -5,6 +5,7 @@ use super::lying_column::{self, SAMPLE_ROWS, Verdict};
 use super::report::{Message, Report, Severity, SheetSummary};
 use super::row::{Context, NormalisedRow, normalise_row};
 use super::sentinel::sentinel;
+use super::taxonomy::DomainRef;
 use crate::domain::normalise_key;
 use crate::import::Cell;
 use crate::import::cells::{self, MonthDay};
@@ -26,7 +27,10 @@ pub trait Output {
 /// about it — a total row, a column without a header holding its first
 /// value, the row's own problems.
 pub struct InventoryNormaliser<'c, O> {
-    context: &'c Context<'c>,
+    /// The import's context, with the domain of the sheet being read.
+    context: Context<'c>,
+    /// The domain the deposit declared for the whole file.
+    declared: Option<&'c DomainRef>,
     output: O,
     report: Report,
     sheet_rows: u32,
@@ -39,6 +43,9 @@ pub struct InventoryNormaliser<'c, O> {
     /// Whether the sheet's application column was judged trustworthy
     /// (`None`: not yet).
     trusted: Option<bool>,
+    /// The layout of each sheet read, in order (see
+    /// [`InventorySheet::layout`]).
+    layouts: Vec<String>,
 }
 
 /// What the values of a column look like.
@@ -76,13 +83,15 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     pub fn new(context: &'c Context<'c>, output: O) -> Self {
         let report = Report { file: context.file.to_owned(), ..Report::default() };
         InventoryNormaliser {
-            context,
+            context: context.clone(),
+            declared: context.file_domain,
             output,
             report,
             sheet_rows: 0,
             looks: Vec::new(),
             sample: Vec::new(),
             trusted: None,
+            layouts: Vec::new(),
         }
     }
 
@@ -98,6 +107,8 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         self.looks.clear();
         self.sample.clear();
         self.trusted = None;
+        self.layouts.clear();
+        self.context.file_domain = self.declared;
     }
 
     /// Takes what the locator made known about a sheet.
@@ -159,7 +170,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             return;
         }
         self.look_at(sheet, &row.cells);
-        let (normalised, messages) = normalise_row(self.context, sheet, &row);
+        let (normalised, messages) = normalise_row(&self.context, sheet, &row);
         for message in messages {
             self.emit(message);
         }
@@ -176,7 +187,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     /// [`lying_column`]), says why when it lies, then takes the rows held.
     fn judge(&mut self, sheet: &InventorySheet) {
         let sample = std::mem::take(&mut self.sample);
-        let context = self.context;
+        let context = self.context.clone();
         let recognises = |text: &str| sentinel(text).is_some() || context.match_product(text).is_some();
         let verdict = lying_column::judge(sheet, &sample, recognises, is_place);
         let column = |i: usize| {
@@ -230,8 +241,10 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         }
         self.trusted = None;
         self.unknown_columns_that_look_like_fields(sheet);
+        self.context.file_domain = self.declared;
         let rows = std::mem::take(&mut self.sheet_rows);
         self.report.sheets.push(SheetSummary { name: sheet.name.clone(), header_row: sheet.header_row, rows });
+        self.layouts.push(sheet.layout());
     }
 
     /// A sheet without a header row was left out.
@@ -269,6 +282,12 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         })
     }
 
+    /// The layout of each sheet read, in order: what a domain declared with
+    /// the deposit is remembered for.
+    pub fn layouts(&self) -> &[String] {
+        &self.layouts
+    }
+
     /// The report's counts (its messages went to the output) and the output.
     pub fn finish(self, format: &str) -> (Report, O) {
         let mut report = Report { format: format.to_owned(), ..self.report };
@@ -277,6 +296,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     }
 
     fn header(&mut self, sheet: &InventorySheet) {
+        self.remembered_domain(sheet);
         for column in &sheet.columns {
             let position = Some((column.letter.as_str(), column.header.as_str()));
             if let (Some(field), Some(understood), false) = (column.field, &column.understood, column.duplicate) {
@@ -342,6 +362,26 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             };
             self.emit(message);
         }
+    }
+
+    /// A sheet of a layout the GHT declared a domain for, in a deposit that
+    /// declares none, is read as declared then, and the report says so.
+    fn remembered_domain(&mut self, sheet: &InventorySheet) {
+        if self.declared.is_some() {
+            return;
+        }
+        let remembered = self.context.layout_domains.get(&sheet.layout());
+        self.context.file_domain = remembered;
+        let Some(domain) = remembered else { return };
+        let code = match domain {
+            DomainRef::Subdomain(code) | DomainRef::Domain(code) => code,
+        };
+        let text = format!(
+            "un dépôt précédent de même présentation était déclaré sur {code} (paramètre domain) : les lignes sans domaine y sont rattachées. Envoyez domain=aucun pour l'oublier, ou un autre domaine pour le remplacer."
+        );
+        let message =
+            self.sheet_message(sheet, Severity::Info, "file_domain_remembered", Some(sheet.header_row), None, &text);
+        self.emit(message);
     }
 
     fn look_at(&mut self, sheet: &InventorySheet, cells: &[Cell]) {

@@ -37,4 +37,9 @@ pub struct ReferenceData {
     /// names one: rows without a domain cell take it.
     #[serde(default)]
     pub file_domain: Option<DomainRef>,
+    /// The domain the GHT declared for earlier deposits of a layout
+    /// ([`crate::import::table::InventorySheet::layout`]), applied to a sheet
+    /// of that layout when the deposit names none.
+    #[serde(default)]
+    pub layout_domains: HashMap<String, DomainRef>,
 }

@@ -129,6 +129,9 @@ fn note_words(code: &str) -> (&'static str, &'static str, &'static str) {
         "total_row_skipped" => ("ligne", "lignes", "ligne de total, ignorée"),
         "sheet_ignored" => ("feuille", "feuilles", "feuille sans inventaire, ignorée"),
         "subdomain_from_label" => ("ligne", "lignes", "sous-domaine écrit retenu plutôt que celui du produit"),
+        "file_domain_remembered" => {
+            ("feuille", "feuilles", "domaine du fichier repris d'un dépôt précédent de même présentation")
+        }
         "file_domain_kept" => ("ligne", "lignes", "domaine déclaré pour le fichier retenu plutôt que celui du produit"),
         "column_chosen" => ("colonne", "colonnes", "colonne choisie parmi plusieurs pour un même champ"),
         _ => ("message", "messages", "autre information"),

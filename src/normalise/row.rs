@@ -55,9 +55,11 @@ pub struct Context<'a> {
     /// Matches already made in this import: inventories repeat the same
     /// names thousands of times, and fuzzy matching is the costly step.
     pub matches: &'a std::cell::RefCell<std::collections::HashMap<String, Option<ProductMatch>>>,
-    /// The domain or sub-domain the whole file is about, when the deposit
-    /// names one.
+    /// The domain or sub-domain the sheet being read is about, when the
+    /// deposit names one or the GHT named one for the sheet's layout.
     pub file_domain: Option<&'a DomainRef>,
+    /// The domains the GHT declared for earlier deposits, by layout.
+    pub layout_domains: &'a std::collections::HashMap<String, DomainRef>,
 }
 
 impl Context<'_> {

@@ -281,6 +281,7 @@ fn each_rule_of_a_row_normalises_as_written() {
     let single = Routing::Etablissement(havre.clone());
     let ght = Routing::Ght(vec![havre, fecamp]);
     let mut failures = Vec::new();
+    let no_layouts = HashMap::new();
     for case in cases() {
         let matches = RefCell::new(HashMap::new());
         let routing = if case.ght_routing { &ght } else { &single };
@@ -291,6 +292,7 @@ fn each_rule_of_a_row_normalises_as_written() {
             routing,
             matches: &matches,
             file_domain: None,
+            layout_domains: &no_layouts,
         };
         let cells =
             case.cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).to_owned()) }).collect();

@@ -115,6 +115,7 @@ async fn the_files_that_break_calamine_become_errors_of_their_own_class() {
         routing: convergence::normalise::row::Routing::Ght(Vec::new()),
         campaign: None,
         file_domain: None,
+        layout_domains: std::collections::HashMap::new(),
     };
     let mut run = convergence::intake::worker::normalise_isolated(&panicking, "corrompu.xls", reference, &config)
         .await

@@ -7,6 +7,7 @@ use crate::fixtures::csv_1252;
 use crate::helpers::*;
 
 const HAVRE: &str = "760780726";
+const FECAMP: &str = "760780734";
 
 /// The state a one-row dry run gives a name, deposited as admin.
 async fn state_read(app: &TestApp, finess: &str, name: &str) -> serde_json::Value {
@@ -527,6 +528,95 @@ db_test!(the_operator_keeps_the_national_spellings_of_states_adds_promotes_and_r
     assert_problem(&gone, StatusCode::NOT_FOUND, "not-found");
     let audit = app.get("/api/v1/audit-events?action=state_alias.").await;
     assert_eq!(audit.body["total_items"], 3, "added, promoted, removed: {audit:?}");
+});
+
+/// Deposits a CSV and returns each row's (name, sub-domain) for an
+/// établissement, with the report.
+async fn deposit_domains(
+    app: &TestApp,
+    finess: &str,
+    query: &str,
+    token: &str,
+    csv: &str,
+) -> (Vec<(String, Option<String>)>, serde_json::Value) {
+    let path = format!("/api/v1/etablissements/{finess}/campaigns/2026/inventory{query}");
+    let reply = app.deposit(&path, token, "export.csv", csv_1252(csv), None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let rows = app.all_rows(&format!("/api/v1/ghts/NOR-02/campaigns/2026/inventory?finess={finess}"), token).await;
+    let read = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap().to_owned(), r["subdomain"].as_str().map(str::to_owned)))
+        .collect();
+    (read, reply.body["report"].clone())
+}
+
+fn pairs(read: &[(String, Option<String>)]) -> Vec<(&str, Option<&str>)> {
+    read.iter().map(|(name, subdomain)| (name.as_str(), subdomain.as_deref())).collect()
+}
+
+db_test!(the_domain_declared_for_a_file_layout_is_remembered_until_it_is_forgotten, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    // The emergency department's export, declared once.
+    let (_, first) = deposit_domains(
+        &app,
+        HAVRE,
+        "?domain=URG",
+        &dsi,
+        "Logiciel;Fournisseur;Poste\nResUrgences;Berger-Levrault;accueil\n",
+    )
+    .await;
+    assert!(messages(&first, "file_domain_remembered").is_empty(), "{first}");
+
+    // The next deposit of that export, from another établissement, without
+    // the parameter: same layout, other rows, other spacing and case.
+    let (read, report) = deposit_domains(
+        &app,
+        FECAMP,
+        "",
+        &dsi,
+        "LOGICIEL ; fournisseur;POSTE\nRegistre des passages;;IOA\nGlims;Clinisys;labo\n",
+    )
+    .await;
+    assert_eq!(
+        pairs(&read),
+        [("Registre des passages", Some("URG.DPU")), ("Glims", Some("URG.DPU"))],
+        "the remembered domain, as if declared"
+    );
+    let remembered = messages(&report, "file_domain_remembered");
+    assert_eq!(remembered.len(), 1, "{report}");
+    assert_eq!((remembered[0]["severity"].as_str(), remembered[0]["row"].as_i64()), (Some("info"), Some(1)));
+    assert!(remembered[0]["text"].as_str().unwrap().contains("URG"), "{report}");
+
+    // Another layout is not concerned.
+    let (read, report) =
+        deposit_domains(&app, FECAMP, "", &dsi, "Logiciel;Fournisseur\nRegistre des passages;\n").await;
+    assert_eq!(pairs(&read), [("Registre des passages", None)]);
+    assert!(messages(&report, "file_domain_remembered").is_empty(), "{report}");
+
+    // « aucun » forgets it, for this deposit and the next ones.
+    let export = "Logiciel;Fournisseur;Poste\nRegistre des passages;;accueil\n";
+    let (read, _) = deposit_domains(&app, HAVRE, "?domain=aucun", &dsi, export).await;
+    assert_eq!(pairs(&read), [("Registre des passages", None)]);
+    let (read, report) =
+        deposit_domains(&app, FECAMP, "", &dsi, "Logiciel;Fournisseur;Poste\nRegistre des passages;;IOA\n").await;
+    assert_eq!(pairs(&read), [("Registre des passages", None)]);
+    assert!(messages(&report, "file_domain_remembered").is_empty(), "{report}");
+});
+
+db_test!(an_etablissement_declares_a_file_domain_for_its_own_deposits_only, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let fecamp = app.token(Role::Etablissement, None, None, Some(FECAMP)).await;
+    let (read, _) = deposit_domains(&app, FECAMP, "?domain=LAB.SIL", &fecamp, "Logiciel;Automate\nGlims;Cobas\n").await;
+    assert_eq!(pairs(&read), [("Glims", Some("LAB.SIL"))]);
+    let (read, report) =
+        deposit_domains(&app, FECAMP, "", &fecamp, "Logiciel;Automate\nOutil des prélèvements;Cobas\n").await;
+    assert_eq!(pairs(&read), [("Outil des prélèvements", Some("LAB.SIL"))], "{report}");
+    // The Havre's files of that layout are read as before.
+    let (read, _) = deposit_domains(&app, HAVRE, "", &dsi, "Logiciel;Automate\nOutil des prélèvements;Cobas\n").await;
+    assert_eq!(pairs(&read), [("Outil des prélèvements", None)]);
 });
 
 db_test!(a_file_declared_about_one_domain_gives_it_to_rows_without_one, |app| {

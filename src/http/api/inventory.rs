@@ -112,7 +112,9 @@ pub struct DepositParams {
     #[serde(default)]
     pub dry_run: bool,
     /// The domain or sub-domain the whole file is about (`URG`, `Urgences`,
-    /// `LAB.SIL`): rows without a domain cell take it.
+    /// `LAB.SIL`): rows without a domain cell take it, and it is remembered
+    /// for later deposits of the same layout (same headers); `aucun` forgets
+    /// it.
     pub domain: Option<String>,
 }
 

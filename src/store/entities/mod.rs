@@ -19,6 +19,7 @@ pub mod indicator_run;
 pub mod indicator_schema_version;
 pub mod inventory_entry;
 pub mod inventory_upload;
+pub mod layout_domain;
 pub mod oidc_login;
 pub mod product;
 pub mod product_alias;

@@ -31,12 +31,14 @@ use crate::normalise::row::{NormalisedRow, RouteTarget, Routing};
 use crate::normalise::sentinel::EntryState;
 
 mod entries;
+mod layouts;
 mod listing;
 mod messages;
 mod reference;
 mod uploads;
 
 pub use entries::*;
+pub use layouts::*;
 pub use listing::{CachedListings, Listing};
 pub use messages::*;
 pub use reference::*;

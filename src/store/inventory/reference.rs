@@ -83,6 +83,7 @@ pub async fn load_reference(
         routing,
         campaign: None,
         file_domain: None,
+        layout_domains: HashMap::new(),
     })
 }
 
