@@ -32,6 +32,12 @@ pub struct Column {
     /// (in French), when there were several.
     #[serde(default)]
     pub chosen: Option<String>,
+    /// Taken as the application on no header naming it: the only column
+    /// of its header row that names no field (« x », « V1 »). Its values
+    /// must confirm it (mostly catalogue names or states) before a row is
+    /// read.
+    #[serde(default)]
+    pub presumed: bool,
 }
 
 /// A data row.
@@ -60,6 +66,12 @@ impl InventorySheet {
     /// Index of the column holding a field.
     pub fn column_of(&self, field: Field) -> Option<usize> {
         self.columns.iter().position(|c| c.field == Some(field) && !c.duplicate)
+    }
+
+    /// The column taken as the application on its header row alone, when
+    /// no header names it: its values are still to confirm it.
+    pub fn presumed_application(&self) -> Option<usize> {
+        self.column_of(Field::Application).filter(|&i| self.columns[i].presumed)
     }
 
     /// The sheet's layout: a fingerprint of its headers, in order, read
@@ -174,6 +186,11 @@ impl<'m> SheetLocator<'m> {
                 best = Some((index + 1, texts, score));
             }
         }
+        let mut presumed = None;
+        if best.is_none() {
+            best = self.presumed_header(&window);
+            presumed = best.as_ref().and_then(|(_, texts, _)| self.unnamed(texts));
+        }
         let Some((header_index, texts, _)) = best else {
             self.state = State::Ignored;
             return;
@@ -196,7 +213,12 @@ impl<'m> SheetLocator<'m> {
                 duplicate,
                 understood,
                 chosen: None,
+                presumed: false,
             });
+        }
+        if let Some(column) = presumed.and_then(|i| columns.get_mut(i)) {
+            column.field = Some(Field::Application);
+            column.presumed = true;
         }
         choose_among_duplicates(&mut columns, &window[header_index + 1..], self.matcher.campaign());
         let application = columns.iter().position(|c| c.field == Some(Field::Application) && !c.duplicate);
@@ -205,6 +227,31 @@ impl<'m> SheetLocator<'m> {
         self.state = State::Found { sheet, application, filled: vec![false; width] };
         for (excel_row, cells) in window.into_iter().skip(header_index + 1) {
             self.data_row(excel_row, cells, on);
+        }
+    }
+
+    /// With no row naming the application: the row of the window naming
+    /// the most fields (one at least) where exactly one header names none
+    /// (« Établissement », « Domaine », « V1 »). That column is presumed to
+    /// hold the applications; the rows below must confirm it.
+    fn presumed_header(&self, window: &[(u32, Vec<Cell>)]) -> Option<(usize, Vec<String>, usize)> {
+        let mut best: Option<(usize, Vec<String>, usize)> = None;
+        for (index, (_, row)) in window.iter().enumerate() {
+            let texts: Vec<String> = row.iter().map(|c| c.display().trim().to_owned()).collect();
+            let fields = texts.iter().filter(|t| self.matcher.field(t).is_some()).count();
+            if fields > 0 && self.unnamed(&texts).is_some() && best.as_ref().is_none_or(|(_, _, s)| fields > *s) {
+                best = Some((index, texts, fields));
+            }
+        }
+        best
+    }
+
+    /// The only header of a row that names no field, when there is one.
+    fn unnamed(&self, texts: &[String]) -> Option<usize> {
+        let mut unnamed = texts.iter().enumerate().filter(|(_, t)| !t.is_empty() && self.matcher.field(t).is_none());
+        match (unnamed.next(), unnamed.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
         }
     }
 
@@ -265,6 +312,7 @@ impl<'m> SheetLocator<'m> {
                 duplicate: false,
                 understood: None,
                 chosen: None,
+                presumed: false,
             });
             filled.push(false);
         }
@@ -396,6 +444,24 @@ mod tests {
 
     fn rows(events: &[Located]) -> Vec<u32> {
         events.iter().filter_map(|e| if let Located::Row(r) = e { Some(r.excel_row) } else { None }).collect()
+    }
+
+    #[test]
+    fn without_a_header_naming_the_application_the_only_unnamed_column_is_presumed_to() {
+        let (events, sheet) = locate(&[
+            (1, &["Enquête SI 2026", "", ""]),
+            (2, &["FINESS", "Domaine", "V1"]),
+            (3, &["760780726", "DPI", "DxCare"]),
+        ]);
+        let inventory = sheet.unwrap_or_else(|name| panic!("{name} ignored"));
+        assert_eq!((inventory.header_row, inventory.presumed_application()), (2, Some(2)));
+        assert_eq!(rows(&events), [3]);
+        // Two unnamed columns: nothing to presume.
+        let (_, sheet) = locate(&[(1, &["FINESS", "V1", "V2"]), (2, &["760780726", "DxCare", "oui"])]);
+        assert_eq!(sheet.map(|s| s.header_row), Err("Inventaire".to_owned()));
+        // A header naming the application is never overridden.
+        let (_, sheet) = locate(&[(1, &["Logiciel", "V1"]), (2, &["DxCare", "Pastel"])]);
+        assert_eq!(sheet.map(|s| s.presumed_application()), Ok(None));
     }
 
     #[test]

@@ -40,12 +40,29 @@ pub struct InventoryNormaliser<'c, O> {
     /// The first rows of the sheet being read, held until its application
     /// column is judged.
     sample: Vec<TableRow>,
-    /// Whether the sheet's application column was judged trustworthy
-    /// (`None`: not yet).
-    trusted: Option<bool>,
+    /// What the sheet's application column was judged (`None`: not yet).
+    judged: Option<Judged>,
+    /// The sheet's messages held until its presumed application column is
+    /// judged: they are told only if the sheet is read.
+    held: Vec<Message>,
+    /// Why a sheet whose presumed application column was not confirmed is
+    /// left out, when its values say something.
+    ignored_because: Option<String>,
     /// The layout of each sheet read, in order (see
     /// [`InventorySheet::layout`]).
     layouts: Vec<String>,
+}
+
+/// What the first rows of a sheet say of its application column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    /// Its rows are read.
+    Trusted,
+    /// It lies (a shifted header): its rows are counted and rejected.
+    Lies,
+    /// It was presumed and its values do not confirm it: the sheet is not
+    /// an inventory, and is left out like a sheet without a header.
+    Ignored,
 }
 
 /// What the values of a column look like.
@@ -90,7 +107,9 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             sheet_rows: 0,
             looks: Vec::new(),
             sample: Vec::new(),
-            trusted: None,
+            judged: None,
+            held: Vec::new(),
+            ignored_because: None,
             layouts: Vec::new(),
         }
     }
@@ -106,7 +125,9 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
         self.sheet_rows = 0;
         self.looks.clear();
         self.sample.clear();
-        self.trusted = None;
+        self.judged = None;
+        self.held.clear();
+        self.ignored_because = None;
         self.layouts.clear();
         self.context.file_domain = self.declared;
     }
@@ -114,6 +135,9 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     /// Takes what the locator made known about a sheet.
     pub fn located(&mut self, sheet: &InventorySheet, event: Located) {
         match event {
+            // A presumed application column is judged on its values before
+            // anything is said of the sheet.
+            Located::Header if sheet.presumed_application().is_some() => {}
             Located::Header => self.header(sheet),
             Located::UnheadedColumn(index) => {
                 let Some(column) = sheet.columns.get(index) else { return };
@@ -125,7 +149,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                     Some((&column.letter, &column.header)),
                     "colonne sans en-tête : ses valeurs sont conservées comme attribut supplémentaire.",
                 );
-                self.emit(message);
+                self.tell(sheet, message);
             }
             Located::Total(row) => {
                 let message = self.sheet_message(
@@ -136,7 +160,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                     None,
                     "ligne de total ou de sous-total : ignorée.",
                 );
-                self.emit(message);
+                self.tell(sheet, message);
             }
             Located::RepeatedHeader(row) => {
                 let message = self.sheet_message(
@@ -147,25 +171,38 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
                     None,
                     "ligne d'en-tête répétée (saut de page, blocs collés, seconde ligne d'en-tête) : ignorée.",
                 );
-                self.emit(message);
+                self.tell(sheet, message);
             }
-            Located::Row(row) => match self.trusted {
+            Located::Row(row) => match self.judged {
                 None => {
                     self.sample.push(row);
                     if self.sample.len() >= SAMPLE_ROWS {
                         self.judge(sheet);
                     }
                 }
-                Some(trusted) => self.take_row(sheet, row, trusted),
+                Some(judged) => self.take_row(sheet, row, judged),
             },
         }
     }
 
+    /// Emits a message of the sheet, or holds it while the sheet's presumed
+    /// application column is not yet judged.
+    fn tell(&mut self, sheet: &InventorySheet, message: Message) {
+        if self.judged.is_none() && sheet.presumed_application().is_some() {
+            self.held.push(message);
+        } else {
+            self.emit(message);
+        }
+    }
+
     /// A row of a sheet whose application column was judged.
-    fn take_row(&mut self, sheet: &InventorySheet, row: TableRow, trusted: bool) {
+    fn take_row(&mut self, sheet: &InventorySheet, row: TableRow, judged: Judged) {
+        if judged == Judged::Ignored {
+            return;
+        }
         self.report.rows_read += 1;
         self.sheet_rows += 1;
-        if !trusted {
+        if judged == Judged::Lies {
             self.report.rows_rejected += 1;
             return;
         }
@@ -188,6 +225,10 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
     fn judge(&mut self, sheet: &InventorySheet) {
         let sample = std::mem::take(&mut self.sample);
         let context = self.context.clone();
+        if !self.confirm_presumed(sheet, &sample) {
+            self.judged = Some(Judged::Ignored);
+            return;
+        }
         let recognises = |text: &str| sentinel(text).is_some() || context.match_product(text).is_some();
         let verdict = lying_column::judge(sheet, &sample, recognises, is_place);
         let column = |i: usize| {
@@ -227,19 +268,68 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             );
             self.emit(message);
         }
-        let trusted = text.is_none();
-        self.trusted = Some(trusted);
+        let judged = if text.is_none() { Judged::Trusted } else { Judged::Lies };
+        self.judged = Some(judged);
         for row in sample {
-            self.take_row(sheet, row, trusted);
+            self.take_row(sheet, row, judged);
         }
+    }
+
+    /// A sheet without a header naming the application, read on the only
+    /// column of its header row naming no field (« V1 »), is read only if
+    /// the first values of that column are mostly known software or states:
+    /// then a note says so, and what was held of the sheet is told.
+    /// Otherwise nothing is said of it but that it was left out, and why.
+    fn confirm_presumed(&mut self, sheet: &InventorySheet, sample: &[TableRow]) -> bool {
+        let Some(index) = sheet.presumed_application() else { return true };
+        let context = self.context.clone();
+        let (confirmed, values, recognised) = lying_column::presumed_confirmed(
+            sample,
+            index,
+            |text| context.match_product(text).is_some(),
+            |text| context.matcher.state_of(text).is_some(),
+        );
+        let held = std::mem::take(&mut self.held);
+        let Some(column) = sheet.columns.get(index) else { return false };
+        let position = Some((column.letter.as_str(), column.header.as_str()));
+        if !confirmed {
+            let mapping = column.header.replace('"', "\\\"");
+            self.ignored_because = (values >= 3).then(|| format!(
+                "feuille ignorée : aucun en-tête n'y désigne l'application, et la colonne {} (« {} »), la seule dont l'en-tête n'est pas reconnu, ne contient pas surtout des logiciels connus ou des états ({recognised} sur {values} dans les premières lignes). Si elle contient bien les applications, envoyez le paramètre mapping={{\"{mapping}\": \"application\"}}.",
+                column.letter, column.header
+            ));
+            return false;
+        }
+        let text = format!(
+            "aucun en-tête ne désigne l'application : cette colonne, la seule dont l'en-tête n'est pas reconnu, contient surtout des logiciels connus ou des états ({recognised} sur {values} dans les premières lignes) ; elle est lue comme le nom de l'application."
+        );
+        let message = self.sheet_message(
+            sheet,
+            Severity::Info,
+            "application_column_presumed",
+            Some(sheet.header_row),
+            position,
+            &text,
+        );
+        self.emit(message);
+        self.header(sheet);
+        for message in held {
+            self.emit(message);
+        }
+        true
     }
 
     /// A sheet has ended.
     pub fn sheet_done(&mut self, sheet: &InventorySheet) {
-        if self.trusted.is_none() {
+        if self.judged.is_none() {
             self.judge(sheet);
         }
-        self.trusted = None;
+        if self.judged.take() == Some(Judged::Ignored) {
+            self.looks.clear();
+            let because = self.ignored_because.take();
+            self.ignore(sheet.name.clone(), because);
+            return;
+        }
         self.unknown_columns_that_look_like_fields(sheet);
         self.context.file_domain = self.declared;
         let rows = std::mem::take(&mut self.sheet_rows);
@@ -249,6 +339,16 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
 
     /// A sheet without a header row was left out.
     pub fn sheet_ignored(&mut self, name: String) {
+        self.ignore(name, None);
+    }
+
+    /// A sheet was left out: for want of a header row, or for the reason
+    /// given.
+    fn ignore(&mut self, name: String, because: Option<String>) {
+        let text = because.unwrap_or_else(|| {
+            "feuille ignorée : aucune ligne d'en-tête avec une colonne « Application » dans ses 30 premières lignes."
+                .to_owned()
+        });
         let message = Message {
             severity: Severity::Info,
             code: "sheet_ignored".to_owned(),
@@ -258,8 +358,7 @@ impl<'c, O: Output> InventoryNormaliser<'c, O> {
             column: None,
             header: None,
             value: None,
-            text: "feuille ignorée : aucune ligne d'en-tête avec une colonne « Application » dans ses 30 premières lignes."
-                .to_owned(),
+            text,
         };
         self.report.ignored_sheets.push(name);
         self.emit(message);

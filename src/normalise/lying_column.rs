@@ -78,6 +78,32 @@ pub fn judge(
     }
 }
 
+/// Values a presumed application column must hold before it is read.
+const PRESUMED_MIN_VALUES: usize = 3;
+
+/// Whether the column presumed to hold the applications (the only one of
+/// its header row naming no field) does: more than half of its values in
+/// the first rows are known products or states, and one at least is a
+/// product (a column of « oui », « non », « NC » is an answer to something
+/// else). Returns its values and how many were recognised.
+pub fn presumed_confirmed(
+    rows: &[TableRow],
+    column: usize,
+    product: impl Fn(&str) -> bool,
+    state: impl Fn(&str) -> bool,
+) -> (bool, usize, usize) {
+    let values: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.cells.get(column))
+        .filter(|c| !c.is_blank())
+        .map(|c| c.display().trim().to_owned())
+        .collect();
+    let products = values.iter().filter(|t| product(t)).count();
+    let recognised = products + values.iter().filter(|t| !product(t) && state(t)).count();
+    let confirmed = values.len() >= PRESUMED_MIN_VALUES && products > 0 && recognised * 2 > values.len();
+    (confirmed, values.len(), recognised)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +123,7 @@ mod tests {
                 duplicate: false,
                 understood: None,
                 chosen: None,
+                presumed: false,
             })
             .collect();
         InventorySheet { name: "Enquête".to_owned(), header_row: 1, columns }
@@ -149,5 +176,18 @@ mod tests {
         ]);
         assert_eq!(judge(&sheet, &places, recognises, is_place), Verdict::Places { application: (0, 5, 4) });
         assert_eq!(judge(&sheet, &places[..3], recognises, is_place), Verdict::Trusted, "too little to say");
+    }
+
+    #[test]
+    fn a_presumed_column_is_confirmed_by_products_and_states_not_by_answers() {
+        let product = |t: &str| PRODUCTS.contains(&t);
+        let state = |t: &str| ["NC", "papier", "non"].contains(&t);
+        let named = rows(&[["DxCare", "", ""], ["papier", "", ""], ["Glims", "", ""], ["Registre", "", ""]]);
+        assert_eq!(presumed_confirmed(&named, 0, product, state), (true, 4, 3));
+        let answers = rows(&[["non", "", ""], ["NC", "", ""], ["non", "", ""], ["oui", "", ""]]);
+        assert_eq!(presumed_confirmed(&answers, 0, product, state), (false, 4, 3), "no product among them");
+        let half = rows(&[["DxCare", "", ""], ["Registre", "", ""], ["Tableur", "", ""], ["Pastel", "", ""]]);
+        assert_eq!(presumed_confirmed(&half, 0, product, state), (false, 4, 2), "not more than half");
+        assert!(!presumed_confirmed(&named[..2], 0, product, state).0, "too little to say");
     }
 }

@@ -133,6 +133,9 @@ fn note_words(code: &str) -> (&'static str, &'static str, &'static str) {
             ("feuille", "feuilles", "domaine du fichier repris d'un dépôt précédent de même présentation")
         }
         "file_domain_kept" => ("ligne", "lignes", "domaine déclaré pour le fichier retenu plutôt que celui du produit"),
+        "application_column_presumed" => {
+            ("feuille", "feuilles", "colonne des applications reconnue à ses valeurs, faute d'en-tête")
+        }
         "column_chosen" => ("colonne", "colonnes", "colonne choisie parmi plusieurs pour un même champ"),
         _ => ("message", "messages", "autre information"),
     }

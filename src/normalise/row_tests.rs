@@ -60,6 +60,7 @@ fn sheet(name: &str) -> InventorySheet {
             duplicate: false,
             understood: None,
             chosen: None,
+            presumed: false,
         })
         .collect();
     InventorySheet { name: name.to_owned(), header_row: 1, columns }

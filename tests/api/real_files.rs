@@ -98,6 +98,76 @@ db_test!(names_with_joined_words_find_their_product_and_a_far_name_gets_no_sugge
     assert_eq!(items[0]["suggestions"], serde_json::json!([]), "ICARE is not DxCare");
 });
 
+db_test!(a_column_without_a_header_naming_it_is_read_as_the_application_when_its_values_say_so, |app| {
+    use crate::fixtures::{row, xlsx};
+    let dsi = app.given_ght_with_open_campaign().await;
+    let book = xlsx(&[
+        (
+            "Questionnaire",
+            vec![
+                row(&["FINESS", "Domaine", "V1"]),
+                row(&[HAVRE, "DPI", "DxCare"]),
+                row(&[HAVRE, "Biologie", "Glims"]),
+                row(&[HAVRE, "Rendez-vous", "papier"]),
+                row(&[HAVRE, "Qualité", "Registre des événements"]),
+                row(&["Total", "", "4"]),
+            ],
+        ),
+        (
+            "Commentaires",
+            vec![
+                row(&["FINESS", "Domaine", "V2"]),
+                row(&[HAVRE, "DPI", "migration prévue en 2027"]),
+                row(&[HAVRE, "Biologie", "à revoir avec le laboratoire"]),
+                row(&[HAVRE, "Qualité", "pas de réponse du service"]),
+            ],
+        ),
+    ]);
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "questionnaire.xlsx", book, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    assert_eq!((report["rows_imported"].as_i64(), report["errors"].as_i64()), (Some(4), Some(0)), "{report}");
+    let presumed = messages(report, "application_column_presumed");
+    assert_eq!(presumed.len(), 1, "{report}");
+    assert_eq!(
+        (presumed[0]["sheet"].as_str(), presumed[0]["column"].as_str(), presumed[0]["severity"].as_str()),
+        (Some("Questionnaire"), Some("C"), Some("info"))
+    );
+    assert!(presumed[0]["text"].as_str().unwrap().contains("3 sur 4"), "{report}");
+    // What the sheet held before its column was judged is told after it.
+    assert_eq!(messages(report, "total_row_skipped")[0]["row"], 6, "{report}");
+
+    // The comments sheet's only unnamed column holds no software: left out,
+    // with the reason and the mapping that would read it, and nothing else
+    // said of it.
+    assert_eq!(report["sheets"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["ignored_sheets"], serde_json::json!(["Commentaires"]));
+    let about_comments: Vec<&serde_json::Value> =
+        report["messages"].as_array().unwrap().iter().filter(|m| m["sheet"] == "Commentaires").collect();
+    assert_eq!(about_comments.len(), 1, "{report}");
+    let text = about_comments[0]["text"].as_str().unwrap();
+    assert!(text.contains("« V2 »") && text.contains("mapping={\"V2\": \"application\"}"), "{text}");
+
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let read: Vec<(&str, &str)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap(), r["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("DxCare", "product"),
+            ("Glims", "product"),
+            ("papier", "not_computerised"),
+            ("Registre des événements", "unmatched")
+        ]
+    );
+});
+
 db_test!(damaged_and_two_row_headers_are_read_and_what_was_understood_is_said, |app| {
     use crate::fixtures::{V, row, xlsx};
     let dsi = app.given_ght_with_open_campaign().await;
