@@ -25,6 +25,7 @@ mod m20261126_000014_inventory_listing_index;
 mod m20261126_000015_level_one_record_synonyms;
 mod m20261126_000016_state_aliases;
 mod m20261126_000017_layout_domains;
+mod m20261126_000018_shared_management_word;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_level_one_record_synonyms::Migration),
             Box::new(m20261126_000016_state_aliases::Migration),
             Box::new(m20261126_000017_layout_domains::Migration),
+            Box::new(m20261126_000018_shared_management_word::Migration),
         ]
     }
 }

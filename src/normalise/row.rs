@@ -526,7 +526,15 @@ fn subdomain(reader: &mut RowReader<'_>, product_default: Option<String>) -> (Op
                 return (Some(code.clone()), false);
             }
             Some(DomainRef::Domain(code)) => domain_only = Some(code.clone()),
-            None => reader.push(Severity::Warning, "unknown_domain", Some(index), "n'est pas un domaine connu de la nomenclature : le sous-domaine est déduit du produit quand c'est possible (voir GET /api/v1/taxonomy).".to_owned()),
+            None => match taxonomy.shared_by(&cell.display()) {
+                // « Gestion »: GAP, GEF or GRH, and the product does not say.
+                Some(domains) => {
+                    let domains = domains.join(", ");
+                    let why = if product_default.is_some() { "le produit rapproché ne relève d'aucun d'eux" } else { "aucun produit reconnu ne permet de choisir" };
+                    reader.push(Severity::Warning, "ambiguous_domain", Some(index), format!("peut désigner plusieurs domaines de la nomenclature ({domains}) et {why} : précisez le domaine ou le sous-domaine."));
+                }
+                None => reader.push(Severity::Warning, "unknown_domain", Some(index), "n'est pas un domaine connu de la nomenclature : le sous-domaine est déduit du produit quand c'est possible (voir GET /api/v1/taxonomy).".to_owned()),
+            },
         }
     }
     let column = reader

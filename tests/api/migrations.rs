@@ -224,3 +224,31 @@ db_test!(product_names_per_proposer_rebuild_keeps_every_product_alias_and_former
     assert_eq!(counts(db.clone()).await, before, "up keeps every row");
     db.close().await.unwrap();
 });
+
+db_test!(gestion_is_added_to_a_taxonomy_seeded_before_and_only_once, |app| {
+    let url = app.database_url.clone();
+    app.db.clone().close().await.unwrap();
+    let db = convergence::store::Db::connect(&secrecy::SecretString::from(url)).await.unwrap();
+    let backend = db.reader().get_database_backend();
+    let domains = || async {
+        db.reader()
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT domain_code FROM taxonomy_synonyms WHERE normalised_key = 'gestion' ORDER BY domain_code",
+            ))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.try_get::<String>("", "domain_code").unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(domains().await, ["GAP", "GEF", "GRH"], "seeded from the reference data");
+    // As a database seeded before the word was added: down to the
+    // seventeenth migration, whatever came after the eighteenth.
+    let down_to_seventeenth = u32::try_from(Migrator::migrations().len() - 17).unwrap();
+    Migrator::down(db.reader(), Some(down_to_seventeenth)).await.unwrap();
+    assert!(domains().await.is_empty());
+    db.migrate().await.unwrap();
+    assert_eq!(domains().await, ["GAP", "GEF", "GRH"]);
+    db.close().await.unwrap();
+});

@@ -489,6 +489,49 @@ db_test!(the_label_and_the_product_settle_the_sub_domain_as_a_person_would, |app
     assert_eq!(at("domain_conflict"), [(4, "warning")]);
 });
 
+db_test!(gestion_alone_is_read_by_the_products_domain_among_those_it_may_name, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let csv = csv_1252(
+        "Application;Domaine\n\
+         Agirh;Gestion\n\
+         Magh2;GESTION\n\
+         Pastel;gestion\n\
+         Tableur des congés;Gestion\n\
+         DxCare;Gestion\n",
+    );
+    let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory");
+    let reply = app.deposit(&path, &dsi, "gestion.csv", csv, None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    let report = &reply.body["report"];
+    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
+    let subdomains: Vec<(&str, Option<&str>)> = rows
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
+        .collect();
+    assert_eq!(
+        subdomains,
+        [
+            ("Agirh", Some("GRH.PAIE")),
+            ("Magh2", Some("GEF.COMPTA")),
+            ("Pastel", Some("GAP.ADM")),
+            ("Tableur des congés", None),
+            ("DxCare", Some("DPI.CORE"))
+        ],
+        "the product chooses among GAP, GEF and GRH"
+    );
+    let at = |code: &str| -> Vec<(i64, &str)> {
+        messages(report, code).iter().map(|m| (m["row"].as_i64().unwrap(), m["severity"].as_str().unwrap())).collect()
+    };
+    assert_eq!(at("inferred_subdomain")[..3], [(2, "info"), (3, "info"), (4, "info")]);
+    // No product to choose, or a product of none of them: a person says which.
+    assert_eq!(at("ambiguous_domain"), [(5, "warning"), (6, "warning")]);
+    assert!(messages(report, "ambiguous_domain")[0]["text"].as_str().unwrap().contains("GAP, GEF, GRH"), "{report}");
+    assert!(at("unknown_domain").is_empty(), "{report}");
+});
+
 db_test!(the_review_queue_resolves_a_placeholder_to_a_state_learned_by_the_ght_only, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
     app.given_ght("HDF-01", "HDF", &["620103440"]).await;
