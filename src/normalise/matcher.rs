@@ -440,7 +440,7 @@ fn words(text: &str) -> Vec<&str> {
         let previous = i.checked_sub(1).map(|p| chars[p].1);
         let next = chars.get(i + 1).map(|&(_, n)| n);
         let separator = c.is_whitespace()
-            || matches!(c, '-' | '.' | '/' | '_' | '\\' | ',' | ';' | ':')
+            || matches!(c, '-' | '.' | '/' | '_' | '\\' | ',' | ';' | ':' | '(' | ')' | '[' | ']')
             || (c == '+' && previous.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric));
         if separator {
             if let Some(s) = start.take() {
@@ -585,6 +585,8 @@ pub(crate) mod tests {
         assert_eq!(words("Asset+ GMAO"), ["Asset+", "GMAO"]);
         assert_eq!(words("Easily+Urgences"), ["Easily", "Urgences"]);
         assert_eq!(words("e.magnus"), ["e", "magnus"]);
+        assert_eq!(words("CRISTALNET(DMU)"), ["CRISTALNET", "DMU"]);
+        assert_eq!(words("Hexagone [paie]"), ["Hexagone", "paie"]);
     }
 
     #[test]
