@@ -464,16 +464,9 @@ db_test!(the_label_and_the_product_settle_the_sub_domain_as_a_person_would, |app
     let reply = app.deposit(&path, &dsi, "domaines.csv", csv, None).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     let report = &reply.body["report"];
-    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
-    let subdomains: Vec<(&str, Option<&str>)> = rows
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
-        .collect();
+    let read = subdomains_read(&app, HAVRE, &dsi).await;
     assert_eq!(
-        subdomains,
+        pairs(&read),
         [
             ("NetSoins", Some("DPI.MS")),
             ("DxCare", Some("DPI.PSY")),
@@ -503,16 +496,9 @@ db_test!(gestion_alone_is_read_by_the_products_domain_among_those_it_may_name, |
     let reply = app.deposit(&path, &dsi, "gestion.csv", csv, None).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
     let report = &reply.body["report"];
-    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
-    let subdomains: Vec<(&str, Option<&str>)> = rows
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
-        .collect();
+    let read = subdomains_read(&app, HAVRE, &dsi).await;
     assert_eq!(
-        subdomains,
+        pairs(&read),
         [
             ("Agirh", Some("GRH.PAIE")),
             ("Magh2", Some("GEF.COMPTA")),
@@ -655,15 +641,18 @@ async fn deposit_domains(
     let path = format!("/api/v1/etablissements/{finess}/campaigns/2026/inventory{query}");
     let reply = app.deposit(&path, token, "export.csv", csv_1252(csv), None).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    (subdomains_read(app, finess, token).await, reply.body["report"].clone())
+}
+
+/// Each current row of an établissement: (name, sub-domain).
+async fn subdomains_read(app: &TestApp, finess: &str, token: &str) -> Vec<(String, Option<String>)> {
     let rows = app.all_rows(&format!("/api/v1/ghts/NOR-02/campaigns/2026/inventory?finess={finess}"), token).await;
-    let read = rows
-        .body
+    rows.body
         .as_array()
         .unwrap()
         .iter()
         .map(|r| (r["application_raw"].as_str().unwrap().to_owned(), r["subdomain"].as_str().map(str::to_owned)))
-        .collect();
-    (read, reply.body["report"].clone())
+        .collect()
 }
 
 fn pairs(read: &[(String, Option<String>)]) -> Vec<(&str, Option<&str>)> {
@@ -744,16 +733,9 @@ db_test!(a_file_declared_about_one_domain_gives_it_to_rows_without_one, |app| {
     let path = format!("/api/v1/etablissements/{HAVRE}/campaigns/2026/inventory?domain=Urgences");
     let reply = app.deposit(&path, &dsi, "urgences.csv", csv.clone(), None).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
-    let rows = app.all_rows("/api/v1/ghts/NOR-02/campaigns/2026/inventory", &dsi).await;
-    let subdomains: Vec<(&str, Option<&str>)> = rows
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["application_raw"].as_str().unwrap(), r["subdomain"].as_str()))
-        .collect();
+    let read = subdomains_read(&app, HAVRE, &dsi).await;
     assert_eq!(
-        subdomains,
+        pairs(&read),
         [
             ("ResUrgences", Some("URG.DPU")),
             ("DxCare", Some("URG.DPU")),
