@@ -115,6 +115,12 @@ pub enum Command {
         #[arg(long, value_name = "DOMAINE")]
         domain: Option<String>,
     },
+    /// Charge le référentiel national : extraction FINESS, liste des GHT de la DGOS.
+    Reference {
+        /// Que charger.
+        #[command(subcommand)]
+        action: ReferenceAction,
+    },
     /// Lit un fichier reçu sur l'entrée standard, dans un processus isolé (utilisé par le service).
     #[command(hide = true)]
     Worker {
@@ -130,6 +136,17 @@ pub enum Command {
         /// Taille maximale d'une archive décompressée, en octets.
         #[arg(long)]
         max_decompressed_bytes: u64,
+    },
+}
+
+/// `reference …`.
+#[derive(Debug, Subcommand)]
+pub enum ReferenceAction {
+    /// Charge l'extraction publique du fichier FINESS des établissements (structureet, geolocalisation) : sites créés, modifiés, fermés s'ils n'y sont plus ; le même fichier deux fois ne change rien.
+    LoadFiness {
+        /// Le fichier d'extraction (ISO-8859-1, séparateur « ; »).
+        #[arg(value_name = "FICHIER")]
+        file: std::path::PathBuf,
     },
 }
 
@@ -350,6 +367,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Campaign { action } => campaign(&settings, action).await,
+        Command::Reference { action } => reference(&settings, action).await,
         Command::Templates { out } => {
             use crate::service::exports::{self, Template};
             let db = connect(&settings).await?;
@@ -447,6 +465,28 @@ async fn campaign(settings: &Settings, action: CampaignAction) -> anyhow::Result
         }
     };
     println!("{message}");
+    db.close().await?;
+    Ok(())
+}
+
+async fn reference(settings: &Settings, action: ReferenceAction) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    seed::seed_reference(&db).await?;
+    let principal = Principal::command_line("reference");
+    let actor = Actor { principal: &principal, request_id: None };
+    match action {
+        ReferenceAction::LoadFiness { file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+            let name =
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let report = crate::service::directory::load_finess(&db, actor, &name, bytes).await?;
+            println!("{}", report.summary);
+            for (kind, count) in &report.other_records {
+                println!("  {count} ligne(s) « {kind} » non utilisées");
+            }
+        }
+    }
     db.close().await?;
     Ok(())
 }

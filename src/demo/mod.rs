@@ -88,7 +88,8 @@ pub async fn load(db: &Db, worker: &WorkerConfig) -> Result<DemoOutcome, AppErro
                 commune: None,
                 sites: None,
             };
-            etablissements::insert(txn, actor, crate::service::referential::registration(new)?).await?;
+            let known = crate::service::referential::known_sites(txn, finess).await?;
+            etablissements::insert(txn, actor, crate::service::referential::registration(new, &known)?).await?;
         }
         ghts::insert_membership(txn, actor, &code, finess, constituted, false).await?;
     }

@@ -15,6 +15,7 @@ pub mod access;
 pub mod anchors;
 pub mod audit;
 pub mod catalogue;
+pub mod directory;
 pub mod exports;
 pub mod indicators;
 pub mod inventory;

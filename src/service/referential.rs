@@ -9,7 +9,7 @@ use crate::domain::{RegionCode, region_of_finess};
 use super::{Write, access};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
-use crate::reference::finess_directory;
+use crate::reference::{DirectorySite, finess_directory};
 use crate::store::audit::Actor;
 use crate::store::entities::etablissement;
 use crate::store::entities::{campaign, ght, ght_membership};
@@ -173,7 +173,8 @@ pub async fn create_etablissement(
     if etablissements::find(write.txn(), &new.finess_ej).await?.is_some() {
         return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
     }
-    let registration = registration(new)?;
+    let known = known_sites(write.txn(), &new.finess_ej).await?;
+    let registration = registration(new, &known)?;
     for site in &registration.sites {
         if let Some(other) = etablissements::site_owner(write.txn(), &site.finess_et).await? {
             return Err(AppError::Conflict(format!(
@@ -187,18 +188,52 @@ pub async fn create_etablissement(
     Ok(created)
 }
 
+/// The open sites the FINESS directory lists for a legal entity: the
+/// directory loaded from the latest extract when it knows the entity, else
+/// the hospital directory shipped with the service.
+///
+/// # Errors
+/// When a query fails or a stored number does not read back.
+pub(crate) async fn known_sites(
+    conn: &impl sea_orm::ConnectionTrait,
+    finess_ej: &Finess,
+) -> Result<Vec<DirectorySite>, AppError> {
+    let loaded = crate::store::directory::open_sites_of(conn, finess_ej).await?;
+    if loaded.is_empty() {
+        let shipped = finess_directory().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+        return Ok(shipped.sites_of(finess_ej).cloned().collect());
+    }
+    loaded
+        .into_iter()
+        .map(|site| {
+            let number = |raw: &str| {
+                Finess::from_stored(raw)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("finess_sites {}: {e}", site.finess_et)))
+            };
+            Ok(DirectorySite {
+                finess_et: number(&site.finess_et)?,
+                finess_ej: number(&site.finess_ej)?,
+                short_name: site.short_name.clone(),
+                long_name: site.long_name.clone(),
+                departement: site.departement.clone().unwrap_or_default(),
+                commune: site.commune.clone().unwrap_or_default(),
+                category: site.category_label.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 /// An établissement as it will be registered: what the request gives,
-/// completed from the FINESS directory — its name when the directory lists
-/// a single site for it (the directory lists sites, not legal entities),
-/// its category, commune and sites.
+/// completed from the FINESS directory's sites for it (`known`, see
+/// [`known_sites`]) — its name when the directory lists a single site for
+/// it (the directory lists sites, not legal entities), its category,
+/// commune and sites.
 ///
 /// # Errors
 /// `Invalid` when it has no name and the directory cannot give one.
-pub(crate) fn registration(new: NewEtablissement) -> Result<Registration, AppError> {
-    let directory = finess_directory().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
-    let known: Vec<_> = directory.sites_of(&new.finess_ej).collect();
+pub(crate) fn registration(new: NewEtablissement, known: &[DirectorySite]) -> Result<Registration, AppError> {
     let first = known.first();
-    let name = match (new.name, known.as_slice()) {
+    let name = match (new.name, known) {
         (Some(name), _) => name,
         (None, [only]) if only.long_name.is_empty() => only.short_name.clone(),
         (None, [only]) => only.long_name.clone(),

@@ -18,6 +18,8 @@ pub enum LockKey<'a> {
     Etablissement(&'a str),
     /// Creating a version of the indicator schema.
     IndicatorSchema,
+    /// Loading the national referential (FINESS extract, GHT list).
+    Referential,
 }
 
 impl LockKey<'_> {
@@ -30,6 +32,7 @@ impl LockKey<'_> {
             LockKey::Ght(code) => format!("ght:{code}"),
             LockKey::Etablissement(finess) => format!("etablissement:{finess}"),
             LockKey::IndicatorSchema => "indicator-schema".to_owned(),
+            LockKey::Referential => "referential".to_owned(),
         };
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in format!("convergence:{text}").bytes() {

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod catalogue;
 pub mod catalogue_admin;
+pub mod directory;
 pub mod entities;
 mod error;
 pub mod etablissements;

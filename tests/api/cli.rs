@@ -6,7 +6,7 @@ use crate::db_test;
 #[allow(unused_imports)]
 use crate::helpers::*;
 
-fn convergence(database_url: &str, args: &[&str]) -> std::process::Output {
+pub(crate) fn convergence(database_url: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_convergence"))
         .args(args)
         .env("DATABASE_URL", database_url)

@@ -11,6 +11,7 @@ mod catalogue_admin;
 mod cli;
 mod corpus;
 mod demo;
+mod directory;
 mod exports;
 mod fixture_ght;
 mod fixtures;

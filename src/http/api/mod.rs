@@ -13,6 +13,7 @@ mod indicators;
 mod inventory;
 mod people;
 mod reference;
+mod referential_loads;
 mod review;
 mod sign_in;
 mod targets;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(targets::put_answer))
         .routes(routes!(reference::list_regions))
         .routes(routes!(reference::get_taxonomy))
+        .routes(routes!(referential_loads::load_finess))
         .routes(routes!(catalogue::search_products, catalogue::add_product))
         .routes(routes!(catalogue::list_aliases, catalogue::add_alias))
         .routes(routes!(catalogue::promote_alias))

@@ -10,6 +10,8 @@ pub mod etablissement;
 pub mod etablissement_header_mapping;
 pub mod etablissement_site;
 pub mod etablissement_succession;
+pub mod finess_load;
+pub mod finess_site;
 pub mod ght;
 pub mod ght_membership;
 pub mod header_mapping;

@@ -1,0 +1,161 @@
+//! The FINESS directory loaded from the public extract.
+
+use serde_json::json;
+
+use crate::db_test;
+#[allow(unused_imports)]
+use crate::helpers::*;
+
+const LOAD: &str = "/api/v1/reference/finess";
+const GEOLOCATION: &str =
+    "geolocalisation;140000027;476015.2;6899876.4;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2024-06-12";
+
+/// A `structureet` line of the public extract.
+fn site(et: &str, ej: &str, name: &str, commune: &str) -> String {
+    format!(
+        "structureet;{et};{ej};{name};{name} (NOM LONG);;;1;RUE;DE LA PAIX;;;440;14;CALVADOS;{commune};0231000000;;355;Centre Hospitalier (C.H.);1102;Centres Hospitaliers;26140000000000;8610Z;03;ARS TG HOSPIT;1;Etablissement public de santé;1975-01-01;1975-01-01;2024-06-12"
+    )
+}
+
+/// An extract of that date, ISO-8859-1 as published.
+fn extract(date: &str, lines: &[String]) -> Vec<u8> {
+    let text = format!("finess;etalab;95;{date}\n{}\n", lines.join("\n"));
+    encoding_rs::WINDOWS_1252.encode(&text).0.into_owned()
+}
+
+const LISIEUX_EJ: &str = "140000035";
+const LISIEUX: &str = "140000027";
+const FALAISE: &str = "140000233";
+const FALAISE_EJ: &str = "140000118";
+const COTE_FLEURIE_EJ: &str = "140026279";
+const EQUEMAUVILLE: &str = "140000241";
+const CRICQUEBOEUF: &str = "140026410";
+
+db_test!(the_finess_extract_loads_once_closes_what_a_newer_one_no_longer_lists_and_fills_registrations, |app| {
+    let first = extract(
+        "2024-12-31",
+        &[
+            site(LISIEUX, LISIEUX_EJ, "CH LISIEUX (EXTRACTION)", "14100 LISIEUX"),
+            site(FALAISE, FALAISE_EJ, "CH FALAISE", "14700 FALAISE"),
+            site(EQUEMAUVILLE, COTE_FLEURIE_EJ, "CH COTE FLEURIE EQUEMAUVILLE", "14600 EQUEMAUVILLE"),
+            GEOLOCATION.to_owned(),
+            "structureej;140000035;nouveau type de ligne".to_owned(),
+        ],
+    );
+    let loaded = app.deposit(LOAD, &app.admin_token, "etalab_cs1100507_stock.csv", first.clone(), None).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{loaded:?}");
+    let report = &loaded.body;
+    assert_eq!(
+        (report["sites"].as_i64(), report["created"].as_i64(), report["closed"].as_i64()),
+        (Some(3), Some(3), Some(0)),
+        "{report}"
+    );
+    assert_eq!(report["extract_date"], "2024-12-31");
+    assert_eq!(report["other_records"]["structureej"], 1);
+    assert_eq!(report["already_loaded"], false);
+
+    // The same file again changes nothing, and says so.
+    let again = app.deposit(LOAD, &app.admin_token, "copie.csv", first, None).await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    assert_eq!((again.body["already_loaded"].as_bool(), again.body["created"].as_i64()), (Some(true), Some(0)));
+    assert!(again.body["summary"].as_str().unwrap().contains("déjà été chargé"), "{again:?}");
+
+    // Registration reads the loaded directory: the name comes from it.
+    let created = app
+        .send(Method::POST, "/api/v1/etablissements", Some(&app.admin_token), Some(json!({"finess_ej": LISIEUX_EJ})))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.body["name"], "CH LISIEUX (EXTRACTION) (NOM LONG)");
+    assert_eq!(created.body["commune"], "14100 LISIEUX");
+
+    // A newer extract: one site changed, one gone, one new.
+    let newer = extract(
+        "2025-06-30",
+        &[
+            site(LISIEUX, LISIEUX_EJ, "CH LISIEUX (EXTRACTION)", "14100 LISIEUX"),
+            site(EQUEMAUVILLE, COTE_FLEURIE_EJ, "CH COTE FLEURIE - EQUEMAUVILLE", "14600 EQUEMAUVILLE"),
+            site(CRICQUEBOEUF, COTE_FLEURIE_EJ, "CH COTE FLEURIE - CRICQUEBOEUF", "14113 CRICQUEBOEUF"),
+            GEOLOCATION.to_owned(),
+        ],
+    );
+    let loaded = app.deposit(LOAD, &app.admin_token, "etalab_2025.csv", newer, None).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{loaded:?}");
+    let counts = |r: &serde_json::Value| {
+        ["created", "updated", "unchanged", "closed"].map(|k| r[k].as_i64().unwrap_or(-1)).to_vec()
+    };
+    assert_eq!(counts(&loaded.body), [1, 1, 1, 1], "{}", loaded.body);
+    // Falaise is closed, not deleted: a registration no longer finds it in
+    // the loaded directory and falls back on the shipped one.
+    let multi = app
+        .send(
+            Method::POST,
+            "/api/v1/etablissements",
+            Some(&app.admin_token),
+            Some(json!({"finess_ej": COTE_FLEURIE_EJ})),
+        )
+        .await;
+    assert_problem(&multi, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(multi.body["detail"].as_str().unwrap().contains("regroupe 2 sites"), "{multi:?}");
+
+    // An older extract would age the directory.
+    let older = extract("2023-12-31", &[site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX")]);
+    let refused = app.deposit(LOAD, &app.admin_token, "ancienne.csv", older, None).await;
+    assert_problem(&refused, StatusCode::CONFLICT, "conflict");
+
+    let audit = app.get("/api/v1/audit-events?action=finess.load").await;
+    assert_eq!(audit.body["total_items"], 2, "two loads changed the directory: {audit:?}");
+});
+
+db_test!(a_malformed_extract_changes_nothing_and_names_each_line_and_field, |app| {
+    let broken = extract(
+        "2024-12-31",
+        &[
+            site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX"),
+            site("140000028", LISIEUX_EJ, "CH LISIEUX BIS", "14100 LISIEUX"),
+            "structureet;140000233;tronquée".to_owned(),
+            site(FALAISE, FALAISE_EJ, "CH FALAISE", "14700 FALAISE").replace("1975-01-01;1975", "1975-13-01;1975"),
+        ],
+    );
+    let refused = app.deposit(LOAD, &app.admin_token, "etalab.csv", broken, None).await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail = refused.body["detail"].as_str().unwrap();
+    for expected in
+        ["3 ligne(s) illisible(s)", "ligne 3, champ nofinesset", "ligne 4, champ ligne", "ligne 5, champ dateouv"]
+    {
+        assert!(detail.contains(expected), "{expected} in {detail}");
+    }
+    // Nothing was loaded: the next valid extract creates every site.
+    let valid = extract("2024-12-31", &[site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX")]);
+    let loaded = app.deposit(LOAD, &app.admin_token, "etalab.csv", valid, None).await;
+    assert_eq!((loaded.body["created"].as_i64(), loaded.body["closed"].as_i64()), (Some(1), Some(0)), "{loaded:?}");
+
+    let not_an_extract =
+        app.deposit(LOAD, &app.admin_token, "inventaire.csv", b"Application\nDxCare\n".to_vec(), None).await;
+    assert_problem(&not_an_extract, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(not_an_extract.body["detail"].as_str().unwrap().contains("structureet"), "{not_an_extract:?}");
+});
+
+db_test!(only_the_operator_loads_the_finess_extract, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let file = extract("2024-12-31", &[site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX")]);
+    let refused = app.deposit(LOAD, &dsi, "etalab.csv", file, None).await;
+    assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
+});
+
+db_test!(the_operator_loads_the_finess_extract_from_the_command_line, |app| {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("etalab_cs1100507_stock.csv");
+    std::fs::write(&path, extract("2024-12-31", &[site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX")])).unwrap();
+    let file = path.to_str().unwrap();
+    let output = crate::cli::convergence(&app.database_url, &["reference", "load-finess", file]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("Extraction FINESS du 31/12/2024 : 1 sites, dont 1 nouveaux"), "{printed}");
+    let again = crate::cli::convergence(&app.database_url, &["reference", "load-finess", file]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("déjà été chargé"));
+
+    std::fs::write(&path, b"finess;etalab;95;2025-01-01\nstructureet;1;2\n").unwrap();
+    let broken = crate::cli::convergence(&app.database_url, &["reference", "load-finess", file]);
+    assert!(!broken.status.success());
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("ligne 2, champ ligne"), "{broken:?}");
+});
