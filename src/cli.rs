@@ -148,6 +148,15 @@ pub enum ReferenceAction {
         #[arg(value_name = "FICHIER")]
         file: std::path::PathBuf,
     },
+    /// Charge la liste des GHT de la DGOS (disposition 2017 ou 2024) : GHT et établissements créés s'ils manquent, adhésions à la date d'effet ; un établissement qui change de GHT voit son adhésion close et une nouvelle ouverte.
+    LoadGht {
+        /// Le classeur (.xlsx, .xls, .ods, .csv).
+        #[arg(value_name = "FICHIER")]
+        file: std::path::PathBuf,
+        /// Date d'effet des adhésions, AAAA-MM-JJ (par défaut aujourd'hui).
+        #[arg(long, value_name = "DATE")]
+        effective: Option<NaiveDate>,
+    },
 }
 
 /// `campaign …`.
@@ -484,6 +493,32 @@ async fn reference(settings: &Settings, action: ReferenceAction) -> anyhow::Resu
             println!("{}", report.summary);
             for (kind, count) in &report.other_records {
                 println!("  {count} ligne(s) « {kind} » non utilisées");
+            }
+        }
+        ReferenceAction::LoadGht { file, effective } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+            let name =
+                file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let worker = crate::startup::worker_config(settings)?;
+            let report = crate::service::ght_list::load_ght_list(&db, &worker, actor, &name, &bytes, effective).await?;
+            println!("{}", report.summary);
+            for change in &report.moved {
+                println!(
+                    "  {} : du GHT {} au GHT {}",
+                    change.finess,
+                    change.from_ght.as_deref().unwrap_or("?"),
+                    change.ght
+                );
+            }
+            for change in &report.left {
+                println!("  {} : quitte le GHT {}", change.finess, change.ght);
+            }
+            for finess in &report.absent_from_directory {
+                println!("  {finess} : absent du répertoire FINESS, enregistré sous le nom de la liste");
+            }
+            for repaired in &report.repaired {
+                println!("  FINESS réparé : {repaired}");
             }
         }
     }

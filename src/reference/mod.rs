@@ -1,7 +1,7 @@
 //! Reference data shipped with the service: regions, taxonomy, product
 //! catalogue, the FINESS hospital directory and real GHT compositions; and
 //! the readers of the national reference files an operator loads (the
-//! FINESS extract).
+//! FINESS extract, the DGOS list of GHTs).
 //!
 //! The files are embedded in the binary (see `data/README.md`) and parsed
 //! here, without IO; `store::seed` writes them to the database on first
@@ -10,6 +10,7 @@
 mod catalogue;
 mod finess_directory;
 pub mod finess_extract;
+pub mod ght_list;
 mod ght_sample;
 mod indicators;
 mod taxonomy;

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod directory;
 pub mod exports;
+pub mod ght_list;
 pub mod indicators;
 pub mod inventory;
 pub mod peers;

@@ -28,6 +28,7 @@ const LISIEUX: &str = "140000027";
 const FALAISE: &str = "140000233";
 const FALAISE_EJ: &str = "140000118";
 const COTE_FLEURIE_EJ: &str = "140026279";
+const PONT_L_EVEQUE_EJ: &str = "140000134";
 const EQUEMAUVILLE: &str = "140000241";
 const CRICQUEBOEUF: &str = "140026410";
 
@@ -158,4 +159,107 @@ db_test!(the_operator_loads_the_finess_extract_from_the_command_line, |app| {
     let broken = crate::cli::convergence(&app.database_url, &["reference", "load-finess", file]);
     assert!(!broken.status.success());
     assert!(String::from_utf8_lossy(&broken.stderr).contains("ligne 2, champ ligne"), "{broken:?}");
+});
+
+const GHT_LOAD: &str = "/api/v1/reference/ghts";
+
+/// The members of a GHT on a date: (FINESS, support).
+async fn members_on(app: &TestApp, code: &str, date: &str) -> Vec<(String, bool)> {
+    let reply = app.get(&format!("/api/v1/ghts/{code}/etablissements?at={date}")).await;
+    reply
+        .body
+        .as_array()
+        .unwrap_or_else(|| panic!("{reply:?}"))
+        .iter()
+        .map(|m| (m["finess_ej"].as_str().unwrap().to_owned(), m["is_support"].as_bool().unwrap()))
+        .collect()
+}
+
+db_test!(the_dgos_ght_list_creates_ghts_and_members_and_a_move_ends_one_membership_and_opens_another, |app| {
+    use crate::fixtures::{row, xlsx};
+    // The 2024 layout: codes written with an underscore, the support marked.
+    let list_2024 = xlsx(&[(
+        "GHT_2024",
+        vec![
+            row(&["Liste des GHT — DGOS"]),
+            row(&["GHT_CODE", "GHT_LIB", "ARS_CODE", "ES_FINESS", "GHT_SUPPORT"]),
+            row(&["NOR_05", "GHT du Pays d'Auge", "NOR", LISIEUX_EJ, "O"]),
+            row(&["NOR_05", "GHT du Pays d'Auge", "NOR", FALAISE_EJ, ""]),
+            row(&["NOR_05", "GHT du Pays d'Auge", "NOR", PONT_L_EVEQUE_EJ, ""]),
+        ],
+    )]);
+    let path = format!("{GHT_LOAD}?effective=2025-01-01");
+    let loaded = app.deposit(&path, &app.admin_token, "ght_2024.xlsx", list_2024.clone(), None).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{loaded:?}");
+    assert_eq!(loaded.body["ghts_created"], json!(["NOR-05"]));
+    assert_eq!(loaded.body["etablissements_created"].as_array().unwrap().len(), 3);
+    assert_eq!(loaded.body["joined"].as_array().unwrap().len(), 3);
+    assert_eq!(loaded.body["supports_set"], json!(["NOR-05"]));
+    assert_eq!(
+        members_on(&app, "NOR-05", "2025-06-01").await,
+        [(LISIEUX_EJ.to_owned(), true), (FALAISE_EJ.to_owned(), false), (PONT_L_EVEQUE_EJ.to_owned(), false)]
+    );
+
+    // The same list again changes nothing, and says so.
+    let again = app.deposit(&path, &app.admin_token, "ght_2024.xlsx", list_2024, None).await;
+    assert_eq!((again.body["changed"].as_bool(), again.body["unchanged"].as_i64()), (Some(false), Some(3)));
+    assert!(again.body["summary"].as_str().unwrap().contains("rien n'a changé"), "{again:?}");
+
+    // The 2017 layout a year later: Falaise moved to a new GHT, which also
+    // takes a multi-site legal entity under the list's name; Pont-l'Évêque
+    // is no longer listed and leaves.
+    let list_2017 = xlsx(&[(
+        "Feuil1",
+        vec![
+            row(&["REGION", "DENOMINATION GHT", "CODE GHT", "FINESS", "CATEGORIE", "DENOMINATION ETABLISSEMENT"]),
+            row(&["Normandie", "GHT du Pays d'Auge", "NOR-05", LISIEUX_EJ, "CH", "CH DE LISIEUX"]),
+            row(&["Normandie", "GHT Côte Fleurie", "NOR-06", FALAISE_EJ, "CH", "CH DE FALAISE"]),
+            row(&["Normandie", "GHT Côte Fleurie", "NOR-06", COTE_FLEURIE_EJ, "CH", "CH DE LA CÔTE FLEURIE"]),
+        ],
+    )]);
+    let moved = app
+        .deposit(&format!("{GHT_LOAD}?effective=2026-01-01"), &app.admin_token, "ght_2017.xlsx", list_2017, None)
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
+    assert_eq!(moved.body["moved"], json!([{"finess": FALAISE_EJ, "ght": "NOR-06", "from_ght": "NOR-05"}]));
+    assert_eq!(moved.body["left"], json!([{"finess": PONT_L_EVEQUE_EJ, "ght": "NOR-05", "from_ght": null}]));
+    assert_eq!(moved.body["joined"], json!([{"finess": COTE_FLEURIE_EJ, "ght": "NOR-06", "from_ght": null}]));
+    let fleurie = app.get(&format!("/api/v1/etablissements/{COTE_FLEURIE_EJ}")).await;
+    assert_eq!(fleurie.body["name"], "CH DE LA CÔTE FLEURIE", "the list names a multi-site legal entity");
+    // History is kept: Falaise was in NOR-05 in 2025, is in NOR-06 in 2026.
+    assert_eq!(members_on(&app, "NOR-05", "2025-06-01").await.len(), 3);
+    assert_eq!(members_on(&app, "NOR-05", "2026-06-01").await, [(LISIEUX_EJ.to_owned(), true)]);
+    assert_eq!(members_on(&app, "NOR-06", "2026-06-01").await.len(), 2);
+});
+
+db_test!(an_unreadable_ght_list_changes_nothing_and_names_each_row, |app| {
+    use crate::fixtures::{row, xlsx};
+    let list = xlsx(&[(
+        "GHT",
+        vec![
+            row(&["GHT_CODE", "GHT_LIB", "ES_FINESS"]),
+            row(&["NOR_05", "GHT du Pays d'Auge", LISIEUX_EJ]),
+            row(&["NOR_5", "GHT du Pays d'Auge", FALAISE_EJ]),
+            row(&["NOR_05", "GHT du Pays d'Auge", "140000036"]),
+        ],
+    )]);
+    let refused = app.deposit(GHT_LOAD, &app.admin_token, "ght.xlsx", list, None).await;
+    assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(detail.contains("ligne 3, colonne A : « NOR_5 »"), "{detail}");
+    assert!(detail.contains("ligne 4, colonne C : « 140000036 »"), "{detail}");
+    let ght = app.get("/api/v1/ghts/NOR-05").await;
+    assert_problem(&ght, StatusCode::NOT_FOUND, "not-found");
+
+    let not_a_list = app
+        .deposit(
+            GHT_LOAD,
+            &app.admin_token,
+            "inventaire.xlsx",
+            xlsx(&[("Inventaire", vec![row(&["Application"])])]),
+            None,
+        )
+        .await;
+    assert_problem(&not_a_list, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert!(not_a_list.body["detail"].as_str().unwrap().contains("GHT_CODE"), "{not_a_list:?}");
 });

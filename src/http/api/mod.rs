@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reference::list_regions))
         .routes(routes!(reference::get_taxonomy))
         .routes(routes!(referential_loads::load_finess))
+        .routes(routes!(referential_loads::load_ght_list))
         .routes(routes!(catalogue::search_products, catalogue::add_product))
         .routes(routes!(catalogue::list_aliases, catalogue::add_alias))
         .routes(routes!(catalogue::promote_alias))

@@ -1,4 +1,5 @@
-//! Loading the national referential: the FINESS extract (admin).
+//! Loading the national referential: the FINESS extract and the DGOS list
+//! of GHTs (admin).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +9,7 @@ use crate::http::AppState;
 use crate::http::auth::{AdminOnly, Auth};
 use crate::http::extract::ApiMultipart;
 use crate::service::directory::{self, FinessLoadReport};
+use crate::service::ght_list::{self, GhtListReport};
 
 /// The multipart form of a referential file (documentation only: the
 /// handler reads the parts as they stream).
@@ -31,20 +33,58 @@ pub(crate) struct ReferentialForm {
 pub async fn load_finess(
     auth: Auth<AdminOnly>,
     State(state): State<AppState>,
-    ApiMultipart(mut multipart): ApiMultipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<FinessLoadReport>, AppError> {
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let limit = state.settings.max_upload_bytes as u64;
+    let (name, bytes) = read_file(multipart, state.settings.max_upload_bytes, "finess.csv").await?;
+    Ok(Json(directory::load_finess(&state.db, auth.actor(), &name, bytes).await?))
+}
+
+/// `?effective=`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GhtListQuery {
+    /// Date d'effet des adhésions (AAAA-MM-JJ ; par défaut aujourd'hui).
+    pub effective: Option<chrono::NaiveDate>,
+}
+
+/// Loads the DGOS list of GHTs.
+#[utoipa::path(post, path = "/api/v1/reference/ghts", tag = "référentiel",
+    params(GhtListQuery),
+    request_body(content = ReferentialForm, content_type = "multipart/form-data"),
+    description = "Charge la liste des GHT de la DGOS (disposition 2017 : REGION, DENOMINATION GHT, CODE GHT, FINESS… ; 2024 : GHT_CODE, GHT_LIB, ARS_CODE, ES_FINESS, GHT_SUPPORT… ; en-tête cherché dans les 30 premières lignes). Crée les GHT et établissements manquants (un établissement à plusieurs sites prend le nom de la liste), fixe l'établissement support, et les adhésions à la date d'effet : un établissement qui change de GHT voit son adhésion close et une nouvelle ouverte, un établissement qui n'est plus listé dans son GHT le quitte ; l'histoire n'est jamais réécrite. Une seule transaction ; les indicateurs des campagnes ouvertes des GHT touchés sont recalculés une fois à la fin. La même liste chargée deux fois ne change rien et le dit ; une ligne illisible (code de GHT, FINESS) refuse le fichier en la nommant. Rôle : admin.",
+    responses(
+        (status = 200, description = "Chargement effectué (ou sans effet)", body = GhtListReport),
+        (status = 409, description = "Date d'effet antérieure à une adhésion en cours", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Classeur illisible ou lignes illisibles", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn load_ght_list(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    crate::http::extract::ApiQuery(query): crate::http::extract::ApiQuery<GhtListQuery>,
+    ApiMultipart(multipart): ApiMultipart,
+) -> Result<Json<GhtListReport>, AppError> {
+    let _worker = state.workers.admit(auth.principal.caller)?;
+    let (name, bytes) = read_file(multipart, state.settings.max_upload_bytes, "liste_ght.xlsx").await?;
+    let report =
+        ght_list::load_ght_list(&state.db, &state.worker, auth.actor(), &name, &bytes, query.effective).await?;
+    Ok(Json(report))
+}
+
+/// The `file` part of a referential form.
+async fn read_file(
+    mut multipart: axum::extract::Multipart,
+    max_bytes: usize,
+    default_name: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let limit = max_bytes as u64;
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
         if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("finess.csv").to_owned();
+            let name = field.file_name().unwrap_or(default_name).to_owned();
             let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
             file = Some((name, bytes.to_vec()));
         }
     }
-    let (name, bytes) = file.ok_or_else(|| {
-        AppError::BadRequest("le formulaire doit contenir l'extraction dans le champ « file »".to_owned())
-    })?;
-    Ok(Json(directory::load_finess(&state.db, auth.actor(), &name, bytes).await?))
+    file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
 }
