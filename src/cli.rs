@@ -157,6 +157,21 @@ pub enum ReferenceAction {
         #[arg(long, value_name = "DATE")]
         effective: Option<NaiveDate>,
     },
+    /// Enregistre qu'une entité juridique devient (une partie d') une autre : l'adhésion de l'ancienne se termine à la date, celle de la nouvelle commence le même jour dans le même GHT.
+    Merge {
+        /// L'ancienne entité (FINESS juridique).
+        #[arg(value_name = "ANCIEN_EJ")]
+        old: Finess,
+        /// La nouvelle entité (FINESS juridique).
+        #[arg(value_name = "NOUVEL_EJ")]
+        new: Finess,
+        /// Premier jour de la nouvelle entité, AAAA-MM-JJ.
+        #[arg(long, value_name = "DATE")]
+        date: NaiveDate,
+        /// Nom de la nouvelle entité, si elle n'est pas encore enregistrée et que le répertoire lui connaît plusieurs sites.
+        #[arg(long, value_name = "NOM")]
+        name: Option<String>,
+    },
 }
 
 /// `campaign …`.
@@ -520,6 +535,14 @@ async fn reference(settings: &Settings, action: ReferenceAction) -> anyhow::Resu
             for repaired in &report.repaired {
                 println!("  FINESS réparé : {repaired}");
             }
+        }
+        ReferenceAction::Merge { old, new, date, name } => {
+            let successor = referential::record_succession(&db, actor, &old, &new, date, name).await?;
+            let ght = successor.memberships.last().map(|(m, _)| m.ght_code.to_string()).unwrap_or_default();
+            println!(
+                "Succession enregistrée : {old} devient {new} ({}) le {date} ; GHT {ght}.",
+                successor.etablissement.name
+            );
         }
     }
     db.close().await?;

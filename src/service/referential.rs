@@ -387,3 +387,79 @@ pub async fn members(
     let members = ghts::members_at(db.reader(), code, on).await?;
     Ok((ght, members))
 }
+
+/// A legal entity becomes (part of) another on a date (CH d'Ancenis and CH
+/// de Candé becoming CH Erdre et Loire): the old one's membership ends that
+/// day and the new one's begins in the same GHT, so campaigns after the
+/// date expect the new one only and past campaigns keep the old. The new
+/// one is registered from the directory when it is not yet (`name` for a
+/// multi-site legal entity). History is never rewritten.
+///
+/// # Errors
+/// `NotFound` for an unregistered predecessor; `Invalid` when it is a
+/// member of no GHT on that date, or the successor cannot be registered;
+/// `Conflict` when the succession is already recorded, the predecessor's
+/// membership begins on or after the date, or the successor belongs to
+/// another GHT.
+pub async fn record_succession(
+    db: &Db,
+    actor: Actor<'_>,
+    predecessor: &Finess,
+    successor: &Finess,
+    effective_on: NaiveDate,
+    name: Option<String>,
+) -> Result<EtablissementDetails, AppError> {
+    if predecessor == successor {
+        return Err(AppError::Invalid(format!("l'établissement {predecessor} ne peut se succéder à lui-même")));
+    }
+    let mut write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Referential).await?;
+    let txn = write.txn();
+    if etablissements::find(txn, predecessor).await?.is_none() {
+        return Err(AppError::not_found(format!("établissement {predecessor} introuvable")));
+    }
+    if etablissements::succession_exists(txn, predecessor, successor).await? {
+        return Err(AppError::Conflict(format!("la succession de {predecessor} par {successor} est déjà enregistrée")));
+    }
+    let Some(current) = ghts::membership_overlapping(txn, predecessor, effective_on).await? else {
+        return Err(AppError::Invalid(format!(
+            "l'établissement {predecessor} n'est membre d'aucun GHT le {effective_on} : rien à transmettre"
+        )));
+    };
+    if current.valid_from >= effective_on {
+        return Err(AppError::Conflict(format!(
+            "l'adhésion de {predecessor} au GHT {} commence le {}, pas avant la date de succession {effective_on}",
+            current.ght_code, current.valid_from
+        )));
+    }
+    let code = current.ght_code.clone();
+    if etablissements::find(txn, successor).await?.is_none() {
+        let known = known_sites(txn, successor).await?;
+        let new = NewEtablissement { finess_ej: successor.clone(), name, category: None, commune: None, sites: None };
+        etablissements::insert(txn, actor, registration(new, &known)?).await?;
+    }
+    let joins = match ghts::membership_overlapping(txn, successor, effective_on).await? {
+        // Absorbed by a member of the same GHT: its membership goes on.
+        Some(existing) if existing.ght_code == code => false,
+        Some(existing) => {
+            return Err(AppError::Conflict(format!(
+                "le successeur {successor} est membre du GHT {} le {effective_on}, pas du GHT {code} de {predecessor}",
+                existing.ght_code
+            )));
+        }
+        None => true,
+    };
+    ghts::set_membership_end(txn, actor, current, effective_on).await?;
+    if joins {
+        let ght_region = ghts::find(txn, &code).await?.map(|g| g.region_code);
+        let elsewhere = region_of_finess(successor).is_some_and(|r| Some(r) != ght_region);
+        ghts::insert_membership(txn, actor, &code, successor, effective_on, elsewhere).await?;
+    }
+    etablissements::insert_succession(txn, actor, predecessor, successor, effective_on, Some(code.clone())).await?;
+    let details = etablissements::find(txn, successor)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("successor {successor} vanished in its transaction")))?;
+    write.touched().ght(&code);
+    write.commit().await?;
+    Ok(details)
+}

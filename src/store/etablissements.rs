@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::audit::{self, Actor, Change};
-use super::entities::{etablissement, etablissement_site, ght, ght_membership};
+use super::entities::{etablissement, etablissement_site, etablissement_succession, ght, ght_membership};
 use crate::domain::{Finess, GhtCode};
 
 /// An établissement with its sites and its GHT memberships (past and
@@ -21,6 +21,10 @@ pub struct EtablissementDetails {
     pub sites: Vec<etablissement_site::Model>,
     /// Its memberships, oldest first, with the GHT's region.
     pub memberships: Vec<(ght_membership::Model, String)>,
+    /// The legal entities it succeeded (merged into it), oldest first.
+    pub predecessors: Vec<etablissement_succession::Model>,
+    /// The legal entities that succeeded it, oldest first.
+    pub successors: Vec<etablissement_succession::Model>,
 }
 
 /// An établissement, whether or not the caller sees it.
@@ -52,7 +56,74 @@ pub async fn find(conn: &impl ConnectionTrait, finess: &Finess) -> Result<Option
             (m, region)
         })
         .collect();
-    Ok(Some(EtablissementDetails { etablissement, sites, memberships }))
+    let successions = |column: etablissement_succession::Column| {
+        etablissement_succession::Entity::find()
+            .filter(column.eq(finess.as_str()))
+            .order_by_asc(etablissement_succession::Column::EffectiveOn)
+            .order_by_asc(etablissement_succession::Column::Id)
+            .all(conn)
+    };
+    let predecessors = successions(etablissement_succession::Column::SuccessorEj).await?;
+    let successors = successions(etablissement_succession::Column::PredecessorEj).await?;
+    Ok(Some(EtablissementDetails { etablissement, sites, memberships, predecessors, successors }))
+}
+
+/// Whether a succession between two legal entities is recorded.
+///
+/// # Errors
+/// When the query fails.
+pub async fn succession_exists(
+    conn: &impl ConnectionTrait,
+    predecessor: &Finess,
+    successor: &Finess,
+) -> Result<bool, StoreError> {
+    Ok(etablissement_succession::Entity::find()
+        .filter(etablissement_succession::Column::PredecessorEj.eq(predecessor.as_str()))
+        .filter(etablissement_succession::Column::SuccessorEj.eq(successor.as_str()))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// Records that a legal entity became (part of) another on a date,
+/// audited.
+///
+/// # Errors
+/// When a write fails (the same pair twice included).
+pub async fn insert_succession(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    predecessor: &Finess,
+    successor: &Finess,
+    effective_on: chrono::NaiveDate,
+    ght_code: Option<GhtCode>,
+) -> Result<etablissement_succession::Model, StoreError> {
+    let model = etablissement_succession::ActiveModel {
+        predecessor_ej: Set(predecessor.to_string()),
+        successor_ej: Set(successor.to_string()),
+        effective_on: Set(effective_on),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        actor,
+        Change {
+            action: "etablissement.succession",
+            object_type: "succession",
+            object_id: model.id.to_string(),
+            ght_code,
+            before: None,
+            after: Some(serde_json::json!({
+                "predecessor_ej": model.predecessor_ej,
+                "successor_ej": model.successor_ej,
+                "effective_on": model.effective_on,
+            })),
+        },
+    )
+    .await?;
+    Ok(model)
 }
 
 /// A site given when registering an établissement.
@@ -173,7 +244,13 @@ pub async fn insert(
         },
     )
     .await?;
-    Ok(EtablissementDetails { etablissement: model, sites: stored_sites, memberships: vec![] })
+    Ok(EtablissementDetails {
+        etablissement: model,
+        sites: stored_sites,
+        memberships: vec![],
+        predecessors: vec![],
+        successors: vec![],
+    })
 }
 
 /// Changes to an établissement; `None` leaves a field as it is.

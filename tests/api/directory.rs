@@ -263,3 +263,119 @@ db_test!(an_unreadable_ght_list_changes_nothing_and_names_each_row, |app| {
     assert_problem(&not_a_list, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
     assert!(not_a_list.body["detail"].as_str().unwrap().contains("GHT_CODE"), "{not_a_list:?}");
 });
+
+const FECAMP: &str = "760780734";
+const SAINT_ROMAIN_EJ: &str = "760780759";
+
+/// The établissements a campaign expects from NOR-02.
+async fn expected(app: &TestApp, year: i32) -> Vec<String> {
+    let campaign = app.get(&format!("/api/v1/ghts/NOR-02/campaigns/{year}")).await;
+    campaign.body["etablissements"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{campaign:?}"))
+        .iter()
+        .map(|e| e["finess_ej"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+db_test!(a_succession_ends_one_membership_and_opens_the_successors_and_campaigns_expect_each_in_turn, |app| {
+    app.given_ght_with_open_campaign().await;
+    let opened = app.post("/api/v1/campaigns", json!({"year": 2027})).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
+    let path = format!("/api/v1/etablissements/{FECAMP}/succession");
+    let merged = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&app.admin_token),
+            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::CREATED, "{merged:?}");
+    assert_eq!(merged.body["predecessors"], json!([{"finess_ej": FECAMP, "effective_on": "2026-07-01"}]));
+    assert_eq!(merged.body["memberships"][0]["ght_code"], "NOR-02");
+    assert_eq!(merged.body["memberships"][0]["valid_from"], "2026-07-01");
+
+    // The past campaign keeps the predecessor; the next expects the successor only.
+    assert!(expected(&app, 2026).await.contains(&FECAMP.to_owned()));
+    let next = expected(&app, 2027).await;
+    assert!(next.contains(&SAINT_ROMAIN_EJ.to_owned()) && !next.contains(&FECAMP.to_owned()), "{next:?}");
+
+    // The predecessor's page names its successor; its membership ended, kept.
+    let old = app.get(&format!("/api/v1/etablissements/{FECAMP}")).await;
+    assert_eq!(old.body["successors"], json!([{"finess_ej": SAINT_ROMAIN_EJ, "effective_on": "2026-07-01"}]));
+    assert_eq!(old.body["memberships"][0]["valid_to"], "2026-07-01");
+
+    let again = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&app.admin_token),
+            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
+        )
+        .await;
+    assert_problem(&again, StatusCode::CONFLICT, "conflict");
+    let audit = app.get("/api/v1/audit-events?action=etablissement.succession").await;
+    assert_eq!(audit.body["total_items"], 1, "{audit:?}");
+});
+
+db_test!(a_succession_is_refused_when_it_cannot_be_true, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = format!("/api/v1/etablissements/{FECAMP}/succession");
+    let by_dsi = app
+        .send(Method::POST, &path, Some(&dsi), Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})))
+        .await;
+    assert_problem(&by_dsi, StatusCode::FORBIDDEN, "forbidden");
+    let before_membership = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&app.admin_token),
+            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2016-01-01"})),
+        )
+        .await;
+    assert_problem(&before_membership, StatusCode::CONFLICT, "conflict");
+    let unknown = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/etablissements/{LISIEUX_EJ}/succession"),
+            Some(&app.admin_token),
+            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
+        )
+        .await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND, "not-found");
+    let itself = app
+        .send(Method::POST, &path, Some(&app.admin_token), Some(json!({"successor": FECAMP, "date": "2026-07-01"})))
+        .await;
+    assert_problem(&itself, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+});
+
+db_test!(the_operator_loads_the_ght_list_and_records_a_succession_from_the_command_line, |app| {
+    use crate::fixtures::{row, xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ght_2024.xlsx");
+    let list = xlsx(&[(
+        "GHT",
+        vec![
+            row(&["GHT_CODE", "GHT_LIB", "ES_FINESS", "GHT_SUPPORT"]),
+            row(&["NOR_05", "GHT du Pays d'Auge", LISIEUX_EJ, "O"]),
+            row(&["NOR_05", "GHT du Pays d'Auge", FALAISE_EJ, ""]),
+        ],
+    )]);
+    std::fs::write(&path, list).unwrap();
+    let file = path.to_str().unwrap();
+    let loaded =
+        crate::cli::convergence(&app.database_url, &["reference", "load-ght", file, "--effective", "2025-01-01"]);
+    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    let printed = String::from_utf8_lossy(&loaded.stdout);
+    assert!(printed.contains("1 GHT et 2 établissements créés ; 2 adhésions nouvelles"), "{printed}");
+
+    let merged = crate::cli::convergence(
+        &app.database_url,
+        &["reference", "merge", FALAISE_EJ, LISIEUX_EJ, "--date", "2026-01-01"],
+    );
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert!(String::from_utf8_lossy(&merged.stdout).contains("Succession enregistrée"), "{merged:?}");
+    // Absorbed by a member of the same GHT: one member from then on.
+    assert_eq!(members_on(&app, "NOR-05", "2026-06-01").await, [(LISIEUX_EJ.to_owned(), true)]);
+});

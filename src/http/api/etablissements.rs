@@ -30,6 +30,19 @@ pub struct EtablissementView {
     pub sites: Vec<SiteView>,
     /// GHT memberships, oldest first.
     pub memberships: Vec<MembershipView>,
+    /// The legal entities merged into this one, oldest first.
+    pub predecessors: Vec<SuccessionView>,
+    /// The legal entities this one was merged into, oldest first.
+    pub successors: Vec<SuccessionView>,
+}
+
+/// A succession of legal entities, seen from one of them.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SuccessionView {
+    /// The other legal entity (FINESS juridique).
+    pub finess_ej: String,
+    /// The first day of the successor.
+    pub effective_on: chrono::NaiveDate,
 }
 
 /// A site of an établissement.
@@ -58,6 +71,16 @@ impl From<EtablissementDetails> for EtablissementView {
                 .map(|s| SiteView { finess_et: s.finess_et, name: s.name, commune: s.commune })
                 .collect(),
             memberships: d.memberships.into_iter().map(|(m, _)| m.into()).collect(),
+            predecessors: d
+                .predecessors
+                .into_iter()
+                .map(|s| SuccessionView { finess_ej: s.predecessor_ej, effective_on: s.effective_on })
+                .collect(),
+            successors: d
+                .successors
+                .into_iter()
+                .map(|s| SuccessionView { finess_ej: s.successor_ej, effective_on: s.effective_on })
+                .collect(),
         }
     }
 }
@@ -148,4 +171,48 @@ pub async fn patch_etablissement(
 /// A FINESS from a path: a malformed number names no établissement, hence 404.
 pub(super) fn parse_finess(raw: &str) -> Result<Finess, AppError> {
     Finess::parse(raw).map_err(|_| AppError::not_found(format!("établissement {raw} introuvable")))
+}
+
+/// A succession to record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSuccession {
+    /// The legal entity that succeeds (FINESS juridique).
+    pub successor: Finess,
+    /// Its first day (the predecessor's membership ends that day).
+    pub date: chrono::NaiveDate,
+    /// The successor's name, when it is not yet registered and the directory
+    /// lists several sites for it.
+    pub name: Option<String>,
+}
+
+/// Records that an établissement became (part of) another.
+#[utoipa::path(post, path = "/api/v1/etablissements/{finess}/succession", tag = "établissements",
+    params(("finess" = String, Path, description = "FINESS juridique du prédécesseur")),
+    request_body = CreateSuccession,
+    description = "Enregistre une succession d'entités juridiques (fusion : CH d'Ancenis et CH de Candé devenus CH Erdre et Loire) : l'adhésion du prédécesseur se termine à la date, celle du successeur commence le même jour dans le même GHT (s'il n'en est pas déjà membre) ; les campagnes postérieures attendent l'inventaire du successeur seul, les campagnes passées gardent le prédécesseur. Le successeur est enregistré depuis le répertoire s'il ne l'est pas. L'histoire n'est jamais réécrite ; la même succession deux fois est refusée. Répond le successeur. Rôles : admin.",
+    responses(
+        (status = 201, description = "Succession enregistrée", body = EtablissementView),
+        (status = 404, description = "Prédécesseur inconnu", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Déjà enregistrée, ou adhésions incompatibles", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Valeur refusée", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_succession(
+    auth: Auth<AdminOnly>,
+    State(state): State<AppState>,
+    ApiPath(finess): ApiPath<String>,
+    ApiJson(body): ApiJson<CreateSuccession>,
+) -> Result<(StatusCode, Json<EtablissementView>), AppError> {
+    let predecessor = parse_finess(&finess)?;
+    let name = body.name.as_deref().map(|n| required_text(n, "name")).transpose()?;
+    let successor = crate::service::referential::record_succession(
+        &state.db,
+        auth.actor(),
+        &predecessor,
+        &body.successor,
+        body.date,
+        name,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(successor.into())))
 }

@@ -60,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ghts::end_membership))
         .routes(routes!(etablissements::create_etablissement))
         .routes(routes!(etablissements::get_etablissement, etablissements::patch_etablissement))
+        .routes(routes!(etablissements::create_succession))
         .routes(routes!(campaigns::list_campaigns, campaigns::open_campaign))
         .routes(routes!(campaigns::close_campaign))
         .routes(routes!(audit::list_audit_events))
