@@ -157,6 +157,8 @@ pub enum ReferenceAction {
         #[arg(long, value_name = "DATE")]
         effective: Option<NaiveDate>,
     },
+    /// Vérifie chaque établissement enregistré auprès de l'Annuaire Santé : complète la commune et la catégorie manquantes, liste les noms qui diffèrent.
+    Refresh,
     /// Enregistre qu'une entité juridique devient (une partie d') une autre : l'adhésion de l'ancienne se termine à la date, celle de la nouvelle commence le même jour dans le même GHT.
     Merge {
         /// L'ancienne entité (FINESS juridique).
@@ -534,6 +536,25 @@ async fn reference(settings: &Settings, action: ReferenceAction) -> anyhow::Resu
             }
             for repaired in &report.repaired {
                 println!("  FINESS réparé : {repaired}");
+            }
+        }
+        ReferenceAction::Refresh => {
+            let Some(annuaire) = settings.annuaire.clone() else {
+                anyhow::bail!(
+                    "l'Annuaire Santé n'est pas configuré (CONVERGENCE_ANNUAIRE_URL et CONVERGENCE_ANNUAIRE_KEY) : fonction désactivée"
+                );
+            };
+            let annuaire = crate::integrations::annuaire::Annuaire::new(annuaire, settings.outbound)?;
+            let refresh = crate::service::directory::refresh_from_annuaire(&db, actor, &annuaire).await?;
+            println!(
+                "Annuaire Santé : {} établissements vérifiés, {} connus, {} complétés, {} inconnus.",
+                refresh.asked,
+                refresh.found,
+                refresh.filled.len(),
+                refresh.unknown.len()
+            );
+            for (finess, registered, annuaire) in &refresh.names_differ {
+                println!("  {finess} : enregistré « {registered} », Annuaire « {annuaire} »");
             }
         }
         ReferenceAction::Merge { old, new, date, name } => {

@@ -47,6 +47,21 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// Personal sign-in, when an identity provider is configured.
     pub oidc: Option<OidcSettings>,
+    /// The Annuaire Santé, when its base URL and key are configured.
+    pub annuaire: Option<crate::integrations::annuaire::AnnuaireSettings>,
+    /// The OSIS-like endpoint submissions are pushed to, when configured.
+    pub osis: Option<OsisSettings>,
+    /// Timeouts and retries of every outbound call.
+    pub outbound: crate::integrations::outbound::RetryPolicy,
+}
+
+/// Where OSIS submissions are pushed.
+#[derive(Debug, Clone)]
+pub struct OsisSettings {
+    /// The endpoint's base URL; submissions are `POST {base}/submissions`.
+    pub base: url::Url,
+    /// The bearer token it expects (never logged).
+    pub token: SecretString,
 }
 
 /// How long a person's session lasts.
@@ -189,7 +204,21 @@ impl Settings {
             absolute: Duration::from_secs(3600 * number(&lookup, "CONVERGENCE_SESSION_HOURS", 12)? as u64),
         };
         let oidc = oidc_settings(&lookup)?;
+        let annuaire = outbound_endpoint(&lookup, "CONVERGENCE_ANNUAIRE_URL", "CONVERGENCE_ANNUAIRE_KEY")?
+            .map(|(base, key)| crate::integrations::annuaire::AnnuaireSettings { base, key });
+        let osis = outbound_endpoint(&lookup, "CONVERGENCE_OSIS_URL", "CONVERGENCE_OSIS_TOKEN")?
+            .map(|(base, token)| OsisSettings { base, token });
+        let outbound = crate::integrations::outbound::RetryPolicy {
+            attempts: number(&lookup, "CONVERGENCE_OUTBOUND_ATTEMPTS", 4)?.min(10) as u32,
+            base_delay: Duration::from_millis(number(&lookup, "CONVERGENCE_OUTBOUND_BACKOFF_MS", 500)? as u64),
+            max_delay: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_millis(number(&lookup, "CONVERGENCE_OUTBOUND_TIMEOUT_MS", 30_000)? as u64),
+        };
         Ok(Settings {
+            annuaire,
+            osis,
+            outbound,
             public_url,
             sessions,
             oidc,
@@ -244,6 +273,38 @@ fn oidc_settings(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<Oidc
         client_secret: SecretString::from(client_secret),
         scopes: lookup("CONVERGENCE_OIDC_SCOPES").unwrap_or_else(|| "openid email profile".to_owned()),
     }))
+}
+
+/// An outbound service's base URL and secret, which go together; none
+/// when neither is set (the feature is then off).
+fn outbound_endpoint(
+    lookup: &impl Fn(&str) -> Option<String>,
+    url_name: &'static str,
+    secret_name: &'static str,
+) -> Result<Option<(url::Url, SecretString)>, ConfigError> {
+    let url = lookup(url_name).filter(|v| !v.trim().is_empty());
+    let secret = lookup(secret_name).filter(|v| !v.is_empty());
+    let (url, secret) = match (url, secret) {
+        (None, None) => return Ok(None),
+        (Some(url), Some(secret)) => (url, secret),
+        (url, _) => {
+            return Err(ConfigError {
+                name: url_name,
+                value: url.unwrap_or_default(),
+                reason: "l'adresse et la clé vont ensemble",
+            });
+        }
+    };
+    let parsed =
+        url::Url::parse(url.trim()).ok().filter(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(u)));
+    match parsed {
+        Some(parsed) => Ok(Some((parsed, SecretString::from(secret)))),
+        None => Err(ConfigError {
+            name: url_name,
+            value: url,
+            reason: "URL https attendue (http seulement sur cette machine)",
+        }),
+    }
 }
 
 fn number(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: usize) -> Result<usize, ConfigError> {

@@ -143,3 +143,9 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+impl From<crate::integrations::outbound::OutboundError> for AppError {
+    fn from(error: crate::integrations::outbound::OutboundError) -> Self {
+        AppError::Upstream(error.to_string())
+    }
+}

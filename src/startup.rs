@@ -59,7 +59,14 @@ impl Application {
             Some(oidc) => Some(Arc::new(crate::integrations::oidc::Provider::new(oidc)?)),
             None => None,
         };
+        let annuaire = match settings.annuaire.clone() {
+            Some(annuaire) => {
+                Some(Arc::new(crate::integrations::annuaire::Annuaire::new(annuaire, settings.outbound)?))
+            }
+            None => None,
+        };
         let router = router(AppState {
+            annuaire,
             db: db.clone(),
             settings: Arc::new(settings),
             worker,

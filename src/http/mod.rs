@@ -37,4 +37,6 @@ pub struct AppState {
     pub pages: Arc<answers::AnswerCache>,
     /// The OpenID Connect provider, when personal sign-in is configured.
     pub oidc: Option<Arc<crate::integrations::oidc::Provider>>,
+    /// The Annuaire Santé, when configured.
+    pub annuaire: Option<Arc<crate::integrations::annuaire::Annuaire>>,
 }

@@ -4,4 +4,6 @@
 //! the services decide what to do with the answers. Every client is tested
 //! against a wiremock server.
 
+pub mod annuaire;
 pub mod oidc;
+pub mod outbound;

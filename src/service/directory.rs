@@ -275,3 +275,62 @@ fn active(site: finess_site::Model) -> finess_site::ActiveModel {
         updated_at: Set(site.updated_at),
     }
 }
+
+/// What a refresh from the Annuaire Santé found.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct AnnuaireRefresh {
+    /// Établissements asked about.
+    pub asked: usize,
+    /// Those the Annuaire knows.
+    pub found: usize,
+    /// Those whose missing commune or category it filled.
+    pub filled: Vec<String>,
+    /// Those whose registered name differs from the Annuaire's:
+    /// (FINESS, registered, Annuaire). Names are never changed silently.
+    pub names_differ: Vec<(String, String, String)>,
+    /// Those the Annuaire does not know.
+    pub unknown: Vec<String>,
+}
+
+/// Checks every registered établissement against the Annuaire Santé:
+/// fills a missing commune or category, and lists the names that differ
+/// (the operator decides). The calls are made before the write opens.
+///
+/// # Errors
+/// When the Annuaire fails for good (nothing is changed) or a write fails.
+pub async fn refresh_from_annuaire(
+    db: &Db,
+    actor: Actor<'_>,
+    annuaire: &crate::integrations::annuaire::Annuaire,
+) -> Result<AnnuaireRefresh, AppError> {
+    use crate::store::etablissements::{self, EtablissementPatch};
+    let registered = etablissements::all(db.reader()).await?;
+    let finess: Vec<crate::domain::Finess> = registered.iter().map(|e| e.finess_ej.clone()).collect();
+    let organizations = annuaire.organizations(&finess).await?;
+    let mut refresh = AnnuaireRefresh { asked: finess.len(), found: organizations.len(), ..AnnuaireRefresh::default() };
+    let write = Write::begin(db, actor).await?;
+    lock::serialise(write.txn(), LockKey::Referential).await?;
+    for e in &registered {
+        let Some(organization) = organizations.iter().find(|o| o.finess == e.finess_ej) else {
+            refresh.unknown.push(e.finess_ej.to_string());
+            continue;
+        };
+        if !organization.name.is_empty() && organization.name.to_uppercase() != e.name.to_uppercase() {
+            refresh.names_differ.push((e.finess_ej.to_string(), e.name.clone(), organization.name.clone()));
+        }
+        let patch = EtablissementPatch {
+            name: None,
+            category: e.category.is_none().then(|| organization.category.clone()).flatten(),
+            commune: e.commune.is_none().then(|| organization.commune.clone()).flatten(),
+        };
+        if patch.category.is_none() && patch.commune.is_none() {
+            continue;
+        }
+        if let Some(details) = etablissements::find(write.txn(), &e.finess_ej).await? {
+            etablissements::update(write.txn(), actor, details, patch).await?;
+            refresh.filled.push(e.finess_ej.to_string());
+        }
+    }
+    write.commit().await?;
+    Ok(refresh)
+}

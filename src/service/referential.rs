@@ -9,6 +9,7 @@ use crate::domain::{RegionCode, region_of_finess};
 use super::{Write, access};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, Role};
 use crate::error::AppError;
+use crate::integrations::annuaire::Annuaire;
 use crate::reference::{DirectorySite, finess_directory};
 use crate::store::audit::Actor;
 use crate::store::entities::etablissement;
@@ -159,21 +160,49 @@ pub async fn update_ght(db: &Db, actor: Actor<'_>, code: &GhtCode, patch: GhtPat
 /// directory lists sites, not legal entities), its category, commune and
 /// sites.
 ///
+/// When the directory does not know it and the Annuaire Santé is
+/// configured, the Annuaire fills its name, commune and category (asked
+/// before the transaction opens: no network call holds a lock).
+///
 /// # Errors
 /// `Conflict` when it is already registered or a site belongs to another
-/// établissement; `Invalid` when it has no name and the directory cannot
-/// give one.
+/// établissement; `Invalid` when it has no name and neither the directory
+/// nor the Annuaire Santé can give one.
 pub async fn create_etablissement(
     db: &Db,
     actor: Actor<'_>,
-    new: NewEtablissement,
+    mut new: NewEtablissement,
+    annuaire: Option<&Annuaire>,
 ) -> Result<EtablissementDetails, AppError> {
+    let mut known = known_sites(db.reader(), &new.finess_ej).await?;
+    if known.is_empty()
+        && let Some(annuaire) = annuaire
+    {
+        match annuaire.organizations(std::slice::from_ref(&new.finess_ej)).await {
+            Ok(found) => {
+                if let Some(organization) = found.into_iter().find(|o| o.finess == new.finess_ej) {
+                    new.name = new.name.or(Some(organization.name).filter(|n| !n.is_empty()));
+                    new.commune = new.commune.or(organization.commune);
+                    new.category = new.category.or(organization.category);
+                }
+            }
+            Err(error) if new.name.is_none() => {
+                return Err(AppError::Invalid(format!(
+                    "le FINESS {} n'est pas dans le répertoire, et {error} : indiquez le nom de l'établissement",
+                    new.finess_ej
+                )));
+            }
+            Err(error) => tracing::warn!(%error, "registration without the Annuaire Santé"),
+        }
+    }
     let write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Etablissement(new.finess_ej.as_str())).await?;
     if etablissements::find(write.txn(), &new.finess_ej).await?.is_some() {
         return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
     }
-    let known = known_sites(write.txn(), &new.finess_ej).await?;
+    if known.is_empty() {
+        known = known_sites(write.txn(), &new.finess_ej).await?;
+    }
     let registration = registration(new, &known)?;
     for site in &registration.sites {
         if let Some(other) = etablissements::site_owner(write.txn(), &site.finess_et).await? {

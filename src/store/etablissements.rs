@@ -318,3 +318,11 @@ pub async fn of_finess(
         .all(conn)
         .await?)
 }
+
+/// Every registered établissement, by FINESS.
+///
+/// # Errors
+/// When the query fails.
+pub async fn all(conn: &impl ConnectionTrait) -> Result<Vec<etablissement::Model>, StoreError> {
+    Ok(etablissement::Entity::find().order_by_asc(etablissement::Column::FinessEj).all(conn).await?)
+}

@@ -19,6 +19,7 @@ mod ghts;
 mod health;
 mod identity_provider;
 mod indicators;
+mod integrations;
 mod inventory;
 mod isolation;
 mod libreoffice;

@@ -134,7 +134,8 @@ pub async fn create_etablissement(
     });
     let new =
         NewEtablissement { finess_ej: body.finess_ej, name, category: body.category, commune: body.commune, sites };
-    let created = crate::service::referential::create_etablissement(&state.db, auth.actor(), new).await?;
+    let annuaire = state.annuaire.as_deref();
+    let created = crate::service::referential::create_etablissement(&state.db, auth.actor(), new, annuaire).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 

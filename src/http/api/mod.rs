@@ -10,6 +10,7 @@ mod exports;
 mod ghts;
 mod health;
 mod indicators;
+mod integrations;
 mod inventory;
 mod people;
 mod reference;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(integrations::list_integrations))
         .routes(routes!(indicators::get_schema, indicators::create_schema_version))
         .routes(routes!(indicators::ght_indicators))
         .routes(routes!(indicators::etablissement_indicators))
