@@ -115,6 +115,15 @@ pub enum Command {
         #[arg(long, value_name = "DOMAINE")]
         domain: Option<String>,
     },
+    /// Envoie à OSIS les indicateurs d'un GHT pour une campagne (une fois par contenu : un envoi déjà accepté n'est pas refait).
+    Submit {
+        /// Le GHT.
+        #[arg(long, value_name = "CODE")]
+        ght: GhtCode,
+        /// La campagne (année).
+        #[arg(long, value_name = "ANNÉE")]
+        campaign: CampaignYear,
+    },
     /// Charge le référentiel national : extraction FINESS, liste des GHT de la DGOS.
     Reference {
         /// Que charger.
@@ -394,6 +403,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Campaign { action } => campaign(&settings, action).await,
         Command::Reference { action } => reference(&settings, action).await,
+        Command::Submit { ght, campaign } => submit(&settings, &ght, campaign).await,
         Command::Templates { out } => {
             use crate::service::exports::{self, Template};
             let db = connect(&settings).await?;
@@ -492,6 +502,29 @@ async fn campaign(settings: &Settings, action: CampaignAction) -> anyhow::Result
     };
     println!("{message}");
     db.close().await?;
+    Ok(())
+}
+
+async fn submit(settings: &Settings, ght: &GhtCode, campaign: CampaignYear) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    let principal = Principal::command_line("submit");
+    let actor = Actor { principal: &principal, request_id: None };
+    let osis = match settings.osis.clone() {
+        Some(osis) => Some(crate::integrations::osis::Osis::new(osis, settings.outbound)?),
+        None => None,
+    };
+    let outcome = crate::service::osis::submit(&db, actor, osis.as_ref(), ght, campaign).await;
+    db.close().await?;
+    let done = outcome?;
+    if done.already_sent {
+        println!("Déjà envoyé (empreinte {}) : rien n'a été renvoyé.", &done.content_hash[..12]);
+    } else {
+        println!(
+            "Envoyé à OSIS en {} tentative(s) : {}",
+            done.attempts.len().max(1),
+            done.response.unwrap_or_default()
+        );
+    }
     Ok(())
 }
 

@@ -65,8 +65,13 @@ impl Application {
             }
             None => None,
         };
+        let osis = match settings.osis.clone() {
+            Some(osis) => Some(Arc::new(crate::integrations::osis::Osis::new(osis, settings.outbound)?)),
+            None => None,
+        };
         let router = router(AppState {
             annuaire,
+            osis,
             db: db.clone(),
             settings: Arc::new(settings),
             worker,

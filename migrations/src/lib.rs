@@ -28,6 +28,7 @@ mod m20261126_000017_layout_domains;
 mod m20261126_000018_shared_management_word;
 mod m20261126_000019_finess_directory;
 mod m20261126_000020_unique_successions;
+mod m20261126_000021_osis_submissions;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000018_shared_management_word::Migration),
             Box::new(m20261126_000019_finess_directory::Migration),
             Box::new(m20261126_000020_unique_successions::Migration),
+            Box::new(m20261126_000021_osis_submissions::Migration),
         ]
     }
 }

@@ -39,4 +39,6 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::integrations::oidc::Provider>>,
     /// The Annuaire Santé, when configured.
     pub annuaire: Option<Arc<crate::integrations::annuaire::Annuaire>>,
+    /// The OSIS-like endpoint, when configured.
+    pub osis: Option<Arc<crate::integrations::osis::Osis>>,
 }

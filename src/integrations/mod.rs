@@ -6,4 +6,5 @@
 
 pub mod annuaire;
 pub mod oidc;
+pub mod osis;
 pub mod outbound;

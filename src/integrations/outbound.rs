@@ -98,6 +98,17 @@ pub struct Answer {
     pub body: bytes::Bytes,
 }
 
+/// One attempt of a call, as it is recorded (a submission keeps each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// 1 for the first.
+    pub number: u32,
+    /// The HTTP status, when there was an answer.
+    pub http_status: Option<u16>,
+    /// What happened, in French.
+    pub outcome: String,
+}
+
 /// A client of one outbound service.
 #[derive(Debug, Clone)]
 pub struct Outbound {
@@ -135,6 +146,18 @@ impl Outbound {
         &self,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Answer, OutboundError> {
+        self.send_recorded(build, &mut |_| {}).await
+    }
+
+    /// [`Outbound::send`], telling `record` each attempt as it ends.
+    ///
+    /// # Errors
+    /// See [`OutboundError`].
+    pub async fn send_recorded(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        record: &mut (dyn FnMut(Attempt) + Send),
+    ) -> Result<Answer, OutboundError> {
         let service = self.service;
         let attempts = self.policy.attempts.max(1);
         let mut last = OutboundError::Unreachable { service, attempts };
@@ -142,6 +165,11 @@ impl Outbound {
             let wait = match build(&self.http).send().await {
                 Ok(response) if response.status().is_success() => {
                     let status = response.status();
+                    record(Attempt {
+                        number: attempt,
+                        http_status: Some(status.as_u16()),
+                        outcome: "accepté".to_owned(),
+                    });
                     let body = response
                         .bytes()
                         .await
@@ -154,23 +182,44 @@ impl Outbound {
                     if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
                         let text = response.text().await.unwrap_or_default();
                         let detail: String = text.chars().take(300).collect();
-                        return Err(OutboundError::Refused { service, status: status.as_u16(), detail });
+                        let refused = OutboundError::Refused { service, status: status.as_u16(), detail };
+                        record(Attempt {
+                            number: attempt,
+                            http_status: Some(status.as_u16()),
+                            outcome: refused.to_string(),
+                        });
+                        return Err(refused);
                     }
                     tracing::warn!(service, attempt, status = status.as_u16(), "outbound call answered unavailable");
+                    record(Attempt {
+                        number: attempt,
+                        http_status: Some(status.as_u16()),
+                        outcome: "indisponible, nouvel essai prévu".to_owned(),
+                    });
                     last = OutboundError::Unavailable { service, status: status.as_u16(), attempts: attempt };
                     retry_after.map(|d| d.min(self.policy.max_delay))
                 }
                 Err(error) if error.is_timeout() => {
                     tracing::warn!(service, attempt, "outbound call timed out");
+                    record(Attempt {
+                        number: attempt,
+                        http_status: None,
+                        outcome: "pas de réponse dans le délai".to_owned(),
+                    });
                     last = OutboundError::Timeout { service, attempts: attempt };
                     None
                 }
                 Err(error) if error.is_connect() || error.is_request() => {
                     tracing::warn!(service, attempt, "outbound call could not connect");
+                    record(Attempt { number: attempt, http_status: None, outcome: "connexion impossible".to_owned() });
                     last = OutboundError::Unreachable { service, attempts: attempt };
                     None
                 }
-                Err(error) => return Err(OutboundError::Invalid { service, detail: without_url(&error) }),
+                Err(error) => {
+                    let invalid = OutboundError::Invalid { service, detail: without_url(&error) };
+                    record(Attempt { number: attempt, http_status: None, outcome: invalid.to_string() });
+                    return Err(invalid);
+                }
             };
             if attempt < attempts {
                 tokio::time::sleep(wait.unwrap_or_else(|| self.backoff(attempt))).await;

@@ -20,6 +20,7 @@ pub mod exports;
 pub mod ght_list;
 pub mod indicators;
 pub mod inventory;
+pub mod osis;
 pub mod peers;
 pub mod people;
 pub mod recompute;

@@ -27,6 +27,7 @@ pub mod review;
 pub mod seed;
 pub mod sessions;
 pub mod state_aliases;
+pub mod submissions;
 pub mod targets;
 pub mod taxonomy;
 pub mod tokens;

@@ -207,3 +207,122 @@ db_test!(without_configuration_the_integrations_are_reported_disabled, |app| {
         .await;
     assert!(created.status == StatusCode::CREATED || created.status == StatusCode::CONFLICT, "{created:?}");
 });
+
+const OSIS_TOKEN: &str = "osis-bearer-7f3a91";
+
+async fn app_with_osis(server: &MockServer) -> TestApp {
+    let base = format!("{}/osis", server.uri());
+    let settings = [
+        ("CONVERGENCE_OSIS_URL", base.as_str()),
+        ("CONVERGENCE_OSIS_TOKEN", OSIS_TOKEN),
+        ("CONVERGENCE_OUTBOUND_ATTEMPTS", "3"),
+        ("CONVERGENCE_OUTBOUND_BACKOFF_MS", "5"),
+    ];
+    spawn_app_with(Backend::Sqlite, env!("CARGO_BIN_EXE_convergence"), &settings)
+        .await
+        .expect("SQLite is always available")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_is_submitted_to_osis_once_with_every_attempt_recorded() {
+    let server = MockServer::start().await;
+    let submissions = || {
+        Mock::given(method("POST"))
+            .and(path("/osis/submissions"))
+            .and(header("Authorization", format!("Bearer {OSIS_TOKEN}").as_str()))
+    };
+    submissions().respond_with(ResponseTemplate::new(503)).up_to_n_times(1).with_priority(1).mount(&server).await;
+    submissions()
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"receipt": "R-2026-0001"})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let app = app_with_osis(&server).await;
+    let dsi = app.given_ght_with_open_campaign().await;
+    let national = app.token(Role::National, None, None, None).await;
+
+    // The contract DGOS pulls.
+    let pulled = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/osis.json", Some(&national), None).await;
+    assert_eq!(pulled.status, StatusCode::OK, "{pulled:?}");
+    assert_eq!(
+        (pulled.body["contract"].as_str(), pulled.body["ght"]["code"].as_str()),
+        (Some("convergence.osis/1"), Some("NOR-02"))
+    );
+    assert!(!pulled.body["computed"].as_array().unwrap().is_empty(), "{pulled:?}");
+    assert_eq!(pulled.body["content_hash"].as_str().map(str::len), Some(64));
+
+    let path = "/api/v1/ghts/NOR-02/campaigns/2026/submit";
+    let sent = app.send(Method::POST, path, Some(&dsi), None).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{sent:?}");
+    assert_eq!(sent.body["status"], "sent");
+    let attempts: Vec<(i64, i64)> = sent.body["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["number"].as_i64().unwrap(), a["http_status"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(attempts, [(1, 503), (2, 201)]);
+    assert!(sent.body["response"].as_str().unwrap().contains("R-2026-0001"));
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 2);
+    let key = received[1].headers.get("Idempotency-Key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert_eq!(key, sent.body["idempotency_key"].as_str().unwrap());
+    let body: serde_json::Value = serde_json::from_slice(&received[1].body).unwrap();
+    assert_eq!(body["content_hash"], pulled.body["content_hash"], "what is sent is what DGOS pulls");
+
+    // The same content again is not sent again.
+    let again = app.send(Method::POST, path, Some(&dsi), None).await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    assert_eq!((again.body["already_sent"].as_bool(), again.body["id"].clone()), (Some(true), sent.body["id"].clone()));
+    assert_eq!(server.received_requests().await.unwrap_or_default().len(), 2);
+
+    // DGOS reads the record; a reader may not submit.
+    let record = app.send(Method::GET, "/api/v1/ghts/NOR-02/submissions", Some(&national), None).await;
+    assert_eq!(record.body.as_array().map(Vec::len), Some(1), "{record:?}");
+    assert_eq!(record.body[0]["attempts"].as_array().map(Vec::len), Some(2));
+    let by_national = app.send(Method::POST, path, Some(&national), None).await;
+    assert_problem(&by_national, StatusCode::FORBIDDEN, "forbidden");
+
+    // Another GHT's DSI sees nothing of it.
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    let other = app.token(Role::Ght, Some("HDF-01"), None, None).await;
+    for (verb, route) in [
+        (Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/osis.json"),
+        (Method::POST, path),
+        (Method::GET, "/api/v1/ghts/NOR-02/submissions"),
+    ] {
+        let reply = app.send(verb, route, Some(&other), None).await;
+        assert_problem(&reply, StatusCode::NOT_FOUND, "not-found");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_submission_is_recorded_and_tried_again_on_the_next_submit() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_string("schema_version inconnue"))
+        .mount(&server)
+        .await;
+    let app = app_with_osis(&server).await;
+    let dsi = app.given_ght_with_open_campaign().await;
+    let path = "/api/v1/ghts/NOR-02/campaigns/2026/submit";
+    let refused = app.send(Method::POST, path, Some(&dsi), None).await;
+    assert_problem(&refused, StatusCode::BAD_GATEWAY, "upstream");
+    assert!(refused.body["detail"].as_str().unwrap().contains("OSIS a refusé la requête (HTTP 422)"), "{refused:?}");
+    let again = app.send(Method::POST, path, Some(&dsi), None).await;
+    assert_problem(&again, StatusCode::BAD_GATEWAY, "upstream");
+    let record = app.send(Method::GET, "/api/v1/ghts/NOR-02/submissions", Some(&dsi), None).await;
+    assert_eq!(record.body[0]["status"], "failed");
+    let numbers: Vec<i64> =
+        record.body[0]["attempts"].as_array().unwrap().iter().map(|a| a["number"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [1, 2], "one attempt each, no retry on a 4xx, numbered in turn");
+}
+
+db_test!(without_an_osis_endpoint_submitting_says_so_and_osis_json_is_still_served, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let refused = app.send(Method::POST, "/api/v1/ghts/NOR-02/campaigns/2026/submit", Some(&dsi), None).await;
+    assert_problem(&refused, StatusCode::CONFLICT, "conflict");
+    assert!(refused.body["detail"].as_str().unwrap().contains("CONVERGENCE_OSIS_URL"), "{refused:?}");
+    let pulled = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/osis.json", Some(&dsi), None).await;
+    assert_eq!(pulled.status, StatusCode::OK, "{pulled:?}");
+});

@@ -40,7 +40,6 @@ pub async fn list_integrations(
     _auth: Auth<AnyRole>,
     State(state): State<AppState>,
 ) -> Result<Json<IntegrationsView>, AppError> {
-    let settings = &state.settings;
     Ok(Json(IntegrationsView {
         annuaire_sante: status(
             state.annuaire.is_some(),
@@ -48,7 +47,7 @@ pub async fn list_integrations(
             "désactivé : configurez CONVERGENCE_ANNUAIRE_URL et CONVERGENCE_ANNUAIRE_KEY",
         ),
         osis: status(
-            settings.osis.is_some(),
+            state.osis.is_some(),
             "activé : POST /api/v1/ghts/{code}/campaigns/{year}/submit envoie les indicateurs",
             "désactivé : configurez CONVERGENCE_OSIS_URL et CONVERGENCE_OSIS_TOKEN ; osis.json reste servi à la DGOS",
         ),

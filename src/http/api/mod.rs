@@ -12,6 +12,7 @@ mod health;
 mod indicators;
 mod integrations;
 mod inventory;
+mod osis;
 mod people;
 mod reference;
 mod referential_loads;
@@ -37,6 +38,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::ght_deltas))
         .routes(routes!(indicators::ght_diff))
         .routes(routes!(indicators::ght_trajectories))
+        .routes(routes!(osis::osis_json))
+        .routes(routes!(osis::submit))
+        .routes(routes!(osis::list_submissions))
         .routes(routes!(aggregates::region_indicators))
         .routes(routes!(aggregates::national_indicators))
         .routes(routes!(targets::get_targets, targets::put_targets))

@@ -23,6 +23,8 @@ pub mod inventory_entry;
 pub mod inventory_upload;
 pub mod layout_domain;
 pub mod oidc_login;
+pub mod osis_attempt;
+pub mod osis_submission;
 pub mod product;
 pub mod product_alias;
 pub mod product_vendor;
