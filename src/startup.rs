@@ -56,7 +56,7 @@ impl Application {
         let workers = Arc::new(WorkerGate::new(limits.workers, limits.workers_per_token));
         let rate = Arc::new(RateLimiter::new(limits.rate_per_second, limits.rate_burst));
         let oidc = match settings.oidc.clone() {
-            Some(oidc) => Some(Arc::new(crate::integrations::oidc::Provider::new(oidc)?)),
+            Some(oidc) => Some(Arc::new(crate::integrations::oidc::Provider::new(oidc, settings.outbound)?)),
             None => None,
         };
         let annuaire = match settings.annuaire.clone() {

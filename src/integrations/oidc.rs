@@ -5,6 +5,11 @@
 //! a token signed with a key id not in the set fetches the set again (the
 //! provider rotated its keys), at most once every ten seconds so that
 //! forged key ids cannot make the service hammer the provider.
+//!
+//! The discovery document and the key set are read through the outbound
+//! policy (timeouts, retries on unavailability); the code exchange and
+//! userinfo are made once, with timeouts: a code is good for one use, and
+//! a sign-in that waits on retries is worse than one that fails fast.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -71,6 +76,7 @@ struct Cache {
 pub struct Provider {
     settings: OidcSettings,
     http: reqwest::Client,
+    outbound: super::outbound::Outbound,
     cache: Mutex<Cache>,
 }
 
@@ -80,14 +86,17 @@ impl Provider {
     ///
     /// # Errors
     /// When the HTTP client cannot be built (TLS roots).
-    pub fn new(settings: OidcSettings) -> Result<Self, ProviderError> {
+    pub fn new(settings: OidcSettings, policy: super::outbound::RetryPolicy) -> Result<Self, ProviderError> {
+        let outbound = super::outbound::Outbound::new("le fournisseur d'identité", policy)
+            .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
         let http = reqwest::Client::builder()
+            .connect_timeout(policy.connect_timeout)
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("convergence/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
-        Ok(Provider { settings, http, cache: Mutex::default() })
+        Ok(Provider { settings, http, outbound, cache: Mutex::default() })
     }
 
     /// The settings it was made with.
@@ -100,11 +109,9 @@ impl Provider {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, ProviderError> {
-        let answer = self.http.get(url).send().await.map_err(|e| ProviderError::Unreachable(without_url(&e)))?;
-        if !answer.status().is_success() {
-            return Err(ProviderError::Unreachable(format!("{url} : HTTP {}", answer.status().as_u16())));
-        }
-        answer.json::<T>().await.map_err(|e| ProviderError::Unreachable(format!("{url} : {}", without_url(&e))))
+        let answer =
+            self.outbound.send(|http| http.get(url)).await.map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+        serde_json::from_slice::<T>(&answer.body).map_err(|e| ProviderError::Unreachable(format!("{url} : {e}")))
     }
 
     /// The discovery document, fetched once an hour.

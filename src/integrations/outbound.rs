@@ -127,6 +127,8 @@ impl Outbound {
         let http = reqwest::Client::builder()
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.request_timeout)
+            // A redirect is answered as a refusal: no key follows it.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("convergence/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Outbound { http, policy, service })

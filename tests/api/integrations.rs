@@ -326,3 +326,27 @@ db_test!(without_an_osis_endpoint_submitting_says_so_and_osis_json_is_still_serv
     let pulled = app.send(Method::GET, "/api/v1/ghts/NOR-02/campaigns/2026/osis.json", Some(&dsi), None).await;
     assert_eq!(pulled.status, StatusCode::OK, "{pulled:?}");
 });
+
+db_test!(the_refresh_fills_what_registrations_lack_and_lists_names_that_differ, |app| {
+    app.given_ght_with_open_campaign().await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/fhir/v2/Organization"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(bundle(&[("760780726", "GROUPE HOSPITALIER DU HAVRE")])))
+        .mount(&server)
+        .await;
+    let principal = convergence::auth::Principal::command_line("test");
+    let actor = convergence::store::audit::Actor { principal: &principal, request_id: None };
+    let refresh =
+        convergence::service::directory::refresh_from_annuaire(&app.db, actor, &annuaire(&server, 1)).await.unwrap();
+    assert_eq!((refresh.asked, refresh.found), (2, 1));
+    assert_eq!(refresh.unknown, ["760780734"]);
+    let havre = app.get("/api/v1/etablissements/760780726").await;
+    let differs = refresh.names_differ.iter().any(|(finess, registered, annuaire)| {
+        finess == "760780726"
+            && registered == havre.body["name"].as_str().unwrap()
+            && annuaire == "GROUPE HOSPITALIER DU HAVRE"
+    });
+    assert!(differs, "{refresh:?}");
+    assert_ne!(havre.body["name"], "GROUPE HOSPITALIER DU HAVRE", "a name is never changed silently");
+});
