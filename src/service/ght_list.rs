@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Write;
-use super::referential::{known_sites, registration};
-use crate::domain::{Finess, GhtCode, RegionCode, region_of_finess};
+use super::referential::{known_sites, open_membership, registration};
+use crate::domain::{Finess, GhtCode, RegionCode};
 use crate::error::AppError;
 use crate::intake::worker::{WorkerConfig, parse_isolated};
 use crate::reference::ght_list::{self, ListProblem, ListedMember};
@@ -241,9 +241,7 @@ async fn join(
         }
         None => None,
     };
-    let ght_region = ghts::find(write.txn(), code).await?.map(|g| g.region_code);
-    let elsewhere = region_of_finess(&member.finess).is_some_and(|r| Some(r) != ght_region);
-    ghts::insert_membership(write.txn(), actor, code, &member.finess, effective, elsewhere).await?;
+    open_membership(write.txn(), actor, code, &member.finess, effective).await?;
     let change =
         MembershipChange { finess: member.finess.to_string(), ght: code.to_string(), from_ght: from_ght.clone() };
     if from_ght.is_some() {

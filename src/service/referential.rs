@@ -480,9 +480,7 @@ pub async fn record_succession(
     };
     ghts::set_membership_end(txn, actor, current, effective_on).await?;
     if joins {
-        let ght_region = ghts::find(txn, &code).await?.map(|g| g.region_code);
-        let elsewhere = region_of_finess(successor).is_some_and(|r| Some(r) != ght_region);
-        ghts::insert_membership(txn, actor, &code, successor, effective_on, elsewhere).await?;
+        open_membership(txn, actor, &code, successor, effective_on).await?;
     }
     etablissements::insert_succession(txn, actor, predecessor, successor, effective_on, Some(code.clone())).await?;
     let details = etablissements::find(txn, successor)
@@ -491,4 +489,22 @@ pub async fn record_succession(
     write.touched().ght(&code);
     write.commit().await?;
     Ok(details)
+}
+
+/// Opens a membership from a date on behalf of a national list or a
+/// succession: an établissement of another region is admitted (the lists
+/// are the authority) and the audit trail says so.
+///
+/// # Errors
+/// When a query or write fails.
+pub(crate) async fn open_membership(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: Actor<'_>,
+    code: &GhtCode,
+    finess: &Finess,
+    from: NaiveDate,
+) -> Result<ght_membership::Model, AppError> {
+    let ght_region = ghts::find(txn, code).await?.map(|g| g.region_code);
+    let elsewhere = region_of_finess(finess).is_some_and(|r| Some(r) != ght_region);
+    Ok(ghts::insert_membership(txn, actor, code, finess, from, elsewhere).await?)
 }

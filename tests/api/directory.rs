@@ -267,6 +267,12 @@ db_test!(an_unreadable_ght_list_changes_nothing_and_names_each_row, |app| {
 const FECAMP: &str = "760780734";
 const SAINT_ROMAIN_EJ: &str = "760780759";
 
+/// Records that `predecessor` became `successor` on `date`, as `token`.
+async fn succeed(app: &TestApp, token: &str, predecessor: &str, successor: &str, date: &str) -> Reply {
+    let path = format!("/api/v1/etablissements/{predecessor}/succession");
+    app.send(Method::POST, &path, Some(token), Some(json!({"successor": successor, "date": date}))).await
+}
+
 /// The établissements a campaign expects from NOR-02.
 async fn expected(app: &TestApp, year: i32) -> Vec<String> {
     let campaign = app.get(&format!("/api/v1/ghts/NOR-02/campaigns/{year}")).await;
@@ -282,15 +288,8 @@ db_test!(a_succession_ends_one_membership_and_opens_the_successors_and_campaigns
     app.given_ght_with_open_campaign().await;
     let opened = app.post("/api/v1/campaigns", json!({"year": 2027})).await;
     assert_eq!(opened.status, StatusCode::CREATED, "{opened:?}");
-    let path = format!("/api/v1/etablissements/{FECAMP}/succession");
-    let merged = app
-        .send(
-            Method::POST,
-            &path,
-            Some(&app.admin_token),
-            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
-        )
-        .await;
+    let admin = app.admin_token.clone();
+    let merged = succeed(&app, &admin, FECAMP, SAINT_ROMAIN_EJ, "2026-07-01").await;
     assert_eq!(merged.status, StatusCode::CREATED, "{merged:?}");
     assert_eq!(merged.body["predecessors"], json!([{"finess_ej": FECAMP, "effective_on": "2026-07-01"}]));
     assert_eq!(merged.body["memberships"][0]["ght_code"], "NOR-02");
@@ -306,14 +305,7 @@ db_test!(a_succession_ends_one_membership_and_opens_the_successors_and_campaigns
     assert_eq!(old.body["successors"], json!([{"finess_ej": SAINT_ROMAIN_EJ, "effective_on": "2026-07-01"}]));
     assert_eq!(old.body["memberships"][0]["valid_to"], "2026-07-01");
 
-    let again = app
-        .send(
-            Method::POST,
-            &path,
-            Some(&app.admin_token),
-            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
-        )
-        .await;
+    let again = succeed(&app, &admin, FECAMP, SAINT_ROMAIN_EJ, "2026-07-01").await;
     assert_problem(&again, StatusCode::CONFLICT, "conflict");
     let audit = app.get("/api/v1/audit-events?action=etablissement.succession").await;
     assert_eq!(audit.body["total_items"], 1, "{audit:?}");
@@ -321,32 +313,14 @@ db_test!(a_succession_ends_one_membership_and_opens_the_successors_and_campaigns
 
 db_test!(a_succession_is_refused_when_it_cannot_be_true, |app| {
     let dsi = app.given_ght_with_open_campaign().await;
-    let path = format!("/api/v1/etablissements/{FECAMP}/succession");
-    let by_dsi = app
-        .send(Method::POST, &path, Some(&dsi), Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})))
-        .await;
+    let admin = app.admin_token.clone();
+    let by_dsi = succeed(&app, &dsi, FECAMP, SAINT_ROMAIN_EJ, "2026-07-01").await;
     assert_problem(&by_dsi, StatusCode::FORBIDDEN, "forbidden");
-    let before_membership = app
-        .send(
-            Method::POST,
-            &path,
-            Some(&app.admin_token),
-            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2016-01-01"})),
-        )
-        .await;
+    let before_membership = succeed(&app, &admin, FECAMP, SAINT_ROMAIN_EJ, "2016-01-01").await;
     assert_problem(&before_membership, StatusCode::CONFLICT, "conflict");
-    let unknown = app
-        .send(
-            Method::POST,
-            &format!("/api/v1/etablissements/{LISIEUX_EJ}/succession"),
-            Some(&app.admin_token),
-            Some(json!({"successor": SAINT_ROMAIN_EJ, "date": "2026-07-01"})),
-        )
-        .await;
+    let unknown = succeed(&app, &admin, LISIEUX_EJ, SAINT_ROMAIN_EJ, "2026-07-01").await;
     assert_problem(&unknown, StatusCode::NOT_FOUND, "not-found");
-    let itself = app
-        .send(Method::POST, &path, Some(&app.admin_token), Some(json!({"successor": FECAMP, "date": "2026-07-01"})))
-        .await;
+    let itself = succeed(&app, &admin, FECAMP, FECAMP, "2026-07-01").await;
     assert_problem(&itself, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
 });
 
