@@ -33,6 +33,9 @@ pub struct Settings {
     /// Largest accepted uploaded file; request bodies may exceed it by the
     /// multipart envelope only.
     pub max_upload_bytes: usize,
+    /// Largest national reference file an operator loads through the API
+    /// (the full FINESS extract is about 30 MB).
+    pub max_reference_bytes: usize,
     /// Longest time a request may take before it is answered 503.
     pub request_timeout: Duration,
     /// The isolated parse worker.
@@ -132,6 +135,11 @@ impl Settings {
     pub fn max_body_bytes(&self) -> usize {
         self.max_upload_bytes.saturating_add(1024 * 1024)
     }
+
+    /// The largest body of a national reference file's load.
+    pub fn max_reference_body_bytes(&self) -> usize {
+        self.max_reference_bytes.saturating_add(1024 * 1024)
+    }
 }
 
 /// A setting that cannot be read.
@@ -176,6 +184,7 @@ impl Settings {
             }
         };
         let max_upload_bytes = number(&lookup, "CONVERGENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)?;
+        let max_reference_bytes = number(&lookup, "CONVERGENCE_MAX_REFERENCE_BYTES", 64 * 1024 * 1024)?;
         let worker_memory_mb = number(&lookup, "CONVERGENCE_WORKER_MEMORY_MB", 2048)?;
         let worker_cpu_secs = number(&lookup, "CONVERGENCE_WORKER_CPU_SECS", 60)?;
         let parse_timeout_secs = number(&lookup, "CONVERGENCE_PARSE_TIMEOUT_SECS", 90)?;
@@ -226,6 +235,7 @@ impl Settings {
             bind,
             log_format,
             max_upload_bytes,
+            max_reference_bytes,
             request_timeout: Duration::from_secs(timeout_secs as u64),
             worker: WorkerSettings {
                 program: worker_program,

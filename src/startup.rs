@@ -188,7 +188,11 @@ pub fn router(state: AppState) -> Router {
     let docs_page = Arc::new(crate::http::docs::page(&serde_json::to_value(&openapi).unwrap_or_default()));
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
-    let body_limits = BodyLimits { upload: state.settings.max_body_bytes() as u64, other: MAX_JSON_BYTES };
+    let body_limits = BodyLimits {
+        upload: state.settings.max_body_bytes() as u64,
+        reference: state.settings.max_reference_body_bytes() as u64,
+        other: MAX_JSON_BYTES,
+    };
     api_router
         .route(OPENAPI_PATH, get(move || async move { axum::Json(openapi.as_ref().clone()) }))
         .route(DOCS_PATH, get(move || async move { axum::response::Html(docs_page.as_ref().clone()) }))
@@ -197,7 +201,9 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn_with_state(body_limits, crate::http::limits::limit_body))
         .layer(axum::middleware::from_fn_with_state(context, middleware::request_context))
-        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes()))
+        // `limit_body` applies each kind's own limit; this one only lets the
+        // largest through to it.
+        .layer(DefaultBodyLimit::max(state.settings.max_body_bytes().max(state.settings.max_reference_body_bytes())))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
             let client_request_id = request.extensions().get::<ClientRequestId>().map(|c| c.0.as_str());

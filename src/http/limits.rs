@@ -185,9 +185,14 @@ pub const MAX_JSON_BYTES: u64 = 1024 * 1024;
 pub struct BodyLimits {
     /// A `multipart/form-data` upload.
     pub upload: u64,
+    /// A national reference file (`/api/v1/reference/…`, admin).
+    pub reference: u64,
     /// Anything else.
     pub other: u64,
 }
+
+/// Where national reference files are loaded (a larger limit).
+const REFERENCE_ROUTES: &str = "/api/v1/reference/";
 
 /// Refuses with 413, before reading a byte of it, a body whose declared
 /// length exceeds its kind's limit; a body without a declared length is
@@ -198,7 +203,12 @@ pub async fn limit_body(State(limits): State<BodyLimits>, request: Request, next
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"));
-    let limit = if multipart { limits.upload } else { limits.other };
+    let reference = request.uri().path().starts_with(REFERENCE_ROUTES);
+    let limit = match (multipart, reference) {
+        (true, true) => limits.reference,
+        (true, false) => limits.upload,
+        (false, _) => limits.other,
+    };
     let declared =
         request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {

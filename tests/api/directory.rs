@@ -353,3 +353,26 @@ db_test!(the_operator_loads_the_ght_list_and_records_a_succession_from_the_comma
     // Absorbed by a member of the same GHT: one member from then on.
     assert_eq!(members_on(&app, "NOR-05", "2026-06-01").await, [(LISIEUX_EJ.to_owned(), true)]);
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_file_has_its_own_size_limit_above_the_uploads() {
+    let settings = [("CONVERGENCE_MAX_UPLOAD_BYTES", "2000"), ("CONVERGENCE_MAX_REFERENCE_BYTES", "200000")];
+    let app = spawn_app_with(Backend::Sqlite, env!("CARGO_BIN_EXE_convergence"), &settings)
+        .await
+        .expect("SQLite is always available");
+    let lines: Vec<String> = (0..20).map(|_| site(LISIEUX, LISIEUX_EJ, "CH LISIEUX", "14100 LISIEUX")).collect();
+    let file = extract("2024-12-31", &lines);
+    assert!(file.len() > 2000, "larger than an upload may be");
+    let loaded = app.deposit(LOAD, &app.admin_token, "etalab.csv", file.clone(), None).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{loaded:?}");
+    assert_eq!(loaded.body["sites"], 1, "one site listed twenty times");
+
+    app.given_ght_with_open_campaign().await;
+    let inventory = app
+        .deposit("/api/v1/etablissements/760780726/campaigns/2026/inventory", &app.admin_token, "x.csv", file, None)
+        .await;
+    assert_eq!(inventory.status, StatusCode::PAYLOAD_TOO_LARGE, "{inventory:?}");
+    let huge = extract("2025-12-31", &(0..1000).map(|_| site(LISIEUX, LISIEUX_EJ, "CH", "X")).collect::<Vec<_>>());
+    let refused = app.deposit(LOAD, &app.admin_token, "etalab.csv", huge, None).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE, "{refused:?}");
+}

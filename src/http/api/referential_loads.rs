@@ -24,7 +24,7 @@ pub(crate) struct ReferentialForm {
 /// Loads the FINESS extract into the directory.
 #[utoipa::path(post, path = "/api/v1/reference/finess", tag = "référentiel",
     request_body(content = ReferentialForm, content_type = "multipart/form-data"),
-    description = "Charge l'extraction publique du fichier FINESS des établissements (lignes structureet et geolocalisation ; colonnes ajoutées et autres types de lignes tolérés) dans le répertoire : sites créés, modifiés, inchangés, et fermés à la date de l'extraction quand elle ne les liste plus (jamais supprimés). Une seule transaction ; le même fichier chargé deux fois ne change rien et le dit ; un fichier dont une ligne est illisible ne change rien et chaque ligne fautive est nommée avec son numéro et son champ ; une extraction plus ancienne que la dernière chargée est refusée. Taille limitée comme les dépôts (CONVERGENCE_MAX_UPLOAD_BYTES) : l’extraction nationale complète se charge par `convergence reference load-finess`. Rôles : admin.",
+    description = "Charge l'extraction publique du fichier FINESS des établissements (lignes structureet et geolocalisation ; colonnes ajoutées et autres types de lignes tolérés) dans le répertoire : sites créés, modifiés, inchangés, et fermés à la date de l'extraction quand elle ne les liste plus (jamais supprimés). Une seule transaction ; le même fichier chargé deux fois ne change rien et le dit ; un fichier dont une ligne est illisible ne change rien et chaque ligne fautive est nommée avec son numéro et son champ ; une extraction plus ancienne que la dernière chargée est refusée. Taille limitée par CONVERGENCE_MAX_REFERENCE_BYTES (64 Mio par défaut : l'extraction nationale complète y tient). Rôles : admin.",
     responses(
         (status = 200, description = "Chargement effectué (ou déjà fait)", body = FinessLoadReport),
         (status = 409, description = "Extraction plus ancienne que la dernière chargée", body = crate::http::problem::Problem, content_type = "application/problem+json"),
@@ -36,7 +36,7 @@ pub async fn load_finess(
     ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<FinessLoadReport>, AppError> {
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let (name, bytes) = read_file(multipart, state.settings.max_upload_bytes, "finess.csv").await?;
+    let (name, bytes) = read_file(multipart, state.settings.max_reference_bytes, "finess.csv").await?;
     Ok(Json(directory::load_finess(&state.db, auth.actor(), &name, bytes).await?))
 }
 
@@ -65,7 +65,7 @@ pub async fn load_ght_list(
     ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<GhtListReport>, AppError> {
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let (name, bytes) = read_file(multipart, state.settings.max_upload_bytes, "liste_ght.xlsx").await?;
+    let (name, bytes) = read_file(multipart, state.settings.max_reference_bytes, "liste_ght.xlsx").await?;
     let report =
         ght_list::load_ght_list(&state.db, &state.worker, auth.actor(), &name, &bytes, query.effective).await?;
     Ok(Json(report))
@@ -83,6 +83,9 @@ async fn read_file(
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or(default_name).to_owned();
             let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
+            if bytes.len() > max_bytes {
+                return Err(AppError::Ingest(crate::import::IngestError::TooLarge { limit }));
+            }
             file = Some((name, bytes.to_vec()));
         }
     }
