@@ -191,11 +191,13 @@ async fn ensure_etablissement(
     if known.is_empty() {
         report.absent_from_directory.push(member.finess.to_string());
     }
-    // A multi-site legal entity (a CHU) takes the list's name; the
-    // directory names sites, not legal entities.
+    // A multi-site legal entity (a CHU) takes the list's name, the
+    // directory naming sites, not legal entities; a single-site one the
+    // directory's, as any registration.
+    let name = if known.len() == 1 { None } else { member.name.clone() };
     let new = NewEtablissement {
         finess_ej: member.finess.clone(),
-        name: member.name.clone(),
+        name,
         category: None,
         commune: None,
         sites: None,
