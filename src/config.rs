@@ -53,19 +53,11 @@ pub struct Settings {
     /// The Annuaire Santé, when its base URL and key are configured.
     pub annuaire: Option<crate::integrations::annuaire::AnnuaireSettings>,
     /// The OSIS-like endpoint submissions are pushed to, when configured.
-    pub osis: Option<OsisSettings>,
+    pub osis: Option<crate::integrations::osis::OsisSettings>,
     /// Timeouts and retries of every outbound call.
     pub outbound: crate::integrations::outbound::RetryPolicy,
 }
 
-/// Where OSIS submissions are pushed.
-#[derive(Debug, Clone)]
-pub struct OsisSettings {
-    /// The endpoint's base URL; submissions are `POST {base}/submissions`.
-    pub base: url::Url,
-    /// The bearer token it expects (never logged).
-    pub token: SecretString,
-}
 
 /// How long a person's session lasts.
 #[derive(Debug, Clone, Copy)]
@@ -216,7 +208,7 @@ impl Settings {
         let annuaire = outbound_endpoint(&lookup, "CONVERGENCE_ANNUAIRE_URL", "CONVERGENCE_ANNUAIRE_KEY")?
             .map(|(base, key)| crate::integrations::annuaire::AnnuaireSettings { base, key });
         let osis = outbound_endpoint(&lookup, "CONVERGENCE_OSIS_URL", "CONVERGENCE_OSIS_TOKEN")?
-            .map(|(base, token)| OsisSettings { base, token });
+            .map(|(base, token)| crate::integrations::osis::OsisSettings { base, token });
         let outbound = crate::integrations::outbound::RetryPolicy {
             attempts: number(&lookup, "CONVERGENCE_OUTBOUND_ATTEMPTS", 4)?.min(10) as u32,
             base_delay: Duration::from_millis(number(&lookup, "CONVERGENCE_OUTBOUND_BACKOFF_MS", 500)? as u64),

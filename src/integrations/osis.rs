@@ -4,10 +4,18 @@
 //! with a bearer token and an `Idempotency-Key`, so that it too can
 //! recognise a repeated submission.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::outbound::{Answer, Attempt, Outbound, OutboundError, RetryPolicy};
-use crate::config::OsisSettings;
+
+/// Where OSIS submissions are pushed.
+#[derive(Debug, Clone)]
+pub struct OsisSettings {
+    /// The endpoint's base URL; submissions are `POST {base}/submissions`.
+    pub base: url::Url,
+    /// The bearer token it expects (never logged).
+    pub token: SecretString,
+}
 
 /// A client of the configured endpoint.
 #[derive(Debug, Clone)]
