@@ -58,7 +58,6 @@ pub struct Settings {
     pub outbound: crate::integrations::outbound::RetryPolicy,
 }
 
-
 /// How long a person's session lasts.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionSettings {

@@ -195,13 +195,7 @@ async fn ensure_etablissement(
     // directory naming sites, not legal entities; a single-site one the
     // directory's, as any registration.
     let name = if known.len() == 1 { None } else { member.name.clone() };
-    let new = NewEtablissement {
-        finess_ej: member.finess.clone(),
-        name,
-        category: None,
-        commune: None,
-        sites: None,
-    };
+    let new = NewEtablissement { finess_ej: member.finess.clone(), name, category: None, commune: None, sites: None };
     let registration = registration(new, &known).map_err(|e| match e {
         AppError::Invalid(why) => {
             AppError::Invalid(format!("feuille « {} », ligne {} : {why}", member.sheet, member.row))
