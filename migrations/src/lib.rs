@@ -29,6 +29,7 @@ mod m20261126_000018_shared_management_word;
 mod m20261126_000019_finess_directory;
 mod m20261126_000020_unique_successions;
 mod m20261126_000021_osis_submissions;
+mod m20261126_000022_token_sessions;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000019_finess_directory::Migration),
             Box::new(m20261126_000020_unique_successions::Migration),
             Box::new(m20261126_000021_osis_submissions::Migration),
+            Box::new(m20261126_000022_token_sessions::Migration),
         ]
     }
 }

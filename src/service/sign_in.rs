@@ -236,7 +236,7 @@ pub async fn authenticate(db: &Db, lifetimes: SessionSettings, secret: &str) -> 
         return Ok(None);
     }
     let Some((session, person)) = sessions::by_hash(db.reader(), &session_hash(secret)).await? else {
-        return Ok(None);
+        return authenticate_token_session(db, lifetimes, secret).await;
     };
     let now = Utc::now();
     let idle = TimeDelta::from_std(lifetimes.idle).unwrap_or(TimeDelta::hours(1));
@@ -269,8 +269,81 @@ pub async fn sign_out(db: &Db, secret: &str) -> Result<(), AppError> {
     }
     if let Some((session, _)) = sessions::by_hash(db.reader(), &session_hash(secret)).await? {
         sessions::end(db.writer(), session.id).await?;
+    } else if let Some(session) = sessions::token_session_by_hash(db.reader(), &session_hash(secret)).await? {
+        sessions::end_token_session(db.writer(), session.id).await?;
     }
     Ok(())
+}
+
+/// Opens a browser session with an API token pasted once (for those who
+/// sign in without an identity provider): the token is checked as the API
+/// checks it, and the session lives no longer than the token — revoked or
+/// expired, the session ends with it — nor than the usual idle and
+/// absolute limits. The same roles and scopes as the token, decided at
+/// each request.
+///
+/// # Errors
+/// `SignInRefused` for a token unknown, revoked or expired.
+pub async fn with_token(
+    db: &Db,
+    lifetimes: SessionSettings,
+    presented: &str,
+    return_to: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let principal = super::tokens::authenticate(db, presented.trim())
+        .await?
+        .ok_or_else(|| AppError::SignInRefused("jeton inconnu, révoqué ou expiré".to_owned()))?;
+    let Caller::Token(token_id) = principal.caller else {
+        return Err(AppError::SignInRefused("jeton inconnu, révoqué ou expiré".to_owned()));
+    };
+    let write = Write::begin(db, Actor { principal: &principal, request_id: None }).await?;
+    let secret = issue_session_secret();
+    let expires_at = Utc::now() + TimeDelta::from_std(lifetimes.absolute).unwrap_or(TimeDelta::hours(12));
+    let session = sessions::open_for_token(write.txn(), token_id, session_hash(&secret), expires_at).await?;
+    audit::record(
+        write.txn(),
+        write.actor(),
+        Change {
+            action: "session.open",
+            object_type: "session",
+            object_id: format!("token:{}", session.id),
+            ght_code: None,
+            before: None,
+            after: audit::snapshot(&serde_json::json!({ "token": principal.label, "expires_at": expires_at })),
+        },
+    )
+    .await?;
+    write.commit().await?;
+    Ok(SignedIn { session_secret: secret, expires_at, return_to: local_return(return_to) })
+}
+
+/// The principal of a token's browser session, when it is open, not idle
+/// too long, not past its expiry, and its token still valid.
+async fn authenticate_token_session(
+    db: &Db,
+    lifetimes: SessionSettings,
+    secret: &str,
+) -> Result<Option<Principal>, AppError> {
+    let Some(session) = sessions::token_session_by_hash(db.reader(), &session_hash(secret)).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle = TimeDelta::from_std(lifetimes.idle).unwrap_or(TimeDelta::hours(1));
+    if session.ended_at.is_some() || session.expires_at <= now || session.last_seen_at + idle <= now {
+        return Ok(None);
+    }
+    let Some(principal) = super::tokens::principal_of_id(db, session.token_id).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at >= LAST_SEEN_EVERY {
+        let (db, id) = (db.clone(), session.id);
+        tokio::spawn(async move {
+            if let Err(error) = sessions::touch_token_session(db.writer(), id, now).await {
+                tracing::warn!(%error, session = id, "cannot record a token session's last use");
+            }
+        });
+    }
+    Ok(Some(principal))
 }
 
 #[cfg(test)]

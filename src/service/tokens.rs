@@ -151,6 +151,11 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Principal>,
             }
         });
     }
+    Ok(Some(principal_of(conn, row).await?))
+}
+
+/// The principal of a token row, its scope decided today.
+async fn principal_of(conn: &impl sea_orm::ConnectionTrait, row: api_token::Model) -> Result<Principal, AppError> {
     let stored = Stored {
         table: "api_token",
         id: row.id,
@@ -160,5 +165,19 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Principal>,
         finess: row.finess_ej.as_ref(),
     };
     let (role, scope) = anchors::scope(conn, stored).await?;
-    Ok(Some(Principal { caller: Caller::Token(row.id), label: row.label, role, scope }))
+    Ok(Principal { caller: Caller::Token(row.id), label: row.label, role, scope })
+}
+
+/// The principal of a token by its id (a browser session opened with it),
+/// or `None` when it is revoked or expired: the session ends with it.
+///
+/// # Errors
+/// When a query fails, or the stored row does not decode.
+pub async fn principal_of_id(db: &Db, id: i64) -> Result<Option<Principal>, AppError> {
+    let conn = db.reader();
+    let Some(row) = tokens::by_id(conn, id).await? else { return Ok(None) };
+    if row.revoked_at.is_some() || row.expires_at.is_some_and(|end| end <= Utc::now()) {
+        return Ok(None);
+    }
+    Ok(Some(principal_of(conn, row).await?))
 }

@@ -8,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::StoreError;
-use super::entities::{oidc_login, session, user_account};
+use super::entities::{oidc_login, session, token_session, user_account};
 
 /// A sign-in to remember until its callback.
 #[derive(Debug)]
@@ -140,6 +140,68 @@ pub async fn end(conn: &impl ConnectionTrait, id: i64) -> Result<(), StoreError>
         .col_expr(session::Column::EndedAt, Expr::value(super::now()))
         .filter(session::Column::Id.eq(id))
         .filter(session::Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Opens a session for an API token pasted in a browser.
+///
+/// # Errors
+/// When the write fails.
+pub async fn open_for_token(
+    conn: &impl ConnectionTrait,
+    token_id: i64,
+    sha256: String,
+    expires_at: DateTime<Utc>,
+) -> Result<token_session::Model, StoreError> {
+    let now = super::now();
+    Ok(token_session::ActiveModel {
+        token_id: Set(token_id),
+        sha256: Set(sha256),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(expires_at),
+        ended_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// A token's session, by the SHA-256 of the session's secret.
+///
+/// # Errors
+/// When the query fails.
+pub async fn token_session_by_hash(
+    conn: &impl ConnectionTrait,
+    sha256: &str,
+) -> Result<Option<token_session::Model>, StoreError> {
+    Ok(token_session::Entity::find().filter(token_session::Column::Sha256.eq(sha256)).one(conn).await?)
+}
+
+/// Records that a token's session was just used.
+///
+/// # Errors
+/// When the write fails.
+pub async fn touch_token_session(conn: &impl ConnectionTrait, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    token_session::Entity::update_many()
+        .col_expr(token_session::Column::LastSeenAt, Expr::value(at))
+        .filter(token_session::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a token's session (sign-out).
+///
+/// # Errors
+/// When the write fails.
+pub async fn end_token_session(conn: &impl ConnectionTrait, id: i64) -> Result<(), StoreError> {
+    token_session::Entity::update_many()
+        .col_expr(token_session::Column::EndedAt, Expr::value(super::now()))
+        .filter(token_session::Column::Id.eq(id))
+        .filter(token_session::Column::EndedAt.is_null())
         .exec(conn)
         .await?;
     Ok(())

@@ -115,6 +115,14 @@ pub async fn by_prefix(conn: &impl ConnectionTrait, prefix: &str) -> Result<Opti
     Ok(api_token::Entity::find().filter(api_token::Column::Prefix.eq(prefix)).one(conn).await?)
 }
 
+/// A token by its id.
+///
+/// # Errors
+/// When the query fails.
+pub async fn by_id(conn: &impl ConnectionTrait, id: i64) -> Result<Option<api_token::Model>, StoreError> {
+    Ok(api_token::Entity::find_by_id(id).one(conn).await?)
+}
+
 /// Records that a token was just used.
 ///
 /// # Errors

@@ -427,3 +427,64 @@ db_test!(without_a_provider_sign_in_is_absent, |app| {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 });
+
+db_test!(a_token_pasted_once_opens_a_browser_session_that_ends_with_the_token, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new();
+    let sign_in = format!("{}/auth/token", app.address);
+
+    // Refused: an unknown token, or a form posted from another site.
+    let unknown = browser.client.post(&sign_in).form(&[("token", "cvg_0000000000000000_nope")]);
+    let refused = browser.send(unknown).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["type"], "urn:convergence:problem:sign-in-refused");
+    let elsewhere = browser.client.post(&sign_in).header("origin", "https://evil.example").form(&[("token", &dsi)]);
+    assert_eq!(browser.send(elsewhere).await.status, StatusCode::FORBIDDEN);
+    assert!(browser.cookies.is_empty());
+
+    let signed = browser.client.post(&sign_in).form(&[("token", dsi.as_str()), ("return_to", "/ghts/NOR-02")]);
+    let signed = browser.send(signed).await;
+    assert_eq!((signed.status, signed.location.as_str()), (StatusCode::SEE_OTHER, "/ghts/NOR-02"));
+    let cookie =
+        browser.set_cookies.iter().find(|c| c.starts_with("convergence_session=")).cloned().unwrap_or_default();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains(&dsi), "the session is not the token");
+
+    // The token's role and scope, decided at each request; CSRF for changes.
+    let me = browser.get(&format!("{}/api/v1/session", app.address)).await;
+    assert_eq!((me.body["caller"].as_str(), me.body["ght_code"].as_str()), (Some("token"), Some("NOR-02")));
+    let csrf = me.body["csrf_token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(csrf.len(), 64, "{:?}", me.body);
+    assert_eq!(browser.get(&format!("{}/api/v1/ghts/HDF-01", app.address)).await.status, StatusCode::NOT_FOUND);
+    let answer = format!("{}/api/v1/ghts/NOR-02/campaigns/2026/answers/GOV.SDSI", app.address);
+    let body = serde_json::json!({"status": "en_cours"});
+    let bare = browser.client.put(&answer).json(&body);
+    assert_eq!(browser.send(bare).await.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let with_csrf = browser.client.put(&answer).header("x-csrf-token", &csrf).json(&body);
+    let changed = browser.send(with_csrf).await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+
+    // Revoking the token ends the session at once.
+    let principal = convergence::auth::Principal::command_line("test");
+    let actor = convergence::store::audit::Actor { principal: &principal, request_id: None };
+    convergence::service::tokens::revoke(&app.db, actor, &dsi[4..16]).await.unwrap();
+    let after = browser.get(&format!("{}/api/v1/session", app.address)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+});
+
+db_test!(signing_out_ends_a_token_session_on_the_server, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new();
+    let signed = browser.client.post(format!("{}/auth/token", app.address)).form(&[("token", dsi.as_str())]);
+    assert_eq!(browser.send(signed).await.status, StatusCode::SEE_OTHER);
+    let me = browser.get(&format!("{}/api/v1/session", app.address)).await;
+    let csrf = me.body["csrf_token"].as_str().unwrap_or_default().to_owned();
+    let secret = browser.cookies["convergence_session"].clone();
+    let out = browser.client.post(format!("{}/auth/logout", app.address)).header("x-csrf-token", &csrf);
+    assert_eq!(browser.send(out).await.status, StatusCode::NO_CONTENT);
+    browser.cookies.insert("convergence_session".to_owned(), secret);
+    assert_eq!(browser.get(&format!("{}/api/v1/session", app.address)).await.status, StatusCode::UNAUTHORIZED);
+    // The token itself still opens the API.
+    let direct = app.send(Method::GET, "/api/v1/ghts/NOR-02", Some(&dsi), None).await;
+    assert_eq!(direct.status, StatusCode::OK);
+});

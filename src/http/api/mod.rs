@@ -93,6 +93,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_in::login))
         .routes(routes!(sign_in::callback))
         .routes(routes!(sign_in::logout))
+        .routes(routes!(sign_in::token_sign_in))
         .routes(routes!(sign_in::whoami))
         .routes(routes!(people::list_people, people::grant_person))
         .routes(routes!(people::revoke_person))

@@ -119,9 +119,48 @@ pub async fn callback(
     see_other(&signed_in.return_to, vec![session, cleared])
 }
 
+/// A token pasted in a browser's sign-in form.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenSignIn {
+    /// The API token (`cvg_…`).
+    pub token: String,
+    /// The path of this service to go back to (`/` by default).
+    pub return_to: Option<String>,
+}
+
+/// Opens a browser session with an API token.
+#[utoipa::path(post, path = "/auth/token", tag = "connexion",
+    request_body(content = TokenSignIn, content_type = "application/x-www-form-urlencoded"),
+    description = "Échange un jeton d'API, collé une fois dans un formulaire, contre une session (cookie HttpOnly, SameSite=Lax, Secure derrière TLS), conservée en base : toute réplique la sert. La session a le rôle et le périmètre du jeton, décidés à chaque requête, et finit avec lui (révoqué ou expiré), après une heure sans requête, douze heures après l'ouverture, ou à la déconnexion. Refusée depuis une autre origine que le service. Sans authentification.",
+    responses(
+        (status = 303, description = "Connecté : vers le chemin demandé"),
+        (status = 403, description = "Jeton refusé, ou autre origine", body = crate::http::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn token_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<axum::Form<TokenSignIn>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, AppError> {
+    // Another site's page must not sign a browser in with its own token.
+    let same_origin = headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|origin| origin.trim_end_matches('/') == state.settings.public_url.origin().ascii_serialization());
+    if !same_origin {
+        return Err(AppError::CsrfRejected);
+    }
+    let axum::Form(form) =
+        form.map_err(|_| AppError::BadRequest("formulaire attendu : token (et return_to)".to_owned()))?;
+    let signed_in =
+        sign_in::with_token(&state.db, state.settings.sessions, &form.token, form.return_to.as_deref()).await?;
+    let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
+    let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
+    see_other(&signed_in.return_to, vec![session])
+}
+
 /// Ends the caller's session.
 #[utoipa::path(post, path = "/auth/logout", tag = "connexion",
-    description = "Ferme la session de la personne connectée (jeton anti-CSRF requis) et efface son cookie. Avec un jeton d'API, ne fait rien.",
+    description = "Ferme la session (d'une personne, ou d'un jeton ouverte dans un navigateur ; jeton anti-CSRF requis) et efface son cookie. Avec un jeton d'API dans l'en-tête, ne fait rien.",
     responses((status = 204, description = "Déconnecté")))]
 pub async fn logout(
     _auth: Auth<AnyRole>,
@@ -169,6 +208,9 @@ pub async fn whoami(auth: Auth<AnyRole>, headers: HeaderMap) -> Json<SessionView
         Scope::Etablissement { finess, ght } => (ght.as_ref().map(ToString::to_string), None, Some(finess.to_string())),
     };
     let person = principal.user_id().is_some();
+    // A session (a person's, or a token's opened in a browser) answers its
+    // CSRF token; a bearer token needs none.
+    let from_session = !headers.contains_key(axum::http::header::AUTHORIZATION);
     Json(SessionView {
         caller: if person { "person" } else { "token" },
         label: principal.label,
@@ -176,6 +218,6 @@ pub async fn whoami(auth: Auth<AnyRole>, headers: HeaderMap) -> Json<SessionView
         ght_code: ght,
         region_code: region,
         finess_ej: finess,
-        csrf_token: if person { session_secret(&headers).map(csrf_token) } else { None },
+        csrf_token: if from_session { session_secret(&headers).map(csrf_token) } else { None },
     })
 }

@@ -37,6 +37,7 @@ pub mod target_version;
 pub mod taxonomy_domain;
 pub mod taxonomy_subdomain;
 pub mod taxonomy_synonym;
+pub mod token_session;
 pub mod upload_etablissement;
 pub mod upload_file;
 pub mod upload_message_page;
