@@ -131,6 +131,15 @@ impl AnswerCache {
         }
     }
 
+    /// The answer to send as kept (fresh, or stale while another request
+    /// rebuilds it), or `None` when this request is to build it.
+    pub fn kept(&self, key: &str, commits: u64, gzip: bool) -> Option<JsonBytes> {
+        match self.get(key, commits, gzip) {
+            Lookup::Fresh(kept) | Lookup::Stale(kept) => Some(kept),
+            Lookup::Build => None,
+        }
+    }
+
     /// Serialises an answer (and compresses it) and keeps it under `key`.
     ///
     /// # Errors

@@ -13,7 +13,7 @@ use crate::compute::aggregates::{Distribution, Rank};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
+use crate::http::answers::{JsonBytes, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::service::peers::{self, PeerReading, Viewpoint};
@@ -127,9 +127,8 @@ async fn answer(
         (false, None) => "none".to_owned(),
     };
     let key = format!("{}|{year}|{seen}", region.map_or("nation", RegionCode::as_str));
-    match state.answers.get(&key, commits, gzip) {
-        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
-        Lookup::Build => {}
+    if let Some(kept) = state.answers.kept(&key, commits, gzip) {
+        return Ok(kept);
     }
     let reading = peers::reading(&state.db, viewpoint, region, year).await?;
     // Summarising 136 GHTs, serialising and compressing them takes tens of

@@ -11,7 +11,7 @@ use crate::compute::trajectories::TrajectorySummary;
 use crate::domain::CampaignYear;
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
+use crate::http::answers::{JsonBytes, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::reference::IndicatorDefinition;
@@ -168,9 +168,8 @@ pub async fn ght_indicators(
     let readable = indicator_service::readable(&state.db, &auth.principal, &code).await?;
     let key = format!("indicators|{code}|{year}");
     let gzip = accepts_gzip(&headers);
-    match state.pages.get(&key, commits, gzip) {
-        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
-        Lookup::Build => {}
+    if let Some(kept) = state.pages.kept(&key, commits, gzip) {
+        return Ok(kept);
     }
     let GhtReading { indicators: found, schema, answers } =
         indicator_service::of_readable_ght(&state.db, &readable, year).await?;

@@ -14,7 +14,7 @@ use super::ghts::parse_code;
 use crate::domain::{ConvergenceStatus, Criticality, Finess, Hosting, SubdomainCode};
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::http::answers::{JsonBytes, Lookup, accepts_gzip};
+use crate::http::answers::{JsonBytes, accepts_gzip};
 use crate::http::auth::{AnyRole, Auth, GhtWriters, UploadWriters};
 use crate::http::extract::{ApiJson, ApiMultipart, ApiPath, ApiQuery};
 use crate::http::pagination::{PageParams, Paginated};
@@ -421,9 +421,8 @@ pub async fn list_ght_inventory(
         page.size,
     );
     let gzip = accepts_gzip(&headers);
-    match state.pages.get(&key, commits, gzip) {
-        Lookup::Fresh(kept) | Lookup::Stale(kept) => return Ok(kept),
-        Lookup::Build => {}
+    if let Some(kept) = state.pages.kept(&key, commits, gzip) {
+        return Ok(kept);
     }
     let rows = inventory_service::current_rows(&state.db, &readable, &filter, page).await?;
     let view = Paginated::try_of(rows, EntryView::try_from)?;
