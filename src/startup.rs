@@ -183,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         documented_routes(&openapi).into_iter().map(|(_, path)| path).collect();
     documented.insert(OPENAPI_PATH.to_owned());
     documented.insert(DOCS_PATH.to_owned());
+    documented.extend(crate::http::web::PATHS.iter().map(|p| (*p).to_owned()));
     let context =
         ContextConfig { documented: DocumentedRoutes(Arc::new(documented)), timeout: state.settings.request_timeout };
     let docs_page = Arc::new(crate::http::docs::page(&serde_json::to_value(&openapi).unwrap_or_default()));
@@ -194,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         other: MAX_JSON_BYTES,
     };
     api_router
+        .merge(crate::http::web::router().with_state(state.clone()))
         .route(OPENAPI_PATH, get(move || async move { axum::Json(openapi.as_ref().clone()) }))
         .route(DOCS_PATH, get(move || async move { axum::response::Html(docs_page.as_ref().clone()) }))
         .fallback(middleware::route_not_found)

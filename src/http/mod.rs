@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod api;
 pub mod auth;
+pub mod cookies;
 pub mod docs;
 pub mod extract;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem;
 pub mod request_id;
+pub mod web;
 
 use std::sync::Arc;
 

@@ -26,6 +26,7 @@ mod libreoffice;
 mod limits;
 mod migrations;
 mod openapi;
+mod pages;
 mod real_files;
 mod reference;
 mod review;

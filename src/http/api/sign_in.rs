@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -29,23 +29,7 @@ fn provider(state: &AppState) -> Result<&Provider, AppError> {
 }
 
 fn cookie(state: &AppState, name: &str, value: &str, path: &str, max_age: u64) -> Result<HeaderValue, AppError> {
-    let secure =
-        if crate::config::is_loopback(&state.settings.public_url) && state.settings.public_url.scheme() == "http" {
-            ""
-        } else {
-            "; Secure"
-        };
-    HeaderValue::from_str(&format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"))
-        .map_err(|e| AppError::Internal(e.into()))
-}
-
-fn see_other(location: &str, cookies: Vec<HeaderValue>) -> Result<Response, AppError> {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(LOCATION, HeaderValue::from_str(location).map_err(|e| AppError::Internal(e.into()))?);
-    for cookie in cookies {
-        response.headers_mut().append(SET_COOKIE, cookie);
-    }
-    Ok(response)
+    crate::http::cookies::cookie(&state.settings, name, value, path, max_age)
 }
 
 /// `?return_to=`.
@@ -64,7 +48,7 @@ pub async fn login(State(state): State<AppState>, ApiQuery(query): ApiQuery<Logi
     let provider = provider(&state)?;
     let started = sign_in::begin(&state.db, provider, &state.settings.public_url, query.return_to.as_deref()).await?;
     let binding = cookie(&state, SIGN_IN_COOKIE, &started.state, sign_in::CALLBACK_PATH, 600)?;
-    see_other(started.redirect.as_str(), vec![binding])
+    crate::http::cookies::see_other(started.redirect.as_str(), vec![binding])
 }
 
 /// What the provider sends back.
@@ -116,7 +100,7 @@ pub async fn callback(
     let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
     let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
     let cleared = cookie(&state, SIGN_IN_COOKIE, "", sign_in::CALLBACK_PATH, 0)?;
-    see_other(&signed_in.return_to, vec![session, cleared])
+    crate::http::cookies::see_other(&signed_in.return_to, vec![session, cleared])
 }
 
 /// A token pasted in a browser's sign-in form.
@@ -155,7 +139,7 @@ pub async fn token_sign_in(
         sign_in::with_token(&state.db, state.settings.sessions, &form.token, form.return_to.as_deref()).await?;
     let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
     let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
-    see_other(&signed_in.return_to, vec![session])
+    crate::http::cookies::see_other(&signed_in.return_to, vec![session])
 }
 
 /// Ends the caller's session.

@@ -1,0 +1,50 @@
+//! The cookies the service sets, and the redirection that carries them.
+//!
+//! A cookie is `HttpOnly`, `SameSite=Lax`, and `Secure` unless the
+//! service's public address is plain HTTP on loopback (a developer's
+//! machine).
+
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::config::Settings;
+use crate::error::AppError;
+
+/// A `Set-Cookie` value.
+///
+/// # Errors
+/// When the value is not a valid header (never for the service's own
+/// values).
+pub fn cookie(settings: &Settings, name: &str, value: &str, path: &str, max_age: u64) -> Result<HeaderValue, AppError> {
+    let secure = if crate::config::is_loopback(&settings.public_url) && settings.public_url.scheme() == "http" {
+        ""
+    } else {
+        "; Secure"
+    };
+    HeaderValue::from_str(&format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"))
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// `303 See Other` to `location`, setting `cookies`.
+///
+/// # Errors
+/// When the location is not a valid header.
+pub fn see_other(location: &str, cookies: Vec<HeaderValue>) -> Result<Response, AppError> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, HeaderValue::from_str(location).map_err(|e| AppError::Internal(e.into()))?);
+    for cookie in cookies {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Whether a request that changes something comes from this service's own
+/// pages (a browser names its origin on such requests; a request without
+/// one is not a browser's cross-site form).
+pub fn same_origin(settings: &Settings, headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|origin| origin.trim_end_matches('/') == settings.public_url.origin().ascii_serialization())
+}
