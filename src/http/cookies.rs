@@ -48,3 +48,15 @@ pub fn same_origin(settings: &Settings, headers: &axum::http::HeaderMap) -> bool
         .and_then(|v| v.to_str().ok())
         .is_none_or(|origin| origin.trim_end_matches('/') == settings.public_url.origin().ascii_serialization())
 }
+
+/// The session cookie of a sign-in, living as long as the session may.
+///
+/// # Errors
+/// As [`cookie`].
+pub fn session_cookie(
+    settings: &Settings,
+    signed_in: &crate::service::sign_in::SignedIn,
+) -> Result<HeaderValue, AppError> {
+    let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
+    cookie(settings, crate::auth::session::SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)
+}

@@ -196,6 +196,32 @@ fn position(text: &str) -> Option<String> {
     }
 }
 
+/// The `file` part of a multipart form (its name, or `default_name`, and
+/// its bytes), refused past `max_bytes`.
+///
+/// # Errors
+/// `Ingest(TooLarge)` past the limit, `BadRequest` without a `file` part
+/// or for a malformed form.
+pub async fn file_part(
+    mut multipart: Multipart,
+    max_bytes: usize,
+    default_name: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let limit = max_bytes as u64;
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or(default_name).to_owned();
+            let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
+            if bytes.len() > max_bytes {
+                return Err(AppError::Ingest(crate::import::IngestError::TooLarge { limit }));
+            }
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::french;

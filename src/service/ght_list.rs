@@ -117,10 +117,10 @@ pub async fn load_ght_list(
     let listed_anywhere: BTreeSet<&Finess> = list.members.iter().map(|m| &m.finess).collect();
     let mut touched: BTreeSet<GhtCode> = BTreeSet::new();
     for (code, members) in &by_ght {
-        ensure_ght(&mut write, code, members, &mut report).await?;
+        let ght = ensure_ght(&mut write, code, members, &mut report).await?;
         for member in members {
             ensure_etablissement(&mut write, member, &mut report).await?;
-            if join(&mut write, code, member, effective, &mut report).await? {
+            if join(&mut write, &ght, member, effective, &mut report).await? {
                 touched.insert(code.clone());
             }
         }
@@ -137,7 +137,6 @@ pub async fn load_ght_list(
             touched.insert(code.clone());
         }
         if let Some(support) = members.iter().find(|m| m.support)
-            && let Some(ght) = ghts::find(write.txn(), code).await?
             && ght.support_finess_ej.as_ref() != Some(&support.finess)
         {
             let patch = GhtPatch { support_finess_ej: Some(support.finess.clone()), ..GhtPatch::default() };
@@ -161,22 +160,23 @@ pub async fn load_ght_list(
     Ok(report)
 }
 
+/// The GHT, created when missing.
 async fn ensure_ght(
     write: &mut Write<'_>,
     code: &GhtCode,
     members: &[&ListedMember],
     report: &mut GhtListReport,
-) -> Result<(), AppError> {
-    if ghts::find(write.txn(), code).await?.is_some() {
-        return Ok(());
+) -> Result<crate::store::entities::ght::Model, AppError> {
+    if let Some(found) = ghts::find(write.txn(), code).await? {
+        return Ok(found);
     }
     let region = RegionCode::parse(code.region_prefix()).map_err(|e| {
         AppError::Invalid(format!("GHT {code} : la région « {} » est inconnue ({e})", code.region_prefix()))
     })?;
     let name = members.iter().find_map(|m| m.ght_name.clone()).unwrap_or_else(|| format!("GHT {code}"));
-    ghts::create(write.txn(), write.actor(), NewGht { code: code.clone(), name, region }).await?;
+    let created = ghts::create(write.txn(), write.actor(), NewGht { code: code.clone(), name, region }).await?;
     report.ghts_created.push(code.to_string());
-    Ok(())
+    Ok(created)
 }
 
 async fn ensure_etablissement(
@@ -211,12 +211,12 @@ async fn ensure_etablissement(
 /// membership changed.
 async fn join(
     write: &mut Write<'_>,
-    code: &GhtCode,
+    ght: &crate::store::entities::ght::Model,
     member: &ListedMember,
     effective: NaiveDate,
     report: &mut GhtListReport,
 ) -> Result<bool, AppError> {
-    let actor = write.actor();
+    let (actor, code) = (write.actor(), &ght.code);
     let txn = write.txn();
     let from_ght = match ghts::membership_overlapping(txn, &member.finess, effective).await? {
         Some(current) if current.ght_code == *code => {
@@ -237,7 +237,7 @@ async fn join(
         }
         None => None,
     };
-    open_membership(write.txn(), actor, code, &member.finess, effective).await?;
+    open_membership(write.txn(), actor, ght, &member.finess, effective).await?;
     let change =
         MembershipChange { finess: member.finess.to_string(), ght: code.to_string(), from_ght: from_ght.clone() };
     if from_ght.is_some() {

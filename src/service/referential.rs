@@ -174,7 +174,7 @@ pub async fn create_etablissement(
     mut new: NewEtablissement,
     annuaire: Option<&Annuaire>,
 ) -> Result<EtablissementDetails, AppError> {
-    let mut known = known_sites(db.reader(), &new.finess_ej).await?;
+    let known = known_sites(db.reader(), &new.finess_ej).await?;
     if known.is_empty()
         && let Some(annuaire) = annuaire
     {
@@ -199,9 +199,6 @@ pub async fn create_etablissement(
     lock::serialise(write.txn(), LockKey::Etablissement(new.finess_ej.as_str())).await?;
     if etablissements::find(write.txn(), &new.finess_ej).await?.is_some() {
         return Err(AppError::Conflict(format!("l'établissement {} est déjà enregistré", new.finess_ej)));
-    }
-    if known.is_empty() {
-        known = known_sites(write.txn(), &new.finess_ej).await?;
     }
     let registration = registration(new, &known)?;
     for site in &registration.sites {
@@ -480,7 +477,10 @@ pub async fn record_succession(
     };
     ghts::set_membership_end(txn, actor, current, effective_on).await?;
     if joins {
-        open_membership(txn, actor, &code, successor, effective_on).await?;
+        let ght = ghts::find(txn, &code)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("GHT {code} of a membership is missing")))?;
+        open_membership(txn, actor, &ght, successor, effective_on).await?;
     }
     etablissements::insert_succession(txn, actor, predecessor, successor, effective_on, Some(code.clone())).await?;
     let details = etablissements::find(txn, successor)
@@ -500,11 +500,11 @@ pub async fn record_succession(
 pub(crate) async fn open_membership(
     txn: &sea_orm::DatabaseTransaction,
     actor: Actor<'_>,
-    code: &GhtCode,
+    ght: &ght::Model,
     finess: &Finess,
     from: NaiveDate,
 ) -> Result<ght_membership::Model, AppError> {
-    let ght_region = ghts::find(txn, code).await?.map(|g| g.region_code);
-    let elsewhere = region_of_finess(finess).is_some_and(|r| Some(r) != ght_region);
+    let code = &ght.code;
+    let elsewhere = region_of_finess(finess).is_some_and(|r| r != ght.region_code);
     Ok(ghts::insert_membership(txn, actor, code, finess, from, elsewhere).await?)
 }

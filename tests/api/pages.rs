@@ -132,4 +132,7 @@ db_test!(user_text_is_escaped_and_the_stylesheet_is_served_from_the_binary, |app
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.content_type.starts_with("text/css"));
     assert!(css.text.contains(":focus"), "focus stays visible");
+    let malformed = browser.post("/connexion", &[("jeton", "x")]).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.text.contains("formulaire attendu : token"), "{}", malformed.text);
 });

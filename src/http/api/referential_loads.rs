@@ -7,7 +7,7 @@ use axum::extract::State;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::{AdminOnly, Auth};
-use crate::http::extract::ApiMultipart;
+use crate::http::extract::{ApiMultipart, file_part};
 use crate::service::directory::{self, FinessLoadReport};
 use crate::service::ght_list::{self, GhtListReport};
 
@@ -36,7 +36,7 @@ pub async fn load_finess(
     ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<FinessLoadReport>, AppError> {
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let (name, bytes) = read_file(multipart, state.settings.max_reference_bytes, "finess.csv").await?;
+    let (name, bytes) = file_part(multipart, state.settings.max_reference_bytes, "finess.csv").await?;
     Ok(Json(directory::load_finess(&state.db, auth.actor(), &name, bytes).await?))
 }
 
@@ -65,29 +65,8 @@ pub async fn load_ght_list(
     ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<GhtListReport>, AppError> {
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let (name, bytes) = read_file(multipart, state.settings.max_reference_bytes, "liste_ght.xlsx").await?;
+    let (name, bytes) = file_part(multipart, state.settings.max_reference_bytes, "liste_ght.xlsx").await?;
     let report =
         ght_list::load_ght_list(&state.db, &state.worker, auth.actor(), &name, &bytes, query.effective).await?;
     Ok(Json(report))
-}
-
-/// The `file` part of a referential form.
-async fn read_file(
-    mut multipart: axum::extract::Multipart,
-    max_bytes: usize,
-    default_name: &str,
-) -> Result<(String, Vec<u8>), AppError> {
-    let limit = max_bytes as u64;
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or(default_name).to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
-            if bytes.len() > max_bytes {
-                return Err(AppError::Ingest(crate::import::IngestError::TooLarge { limit }));
-            }
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
 }

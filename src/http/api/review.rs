@@ -208,22 +208,12 @@ pub async fn import_review(
     auth: Auth<GhtWriters>,
     State(state): State<AppState>,
     ApiPath(code): ApiPath<String>,
-    ApiMultipart(mut multipart): ApiMultipart,
+    ApiMultipart(multipart): ApiMultipart,
 ) -> Result<Json<BulkConfirmationView>, AppError> {
     let code = parse_code(&code)?;
     let _worker = state.workers.admit(auth.principal.caller)?;
-    let limit = state.settings.max_upload_bytes as u64;
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("revue.xlsx").to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| {
-        AppError::BadRequest("le formulaire doit contenir le classeur dans le champ « file »".to_owned())
-    })?;
+    let (name, bytes) =
+        crate::http::extract::file_part(multipart, state.settings.max_upload_bytes, "revue.xlsx").await?;
     let done = review_service::confirm_workbook(&state.db, &state.worker, auth.actor(), &code, &name, &bytes).await?;
     Ok(Json(BulkConfirmationView {
         confirmed: done.names,

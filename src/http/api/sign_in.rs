@@ -97,8 +97,7 @@ pub async fn callback(
         Callback { state: returned_state, code, browser_state },
     )
     .await?;
-    let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
-    let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
+    let session = crate::http::cookies::session_cookie(&state.settings, &signed_in)?;
     let cleared = cookie(&state, SIGN_IN_COOKIE, "", sign_in::CALLBACK_PATH, 0)?;
     crate::http::cookies::see_other(&signed_in.return_to, vec![session, cleared])
 }
@@ -137,8 +136,7 @@ pub async fn token_sign_in(
         form.map_err(|_| AppError::BadRequest("formulaire attendu : token (et return_to)".to_owned()))?;
     let signed_in =
         sign_in::with_token(&state.db, state.settings.sessions, &form.token, form.return_to.as_deref()).await?;
-    let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
-    let session = cookie(&state, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
+    let session = crate::http::cookies::session_cookie(&state.settings, &signed_in)?;
     crate::http::cookies::see_other(&signed_in.return_to, vec![session])
 }
 

@@ -10,6 +10,7 @@
 use std::sync::OnceLock;
 
 use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::session_secret;
-use super::cookies::{cookie, same_origin, see_other};
+use super::cookies::{cookie, same_origin, see_other, session_cookie};
 use crate::auth::session::{SESSION_COOKIE, csrf_matches, csrf_token};
 use crate::auth::{Principal, Scope};
 use crate::error::AppError;
@@ -130,19 +131,24 @@ struct SignInForm {
     return_to: Option<String>,
 }
 
+/// A page's form, or a French message when it is not one.
+fn form<T>(form: Result<Form<T>, FormRejection>, fields: &str) -> Result<T, AppError> {
+    form.map(|Form(form)| form).map_err(|_| AppError::BadRequest(format!("formulaire attendu : {fields}")))
+}
+
 async fn sign_in_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    sent: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let form = form(sent, "token (et return_to)")?;
     let return_to = sign_in::local_return(form.return_to.as_deref());
     if !same_origin(&state.settings, &headers) {
         return Err(AppError::CsrfRejected);
     }
     match sign_in::with_token(&state.db, state.settings.sessions, &form.token, Some(&return_to)).await {
         Ok(signed_in) => {
-            let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
-            let session = cookie(&state.settings, SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)?;
+            let session = session_cookie(&state.settings, &signed_in)?;
             see_other(&signed_in.return_to, vec![session])
         }
         Err(AppError::SignInRefused(why)) => {
@@ -164,8 +170,9 @@ struct SignOutForm {
 async fn sign_out_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignOutForm>,
+    sent: Result<Form<SignOutForm>, FormRejection>,
 ) -> Result<Response, AppError> {
+    let form = form(sent, "csrf")?;
     if let Some(secret) = session_secret(&headers) {
         if !same_origin(&state.settings, &headers) || !csrf_matches(secret, &form.csrf) {
             return Err(AppError::CsrfRejected);
