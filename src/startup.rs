@@ -183,7 +183,8 @@ pub fn router(state: AppState) -> Router {
         documented_routes(&openapi).into_iter().map(|(_, path)| path).collect();
     documented.insert(OPENAPI_PATH.to_owned());
     documented.insert(DOCS_PATH.to_owned());
-    documented.extend(crate::http::web::PATHS.iter().map(|p| (*p).to_owned()));
+    documented
+        .extend(crate::http::web::PATHS.iter().chain(&crate::http::web::CATALOGUE_PATHS).map(|p| (*p).to_owned()));
     let context =
         ContextConfig { documented: DocumentedRoutes(Arc::new(documented)), timeout: state.settings.request_timeout };
     let docs_page = Arc::new(crate::http::docs::page(&serde_json::to_value(&openapi).unwrap_or_default()));

@@ -30,6 +30,7 @@ mod m20261126_000019_finess_directory;
 mod m20261126_000020_unique_successions;
 mod m20261126_000021_osis_submissions;
 mod m20261126_000022_token_sessions;
+mod m20261126_000023_staged_deposits;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000020_unique_successions::Migration),
             Box::new(m20261126_000021_osis_submissions::Migration),
             Box::new(m20261126_000022_token_sessions::Migration),
+            Box::new(m20261126_000023_staged_deposits::Migration),
         ]
     }
 }

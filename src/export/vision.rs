@@ -79,7 +79,7 @@ impl CellCategory {
     }
 
     /// The mark written before the names, for readers without colour.
-    fn mark(self) -> &'static str {
+    pub fn mark(self) -> &'static str {
         match self {
             CellCategory::OnTarget => "✔ ",
             CellCategory::OffTarget => "✘ ",
@@ -188,15 +188,39 @@ fn synthesis(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), Xl
     Ok(())
 }
 
-fn matrix(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
-    let sheet = book.add_worksheet();
-    sheet.set_name(MATRIX)?;
-    super::cells::print_wide(sheet);
-    title(sheet, f, data, "Matrice établissements × sous-domaines")?;
-    // The sub-domains anyone reported in, or targeted, in taxonomy order.
+/// One cell of the matrix: its category and the names it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixCell<'a> {
+    /// What the cell means.
+    pub category: CellCategory,
+    /// The products (or names as written) of its rows, sorted, once each.
+    pub names: Vec<&'a str>,
+}
+
+impl MatrixCell<'_> {
+    /// The mark written before the names, for readers without colour.
+    pub fn mark(&self) -> &'static str {
+        self.category.mark()
+    }
+}
+
+/// The matrix établissements × sub-domains of a GHT: the sub-domains
+/// anyone reported in or targeted, in taxonomy order, and each member's
+/// cells; the workbook and the GHT's page show the same one.
+#[derive(Debug, Clone)]
+pub struct Matrix<'a> {
+    /// (code, label) of each column.
+    pub columns: Vec<(&'a str, &'a str)>,
+    /// Each member (FINESS, name) and its cells, one per column.
+    pub rows: Vec<(&'a super::ght::Member, Vec<MatrixCell<'a>>)>,
+}
+
+/// The matrix of a GHT's data, for the members `keep` accepts.
+pub fn matrix_of<'a>(data: &'a GhtExport, keep: impl Fn(&str) -> bool) -> Matrix<'a> {
     let used: HashSet<&str> = data
         .rows
         .iter()
+        .filter(|r| keep(&r.finess_ej))
         .filter_map(|r| r.subdomain.as_deref())
         .chain(data.targets.keys().map(String::as_str))
         .collect();
@@ -206,21 +230,66 @@ fn matrix(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxE
         .filter(|(c, _, _)| used.contains(c.as_str()))
         .map(|(c, _, l)| (c.as_str(), l.as_str()))
         .collect();
-    let top = 3;
-    sheet.write_string_with_format(top, 0, "Établissement", &f.header)?;
-    sheet.write_string_with_format(top + 1, 0, "Cible du GHT", &f.header)?;
-    for (i, (code, label)) in columns.iter().enumerate() {
-        let c = i as u16 + 1;
-        cells::text(sheet, top, c, &format!("{code}\n{label}"), Some(&f.header))?;
-        let target = data.targets.get(*code).map_or("—", |(_, name)| name.as_str());
-        cells::text(sheet, top + 1, c, target, Some(&f.header))?;
-        sheet.set_column_width(c, 22)?;
-    }
     let mut by_cell: BTreeMap<(&str, &str), Vec<&ExportRow>> = BTreeMap::new();
     for row in &data.rows {
         if let Some(subdomain) = row.subdomain.as_deref() {
             by_cell.entry((row.finess_ej.as_str(), subdomain)).or_default().push(row);
         }
+    }
+    let rows = data
+        .etablissements
+        .iter()
+        .filter(|m| keep(&m.finess))
+        .map(|member| {
+            let cells = columns
+                .iter()
+                .map(|(code, _)| {
+                    let rows = by_cell.get(&(member.finess.as_str(), *code)).map(Vec::as_slice).unwrap_or_default();
+                    let category = categorise(rows, data.targets.get(*code).map(|(id, _)| *id));
+                    let mut names: Vec<&str> = rows.iter().map(|r| shown_name(r)).collect();
+                    names.sort_unstable();
+                    names.dedup();
+                    MatrixCell { category, names }
+                })
+                .collect();
+            (member, cells)
+        })
+        .collect();
+    Matrix { columns, rows }
+}
+
+/// The off-target rows of a GHT (a sub-domain with a target, another
+/// product or an unknown name), by contract end, soonest first, rows
+/// without a contract end last: the migration opportunities.
+pub fn ending_contracts(data: &GhtExport) -> Vec<&ExportRow> {
+    let mut off: Vec<&ExportRow> = data
+        .rows
+        .iter()
+        .filter(|row| {
+            let target = row.subdomain.as_ref().and_then(|s| data.targets.get(s)).map(|(id, _)| *id);
+            target.is_some_and(|t| row.product.as_ref().is_none_or(|(id, _)| *id != t))
+                && row.state != "not_computerised"
+        })
+        .collect();
+    off.sort_by_key(|row| (row.contract_end.is_none(), row.contract_end));
+    off
+}
+
+fn matrix(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet();
+    sheet.set_name(MATRIX)?;
+    super::cells::print_wide(sheet);
+    title(sheet, f, data, "Matrice établissements × sous-domaines")?;
+    let matrix = matrix_of(data, |_| true);
+    let top = 3;
+    sheet.write_string_with_format(top, 0, "Établissement", &f.header)?;
+    sheet.write_string_with_format(top + 1, 0, "Cible du GHT", &f.header)?;
+    for (i, (code, label)) in matrix.columns.iter().enumerate() {
+        let c = i as u16 + 1;
+        cells::text(sheet, top, c, &format!("{code}\n{label}"), Some(&f.header))?;
+        let target = data.targets.get(*code).map_or("—", |(_, name)| name.as_str());
+        cells::text(sheet, top + 1, c, target, Some(&f.header))?;
+        sheet.set_column_width(c, 22)?;
     }
     let formats: Vec<(CellCategory, Format)> = [
         CellCategory::OnTarget,
@@ -234,20 +303,15 @@ fn matrix(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), XlsxE
     .map(|c| (c, f.wrap.clone().set_background_color(c.colour()).set_border(FormatBorder::Thin)))
     .collect();
     let format_of = |category: CellCategory| formats.iter().find(|(c, _)| *c == category).map(|(_, f)| f);
-    for (i, member) in data.etablissements.iter().enumerate() {
+    for (i, (member, row)) in matrix.rows.iter().enumerate() {
         let r = top + 2 + i as u32;
         cells::text(sheet, r, 0, &format!("{}\n{}", member.name, member.finess), Some(&f.wrap))?;
         let mut lines = 2;
-        for (j, (code, _)) in columns.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
             let c = j as u16 + 1;
-            let rows = by_cell.get(&(member.finess.as_str(), *code)).map(Vec::as_slice).unwrap_or_default();
-            let category = categorise(rows, data.targets.get(*code).map(|(id, _)| *id));
-            let mut names: Vec<&str> = rows.iter().map(|r| shown_name(r)).collect();
-            names.sort_unstable();
-            names.dedup();
-            lines = lines.max(names.len());
-            let shown = format!("{}{}", category.mark(), names.join("\n"));
-            match format_of(category) {
+            lines = lines.max(cell.names.len());
+            let shown = format!("{}{}", cell.mark(), cell.names.join("\n"));
+            match format_of(cell.category) {
                 Some(format) => cells::text(sheet, r, c, &shown, Some(format))?,
                 None => cells::text(sheet, r, c, &shown, None)?,
             }
@@ -355,7 +419,7 @@ pub fn state_label(state: &str) -> &'static str {
     }
 }
 
-fn status_label(status: Status) -> &'static str {
+pub fn status_label(status: Status) -> &'static str {
     match status {
         Status::Converged => "convergé",
         Status::OnTrack => "dans les temps",
@@ -433,17 +497,7 @@ fn deadlines(book: &mut Workbook, f: &Styles, data: &GhtExport) -> Result<(), Xl
     sheet.set_name(DEADLINES)?;
     super::cells::print_wide(sheet);
     title(sheet, f, data, "Échéances des contrats hors cible")?;
-    let mut off: Vec<&ExportRow> = data
-        .rows
-        .iter()
-        .filter(|row| {
-            let target = row.subdomain.as_ref().and_then(|s| data.targets.get(s)).map(|(id, _)| *id);
-            target.is_some_and(|t| row.product.as_ref().is_none_or(|(id, _)| *id != t))
-                && row.state != "not_computerised"
-        })
-        .collect();
-    // Soonest first; rows without a contract end last.
-    off.sort_by_key(|row| (row.contract_end.is_none(), row.contract_end));
+    let off = ending_contracts(data);
     let headers = [
         "Fin de contrat",
         "Établissement",

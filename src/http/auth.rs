@@ -9,7 +9,7 @@
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE, ORIGIN};
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 
 use super::AppState;
@@ -114,10 +114,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, AppE
         .ok_or(AppError::Unauthenticated)?;
     if !parts.method.is_safe() {
         let csrf = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let origin_ok = parts.headers.get(ORIGIN).and_then(|v| v.to_str().ok()).is_none_or(|origin| {
-            origin.trim_end_matches('/') == state.settings.public_url.origin().ascii_serialization()
-        });
-        if !origin_ok || !csrf_matches(secret, csrf) {
+        if !super::cookies::same_origin(&state.settings, &parts.headers) || !csrf_matches(secret, csrf) {
             return Err(AppError::CsrfRejected);
         }
     }

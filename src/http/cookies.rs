@@ -41,12 +41,21 @@ pub fn see_other(location: &str, cookies: Vec<HeaderValue>) -> Result<Response, 
 
 /// Whether a request that changes something comes from this service's own
 /// pages (a browser names its origin on such requests; a request without
-/// one is not a browser's cross-site form).
+/// one is not a browser's cross-site form). On a developer's machine the
+/// service on loopback is the same whichever loopback name the browser
+/// used (`localhost`, `127.0.0.1`), on the same scheme and port.
 pub fn same_origin(settings: &Settings, headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(axum::http::header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|origin| origin.trim_end_matches('/') == settings.public_url.origin().ascii_serialization())
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else { return true };
+    let Some(origin) = origin.to_str().ok().map(|o| o.trim_end_matches('/')) else { return false };
+    let public = &settings.public_url;
+    if origin == public.origin().ascii_serialization() {
+        return true;
+    }
+    let Ok(sent) = url::Url::parse(origin) else { return false };
+    crate::config::is_loopback(public)
+        && crate::config::is_loopback(&sent)
+        && sent.scheme() == public.scheme()
+        && sent.port_or_known_default() == public.port_or_known_default()
 }
 
 /// The session cookie of a sign-in, living as long as the session may.

@@ -203,23 +203,52 @@ fn position(text: &str) -> Option<String> {
 /// `Ingest(TooLarge)` past the limit, `BadRequest` without a `file` part
 /// or for a malformed form.
 pub async fn file_part(
-    mut multipart: Multipart,
+    multipart: Multipart,
     max_bytes: usize,
     default_name: &str,
 ) -> Result<(String, Vec<u8>), AppError> {
+    let (_, file) = form_parts(multipart, max_bytes, default_name).await?;
+    file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
+}
+
+/// A text field of a form holds at most this many bytes.
+const MAX_FIELD_BYTES: usize = 4096;
+
+/// The text fields of an upload form and its `file` part (when sent), the
+/// file limited to `max_bytes`, each text field to 4 KiB.
+///
+/// # Errors
+/// `Ingest(TooLarge)` past the limit; `BadRequest` for a malformed form or
+/// a text field too long.
+pub async fn form_parts(
+    mut multipart: Multipart,
+    max_bytes: usize,
+    default_name: &str,
+) -> Result<(std::collections::HashMap<String, String>, Option<(String, Vec<u8>)>), AppError> {
     let limit = max_bytes as u64;
     let mut file = None;
+    let mut fields = std::collections::HashMap::new();
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::multipart(&e, limit))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or(default_name).to_owned();
+        let Some(name) = field.name().map(str::to_owned) else { continue };
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or(default_name).to_owned();
             let bytes = field.bytes().await.map_err(|e| AppError::multipart(&e, limit))?;
             if bytes.len() > max_bytes {
                 return Err(AppError::Ingest(crate::import::IngestError::TooLarge { limit }));
             }
-            file = Some((name, bytes.to_vec()));
+            // A form sent without choosing a file has an empty part.
+            if !(bytes.is_empty() && file_name.is_empty()) {
+                file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.map_err(|e| AppError::multipart(&e, limit))?;
+            if text.len() > MAX_FIELD_BYTES {
+                return Err(AppError::BadRequest(format!("le champ « {name} » dépasse {MAX_FIELD_BYTES} octets")));
+            }
+            fields.insert(name, text);
         }
     }
-    file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
+    Ok((fields, file))
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ pub struct BodyLimits {
 }
 
 /// Where national reference files are loaded (a larger limit).
-const REFERENCE_ROUTES: &str = "/api/v1/reference/";
+const REFERENCE_ROUTES: [&str; 2] = ["/api/v1/reference/", "/admin/referentiel/"];
 
 /// Refuses with 413, before reading a byte of it, a body whose declared
 /// length exceeds its kind's limit; a body without a declared length is
@@ -203,7 +203,7 @@ pub async fn limit_body(State(limits): State<BodyLimits>, request: Request, next
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"));
-    let reference = request.uri().path().starts_with(REFERENCE_ROUTES);
+    let reference = REFERENCE_ROUTES.iter().any(|prefix| request.uri().path().starts_with(prefix));
     let limit = match (multipart, reference) {
         (true, true) => limits.reference,
         (true, false) => limits.upload,

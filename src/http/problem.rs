@@ -36,7 +36,7 @@ pub struct Problem {
 
 impl AppError {
     /// HTTP status, stable problem slug and French title of each variant.
-    fn classify(&self) -> (StatusCode, &'static str, &'static str) {
+    pub(crate) fn classify(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             AppError::Ingest(error) if error.is_size() => {
                 (StatusCode::PAYLOAD_TOO_LARGE, error.slug(), "Fichier trop volumineux")

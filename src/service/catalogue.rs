@@ -395,3 +395,14 @@ pub async fn remove_state(db: &Db, actor: Actor<'_>, id: i64) -> Result<(), AppE
     write.commit().await?;
     Ok(())
 }
+
+/// Proposals the operator's page lists at most.
+pub const PENDING_LISTED: u64 = 200;
+
+/// The products proposed by GHTs that await approval, oldest first.
+///
+/// # Errors
+/// When the query fails.
+pub async fn pending(db: &Db) -> Result<Vec<product::Model>, AppError> {
+    Ok(catalogue_admin::pending(db.reader(), PENDING_LISTED).await?)
+}

@@ -75,7 +75,7 @@ fn match_method_label(method: crate::normalise::matcher::MatchMethod) -> &'stati
 }
 
 /// The campaign asked for, or the latest one.
-async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campaign::Model, AppError> {
+pub(crate) async fn campaign_or_latest(db: &Db, year: Option<CampaignYear>) -> Result<campaign::Model, AppError> {
     let reader = db.reader();
     let found = match year {
         Some(year) => campaigns::find(reader, year).await?,
@@ -128,7 +128,7 @@ pub async fn ght_workbook(
     year: Option<CampaignYear>,
     which: GhtWorkbook,
 ) -> Result<Download, AppError> {
-    let data = gather(db, principal, ght, year).await?;
+    let data = ght_data(db, principal, ght, year).await?;
     let file_name = which.file_name(&data.ght_code, data.campaign);
     // Written off the async workers: a workbook is seconds of CPU for a
     // large GHT.
@@ -139,8 +139,12 @@ pub async fn ght_workbook(
     Ok(Download { bytes, file_name })
 }
 
-/// What a GHT's workbooks show, for a campaign.
-async fn gather(
+/// What a GHT's workbooks and its page show, for a campaign (by default
+/// the latest).
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope or an unknown campaign.
+pub async fn ght_data(
     db: &Db,
     principal: &Principal,
     ght: &GhtCode,

@@ -355,19 +355,32 @@ pub async fn trajectories(
             by_campaign.push((campaign, found.values));
         }
     }
+    let campaigns: Vec<&campaign::Model> = by_campaign.iter().map(|(c, _)| c).collect();
+    Ok(trajectories_over(&targets, &campaigns, |i, code| {
+        let value = by_campaign.get(i).and_then(|(_, values)| values.iter().find(|v| v.code == code));
+        (value.and_then(|v| v.value), value.map(|v| v.detail.concerned_etablissements().to_vec()).unwrap_or_default())
+    }))
+}
+
+/// The trajectory of each target sub-domain of a GHT over some campaigns
+/// (oldest first), `measure(i, code)` giving the target rate of indicator
+/// `code` at the `i`-th campaign and the établissements it concerns: the
+/// GHT's page reads its stored runs, the national dashboard the values
+/// gathered for every GHT.
+pub fn trajectories_over(
+    targets: &crate::store::targets::TargetVersion,
+    campaigns: &[&campaign::Model],
+    measure: impl Fn(usize, &str) -> (Option<f64>, Vec<String>),
+) -> Vec<Trajectory> {
     let mut trajectories = Vec::new();
     for target in &targets.products {
-        let code = format!("APP.TARGET_RATE.{}", target.subdomain_code);
-        let points: Vec<CampaignPoint> = by_campaign
+        let code = format!("{}{}", stored::TARGET_RATE_PREFIX, target.subdomain_code);
+        let points: Vec<CampaignPoint> = campaigns
             .iter()
-            .map(|(campaign, values)| {
-                let value = values.iter().find(|v| v.code == code);
-                CampaignPoint {
-                    year: campaign.year.get(),
-                    reference_date: campaign.reference_date,
-                    rate: value.and_then(|v| v.value),
-                    concerned: value.map(|v| v.detail.concerned_etablissements().to_vec()).unwrap_or_default(),
-                }
+            .enumerate()
+            .map(|(i, campaign)| {
+                let (rate, concerned) = measure(i, &code);
+                CampaignPoint { year: campaign.year.get(), reference_date: campaign.reference_date, rate, concerned }
             })
             .collect();
         let plan: BTreeMap<String, chrono::NaiveDate> = targets
@@ -378,5 +391,5 @@ pub async fn trajectories(
             .collect();
         trajectories.push(trajectory(target.subdomain_code.as_str(), &points, &plan));
     }
-    Ok(trajectories)
+    trajectories
 }

@@ -253,3 +253,25 @@ pub async fn annotated_copy(
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((upload.file_name, content))
 }
+
+/// Uploads the history shows at most.
+pub const HISTORY: u64 = 200;
+
+/// The deposits of a GHT for a campaign, latest first, as the caller may
+/// see them: all of them, or an établissement's own.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope.
+pub async fn history(
+    db: &Db,
+    principal: &Principal,
+    ght: &GhtCode,
+    year: CampaignYear,
+) -> Result<Vec<inventory_upload::Model>, AppError> {
+    access::readable_ght(db.reader(), principal, ght).await?;
+    let mut uploads = inventory::of_ght(db.reader(), ght, year, HISTORY).await?;
+    if let Scope::Etablissement { finess, .. } = &principal.scope {
+        uploads.retain(|u| u.finess_ej.as_ref() == Some(finess));
+    }
+    Ok(uploads)
+}

@@ -15,6 +15,8 @@ pub mod access;
 pub mod anchors;
 pub mod audit;
 pub mod catalogue;
+pub mod dashboard;
+pub mod deposits;
 pub mod directory;
 pub mod exports;
 pub mod ght_list;

@@ -192,6 +192,7 @@ mod tests {
                 reporting: codes.iter().cloned().collect(),
                 values: [("APP.COUNT".to_owned(), values)].into_iter().collect(),
                 answers: Vec::new(),
+                concerned: Default::default(),
             }),
             schema: indicator_schema().unwrap_or_default(),
             full,

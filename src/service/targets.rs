@@ -180,3 +180,80 @@ pub async fn declare_answer(
     write.commit().await?;
     Ok(saved)
 }
+
+/// Every version of a GHT's targets, latest first, with their products'
+/// names.
+///
+/// # Errors
+/// `NotFound` for a GHT out of scope.
+pub async fn history(db: &Db, principal: &Principal, ght: &GhtCode) -> Result<Vec<NamedTargets>, AppError> {
+    let reader = db.reader();
+    access::readable_ght(reader, principal, ght).await?;
+    let mut all = Vec::new();
+    for version in targets::versions(reader, ght).await? {
+        if let Some(found) = targets::version(reader, ght, version.id).await? {
+            all.push(named(reader, found).await?);
+        }
+    }
+    Ok(all)
+}
+
+/// What changed from one version of targets to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetChange {
+    /// A sub-domain got a target.
+    Added { subdomain: String, product: String },
+    /// A sub-domain lost its target.
+    Removed { subdomain: String, product: String },
+    /// A sub-domain's target changed.
+    Replaced { subdomain: String, from: String, to: String },
+    /// An établissement's planned migration date appeared, moved or went.
+    Planned { finess: String, subdomain: String, from: Option<NaiveDate>, to: Option<NaiveDate> },
+}
+
+/// The changes from `before` to `after`, sub-domains in order, then the
+/// planned dates.
+pub fn changes(before: &NamedTargets, after: &NamedTargets) -> Vec<TargetChange> {
+    use std::collections::BTreeMap;
+    let products = |t: &NamedTargets| -> BTreeMap<String, String> {
+        t.version
+            .products
+            .iter()
+            .map(|p| {
+                let name = t.names.get(&p.product_id).cloned().unwrap_or_else(|| format!("produit {}", p.product_id));
+                (p.subdomain_code.to_string(), name)
+            })
+            .collect()
+    };
+    let plans = |t: &NamedTargets| -> BTreeMap<(String, String), NaiveDate> {
+        t.version
+            .migrations
+            .iter()
+            .map(|m| ((m.finess_ej.to_string(), m.subdomain_code.to_string()), m.planned_on))
+            .collect()
+    };
+    let (a, b) = (products(before), products(after));
+    let mut found = Vec::new();
+    let subdomains: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for subdomain in subdomains {
+        match (a.get(subdomain), b.get(subdomain)) {
+            (None, Some(to)) => found.push(TargetChange::Added { subdomain: subdomain.clone(), product: to.clone() }),
+            (Some(from), None) => {
+                found.push(TargetChange::Removed { subdomain: subdomain.clone(), product: from.clone() })
+            }
+            (Some(from), Some(to)) if from != to => {
+                found.push(TargetChange::Replaced { subdomain: subdomain.clone(), from: from.clone(), to: to.clone() })
+            }
+            _ => {}
+        }
+    }
+    let (a, b) = (plans(before), plans(after));
+    let keys: BTreeSet<&(String, String)> = a.keys().chain(b.keys()).collect();
+    for key in keys {
+        let (from, to) = (a.get(key).copied(), b.get(key).copied());
+        if from != to {
+            found.push(TargetChange::Planned { finess: key.0.clone(), subdomain: key.1.clone(), from, to });
+        }
+    }
+    found
+}

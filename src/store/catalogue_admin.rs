@@ -371,3 +371,19 @@ pub async fn update_product(
     record_product(txn, actor, "product.update", &updated, before, None).await?;
     Ok(updated)
 }
+
+/// The products GHTs proposed that await the operator's approval, oldest
+/// first (at most `limit`).
+///
+/// # Errors
+/// When the query fails.
+pub async fn pending(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<product::Model>, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(product::Entity::find()
+        .filter(product::Column::Status.eq(crate::domain::ProductStatus::Pending))
+        .filter(product::Column::MergedInto.is_null())
+        .order_by_asc(product::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}

@@ -26,6 +26,7 @@ pub mod regions;
 pub mod review;
 pub mod seed;
 pub mod sessions;
+pub mod staged;
 pub mod state_aliases;
 pub mod submissions;
 pub mod targets;

@@ -158,6 +158,41 @@ pub async fn in_force_at(
     let Some(version) = select.order_by_desc(target_version::Column::Id).one(conn).await? else {
         return Ok(None);
     };
+    Ok(Some(with_contents(conn, version).await?))
+}
+
+/// Every version of a GHT's targets, latest first.
+///
+/// # Errors
+/// When the query fails.
+pub async fn versions(conn: &impl ConnectionTrait, ght: &GhtCode) -> Result<Vec<target_version::Model>, StoreError> {
+    Ok(target_version::Entity::find()
+        .filter(target_version::Column::GhtCode.eq(ght.as_str()))
+        .order_by_desc(target_version::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// One version of a GHT's targets, by id (`None`: absent, or another GHT's).
+///
+/// # Errors
+/// When the query fails.
+pub async fn version(conn: &impl ConnectionTrait, ght: &GhtCode, id: i64) -> Result<Option<TargetVersion>, StoreError> {
+    let found = target_version::Entity::find_by_id(id)
+        .filter(target_version::Column::GhtCode.eq(ght.as_str()))
+        .one(conn)
+        .await?;
+    match found {
+        Some(version) => Ok(Some(with_contents(conn, version).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A version with its products and migrations.
+async fn with_contents(
+    conn: &impl ConnectionTrait,
+    version: target_version::Model,
+) -> Result<TargetVersion, StoreError> {
     let products = target_product::Entity::find()
         .filter(target_product::Column::VersionId.eq(version.id))
         .order_by_asc(target_product::Column::SubdomainCode)
@@ -169,7 +204,7 @@ pub async fn in_force_at(
         .order_by_asc(target_migration::Column::SubdomainCode)
         .all(conn)
         .await?;
-    Ok(Some(TargetVersion { version, products, migrations }))
+    Ok(TargetVersion { version, products, migrations })
 }
 
 /// The GHTs with a version of targets that names a product (current or
@@ -195,4 +230,54 @@ pub async fn ghts_naming(conn: &impl ConnectionTrait, product_id: i64) -> Result
     codes.sort();
     codes.dedup();
     Ok(codes)
+}
+
+/// The targets in force of many GHTs at once (the latest version of each
+/// created by `at`, or the current ones), by GHT code: three queries
+/// whatever the number of GHTs, for the national dashboard.
+///
+/// # Errors
+/// When a query fails.
+pub async fn in_force_of_all(
+    conn: &impl ConnectionTrait,
+    codes: &[String],
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<std::collections::BTreeMap<String, TargetVersion>, StoreError> {
+    let mut select =
+        target_version::Entity::find().filter(target_version::Column::GhtCode.is_in(codes.iter().cloned()));
+    if let Some(at) = at {
+        select = select.filter(target_version::Column::CreatedAt.lte(at));
+    }
+    let mut latest: std::collections::BTreeMap<String, target_version::Model> = std::collections::BTreeMap::new();
+    for version in select.order_by_asc(target_version::Column::Id).all(conn).await? {
+        latest.insert(version.ght_code.to_string(), version);
+    }
+    let ids: Vec<i64> = latest.values().map(|v| v.id).collect();
+    let mut products: std::collections::HashMap<i64, Vec<target_product::Model>> = std::collections::HashMap::new();
+    for product in target_product::Entity::find()
+        .filter(target_product::Column::VersionId.is_in(ids.clone()))
+        .order_by_asc(target_product::Column::SubdomainCode)
+        .all(conn)
+        .await?
+    {
+        products.entry(product.version_id).or_default().push(product);
+    }
+    let mut migrations: std::collections::HashMap<i64, Vec<target_migration::Model>> = std::collections::HashMap::new();
+    for migration in target_migration::Entity::find()
+        .filter(target_migration::Column::VersionId.is_in(ids))
+        .order_by_asc(target_migration::Column::FinessEj)
+        .order_by_asc(target_migration::Column::SubdomainCode)
+        .all(conn)
+        .await?
+    {
+        migrations.entry(migration.version_id).or_default().push(migration);
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(code, version)| {
+            let products = products.remove(&version.id).unwrap_or_default();
+            let migrations = migrations.remove(&version.id).unwrap_or_default();
+            (code, TargetVersion { version, products, migrations })
+        })
+        .collect())
 }

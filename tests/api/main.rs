@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod audit;
+mod browser;
 mod campaigns;
 mod catalogue_admin;
 mod cli;

@@ -76,7 +76,7 @@ db_test!(a_dsi_signs_in_with_a_token_sees_its_ght_and_its_exports_and_signs_out,
     let mut browser = Browser::new(&app);
 
     let home = browser.get("/").await;
-    assert_eq!((home.status, home.location.as_str()), (StatusCode::SEE_OTHER, "/connexion?return_to=/"));
+    assert_eq!((home.status, home.location.as_str()), (StatusCode::SEE_OTHER, "/connexion?return_to=%2F"));
     let page = browser.get("/connexion").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
@@ -94,7 +94,7 @@ db_test!(a_dsi_signs_in_with_a_token_sees_its_ght_and_its_exports_and_signs_out,
     let home = browser.get("/").await;
     assert_eq!(home.status, StatusCode::OK, "{}", home.text);
     assert!(home.text.contains("Vous êtes la DSI du GHT NOR-02."), "{}", home.text);
-    assert!(home.text.contains("<th scope=\"row\">NOR-02</th>"), "{}", home.text);
+    assert!(home.text.contains("<th scope=\"row\"><a href=\"/ght/NOR-02\">NOR-02</a></th>"), "{}", home.text);
     assert!(!home.text.contains("HDF-01"), "another GHT is never shown");
     // The export links work with the page's session.
     let vision = browser.get("/api/v1/ghts/NOR-02/exports/vision.xlsx").await;

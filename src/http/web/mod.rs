@@ -1,13 +1,24 @@
-//! Server-rendered pages, in French, on the same services as the API: the
-//! sign-in page (a token pasted once, or the identity provider), sign-out,
-//! and the home page of what the caller sees. Templates and the stylesheet
-//! are in the binary: nothing is fetched from elsewhere.
+//! Server-rendered pages, in French, on the same services as the API:
+//! sign-in (a token pasted once, or the identity provider) and sign-out,
+//! the national and regional dashboard, a GHT's page, its campaign and
+//! deposits, its review and its targets, and the operator's pages.
+//! Templates and the stylesheet are in the binary: nothing is fetched from
+//! elsewhere, and every flow works without JavaScript.
 //!
 //! A page decides nothing itself: who the caller is comes from the session
-//! (`service::sign_in`), what they see from the same service functions the
-//! API calls, so no page can show what the API would refuse.
+//! ([`page::Visitor`]), what they see and change from the same service
+//! functions the API calls (which decide access in `service::access`), so
+//! no page can show what the API would refuse.
 
-use std::sync::OnceLock;
+mod admin;
+mod charts;
+mod dashboard;
+mod deposits;
+mod format;
+mod ght;
+mod page;
+mod review;
+mod targets;
 
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -15,74 +26,90 @@ use axum::extract::{Form, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use minijinja::{Environment, context};
+use axum::routing::{get, post};
+use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::auth::session_secret;
 use super::cookies::{cookie, same_origin, see_other, session_cookie};
-use crate::auth::session::{SESSION_COOKIE, csrf_matches, csrf_token};
-use crate::auth::{Principal, Scope};
+use crate::auth::Scope;
+use crate::auth::session::{SESSION_COOKIE, csrf_matches};
 use crate::error::AppError;
 use crate::service::{referential, sign_in};
 use crate::store::pagination::Page;
+use page::{PageError, Visitor, form, render};
 
 /// GHTs listed on the home page at most (there are 136).
 const GHTS_LISTED: u64 = 200;
 
 /// The pages' paths: pages for people, not part of the API's document.
-pub const PATHS: [&str; 4] = ["/", "/connexion", "/deconnexion", "/static/style.css"];
+pub const PATHS: [&str; 27] = [
+    "/",
+    "/connexion",
+    "/deconnexion",
+    "/static/style.css",
+    "/tableau-de-bord",
+    "/ght/{code}",
+    "/ght/{code}/campagne",
+    "/ght/{code}/depot",
+    "/ght/{code}/depot/confirmer",
+    "/ght/{code}/revue",
+    "/ght/{code}/revue/classeur",
+    "/ght/{code}/cibles",
+    "/ght/{code}/cibles/calendrier",
+    "/depots/{id}",
+    "/depots/{id}/valider",
+    "/depots/{id}/retirer",
+    "/lignes/{id}",
+    "/admin",
+    "/admin/campagnes",
+    "/admin/campagnes/{year}/cloture",
+    "/admin/jetons",
+    "/admin/jetons/{prefix}/revocation",
+    "/admin/adhesions",
+    "/admin/adhesions/{code}/{id}/fin",
+    "/admin/referentiel/finess",
+    "/admin/referentiel/ght",
+    "/admin/catalogue/fusion",
+];
+
+/// Paths of the catalogue actions (kept apart: the array above is long enough).
+pub const CATALOGUE_PATHS: [&str; 2] =
+    ["/admin/catalogue/produits/{id}/approbation", "/admin/catalogue/alias/{id}/promotion"];
 
 /// The pages' routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(PATHS[0], get(home))
         .route(PATHS[1], get(sign_in_page).post(sign_in_form))
-        .route(PATHS[2], axum::routing::post(sign_out_form))
+        .route(PATHS[2], post(sign_out_form))
         .route(PATHS[3], get(style))
-}
-
-fn templates() -> &'static Environment<'static> {
-    static TEMPLATES: OnceLock<Environment<'static>> = OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        let mut env = Environment::new();
-        // Templates ending in .html are escaped: user text is never markup.
-        for (name, source) in [
-            ("base.html", include_str!("templates/base.html")),
-            ("connexion.html", include_str!("templates/connexion.html")),
-            ("accueil.html", include_str!("templates/accueil.html")),
-        ] {
-            if let Err(error) = env.add_template(name, source) {
-                tracing::error!(%error, template = name, "a page template does not compile");
-            }
-        }
-        env
-    })
-}
-
-fn render(name: &str, values: minijinja::Value) -> Result<Html<String>, AppError> {
-    let template = templates().get_template(name).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(Html(template.render(values).map_err(|e| AppError::Internal(e.into()))?))
-}
-
-/// The signed-in caller as the layout shows them.
-#[derive(Debug, Serialize)]
-struct Caller {
-    label: String,
-    role: String,
-    csrf: String,
-}
-
-/// The caller of a page: its session's principal and the layout's view of
-/// it, or `None` when not signed in.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, Caller)>, AppError> {
-    let Some(secret) = session_secret(headers) else { return Ok(None) };
-    let Some(principal) = sign_in::authenticate(&state.db, state.settings.sessions, secret).await? else {
-        return Ok(None);
-    };
-    let view = Caller { label: principal.label.clone(), role: principal.role.to_string(), csrf: csrf_token(secret) };
-    Ok(Some((principal, view)))
+        .route(PATHS[4], get(dashboard::page))
+        .route(PATHS[5], get(ght::page))
+        .route(PATHS[6], get(deposits::campaign_page))
+        .route(PATHS[7], post(deposits::simulate))
+        .route(PATHS[8], post(deposits::confirm))
+        .route(PATHS[9], get(review::page).post(review::confirm))
+        .route(PATHS[10], post(review::workbook))
+        .route(PATHS[11], get(targets::page).post(targets::set_target))
+        .route(PATHS[12], post(targets::plan))
+        .route(PATHS[13], get(deposits::upload_page))
+        .route(PATHS[14], post(deposits::validate))
+        .route(PATHS[15], post(deposits::withdraw))
+        .route(PATHS[16], get(deposits::entry_page).post(deposits::correct_entry))
+        .route(PATHS[17], get(admin::page))
+        .route(PATHS[18], post(admin::open_campaign))
+        .route(PATHS[19], post(admin::close_campaign))
+        .route(PATHS[20], post(admin::create_token))
+        .route(PATHS[21], post(admin::revoke_token))
+        .route(PATHS[22], post(admin::add_member))
+        .route(PATHS[23], post(admin::end_member))
+        .route(PATHS[24], post(admin::load_finess))
+        .route(PATHS[25], post(admin::load_ght_list))
+        .route(PATHS[26], post(admin::merge))
+        .route(CATALOGUE_PATHS[0], post(admin::approve_product))
+        .route(CATALOGUE_PATHS[1], post(admin::promote_alias))
 }
 
 /// A GHT on the home page.
@@ -93,13 +120,12 @@ struct GhtRow {
     region: String,
 }
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let Some((principal, view)) = caller(&state, &headers).await? else {
-        return see_other("/connexion?return_to=/", Vec::new());
-    };
+async fn home(visitor: Visitor, State(state): State<AppState>) -> Result<Response, PageError> {
+    let principal = &visitor.principal;
     let page = Page { number: 1, size: GHTS_LISTED };
-    let ghts: Vec<GhtRow> = referential::ghts(&state.db, &principal, None, page)
-        .await?
+    let ghts: Vec<GhtRow> = referential::ghts(&state.db, principal, None, page)
+        .await
+        .map_err(|e| visitor.error(e))?
         .items
         .into_iter()
         .map(|g| GhtRow { code: g.code.to_string(), name: g.name, region: g.region_code.to_string() })
@@ -110,7 +136,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         Scope::Ght(code) => format!("Vous êtes la DSI du GHT {code}."),
         Scope::Etablissement { finess, .. } => format!("Vous représentez l'établissement {finess}."),
     };
-    Ok(render("accueil.html", context! { caller => view, ghts, scope })?.into_response())
+    visitor.page("accueil.html", context! { ghts, scope })
 }
 
 /// `?return_to=`.
@@ -129,11 +155,6 @@ async fn sign_in_page(State(state): State<AppState>, Query(query): Query<ReturnT
 struct SignInForm {
     token: String,
     return_to: Option<String>,
-}
-
-/// A page's form, or a French message when it is not one.
-fn form<T>(form: Result<Form<T>, FormRejection>, fields: &str) -> Result<T, AppError> {
-    form.map(|Form(form)| form).map_err(|_| AppError::BadRequest(format!("formulaire attendu : {fields}")))
 }
 
 async fn sign_in_form(

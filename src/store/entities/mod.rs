@@ -30,6 +30,7 @@ pub mod product_alias;
 pub mod product_vendor;
 pub mod region;
 pub mod session;
+pub mod staged_deposit;
 pub mod state_alias;
 pub mod target_migration;
 pub mod target_product;

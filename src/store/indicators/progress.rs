@@ -87,3 +87,48 @@ pub async fn progress(
     }
     Ok(progress)
 }
+
+/// How many établissements each GHT expected and how many reported, for a
+/// campaign: the members at its reference date, and the reporting count
+/// of the GHT's stored run (none yet: nobody reported). Two queries for
+/// any number of GHTs, for the national table.
+///
+/// # Errors
+/// When a query fails.
+pub async fn completeness(
+    conn: &impl ConnectionTrait,
+    year: CampaignYear,
+    reference_date: chrono::NaiveDate,
+    codes: &[String],
+) -> Result<BTreeMap<String, (i32, i32)>, StoreError> {
+    use sea_orm::QuerySelect;
+
+    use crate::store::entities::ght_membership;
+    let members: Vec<String> = ght_membership::Entity::find()
+        .select_only()
+        .column(ght_membership::Column::GhtCode)
+        .filter(ghts::active_on(reference_date))
+        .filter(ght_membership::Column::GhtCode.is_in(codes.iter().cloned()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut counts: BTreeMap<String, (i32, i32)> = codes.iter().map(|c| (c.clone(), (0, 0))).collect();
+    for code in members {
+        if let Some(count) = counts.get_mut(&code) {
+            count.0 += 1;
+        }
+    }
+    let runs: Vec<(String, i32)> = indicator_run::Entity::find()
+        .select_only()
+        .columns([indicator_run::Column::GhtCode, indicator_run::Column::Reporting])
+        .filter(indicator_run::Column::CampaignYear.eq(year.get()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (code, reporting) in runs {
+        if let Some(count) = counts.get_mut(&code) {
+            count.1 = reporting;
+        }
+    }
+    Ok(counts)
+}

@@ -161,6 +161,10 @@ pub struct PeerValues {
     pub values: BTreeMap<String, BTreeMap<String, f64>>,
     /// Declared governance answers.
     pub answers: Vec<crate::store::entities::indicator_answer::Model>,
+    /// The établissements concerned by each sub-domain's target rate
+    /// (`APP.TARGET_RATE.*`), per GHT: what a trajectory's planned rate is
+    /// measured over.
+    pub concerned: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 /// Regional and national values as last gathered, by campaign and region
@@ -214,6 +218,9 @@ impl crate::store::Db {
     }
 }
 
+/// The code prefix of the sub-domains' target rates.
+pub const TARGET_RATE_PREFIX: &str = "APP.TARGET_RATE.";
+
 /// Gathers [`PeerValues`] for a region, or the nation.
 ///
 /// # Errors
@@ -248,14 +255,19 @@ pub async fn peer_values(
     let decoding = reporting.clone();
     let values = tokio::task::spawn_blocking(move || {
         let mut values: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        let mut concerned: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for (ght, document) in runs.iter().filter(|(g, _)| decoding.contains(g)) {
             for value in parse_values(document, "ght_values", ght, year)? {
+                if value.code.starts_with(TARGET_RATE_PREFIX) {
+                    let who = value.detail.concerned_etablissements().to_vec();
+                    concerned.entry(value.code.clone()).or_default().insert(ght.clone(), who);
+                }
                 if let Some(v) = value.value {
                     values.entry(value.code).or_default().insert(ght.clone(), v);
                 }
             }
         }
-        Ok::<_, StoreError>(values)
+        Ok::<_, StoreError>((values, concerned))
     })
     .await
     .map_err(|e| sea_orm::DbErr::Custom(format!("decoding the GHT values of {year} stopped: {e}")))??;
@@ -264,5 +276,6 @@ pub async fn peer_values(
         .filter(indicator_answer::Column::GhtCode.is_in(codes))
         .all(conn)
         .await?;
-    Ok(PeerValues { ghts, reporting, values, answers })
+    let (values, concerned) = values;
+    Ok(PeerValues { ghts, reporting, values, answers, concerned })
 }

@@ -285,3 +285,23 @@ async fn record_status(
     )
     .await
 }
+
+/// Every upload of a GHT for a campaign, latest first (at most `limit`).
+///
+/// # Errors
+/// When the query fails.
+pub async fn of_ght(
+    conn: &impl ConnectionTrait,
+    ght: &GhtCode,
+    campaign: CampaignYear,
+    limit: u64,
+) -> Result<Vec<inventory_upload::Model>, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(inventory_upload::Entity::find()
+        .filter(inventory_upload::Column::GhtCode.eq(ght.as_str()))
+        .filter(inventory_upload::Column::CampaignYear.eq(campaign.get()))
+        .order_by_desc(inventory_upload::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,152 @@
+//! The review page of a GHT: the names the catalogue did not recognise
+//! (or recognised with doubt), most frequent first, with their
+//! suggestions; one click confirms a product or a state, and the review
+//! workbook goes out and comes back filled.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::ght::ght_in_path;
+use super::page::{PageError, Visitor, encode, form};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::cookies::see_other;
+use crate::http::extract::form_parts;
+use crate::service::review::{self, Resolution};
+use crate::store::catalogue;
+use crate::store::pagination::Page;
+
+/// Names per page.
+const NAMES_PER_PAGE: u64 = 30;
+/// Who reviews: as the API's review routes.
+const REVIEWERS: [Role; 3] = [Role::Admin, Role::National, Role::Ght];
+
+/// `?page=&confirme=&confirmes=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReviewQuery {
+    page: Option<u64>,
+    confirme: Option<String>,
+    confirmes: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct ItemView {
+    name: String,
+    spellings: String,
+    occurrences: usize,
+    etablissements: usize,
+    current: Option<String>,
+    suggestions: Vec<(i64, String, String)>,
+}
+
+/// The review page.
+pub async fn page(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<ReviewQuery>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    visitor.require(&REVIEWERS)?;
+    let code = ght_in_path(&code).map_err(fail)?;
+    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    let (items, _) = review::queue(&state.db, &visitor.principal, &code, Page { number, size: NAMES_PER_PAGE })
+        .await
+        .map_err(fail)?;
+    let mut ids: Vec<i64> = items.items.iter().flat_map(|i| i.suggestions.iter().map(|(id, _)| *id)).collect();
+    ids.extend(items.items.iter().filter_map(|i| i.current_product));
+    let names = catalogue::product_names(state.db.reader(), ids).await.map_err(|e| fail(e.into()))?;
+    let views: Vec<ItemView> = items
+        .items
+        .iter()
+        .map(|item| ItemView {
+            name: item.spellings.first().cloned().unwrap_or_else(|| item.normalised_name.clone()),
+            spellings: item.spellings.join(" · "),
+            occurrences: item.occurrences,
+            etablissements: item.etablissements.len(),
+            current: item.current_product.and_then(|id| names.get(&id).cloned()),
+            suggestions: item
+                .suggestions
+                .iter()
+                .map(|(id, score)| (*id, names.get(id).cloned().unwrap_or_default(), format!("{:.0} %", score * 100.0)))
+                .collect(),
+        })
+        .collect();
+    visitor.page(
+        "revue.html",
+        context! {
+            code => code.to_string(), items => views,
+            page => number, pages => items.total_pages, total => items.total_items,
+            writes => visitor.principal.writes_ght(&code),
+            confirmed => query.confirme, confirmed_many => query.confirmes,
+        },
+    )
+}
+
+/// A one-click confirmation: the name and the choice (`product:ID`,
+/// `state:in_house`…), or a product number typed.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    nom: String,
+    #[serde(default)]
+    choix: String,
+    #[serde(default)]
+    produit: String,
+}
+
+/// Confirms one name.
+pub async fn confirm(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    sent: Result<Form<ConfirmForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    let code = ght_in_path(&code).map_err(fail)?;
+    let sent = form(sent, "csrf, nom, choix ou produit").map_err(fail)?;
+    visitor.check_csrf(&sent.csrf)?;
+    let typed = sent.produit.trim();
+    let resolution = if !typed.is_empty() {
+        let id = typed
+            .parse::<i64>()
+            .map_err(|_| fail(AppError::Invalid(format!("produit : « {typed} » n'est pas un numéro du catalogue"))))?;
+        Resolution::Product(id)
+    } else if let Some(id) = sent.choix.strip_prefix("product:") {
+        Resolution::Product(id.parse().map_err(|_| fail(AppError::BadRequest("choix illisible".to_owned())))?)
+    } else if let Some(state) = sent.choix.strip_prefix("state:") {
+        Resolution::state(state).ok_or_else(|| fail(AppError::Invalid(format!("« {state} » n'est pas un état"))))?
+    } else {
+        return Err(fail(AppError::Invalid(
+            "choisissez un produit proposé, un état, ou tapez un numéro de produit".to_owned(),
+        )));
+    };
+    review::confirm(&state.db, visitor.actor(), &code, &sent.nom, resolution).await.map_err(fail)?;
+    see_other(&format!("/ght/{code}/revue?confirme={}", encode(&sent.nom)), Vec::new()).map_err(fail)
+}
+
+/// Confirms a filled review workbook.
+pub async fn workbook(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    let code = ght_in_path(&code).map_err(fail)?;
+    let multipart = multipart.map_err(|e| fail(e.into()))?;
+    let (fields, file) = form_parts(multipart, state.settings.max_upload_bytes, "revue.xlsx").await.map_err(fail)?;
+    visitor.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let (name, bytes) =
+        file.ok_or_else(|| fail(AppError::BadRequest("choisissez le classeur de revue rempli".to_owned())))?;
+    let _worker = state.workers.admit(visitor.principal.caller).map_err(fail)?;
+    let done = review::confirm_workbook(&state.db, &state.worker, visitor.actor(), &code, &name, &bytes)
+        .await
+        .map_err(fail)?;
+    see_other(&format!("/ght/{code}/revue?confirmes={}", done.names), Vec::new()).map_err(fail)
+}

@@ -1,0 +1,237 @@
+//! The targets page of a GHT: the target product of each sub-domain (found
+//! by a catalogue search that works as a plain form), the planned
+//! migration date of each établissement, the previous versions and what
+//! changed between two of them. Every change is a new version.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::format::date;
+use super::ght::ght_in_path;
+use super::page::{PageError, Visitor, encode, form};
+use crate::domain::GhtCode;
+use crate::error::AppError;
+use crate::http::AppState;
+use crate::http::cookies::see_other;
+use crate::service::targets::{self, NamedTargets, ProposedTargets, TargetChange};
+use crate::service::{catalogue, reference, referential};
+use crate::store::pagination::Page;
+
+/// Products a search shows.
+const FOUND_SHOWN: u64 = 20;
+
+/// `?recherche=&sous_domaine=&avant=&apres=&enregistre=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct TargetsQuery {
+    recherche: Option<String>,
+    sous_domaine: Option<String>,
+    avant: Option<i64>,
+    apres: Option<i64>,
+    enregistre: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct TargetView {
+    subdomain: String,
+    label: String,
+    product: String,
+    plans: Vec<(String, String)>,
+}
+
+/// The targets page.
+pub async fn page(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<TargetsQuery>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    let code = ght_in_path(&code).map_err(fail)?;
+    let history = targets::history(&state.db, &visitor.principal, &code).await.map_err(fail)?;
+    let taxonomy = reference::taxonomy(&state.db).await.map_err(fail)?;
+    let label_of = |c: &str| {
+        taxonomy.subdomains.iter().find(|s| s.code.as_str() == c).map(|s| s.label.clone()).unwrap_or_default()
+    };
+    let current = history.first();
+    let current_view: Vec<TargetView> = current
+        .map(|t| {
+            t.version
+                .products
+                .iter()
+                .map(|p| TargetView {
+                    subdomain: p.subdomain_code.to_string(),
+                    label: label_of(p.subdomain_code.as_str()),
+                    product: t.names.get(&p.product_id).cloned().unwrap_or_default(),
+                    plans: t
+                        .version
+                        .migrations
+                        .iter()
+                        .filter(|m| m.subdomain_code == p.subdomain_code)
+                        .map(|m| (m.finess_ej.to_string(), date(m.planned_on)))
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let search = query.recherche.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let found: Vec<(i64, String, String)> = match search {
+        Some(text) => {
+            catalogue::search(&state.db, &visitor.principal, Some(text), Page { number: 1, size: FOUND_SHOWN })
+                .await
+                .map_err(fail)?
+                .items
+                .into_iter()
+                .map(|p| (p.product.id, p.product.name, p.vendor))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let (_, members) = referential::members(&state.db, &visitor.principal, &code, chrono::Utc::now().date_naive())
+        .await
+        .map_err(fail)?;
+    let members: Vec<(String, String)> = members.into_iter().map(|(_, e)| (e.finess_ej.to_string(), e.name)).collect();
+    let versions: Vec<(i64, String, String, String)> = history
+        .iter()
+        .map(|t| {
+            (
+                t.version.version.id,
+                t.version.version.created_at.format("%d/%m/%Y %H:%M").to_string(),
+                t.version.version.created_by.clone(),
+                t.version.version.comment.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let compared = compare(&history, query.avant, query.apres);
+    visitor.page(
+        "cibles.html",
+        context! {
+            code => code.to_string(), targets => current_view,
+            subdomains => taxonomy.subdomains.iter().map(|s| (s.code.to_string(), s.label.clone())).collect::<Vec<_>>(),
+            chosen_subdomain => query.sous_domaine, search, found, members, versions,
+            compared, before => query.avant, after => query.apres,
+            saved => query.enregistre,
+            writes => visitor.principal.writes_ght(&code),
+        },
+    )
+}
+
+/// The changes between two versions, in words (both must be this GHT's).
+fn compare(history: &[NamedTargets], before: Option<i64>, after: Option<i64>) -> Option<Vec<String>> {
+    let find = |id: i64| history.iter().find(|t| t.version.version.id == id);
+    let (a, b) = (find(before?)?, find(after?)?);
+    let day = |d: Option<NaiveDate>| d.map_or_else(|| "aucune".to_owned(), date);
+    Some(
+        targets::changes(a, b)
+            .into_iter()
+            .map(|change| match change {
+                TargetChange::Added { subdomain, product } => format!("{subdomain} : cible {product} fixée"),
+                TargetChange::Removed { subdomain, product } => format!("{subdomain} : cible {product} retirée"),
+                TargetChange::Replaced { subdomain, from, to } => {
+                    format!("{subdomain} : cible {from} remplacée par {to}")
+                }
+                TargetChange::Planned { finess, subdomain, from, to } => {
+                    format!("{subdomain}, établissement {finess} : date prévue {} → {}", day(from), day(to))
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The current targets as a proposal to change.
+fn proposal_of(current: Option<&NamedTargets>) -> ProposedTargets {
+    let Some(t) = current else { return ProposedTargets::default() };
+    ProposedTargets {
+        products: t.version.products.iter().map(|p| (p.subdomain_code.to_string(), p.product_id)).collect(),
+        migrations: t
+            .version
+            .migrations
+            .iter()
+            .map(|m| (m.finess_ej.to_string(), m.subdomain_code.to_string(), m.planned_on))
+            .collect(),
+        comment: None,
+    }
+}
+
+async fn current(state: &AppState, visitor: &Visitor, code: &GhtCode) -> Result<Option<NamedTargets>, PageError> {
+    Ok(targets::history(&state.db, &visitor.principal, code).await.map_err(|e| visitor.error(e))?.into_iter().next())
+}
+
+/// Sets (or removes) the target of one sub-domain.
+#[derive(Debug, Deserialize)]
+pub struct TargetForm {
+    csrf: String,
+    sous_domaine: String,
+    #[serde(default)]
+    produit: String,
+    #[serde(default)]
+    retirer: String,
+    #[serde(default)]
+    commentaire: String,
+}
+
+/// Saves a new version with one sub-domain's target changed.
+pub async fn set_target(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    sent: Result<Form<TargetForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    let code = ght_in_path(&code).map_err(fail)?;
+    let sent = form(sent, "csrf, sous_domaine, produit").map_err(fail)?;
+    visitor.check_csrf(&sent.csrf)?;
+    let subdomain = sent.sous_domaine.trim().to_owned();
+    let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
+    proposal.products.retain(|(s, _)| *s != subdomain);
+    if sent.retirer.is_empty() {
+        let raw = sent.produit.trim();
+        let id = raw.parse::<i64>().map_err(|_| {
+            fail(AppError::Invalid("choisissez le produit cible parmi les résultats de la recherche".to_owned()))
+        })?;
+        proposal.products.push((subdomain.clone(), id));
+    } else {
+        proposal.migrations.retain(|(_, s, _)| *s != subdomain);
+    }
+    proposal.comment = Some(sent.commentaire.trim().to_owned()).filter(|c| !c.is_empty());
+    targets::replace(&state.db, visitor.actor(), &code, proposal).await.map_err(fail)?;
+    see_other(&format!("/ght/{code}/cibles?enregistre={}", encode(&subdomain)), Vec::new()).map_err(fail)
+}
+
+/// Plans (or unplans) one établissement's migration to a target.
+#[derive(Debug, Deserialize)]
+pub struct PlanForm {
+    csrf: String,
+    sous_domaine: String,
+    finess: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// Saves a new version with one planned date changed.
+pub async fn plan(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    sent: Result<Form<PlanForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    let code = ght_in_path(&code).map_err(fail)?;
+    let sent = form(sent, "csrf, sous_domaine, finess, date").map_err(fail)?;
+    visitor.check_csrf(&sent.csrf)?;
+    let (subdomain, finess) = (sent.sous_domaine.trim().to_owned(), sent.finess.trim().to_owned());
+    let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
+    proposal.migrations.retain(|(f, s, _)| !(*f == finess && *s == subdomain));
+    let raw = sent.date.trim();
+    if !raw.is_empty() {
+        let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map_err(|_| fail(AppError::Invalid(format!("date prévue : « {raw} » n'est pas une date (aaaa-mm-jj)"))))?;
+        proposal.migrations.push((finess, subdomain.clone(), day));
+    }
+    targets::replace(&state.db, visitor.actor(), &code, proposal).await.map_err(fail)?;
+    see_other(&format!("/ght/{code}/cibles?enregistre={}", encode(&subdomain)), Vec::new()).map_err(fail)
+}
