@@ -470,7 +470,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
                 let (_, token) =
                     tokens::create(app.db(), Actor { principal: &principal, request_id: None }, new).await?;
                 println!("Jeton administrateur de démonstration (affiché une seule fois) :\n  {token}");
-                println!("Essai : curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/ghts");
+                println!("Dans un navigateur : http://{addr}/ (collez ce jeton sur la page de connexion)");
+                println!("Par l'API : curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/ghts");
             }
             DemoOutcome::AlreadyPresent => {
                 println!("Données de démonstration déjà présentes (GHT {}).", demo::DEMO_GHT);

@@ -69,3 +69,39 @@ pub fn session_cookie(
     let lifetime = u64::try_from((signed_in.expires_at - chrono::Utc::now()).num_seconds()).unwrap_or(0);
     cookie(settings, crate::auth::session::SESSION_COOKIE, &signed_in.session_secret, "/", lifetime)
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderMap;
+
+    use super::*;
+
+    fn settings(public: &str) -> Settings {
+        let public = public.to_owned();
+        Settings::from_lookup(move |name| (name == "CONVERGENCE_PUBLIC_URL").then(|| public.clone()))
+            .unwrap_or_else(|e| panic!("settings: {e}"))
+    }
+
+    fn from(origin: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = origin.parse() {
+            headers.insert(axum::http::header::ORIGIN, value);
+        }
+        headers
+    }
+
+    #[test]
+    fn the_services_own_pages_are_its_origin_whichever_loopback_name_the_browser_used() {
+        let local = settings("http://127.0.0.1:8080");
+        assert!(same_origin(&local, &HeaderMap::new()), "no Origin: not a cross-site form");
+        assert!(same_origin(&local, &from("http://127.0.0.1:8080")));
+        assert!(same_origin(&local, &from("http://localhost:8080")));
+        assert!(!same_origin(&local, &from("http://localhost:9090")), "another port is another service");
+        assert!(!same_origin(&local, &from("https://localhost:8080")));
+        assert!(!same_origin(&local, &from("http://evil.example:8080")));
+        assert!(!same_origin(&local, &from("null")));
+        let deployed = settings("https://convergence.sante.gouv.fr");
+        assert!(same_origin(&deployed, &from("https://convergence.sante.gouv.fr")));
+        assert!(!same_origin(&deployed, &from("http://localhost")), "no leniency off loopback");
+    }
+}

@@ -257,3 +257,76 @@ pub fn changes(before: &NamedTargets, after: &NamedTargets) -> Vec<TargetChange>
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::entities::{target_migration, target_product, target_version};
+
+    fn version(products: &[(&str, i64)], migrations: &[(&str, &str, &str)]) -> NamedTargets {
+        let ght = GhtCode::parse("NOR-02").unwrap_or_else(|e| panic!("{e}"));
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        NamedTargets {
+            version: TargetVersion {
+                version: target_version::Model {
+                    id: 1,
+                    ght_code: ght,
+                    created_at: Utc::now(),
+                    created_by: "test".into(),
+                    comment: None,
+                },
+                products: products
+                    .iter()
+                    .map(|(s, id)| target_product::Model {
+                        id: 0,
+                        version_id: 1,
+                        subdomain_code: SubdomainCode::parse(s).unwrap_or_else(|e| panic!("{e}")),
+                        product_id: *id,
+                    })
+                    .collect(),
+                migrations: migrations
+                    .iter()
+                    .map(|(f, s, d)| target_migration::Model {
+                        id: 0,
+                        version_id: 1,
+                        finess_ej: Finess::parse(f).unwrap_or_else(|e| panic!("{e}")),
+                        subdomain_code: SubdomainCode::parse(s).unwrap_or_else(|e| panic!("{e}")),
+                        planned_on: day(d),
+                    })
+                    .collect(),
+            },
+            names: [(1, "DxCare".to_owned()), (2, "M-CrossWay".to_owned()), (3, "Pastel".to_owned())].into(),
+        }
+    }
+
+    #[test]
+    fn the_changes_between_two_versions_say_each_target_and_each_date() {
+        let before = version(&[("DPI.CORE", 1), ("GAP.ADM", 3)], &[("760780726", "DPI.CORE", "2026-06-30")]);
+        let after = version(
+            &[("DPI.CORE", 2), ("LAB.SIL", 3)],
+            &[("760780726", "DPI.CORE", "2027-01-31"), ("760780734", "DPI.CORE", "2027-06-30")],
+        );
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(
+            changes(&before, &after),
+            vec![
+                TargetChange::Replaced { subdomain: "DPI.CORE".into(), from: "DxCare".into(), to: "M-CrossWay".into() },
+                TargetChange::Removed { subdomain: "GAP.ADM".into(), product: "Pastel".into() },
+                TargetChange::Added { subdomain: "LAB.SIL".into(), product: "Pastel".into() },
+                TargetChange::Planned {
+                    finess: "760780726".into(),
+                    subdomain: "DPI.CORE".into(),
+                    from: day("2026-06-30"),
+                    to: day("2027-01-31"),
+                },
+                TargetChange::Planned {
+                    finess: "760780734".into(),
+                    subdomain: "DPI.CORE".into(),
+                    from: None,
+                    to: day("2027-06-30"),
+                },
+            ]
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+}

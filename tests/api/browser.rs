@@ -312,8 +312,12 @@ browser_test!(a_dsi_deposits_reviews_sets_a_target_downloads_and_signs_out_in_a_
     chrome.goto("/ght/NOR-02/cibles").await;
     chrome.choose("#sous_domaine_recherche", "DPI.CORE").await;
     chrome.fill("#recherche", "crossway").await;
-    chrome.press("Rechercher").await;
-    chrome.click(&format!("#produit-{crossway}")).await;
+    // As one types, the matching products appear without a reload (the
+    // same search is a plain form without JavaScript: tests/api/pages.rs).
+    let choice = format!("#produit-{crossway}");
+    chrome.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&choice)).await.unwrap();
+    assert_eq!(chrome.path().await, "/ght/NOR-02/cibles", "no page was loaded");
+    chrome.click(&choice).await;
     chrome.fill("#commentaire", "Choix du comité stratégique").await;
     chrome.press("Enregistrer la cible").await;
     let targets = chrome.text().await;

@@ -129,7 +129,7 @@ fn serve_demo_once(database_url: &str) -> String {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let last = line.starts_with("Essai") || line.starts_with("Le jeton de démonstration");
+            let last = line.starts_with("Par l'API") || line.starts_with("Le jeton de démonstration");
             if sender.send(line).is_err() || last {
                 return;
             }
@@ -137,7 +137,7 @@ fn serve_demo_once(database_url: &str) -> String {
     });
     let mut printed = Vec::new();
     while let Ok(line) = receiver.recv_timeout(std::time::Duration::from_secs(180)) {
-        let last = line.starts_with("Essai") || line.starts_with("Le jeton de démonstration");
+        let last = line.starts_with("Par l'API") || line.starts_with("Le jeton de démonstration");
         printed.push(line);
         if last {
             break;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::db_test;
+use crate::fixtures::csv_1252;
 #[allow(unused_imports)]
 use crate::helpers::*;
 
@@ -61,6 +62,24 @@ impl Browser {
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Read {
         let request = self.client.post(format!("{}{path}", self.address)).form(form);
         self.send(request).await
+    }
+
+    /// A form with a file, as a browser sends it.
+    async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, Vec<u8>)) -> Read {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_owned()));
+        let request = self.client.post(format!("{}{path}", self.address)).multipart(form);
+        self.send(request).await
+    }
+
+    /// Signs in with a token and returns the session's CSRF token.
+    async fn sign_in(&mut self, token: &str) -> String {
+        let signed = self.post("/connexion", &[("token", token), ("return_to", "/")]).await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text);
+        hidden(&self.get("/").await.text, "csrf")
     }
 }
 
@@ -135,4 +154,124 @@ db_test!(user_text_is_escaped_and_the_stylesheet_is_served_from_the_binary, |app
     let malformed = browser.post("/connexion", &[("jeton", "x")]).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert!(malformed.text.contains("formulaire attendu : token"), "{}", malformed.text);
+});
+
+db_test!(a_simulated_deposit_writes_nothing_and_only_its_depositor_confirms_it_once, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&dsi).await;
+    let csv = csv_1252("Application;Domaine\ncrosway;DPI.CORE\nTableur bloc;BLOC.PLAN\n");
+    let fields = [("campagne", "2026"), ("cible", "760780726")];
+
+    let forged =
+        browser.upload("/ght/NOR-02/depot", &[("csrf", "0"), fields[0], fields[1]], ("h.csv", csv.clone())).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text);
+    let simulated =
+        browser.upload("/ght/NOR-02/depot", &[("csrf", &csrf), fields[0], fields[1]], ("h.csv", csv.clone())).await;
+    assert_eq!(simulated.status, StatusCode::OK, "{}", simulated.text);
+    assert!(simulated.text.contains("Rien n'a encore été enregistré."), "{}", simulated.text);
+    let key = hidden(&simulated.text, "cle");
+    assert_eq!(key.len(), 64, "an unguessable key: {key}");
+    let rows = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    assert_eq!(rows.body["total_items"], 0, "a simulation writes nothing");
+
+    // Another signed-in caller cannot confirm it, even knowing the key.
+    let mut other = Browser::new(&app);
+    let admin = app.admin_token.clone();
+    let other_csrf = other.sign_in(&admin).await;
+    let stolen = other.post("/ght/NOR-02/depot/confirmer", &[("csrf", &other_csrf), ("cle", &key)]).await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND, "{}", stolen.text);
+
+    let confirmed = browser.post("/ght/NOR-02/depot/confirmer", &[("csrf", &csrf), ("cle", &key)]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text);
+    assert!(confirmed.location.starts_with("/depots/"), "{}", confirmed.location);
+    let rows = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    assert_eq!(rows.body["total_items"], 2, "the simulated file is the one imported");
+    let again = browser.post("/ght/NOR-02/depot/confirmer", &[("csrf", &csrf), ("cle", &key)]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a key confirms once");
+
+    // A strict deposit with an error is shown without a confirmation.
+    let broken = csv_1252("Application;Fin de contrat\nDxCare;31/02/2027\n");
+    let refused =
+        browser.upload("/ght/NOR-02/depot", &[("csrf", &csrf), fields[0], fields[1]], ("b.csv", broken)).await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.text);
+    assert!(refused.text.contains("ne peut pas être déposé tel quel"), "{}", refused.text);
+    assert!(!refused.text.contains("name=\"cle\""), "nothing to confirm");
+    assert!(refused.text.contains("31&#x2f;02&#x2f;2027"), "the value at fault is shown: {}", refused.text);
+});
+
+db_test!(a_page_form_from_elsewhere_or_without_the_csrf_token_changes_nothing, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&dsi).await;
+    let product = app.product_id("DxCare").await.to_string();
+    let form = [("csrf", csrf.as_str()), ("sous_domaine", "DPI.CORE"), ("produit", product.as_str())];
+    let forged = browser.post("/ght/NOR-02/cibles", &[("csrf", "0"), form[1], form[2]]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let request = browser
+        .client
+        .post(format!("{}/ght/NOR-02/cibles", app.address))
+        .header("origin", "https://ailleurs.example")
+        .form(&form);
+    let elsewhere = browser.send(request).await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN, "{}", elsewhere.text);
+    let targets = app.send(Method::GET, "/api/v1/ghts/NOR-02/targets", Some(&dsi), None).await;
+    assert_eq!(targets.status, StatusCode::NOT_FOUND, "no target was set: {targets:?}");
+
+    // The catalogue search is a plain form: the products come as choices.
+    let search = browser.get("/ght/NOR-02/cibles?sous_domaine=DPI.CORE&recherche=dxcare").await;
+    assert!(search.text.contains(&format!("id=\"produit-{product}\"")), "{}", search.text);
+    assert!(
+        search.text.contains("name=\"sous_domaine\" id=\"sous-domaine-cible\" value=\"DPI.CORE\""),
+        "{}",
+        search.text
+    );
+    assert!(
+        search.text.contains("<script src=\"/static/recherche.js\" defer></script>"),
+        "as one types, with JavaScript"
+    );
+    let headers_page = browser.client.get(format!("{}/ght/NOR-02/cibles", app.address)).send().await.unwrap();
+    let csp = headers_page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+
+    let saved = browser.post("/ght/NOR-02/cibles", &form).await;
+    assert_eq!(
+        (saved.status, saved.location.as_str()),
+        (StatusCode::SEE_OTHER, "/ght/NOR-02/cibles?enregistre=DPI.CORE")
+    );
+    let targets = app.send(Method::GET, "/api/v1/ghts/NOR-02/targets", Some(&dsi), None).await;
+    assert_eq!(targets.body["products"][0]["subdomain"], "DPI.CORE", "{targets:?}");
+});
+
+db_test!(pages_refuse_what_the_role_may_not_do_and_hide_what_the_scope_does_not_cover, |app| {
+    app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    let fecamp = app.token(Role::Etablissement, None, None, Some("760780734")).await;
+    let dsi = app.token(Role::Ght, Some("NOR-02"), None, None).await;
+    let ars = app.token(Role::Regional, None, Some("NOR"), None).await;
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&fecamp).await;
+    for path in ["/admin", "/tableau-de-bord", "/ght/NOR-02/revue"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}: {}", page.text);
+        assert!(page.text.contains("Opération non autorisée"), "{path}");
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&dsi).await;
+    assert_eq!(browser.get("/tableau-de-bord").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/ght/HDF-01").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/ght/pas-un-code").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/depots/999999").await.status, StatusCode::NOT_FOUND);
+
+    // An ARS compares its region's GHTs only.
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&ars).await;
+    let board = browser.get("/tableau-de-bord").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.text);
+    assert!(board.text.contains("NOR-02") && !board.text.contains("HDF-01"), "{}", board.text);
+    assert_eq!(browser.get("/tableau-de-bord?region=HDF").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.get("/ght/HDF-01").await.status, StatusCode::NOT_FOUND);
+    // Bounded numbers: a page number out of range is refused, not sent to SQL.
+    assert_eq!(browser.get("/ght/NOR-02?page=99999999999").await.status, StatusCode::BAD_REQUEST);
 });

@@ -44,11 +44,12 @@ use page::{PageError, Visitor, form, render};
 const GHTS_LISTED: u64 = 200;
 
 /// The pages' paths: pages for people, not part of the API's document.
-pub const PATHS: [&str; 27] = [
+pub const PATHS: [&str; 28] = [
     "/",
     "/connexion",
     "/deconnexion",
     "/static/style.css",
+    "/static/recherche.js",
     "/tableau-de-bord",
     "/ght/{code}",
     "/ght/{code}/campagne",
@@ -85,31 +86,55 @@ pub fn router() -> Router<AppState> {
         .route(PATHS[1], get(sign_in_page).post(sign_in_form))
         .route(PATHS[2], post(sign_out_form))
         .route(PATHS[3], get(style))
-        .route(PATHS[4], get(dashboard::page))
-        .route(PATHS[5], get(ght::page))
-        .route(PATHS[6], get(deposits::campaign_page))
-        .route(PATHS[7], post(deposits::simulate))
-        .route(PATHS[8], post(deposits::confirm))
-        .route(PATHS[9], get(review::page).post(review::confirm))
-        .route(PATHS[10], post(review::workbook))
-        .route(PATHS[11], get(targets::page).post(targets::set_target))
-        .route(PATHS[12], post(targets::plan))
-        .route(PATHS[13], get(deposits::upload_page))
-        .route(PATHS[14], post(deposits::validate))
-        .route(PATHS[15], post(deposits::withdraw))
-        .route(PATHS[16], get(deposits::entry_page).post(deposits::correct_entry))
-        .route(PATHS[17], get(admin::page))
-        .route(PATHS[18], post(admin::open_campaign))
-        .route(PATHS[19], post(admin::close_campaign))
-        .route(PATHS[20], post(admin::create_token))
-        .route(PATHS[21], post(admin::revoke_token))
-        .route(PATHS[22], post(admin::add_member))
-        .route(PATHS[23], post(admin::end_member))
-        .route(PATHS[24], post(admin::load_finess))
-        .route(PATHS[25], post(admin::load_ght_list))
-        .route(PATHS[26], post(admin::merge))
+        .route(PATHS[4], get(search_script))
+        .route(PATHS[5], get(dashboard::page))
+        .route(PATHS[6], get(ght::page))
+        .route(PATHS[7], get(deposits::campaign_page))
+        .route(PATHS[8], post(deposits::simulate))
+        .route(PATHS[9], post(deposits::confirm))
+        .route(PATHS[10], get(review::page).post(review::confirm))
+        .route(PATHS[11], post(review::workbook))
+        .route(PATHS[12], get(targets::page).post(targets::set_target))
+        .route(PATHS[13], post(targets::plan))
+        .route(PATHS[14], get(deposits::upload_page))
+        .route(PATHS[15], post(deposits::validate))
+        .route(PATHS[16], post(deposits::withdraw))
+        .route(PATHS[17], get(deposits::entry_page).post(deposits::correct_entry))
+        .route(PATHS[18], get(admin::page))
+        .route(PATHS[19], post(admin::open_campaign))
+        .route(PATHS[20], post(admin::close_campaign))
+        .route(PATHS[21], post(admin::create_token))
+        .route(PATHS[22], post(admin::revoke_token))
+        .route(PATHS[23], post(admin::add_member))
+        .route(PATHS[24], post(admin::end_member))
+        .route(PATHS[25], post(admin::load_finess))
+        .route(PATHS[26], post(admin::load_ght_list))
+        .route(PATHS[27], post(admin::merge))
         .route(CATALOGUE_PATHS[0], post(admin::approve_product))
         .route(CATALOGUE_PATHS[1], post(admin::promote_alias))
+        .layer(axum::middleware::map_response(page_headers))
+}
+
+/// What every page answers with: no caching of pages that hold a person's
+/// data (the stylesheet and script set their own), nothing loaded from
+/// elsewhere, no framing, no address sent to other sites.
+async fn page_headers(mut response: Response) -> Response {
+    use axum::http::HeaderValue;
+    use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// A GHT on the home page.
@@ -201,6 +226,13 @@ async fn sign_out_form(
         sign_in::sign_out(&state.db, secret).await?;
     }
     see_other("/connexion", vec![cookie(&state.settings, SESSION_COOKIE, "", "/", 0)?])
+}
+
+async fn search_script() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("static/recherche.js"),
+    )
 }
 
 async fn style() -> impl IntoResponse {
