@@ -214,7 +214,7 @@ pub async fn ght_data(
     let names: std::collections::HashMap<String, String> =
         details.iter().map(|e| (e.finess_ej.to_string(), e.name.clone())).collect();
     let counted = inventory::counted_uploads(reader, year, &members).await?;
-    let entries = inventory::all_entries_of_uploads(reader, &counted).await?;
+    let entries = inventory::shown_entries_of_uploads(reader, &counted).await?;
     let product_ids: Vec<i64> = entries.iter().filter_map(|e| e.product_id).collect();
     let vendor_ids: Vec<i64> = entries.iter().filter_map(|e| e.vendor_id).collect();
     let products = catalogue::product_names(reader, product_ids).await?;

@@ -458,3 +458,66 @@ pub async fn merge(
     catalogue::merge(&state.db, visitor.actor(), from, into).await.map_err(fail)?;
     back(&format!("Produit {from} fusionné dans le produit {into}.")).map_err(fail)
 }
+
+/// Creates a GHT.
+#[derive(Debug, Deserialize)]
+pub struct GhtForm {
+    csrf: String,
+    code: String,
+    nom: String,
+    region: String,
+}
+
+/// Creates a GHT.
+pub async fn create_ght(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    sent: Result<Form<GhtForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    visitor.require(&OPERATORS)?;
+    let sent = form(sent, "csrf, code, nom, region").map_err(fail)?;
+    visitor.check_csrf(&sent.csrf)?;
+    let new = crate::store::ghts::NewGht {
+        code: GhtCode::parse(sent.code.trim()).map_err(|e| fail(AppError::Invalid(format!("code du GHT : {e}"))))?,
+        name: sent.nom.trim().to_owned(),
+        region: RegionCode::parse(sent.region.trim()).map_err(|e| fail(AppError::Invalid(format!("région : {e}"))))?,
+    };
+    let created = referential::create_ght(&state.db, visitor.actor(), new).await.map_err(fail)?;
+    let done = format!("GHT {} créé.", created.code);
+    see_other(&format!("/admin?ght={}&fait={}", created.code, encode(&done)), Vec::new()).map_err(fail)
+}
+
+/// Registers an établissement.
+#[derive(Debug, Deserialize)]
+pub struct EtablissementForm {
+    csrf: String,
+    finess: String,
+    #[serde(default)]
+    nom: String,
+}
+
+/// Registers an établissement from the FINESS directory (its name and
+/// sites), or under the name given.
+pub async fn register_etablissement(
+    visitor: Visitor,
+    State(state): State<AppState>,
+    sent: Result<Form<EtablissementForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let fail = |e: AppError| visitor.error(e);
+    visitor.require(&OPERATORS)?;
+    let sent = form(sent, "csrf, finess, nom").map_err(fail)?;
+    visitor.check_csrf(&sent.csrf)?;
+    let new = crate::store::etablissements::NewEtablissement {
+        finess_ej: Finess::parse(sent.finess.trim()).map_err(|e| fail(AppError::Invalid(format!("FINESS : {e}"))))?,
+        name: Some(sent.nom.trim().to_owned()).filter(|n| !n.is_empty()),
+        category: None,
+        commune: None,
+        sites: None,
+    };
+    let registered = referential::create_etablissement(&state.db, visitor.actor(), new, state.annuaire.as_deref())
+        .await
+        .map_err(fail)?;
+    let e = &registered.etablissement;
+    back(&format!("{} ({}) est enregistré.", e.name, e.finess_ej)).map_err(fail)
+}

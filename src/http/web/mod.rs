@@ -75,9 +75,14 @@ pub const PATHS: [&str; 28] = [
     "/admin/catalogue/fusion",
 ];
 
-/// Paths of the catalogue actions (kept apart: the array above is long enough).
-pub const CATALOGUE_PATHS: [&str; 2] =
-    ["/admin/catalogue/produits/{id}/approbation", "/admin/catalogue/alias/{id}/promotion"];
+/// Paths of the catalogue and referential actions (kept apart: the array
+/// above is long enough).
+pub const CATALOGUE_PATHS: [&str; 4] = [
+    "/admin/catalogue/produits/{id}/approbation",
+    "/admin/catalogue/alias/{id}/promotion",
+    "/admin/ght",
+    "/admin/etablissements",
+];
 
 /// The pages' routes.
 pub fn router() -> Router<AppState> {
@@ -112,6 +117,8 @@ pub fn router() -> Router<AppState> {
         .route(PATHS[27], post(admin::merge))
         .route(CATALOGUE_PATHS[0], post(admin::approve_product))
         .route(CATALOGUE_PATHS[1], post(admin::promote_alias))
+        .route(CATALOGUE_PATHS[2], post(admin::create_ght))
+        .route(CATALOGUE_PATHS[3], post(admin::register_etablissement))
         .layer(axum::middleware::map_response(page_headers))
 }
 

@@ -86,8 +86,22 @@ fn parse_values(
     serde_json::from_str(document).map_err(|e| StoreError::corrupt("indicator_run", format!("{ght}/{year}"), column, e))
 }
 
+/// What a stored run says besides its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunHeader {
+    /// Schema version the values were computed with.
+    pub schema_version: i32,
+    /// When.
+    pub computed_at: chrono::DateTime<chrono::Utc>,
+    /// Établissements expected.
+    pub expected: i32,
+    /// Établissements with a validated inventory.
+    pub reporting: i32,
+}
+
 /// A GHT's stored run for a campaign and its values (the GHT's own, or one
-/// établissement's), or `None` when never computed.
+/// établissement's), or `None` when never computed. Only the document
+/// asked for is read: the établissements' is ten times the GHT's.
 ///
 /// # Errors
 /// When the query fails or the stored values are unreadable.
@@ -96,20 +110,30 @@ pub async fn stored(
     ght: &GhtCode,
     year: CampaignYear,
     finess: Option<&str>,
-) -> Result<Option<(indicator_run::Model, Vec<indicators::Value>)>, StoreError> {
-    let Some(run) = indicator_run::Entity::find_by_id((year, ght.clone())).one(conn).await? else {
-        return Ok(None);
-    };
-    let (document, column) = if finess.is_some() {
-        (&run.etablissement_values, "etablissement_values")
-    } else {
-        (&run.ght_values, "ght_values")
-    };
-    let mut values = parse_values(document, column, &run.ght_code, year)?;
+) -> Result<Option<(RunHeader, Vec<indicators::Value>)>, StoreError> {
+    use sea_orm::QuerySelect;
+    let column =
+        if finess.is_some() { indicator_run::Column::EtablissementValues } else { indicator_run::Column::GhtValues };
+    let found: Option<(i32, chrono::DateTime<chrono::Utc>, i32, i32, String)> =
+        indicator_run::Entity::find_by_id((year, ght.clone()))
+            .select_only()
+            .columns([
+                indicator_run::Column::SchemaVersion,
+                indicator_run::Column::ComputedAt,
+                indicator_run::Column::Expected,
+                indicator_run::Column::Reporting,
+            ])
+            .column(column)
+            .into_tuple()
+            .one(conn)
+            .await?;
+    let Some((schema_version, computed_at, expected, reporting, document)) = found else { return Ok(None) };
+    let name = if finess.is_some() { "etablissement_values" } else { "ght_values" };
+    let mut values = parse_values(&document, name, ght, year)?;
     if let Some(finess) = finess {
         values.retain(|v| v.finess_ej.as_deref() == Some(finess));
     }
-    Ok(Some((run, values)))
+    Ok(Some((RunHeader { schema_version, computed_at, expected, reporting }, values)))
 }
 
 /// A GHT's indicators for a campaign, as read.

@@ -228,6 +228,64 @@ pub async fn entries_of_uploads(
     Ok(PageOf { items, page, total_items, total_pages: total_items.div_ceil(std::cmp::Ord::max(page.size, 1)) })
 }
 
+/// What a GHT's workbooks and page show of a row: not the cells as read,
+/// the flags nor the free text (a third of the columns, and the largest
+/// ones left in the database).
+#[derive(Debug, Clone, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "inventory_entry::Entity")]
+pub struct ShownEntry {
+    /// FINESS EJ.
+    pub finess_ej: Finess,
+    /// FINESS ET, when given.
+    pub finess_et: Option<Finess>,
+    /// The application as written.
+    pub application_raw: String,
+    /// Product, state…
+    pub state: EntryState,
+    /// The catalogue product.
+    pub product_id: Option<i64>,
+    /// How it was matched.
+    pub match_method: Option<MatchMethod>,
+    /// The vendor.
+    pub vendor_id: Option<i64>,
+    /// The sub-domain.
+    pub subdomain_code: Option<SubdomainCode>,
+    /// Version.
+    pub version: Option<String>,
+    /// Go-live date.
+    pub go_live: Option<NaiveDate>,
+    /// Declared users.
+    pub users: Option<i32>,
+    /// Hosting.
+    pub hosting: Option<Hosting>,
+    /// End of contract.
+    pub contract_end: Option<NaiveDate>,
+    /// Annual cost in cents.
+    pub annual_cost_cents: Option<i64>,
+    /// Interfaces, as written.
+    pub interfaces: Option<String>,
+    /// Connected to the identity référentiel.
+    pub identity_connected: Option<bool>,
+    /// Declared convergence status.
+    pub convergence_status: Option<ConvergenceStatus>,
+}
+
+/// The shown columns of every row of these current uploads (by
+/// établissement), in the listing's order: for a GHT's workbooks and page
+/// (a few thousand rows).
+///
+/// # Errors
+/// When the query fails.
+pub async fn shown_entries_of_uploads(
+    conn: &impl ConnectionTrait,
+    current: &HashMap<String, i64>,
+) -> Result<Vec<ShownEntry>, StoreError> {
+    if current.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(of_uploads(current).into_partial_model::<ShownEntry>().all(conn).await?)
+}
+
 /// Every row of these current uploads (by établissement), in the
 /// listing's order: for a GHT's workbooks (a few thousand rows).
 ///
@@ -240,6 +298,12 @@ pub async fn all_entries_of_uploads(
     if current.is_empty() {
         return Ok(Vec::new());
     }
+    Ok(of_uploads(current).all(conn).await?)
+}
+
+/// The rows of these current uploads (each for its établissement), in the
+/// listing's order.
+fn of_uploads(current: &HashMap<String, i64>) -> sea_orm::Select<inventory_entry::Entity> {
     let uploads: Vec<i64> = current.values().copied().collect();
     let mut any = sea_orm::Condition::any();
     for (finess, upload) in current {
@@ -247,8 +311,9 @@ pub async fn all_entries_of_uploads(
             inventory_entry::Column::UploadId.eq(*upload).and(inventory_entry::Column::FinessEj.eq(finess.as_str())),
         );
     }
-    let select = inventory_entry::Entity::find().filter(inventory_entry::Column::UploadId.is_in(uploads)).filter(any);
-    Ok(in_listing_order(select).all(conn).await?)
+    in_listing_order(
+        inventory_entry::Entity::find().filter(inventory_entry::Column::UploadId.is_in(uploads)).filter(any),
+    )
 }
 
 /// The listing's stable order: by établissement, upload, sheet and row.
