@@ -13,18 +13,18 @@
 //! Targets: full recomputation < 2 s; one GHT < 100 ms.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod support;
+mod common;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use convergence::domain::{CampaignYear, Finess, GhtCode, REGIONS, Role, SubdomainCode};
+use common::national::{self, percentile, products};
+use convergence::domain::{CampaignYear, Finess, GhtCode, Role, SubdomainCode};
 use convergence::reference::finess_directory;
 use convergence::service::recompute::Touched;
 use convergence::store::audit::Actor;
 use convergence::store::{Db, targets};
-use support::{percentile, products};
 
 const GHTS: usize = 136;
 const ETABLISSEMENTS: usize = 1_000;
@@ -48,7 +48,7 @@ const SUBDOMAINS: [&str; 12] = [
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (address, db, backend) = support::start(dir.path()).await;
+    let (address, db, backend) = national::start(dir.path()).await;
 
     let started = Instant::now();
     let ghts = generate(&db).await;
@@ -85,7 +85,7 @@ async fn main() {
     }
     single.sort();
 
-    let token = support::token(&db, Role::National, None).await;
+    let token = national::token(&db, Role::National, None).await;
     let client = reqwest::Client::new();
     let mut latencies = BTreeMap::new();
     for (name, path) in [
@@ -127,20 +127,13 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
     let principal = convergence::auth::Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
     let products = products(db).await;
-    support::open_campaigns(db, &YEARS).await;
+    national::open_campaigns(db, &YEARS).await;
     let ejs: Vec<Finess> =
         finess_directory().expect("directory").ejs().into_iter().take(ETABLISSEMENTS).cloned().collect();
-    let metropolitan: Vec<&str> = REGIONS.iter().filter(|(_, _, overseas)| !overseas).map(|(c, _, _)| *c).collect();
-    let mut codes = Vec::new();
     let txn = db.begin_write().await.expect("txn");
-    for g in 0..GHTS {
-        let region = metropolitan[g % metropolitan.len()];
-        let code = GhtCode::parse(&format!("{region}-{:02}", g / metropolitan.len() + 1)).expect("code");
-        support::insert_ght(&txn, &code, region).await;
-        codes.push(code);
-    }
+    let codes = national::insert_ghts(&txn, GHTS).await;
     for (i, finess) in ejs.iter().enumerate() {
-        support::insert_member(&txn, &codes[i % GHTS], finess, format!("Établissement {i}")).await;
+        national::insert_member(&txn, &codes[i % GHTS], finess, format!("Établissement {i}")).await;
     }
     txn.commit().await.expect("commit");
 
@@ -171,9 +164,9 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
     for year in YEARS {
         for (i, finess) in ejs.iter().enumerate() {
             let rows = (0..ROWS_PER_ETABLISSEMENT)
-                .map(|r| support::row(finess, r, i, year, &products, SUBDOMAINS[r % SUBDOMAINS.len()]))
+                .map(|r| national::row(finess, r, i, year, &products, SUBDOMAINS[r % SUBDOMAINS.len()]))
                 .collect();
-            support::insert_validated_upload(db, year, &codes[i % GHTS], finess, rows).await;
+            national::insert_validated_upload(db, year, &codes[i % GHTS], finess, rows).await;
         }
     }
     codes

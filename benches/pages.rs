@@ -13,17 +13,17 @@
 //! national dashboard < 100 ms.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use convergence::domain::{Finess, GhtCode, REGIONS, Role, SubdomainCode};
+use common::national::{self, percentile};
+use convergence::domain::{Finess, GhtCode, Role, SubdomainCode};
 use convergence::reference::finess_directory;
 use convergence::service::recompute::Touched;
 use convergence::store::audit::Actor;
 use convergence::store::{Db, targets, taxonomy};
-use support::percentile;
 
 const GHTS: usize = 136;
 const ETABLISSEMENTS: usize = 1_000;
@@ -34,7 +34,7 @@ const YEARS: [i32; 2] = [2025, 2026];
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (address, db, backend) = support::start(dir.path()).await;
+    let (address, db, backend) = national::start(dir.path()).await;
     let started = Instant::now();
     let codes = generate(&db).await;
     println!(
@@ -43,8 +43,8 @@ async fn main() {
     );
 
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let dsi = session(&client, &address, &support::token(&db, Role::Ght, Some(&codes[0])).await).await;
-    let dgos = session(&client, &address, &support::token(&db, Role::National, None).await).await;
+    let dsi = session(&client, &address, &national::token(&db, Role::Ght, Some(&codes[0])).await).await;
+    let dgos = session(&client, &address, &national::token(&db, Role::National, None).await).await;
 
     let ght_page = format!("/ght/{}?campagne=2026", codes[0]);
     let (ght_p50, ght_p99) = latencies(&client, &address, &ght_page, &dsi, 200).await;
@@ -118,7 +118,7 @@ async fn latencies(
 async fn generate(db: &Db) -> Vec<GhtCode> {
     let principal = convergence::auth::Principal::command_line("bench");
     let actor = Actor { principal: &principal, request_id: None };
-    let products = support::products(db).await;
+    let products = national::products(db).await;
     let subdomains: Vec<String> = taxonomy::load(db.reader())
         .await
         .expect("taxonomy")
@@ -127,22 +127,15 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         .take(SUBDOMAINS)
         .map(|s| s.code.to_string())
         .collect();
-    support::open_campaigns(db, &YEARS).await;
+    national::open_campaigns(db, &YEARS).await;
     let ejs: Vec<Finess> =
         finess_directory().expect("directory").ejs().into_iter().take(ETABLISSEMENTS).cloned().collect();
-    let metropolitan: Vec<&str> = REGIONS.iter().filter(|(_, _, overseas)| !overseas).map(|(c, _, _)| *c).collect();
-    let mut codes = Vec::new();
     let txn = db.begin_write().await.expect("txn");
-    for g in 0..GHTS {
-        let region = metropolitan[g % metropolitan.len()];
-        let code = GhtCode::parse(&format!("{region}-{:02}", g / metropolitan.len() + 1)).expect("code");
-        support::insert_ght(&txn, &code, region).await;
-        codes.push(code);
-    }
+    let codes = national::insert_ghts(&txn, GHTS).await;
     // The first GHT has 30 members, the others share the rest.
     let ght_of = |i: usize| if i < BIG_GHT_MEMBERS { 0 } else { 1 + i % (GHTS - 1) };
     for (i, finess) in ejs.iter().enumerate() {
-        support::insert_member(&txn, &codes[ght_of(i)], finess, format!("Établissement {i}")).await;
+        national::insert_member(&txn, &codes[ght_of(i)], finess, format!("Établissement {i}")).await;
     }
     txn.commit().await.expect("commit");
 
@@ -176,9 +169,9 @@ async fn generate(db: &Db) -> Vec<GhtCode> {
         for (i, finess) in ejs.iter().enumerate() {
             let rows_per = if ght_of(i) == 0 { 80 } else { 40 };
             let rows = (0..rows_per)
-                .map(|r| support::row(finess, r, i, year, &products, &subdomains[(r + i) % subdomains.len()]))
+                .map(|r| national::row(finess, r, i, year, &products, &subdomains[(r + i) % subdomains.len()]))
                 .collect();
-            support::insert_validated_upload(db, year, &codes[ght_of(i)], finess, rows).await;
+            national::insert_validated_upload(db, year, &codes[ght_of(i)], finess, rows).await;
         }
     }
     let txn = db.begin_write().await.expect("txn");

@@ -1,7 +1,10 @@
-//! What the review and annotated-copy benchmarks start from: a fresh
-//! SQLite database with the reference data and the demo GHT, and the parse
-//! worker as the service runs it.
-#![allow(clippy::expect_used, dead_code)]
+//! What the benchmarks share. Here, what the review and annotated-copy
+//! benchmarks start from: a fresh SQLite database with the reference data
+//! and the demo GHT, and the parse worker as the service runs it; in
+//! [`national`], a generated national dataset behind a running service.
+#![allow(clippy::expect_used, clippy::unwrap_used, dead_code)]
+
+pub mod national;
 
 use std::path::PathBuf;
 use std::time::Duration;

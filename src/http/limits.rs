@@ -194,6 +194,11 @@ pub struct BodyLimits {
 /// Where national reference files are loaded (a larger limit).
 const REFERENCE_ROUTES: [&str; 2] = ["/api/v1/reference/", "/admin/referentiel/"];
 
+/// Whether a path loads a national reference file (the larger limit).
+pub fn is_reference_route(path: &str) -> bool {
+    REFERENCE_ROUTES.iter().any(|prefix| path.starts_with(prefix))
+}
+
 /// Refuses with 413, before reading a byte of it, a body whose declared
 /// length exceeds its kind's limit; a body without a declared length is
 /// cut at the limit while read (the extractors answer 413 then).
@@ -203,7 +208,7 @@ pub async fn limit_body(State(limits): State<BodyLimits>, request: Request, next
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"));
-    let reference = REFERENCE_ROUTES.iter().any(|prefix| request.uri().path().starts_with(prefix));
+    let reference = is_reference_route(request.uri().path());
     let limit = match (multipart, reference) {
         (true, true) => limits.reference,
         (true, false) => limits.upload,

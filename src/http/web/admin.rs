@@ -4,9 +4,7 @@
 //! reports), and the catalogue (proposals to approve, aliases to promote,
 //! merges). Every action calls the same service as its API route.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use minijinja::context;
@@ -14,12 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{PageError, Visitor, encode, form};
+use super::page::{NoFields, PageError, Submitted, Uploaded, Visitor, encode};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, RegionCode, Role};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::cookies::see_other;
-use crate::http::extract::form_parts;
 use crate::service::tokens::NewToken;
 use crate::service::{catalogue, directory, ght_list, reference, referential, tokens};
 use crate::store::pagination::Page;
@@ -166,7 +163,6 @@ fn back(message: &str) -> Result<Response, AppError> {
 /// Opens a campaign.
 #[derive(Debug, Deserialize)]
 pub struct CampaignForm {
-    csrf: String,
     annee: String,
     #[serde(default)]
     reference: String,
@@ -176,14 +172,11 @@ pub struct CampaignForm {
 
 /// Opens a campaign.
 pub async fn open_campaign(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<CampaignForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<CampaignForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, annee, reference, limite").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let year = year_of(&sent.annee).map_err(fail)?;
     let reference_date = optional_date(&sent.reference, "date de référence").map_err(fail)?;
     let deadline = optional_date(&sent.limite, "date limite").map_err(fail)?;
@@ -197,23 +190,14 @@ fn year_of(raw: &str) -> Result<CampaignYear, AppError> {
     CampaignYear::new(year).map_err(|e| AppError::Invalid(format!("année : {e}")))
 }
 
-/// A form that only carries the session's CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// Closes a campaign.
 pub async fn close_campaign(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(year): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let year = year_of(&year).map_err(|_| fail(AppError::not_found(format!("campagne {year} introuvable"))))?;
     referential::close_campaign(&state.db, visitor.actor(), year).await.map_err(fail)?;
     back(&format!("Campagne {year} close : ses inventaires et ses indicateurs sont figés.")).map_err(fail)
@@ -222,7 +206,6 @@ pub async fn close_campaign(
 /// Creates a token.
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
-    csrf: String,
     role: String,
     titulaire: String,
     #[serde(default)]
@@ -237,14 +220,11 @@ pub struct TokenForm {
 
 /// Creates a token and shows its secret, once.
 pub async fn create_token(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<TokenForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<TokenForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, role, titulaire, ght, region, finess, expire").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let some = |raw: &str| Some(raw.trim().to_owned()).filter(|v| !v.is_empty());
     let role = Role::parse(sent.role.trim()).map_err(|e| fail(AppError::Invalid(format!("rôle : {e}"))))?;
     let new = NewToken {
@@ -278,15 +258,12 @@ pub async fn create_token(
 
 /// Revokes a token.
 pub async fn revoke_token(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(prefix): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let revoked = tokens::revoke(&state.db, visitor.actor(), &prefix).await.map_err(fail)?;
     back(&format!("Jeton {} révoqué : ses sessions sont closes.", revoked.prefix)).map_err(fail)
 }
@@ -294,7 +271,6 @@ pub async fn revoke_token(
 /// Adds a member to a GHT.
 #[derive(Debug, Deserialize)]
 pub struct MemberForm {
-    csrf: String,
     ght: String,
     finess: String,
     debut: String,
@@ -302,14 +278,11 @@ pub struct MemberForm {
 
 /// Adds a member to a GHT from a day.
 pub async fn add_member(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<MemberForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<MemberForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, ght, finess, debut").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let code = ght_in_path(sent.ght.trim()).map_err(fail)?;
     let finess = Finess::parse(sent.finess.trim()).map_err(|e| fail(AppError::Invalid(format!("FINESS : {e}"))))?;
     let from = optional_date(&sent.debut, "début")
@@ -323,21 +296,17 @@ pub async fn add_member(
 /// Ends a membership.
 #[derive(Debug, Deserialize)]
 pub struct EndForm {
-    csrf: String,
     fin: String,
 }
 
 /// Ends a membership on a day.
 pub async fn end_member(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path((code, id)): Path<(String, String)>,
-    sent: Result<Form<EndForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<EndForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, fin").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let code = ght_in_path(&code).map_err(fail)?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("adhésion {id} introuvable"))))?;
     let to = optional_date(&sent.fin, "fin")
@@ -349,15 +318,11 @@ pub async fn end_member(
 
 /// Loads a FINESS extract and shows its report.
 pub async fn load_finess(
-    visitor: Visitor,
     State(state): State<AppState>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    Uploaded { visitor, file, .. }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let multipart = multipart.map_err(|e| fail(e.into()))?;
-    let (fields, file) = form_parts(multipart, state.settings.max_reference_bytes, "finess.csv").await.map_err(fail)?;
-    visitor.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
     let (name, bytes) = file.ok_or_else(|| fail(AppError::BadRequest("choisissez l'extraction FINESS".to_owned())))?;
     let report = directory::load_finess(&state.db, visitor.actor(), &name, bytes).await.map_err(fail)?;
     let mut lines = vec![report.summary.clone()];
@@ -372,16 +337,12 @@ pub async fn load_finess(
 
 /// Loads a DGOS GHT list and shows its report.
 pub async fn load_ght_list(
-    visitor: Visitor,
     State(state): State<AppState>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    Uploaded { visitor, form: fields, file }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let multipart = multipart.map_err(|e| fail(e.into()))?;
-    let (fields, file) = form_parts(multipart, state.settings.max_reference_bytes, "ght.xlsx").await.map_err(fail)?;
-    visitor.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
-    let effective = optional_date(fields.get("effet").map_or("", String::as_str), "date d'effet").map_err(fail)?;
+    let effective = optional_date(fields.field("effet").unwrap_or_default(), "date d'effet").map_err(fail)?;
     let (name, bytes) = file.ok_or_else(|| fail(AppError::BadRequest("choisissez la liste des GHT".to_owned())))?;
     let _worker = state.workers.admit(visitor.principal.caller).map_err(fail)?;
     let report = ght_list::load_ght_list(&state.db, &state.worker, visitor.actor(), &name, &bytes, effective)
@@ -400,15 +361,12 @@ pub async fn load_ght_list(
 
 /// Approves a proposed product.
 pub async fn approve_product(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("produit {id} introuvable"))))?;
     let product = catalogue::approve_product(&state.db, visitor.actor(), id).await.map_err(fail)?;
     back(&format!("« {} » est au catalogue national.", product.name)).map_err(fail)
@@ -416,15 +374,12 @@ pub async fn approve_product(
 
 /// Promotes a GHT's alias to the national catalogue.
 pub async fn promote_alias(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("alias {id} introuvable"))))?;
     let alias = catalogue::promote_alias(&state.db, visitor.actor(), id).await.map_err(fail)?;
     back(&format!("« {} » vaut désormais pour tous les GHT.", alias.alias)).map_err(fail)
@@ -433,21 +388,17 @@ pub async fn promote_alias(
 /// Merges a product into another.
 #[derive(Debug, Deserialize)]
 pub struct MergeForm {
-    csrf: String,
     de: String,
     vers: String,
 }
 
 /// Merges a duplicate product into the one kept.
 pub async fn merge(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<MergeForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<MergeForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, de, vers").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let number = |raw: &str, what: &str| {
         raw.trim()
             .parse::<i64>()
@@ -462,7 +413,6 @@ pub async fn merge(
 /// Creates a GHT.
 #[derive(Debug, Deserialize)]
 pub struct GhtForm {
-    csrf: String,
     code: String,
     nom: String,
     region: String,
@@ -470,14 +420,11 @@ pub struct GhtForm {
 
 /// Creates a GHT.
 pub async fn create_ght(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<GhtForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<GhtForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, code, nom, region").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let new = crate::store::ghts::NewGht {
         code: GhtCode::parse(sent.code.trim()).map_err(|e| fail(AppError::Invalid(format!("code du GHT : {e}"))))?,
         name: sent.nom.trim().to_owned(),
@@ -491,7 +438,6 @@ pub async fn create_ght(
 /// Registers an établissement.
 #[derive(Debug, Deserialize)]
 pub struct EtablissementForm {
-    csrf: String,
     finess: String,
     #[serde(default)]
     nom: String,
@@ -500,14 +446,11 @@ pub struct EtablissementForm {
 /// Registers an établissement from the FINESS directory (its name and
 /// sites), or under the name given.
 pub async fn register_etablissement(
-    visitor: Visitor,
     State(state): State<AppState>,
-    sent: Result<Form<EtablissementForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<EtablissementForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&OPERATORS)?;
-    let sent = form(sent, "csrf, finess, nom").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let new = crate::store::etablissements::NewEtablissement {
         finess_ej: Finess::parse(sent.finess.trim()).map_err(|e| fail(AppError::Invalid(format!("FINESS : {e}"))))?,
         name: Some(sent.nom.trim().to_owned()).filter(|n| !n.is_empty()),

@@ -4,9 +4,7 @@
 //! report, its annotated copy, its validation or withdrawal; one row
 //! corrected in place; the history of deposits.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -14,14 +12,13 @@ use serde::{Deserialize, Serialize};
 use super::dashboard::campaign_param;
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{PageError, Visitor, form};
+use super::page::{NoFields, PageError, Submitted, Uploaded, Visitor};
 use crate::auth::Scope;
 use crate::domain::{CampaignStatus, Finess, Role, SubdomainCode, UploadStatus};
 use crate::error::AppError;
 use crate::export::vision::state_label;
 use crate::http::AppState;
 use crate::http::cookies::see_other;
-use crate::http::extract::form_parts;
 use crate::intake::{ImportRequest, ImportScope};
 use crate::normalise::report::{Message, Report, Severity};
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
@@ -233,17 +230,13 @@ pub async fn campaign_page(
 /// Simulates a deposit from the campaign page's form and shows its report;
 /// the file is kept for the confirmation.
 pub async fn simulate(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    Uploaded { visitor, form: fields, file }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
-    let multipart = multipart.map_err(|e| fail(e.into()))?;
-    let (fields, file) = form_parts(multipart, state.settings.max_upload_bytes, "inventaire").await.map_err(fail)?;
-    visitor.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
-    let field = |name: &str| fields.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let field = |name: &str| fields.field(name);
     let year = campaign_param(field("campagne"))
         .map_err(fail)?
         .ok_or_else(|| fail(AppError::BadRequest("la campagne manque au formulaire".to_owned())))?;
@@ -300,21 +293,17 @@ pub async fn simulate(
 /// The confirmation form.
 #[derive(Debug, Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     cle: String,
 }
 
 /// Imports the simulated file and shows its upload.
 pub async fn confirm(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    sent: Result<Form<ConfirmForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     ght_in_path(&code).map_err(fail)?;
-    let sent = form(sent, "csrf, cle").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let _worker = state.workers.admit(visitor.principal.caller).map_err(fail)?;
     match deposits::confirm(&state.db, &state.worker, visitor.actor(), sent.cle.trim()).await {
         Ok(outcome) => match outcome.upload {
@@ -369,45 +358,29 @@ pub async fn upload_page(
     )
 }
 
-/// A form that only carries the session's CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
-async fn change(
-    visitor: Visitor,
-    state: AppState,
-    id: String,
-    sent: Result<Form<CsrfForm>, FormRejection>,
-    change: StatusChange,
-) -> Result<Response, PageError> {
+async fn change(visitor: Visitor, state: AppState, id: String, change: StatusChange) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let id = id_in_path(&id, "dépôt").map_err(fail)?;
-    let sent = form(sent, "csrf").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     inventory_service::change_status(&state.db, visitor.actor(), id, change).await.map_err(fail)?;
     see_other(&format!("/depots/{id}"), Vec::new()).map_err(fail)
 }
 
 /// Validates an upload.
 pub async fn validate(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
-    change(visitor, state, id, sent, StatusChange::Validate).await
+    change(visitor, state, id, StatusChange::Validate).await
 }
 
 /// Withdraws an upload.
 pub async fn withdraw(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    sent: Result<Form<CsrfForm>, FormRejection>,
+    Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
-    change(visitor, state, id, sent, StatusChange::Withdraw).await
+    change(visitor, state, id, StatusChange::Withdraw).await
 }
 
 /// `?corrigee=1` after a correction.
@@ -457,7 +430,6 @@ pub async fn entry_page(
 /// The correction form's fields; an empty field leaves the value as it is.
 #[derive(Debug, Deserialize)]
 pub struct EntryForm {
-    csrf: String,
     #[serde(default)]
     produit: String,
     #[serde(default)]
@@ -476,15 +448,12 @@ pub struct EntryForm {
 
 /// Corrects one row.
 pub async fn correct_entry(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    sent: Result<Form<EntryForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<EntryForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let id = id_in_path(&id, "ligne").map_err(fail)?;
-    let sent = form(sent, "csrf et les champs de la ligne").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let correction = correction_of(&sent).map_err(fail)?;
     inventory_service::correct_entry(&state.db, visitor.actor(), id, correction).await.map_err(fail)?;
     see_other(&format!("/lignes/{id}?corrigee=1"), Vec::new()).map_err(fail)

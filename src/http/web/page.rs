@@ -175,6 +175,100 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+/// A form sent from one of the service's pages by a signed-in caller, its
+/// CSRF field checked against the session before the handler runs: every
+/// change a page makes goes through here (or [`Uploaded`]).
+#[derive(Debug)]
+pub struct Submitted<T> {
+    /// Who sent it.
+    pub visitor: Visitor,
+    /// Its fields (besides `csrf`).
+    pub form: T,
+}
+
+/// A form with nothing but its CSRF field.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoFields {}
+
+#[derive(serde::Deserialize)]
+struct WithCsrf<T> {
+    csrf: String,
+    #[serde(flatten)]
+    fields: T,
+}
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for Submitted<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let sent = match axum::Form::<WithCsrf<T>>::from_request(request, state).await {
+            Ok(axum::Form(sent)) => sent,
+            Err(_) => {
+                let error = AppError::BadRequest(
+                    "formulaire illisible : un champ manque ou n'a pas la forme attendue ; renvoyez-le depuis la page"
+                        .to_owned(),
+                );
+                return Err(visitor.error(error).into_response());
+            }
+        };
+        visitor.check_csrf(&sent.csrf).map_err(IntoResponse::into_response)?;
+        Ok(Submitted { visitor, form: sent.fields })
+    }
+}
+
+/// A form with a file sent from one of the service's pages (a deposit, a
+/// review workbook, a national reference file), its CSRF field checked;
+/// the file limited as the API limits it (a reference file has the larger
+/// limit), each text field to 4 KiB.
+#[derive(Debug)]
+pub struct Uploaded {
+    /// Who sent it.
+    pub visitor: Visitor,
+    /// Its text fields.
+    pub form: TextFields,
+    /// The file chosen (its name and bytes), if any.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+/// The text fields of a form with a file.
+#[derive(Debug, Default)]
+pub struct TextFields(std::collections::HashMap<String, String>);
+
+impl TextFields {
+    /// A field, trimmed; `None` when absent or blank.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+impl axum::extract::FromRequest<AppState> for Uploaded {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await?;
+        let limit = if crate::http::limits::is_reference_route(parts.uri.path()) {
+            state.settings.max_reference_bytes
+        } else {
+            state.settings.max_upload_bytes
+        };
+        let request = axum::extract::Request::from_parts(parts, body);
+        let read = async {
+            let multipart = axum::extract::Multipart::from_request(request, state).await?;
+            crate::http::extract::form_parts(multipart, limit, "fichier").await
+        };
+        let (fields, file) = match read.await {
+            Ok(read) => read,
+            Err(error) => return Err(visitor.error(error).into_response()),
+        };
+        visitor.check_csrf(fields.get("csrf").map_or("", String::as_str)).map_err(IntoResponse::into_response)?;
+        Ok(Uploaded { visitor, form: TextFields(fields), file })
+    }
+}
+
 /// A page's form, or a French message when it is not one.
 ///
 /// # Errors

@@ -3,20 +3,17 @@
 //! suggestions; one click confirms a product or a state, and the review
 //! workbook goes out and comes back filled.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::ght::ght_in_path;
-use super::page::{PageError, Visitor, encode, form};
+use super::page::{PageError, Submitted, Uploaded, Visitor, encode};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::cookies::see_other;
-use crate::http::extract::form_parts;
 use crate::service::review::{self, Resolution};
 use crate::store::catalogue;
 use crate::store::pagination::Page;
@@ -92,7 +89,6 @@ pub async fn page(
 /// `state:in_house`…), or a product number typed.
 #[derive(Debug, Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     nom: String,
     #[serde(default)]
     choix: String,
@@ -102,15 +98,12 @@ pub struct ConfirmForm {
 
 /// Confirms one name.
 pub async fn confirm(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    sent: Result<Form<ConfirmForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
-    let sent = form(sent, "csrf, nom, choix ou produit").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let typed = sent.produit.trim();
     let resolution = if !typed.is_empty() {
         let id = typed
@@ -132,16 +125,12 @@ pub async fn confirm(
 
 /// Confirms a filled review workbook.
 pub async fn workbook(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    Uploaded { visitor, file, .. }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
-    let multipart = multipart.map_err(|e| fail(e.into()))?;
-    let (fields, file) = form_parts(multipart, state.settings.max_upload_bytes, "revue.xlsx").await.map_err(fail)?;
-    visitor.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
     let (name, bytes) =
         file.ok_or_else(|| fail(AppError::BadRequest("choisissez le classeur de revue rempli".to_owned())))?;
     let _worker = state.workers.admit(visitor.principal.caller).map_err(fail)?;

@@ -3,8 +3,6 @@
 //! migration date of each établissement, the previous versions and what
 //! changed between two of them. Every change is a new version.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -13,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{PageError, Visitor, encode, form};
+use super::page::{PageError, Submitted, Visitor, encode};
 use crate::domain::GhtCode;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -112,7 +110,8 @@ pub async fn page(
         context! {
             code => code.to_string(), targets => current_view,
             subdomains => taxonomy.subdomains.iter().map(|s| (s.code.to_string(), s.label.clone())).collect::<Vec<_>>(),
-            chosen_subdomain => query.sous_domaine, search, found, members, versions,
+            chosen_subdomain => query.sous_domaine.clone().or_else(|| query.enregistre.clone()),
+            search, found, members, versions,
             compared, before => query.avant, after => query.apres,
             saved => query.enregistre,
             writes => visitor.principal.writes_ght(&code),
@@ -164,7 +163,6 @@ async fn current(state: &AppState, visitor: &Visitor, code: &GhtCode) -> Result<
 /// Sets (or removes) the target of one sub-domain.
 #[derive(Debug, Deserialize)]
 pub struct TargetForm {
-    csrf: String,
     sous_domaine: String,
     #[serde(default)]
     produit: String,
@@ -176,15 +174,12 @@ pub struct TargetForm {
 
 /// Saves a new version with one sub-domain's target changed.
 pub async fn set_target(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    sent: Result<Form<TargetForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<TargetForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
-    let sent = form(sent, "csrf, sous_domaine, produit").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let subdomain = sent.sous_domaine.trim().to_owned();
     let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
     proposal.products.retain(|(s, _)| *s != subdomain);
@@ -205,7 +200,6 @@ pub async fn set_target(
 /// Plans (or unplans) one établissement's migration to a target.
 #[derive(Debug, Deserialize)]
 pub struct PlanForm {
-    csrf: String,
     sous_domaine: String,
     finess: String,
     #[serde(default)]
@@ -214,15 +208,12 @@ pub struct PlanForm {
 
 /// Saves a new version with one planned date changed.
 pub async fn plan(
-    visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    sent: Result<Form<PlanForm>, FormRejection>,
+    Submitted { visitor, form: sent }: Submitted<PlanForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
-    let sent = form(sent, "csrf, sous_domaine, finess, date").map_err(fail)?;
-    visitor.check_csrf(&sent.csrf)?;
     let (subdomain, finess) = (sent.sous_domaine.trim().to_owned(), sent.finess.trim().to_owned());
     let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
     proposal.migrations.retain(|(f, s, _)| !(*f == finess && *s == subdomain));

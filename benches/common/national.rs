@@ -1,8 +1,8 @@
-//! What the benchmarks that need a populated database share: the service
-//! started on a database of their own, campaigns, GHTs, members, validated
-//! uploads and tokens written straight through the store (the importer
-//! has its own benchmark), and a generated inventory row.
-#![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
+//! What the benchmarks on a generated national dataset share (indicators,
+//! pages): the service started on a database of their own, campaigns,
+//! GHTs, members, validated uploads and tokens written straight through the
+//! store (the importer has its own benchmark), and a generated inventory
+//! row.
 
 use std::time::Duration;
 
@@ -230,4 +230,19 @@ pub fn row(
         extra: Default::default(),
         flags: Vec::new(),
     }
+}
+
+/// `count` GHTs spread over the metropolitan regions, numbered within each
+/// (`ARA-01`, `BFC-01`, …, `ARA-02`, …).
+pub async fn insert_ghts(txn: &DatabaseTransaction, count: usize) -> Vec<GhtCode> {
+    let metropolitan: Vec<&str> =
+        convergence::domain::REGIONS.iter().filter(|(_, _, overseas)| !overseas).map(|(c, _, _)| *c).collect();
+    let mut codes = Vec::new();
+    for g in 0..count {
+        let region = metropolitan[g % metropolitan.len()];
+        let code = GhtCode::parse(&format!("{region}-{:02}", g / metropolitan.len() + 1)).expect("code");
+        insert_ght(txn, &code, region).await;
+        codes.push(code);
+    }
+    codes
 }
