@@ -11,14 +11,14 @@ const GEOLOCATION: &str =
     "geolocalisation;140000027;476015.2;6899876.4;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2024-06-12";
 
 /// A `structureet` line of the public extract.
-fn site(et: &str, ej: &str, name: &str, commune: &str) -> String {
+pub fn site(et: &str, ej: &str, name: &str, commune: &str) -> String {
     format!(
         "structureet;{et};{ej};{name};{name} (NOM LONG);;;1;RUE;DE LA PAIX;;;440;14;CALVADOS;{commune};0231000000;;355;Centre Hospitalier (C.H.);1102;Centres Hospitaliers;26140000000000;8610Z;03;ARS TG HOSPIT;1;Etablissement public de santé;1975-01-01;1975-01-01;2024-06-12"
     )
 }
 
 /// An extract of that date, ISO-8859-1 as published.
-fn extract(date: &str, lines: &[String]) -> Vec<u8> {
+pub fn extract(date: &str, lines: &[String]) -> Vec<u8> {
     let text = format!("finess;etalab;95;{date}\n{}\n", lines.join("\n"));
     encoding_rs::WINDOWS_1252.encode(&text).0.into_owned()
 }

@@ -275,3 +275,92 @@ db_test!(pages_refuse_what_the_role_may_not_do_and_hide_what_the_scope_does_not_
     // Bounded numbers: a page number out of range is refused, not sent to SQL.
     assert_eq!(browser.get("/ght/NOR-02?page=99999999999").await.status, StatusCode::BAD_REQUEST);
 });
+
+db_test!(an_etablissement_deposits_and_its_dsi_validates_corrects_and_withdraws_from_the_pages, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let fecamp = app.token(Role::Etablissement, None, None, Some("760780734")).await;
+    let mut own = Browser::new(&app);
+    let csrf = own.sign_in(&fecamp).await;
+    let csv = csv_1252("Application;Domaine;Nombre d'utilisateurs\nDxCare;DPI.CORE;120\n");
+    let fields = [("csrf", csrf.as_str()), ("campagne", "2026"), ("cible", "760780734")];
+    let simulated = own.upload("/ght/NOR-02/depot", &fields, ("fecamp.csv", csv)).await;
+    assert_eq!(simulated.status, StatusCode::OK, "{}", simulated.text);
+    let key = hidden(&simulated.text, "cle");
+    let confirmed = own.post("/ght/NOR-02/depot/confirmer", &[("csrf", &csrf), ("cle", &key)]).await;
+    let upload = confirmed.location.clone();
+    let page = own.get(&upload).await;
+    assert!(page.text.contains("statut : <strong>en attente de validation</strong>"), "{}", page.text);
+    assert!(!page.text.contains("Valider ce dépôt"), "an établissement does not validate its own deposit");
+
+    // The DSI validates it from the upload's page.
+    let mut dsi_browser = Browser::new(&app);
+    let dsi_csrf = dsi_browser.sign_in(&dsi).await;
+    let campaign = dsi_browser.get("/ght/NOR-02/campagne").await;
+    assert!(campaign.text.contains("en attente de validation"), "{}", campaign.text);
+    let page = dsi_browser.get(&upload).await;
+    assert!(page.text.contains("Valider ce dépôt"), "{}", page.text);
+    let validated = dsi_browser.post(&format!("{upload}/valider"), &[("csrf", &dsi_csrf)]).await;
+    assert_eq!((validated.status, validated.location.as_str()), (StatusCode::SEE_OTHER, upload.as_str()));
+    assert!(dsi_browser.get(&upload).await.text.contains("statut : <strong>validé</strong>"));
+
+    // One row corrected in place, then the deposit withdrawn.
+    let rows = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    let entry = rows.body["items"][0]["id"].as_i64().unwrap();
+    let form = dsi_browser.get(&format!("/lignes/{entry}")).await;
+    assert!(form.text.contains("value=\"120\""), "{}", form.text);
+    let corrected =
+        dsi_browser.post(&format!("/lignes/{entry}"), &[("csrf", &dsi_csrf), ("utilisateurs", "340")]).await;
+    assert_eq!(corrected.status, StatusCode::SEE_OTHER, "{}", corrected.text);
+    let rows = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    assert_eq!(rows.body["items"][0]["users"], 340);
+    let refused = dsi_browser.post(&format!("/lignes/{entry}"), &[("csrf", &dsi_csrf), ("utilisateurs", "-3")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    let withdrawn = dsi_browser.post(&format!("{upload}/retirer"), &[("csrf", &dsi_csrf)]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert!(dsi_browser.get(&upload).await.text.contains("statut : <strong>retiré</strong>"));
+    // The établissement cannot correct a row: the page is refused.
+    assert_eq!(own.get(&format!("/lignes/{entry}")).await.status, StatusCode::FORBIDDEN);
+});
+
+db_test!(the_operator_opens_a_campaign_and_loads_a_finess_extract_from_the_pages, |app| {
+    let mut browser = Browser::new(&app);
+    let admin = app.admin_token.clone();
+    let csrf = browser.sign_in(&admin).await;
+    let opened =
+        browser.post("/admin/campagnes", &[("csrf", &csrf), ("annee", "2027"), ("limite", "2027-06-30")]).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text);
+    let page = browser.get(&opened.location).await;
+    assert!(page.text.contains("Campagne 2027 ouverte."), "{}", page.text);
+    let again = browser.post("/admin/campagnes", &[("csrf", &csrf), ("annee", "2027")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert!(again.text.contains("la campagne 2027 existe déjà"), "{}", again.text);
+
+    let file = crate::directory::extract(
+        "2024-12-31",
+        &[crate::directory::site("140000027", "140000035", "CH LISIEUX", "14100 LISIEUX")],
+    );
+    let loaded = browser.upload("/admin/referentiel/finess", &[("csrf", &csrf)], ("finess.csv", file.clone())).await;
+    assert_eq!(loaded.status, StatusCode::OK, "{}", loaded.text);
+    assert!(loaded.text.contains("Extraction FINESS finess.csv chargée."), "{}", loaded.text);
+    let again = browser.upload("/admin/referentiel/finess", &[("csrf", &csrf)], ("finess.csv", file)).await;
+    assert!(again.text.contains("déjà"), "the same extract twice changes nothing and says so: {}", again.text);
+
+    // Registered from the loaded directory, then made a member of a new GHT.
+    let created = browser
+        .post("/admin/ght", &[("csrf", &csrf), ("code", "NOR-09"), ("nom", "GHT du Pays d'Auge"), ("region", "NOR")])
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text);
+    let registered = browser.post("/admin/etablissements", &[("csrf", &csrf), ("finess", "140000035")]).await;
+    assert_eq!(registered.status, StatusCode::SEE_OTHER, "{}", registered.text);
+    let said = browser.get(&registered.location).await.text;
+    assert!(said.contains("LISIEUX") && said.contains("(140000035) est enregistré."), "{said}");
+    let joined = browser
+        .post(
+            "/admin/adhesions",
+            &[("csrf", &csrf), ("ght", "NOR-09"), ("finess", "140000035"), ("debut", "2026-01-01")],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.text);
+    let members = browser.get("/admin?ght=NOR-09").await;
+    assert!(members.text.contains("CH LISIEUX"), "{}", members.text);
+});
