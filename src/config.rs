@@ -46,6 +46,11 @@ pub struct Settings {
     /// the OpenID Connect callback is built on it, and session cookies are
     /// `Secure` unless it is plain HTTP on loopback.
     pub public_url: url::Url,
+    /// Whether `public_url` was only derived from `bind` (no
+    /// `CONVERGENCE_PUBLIC_URL`): the service then takes the address it
+    /// actually listens on (`serve --bind`, a free port), as a developer's
+    /// browser names it.
+    pub public_url_from_bind: bool,
     /// How long a person's session lasts.
     pub sessions: SessionSettings,
     /// Personal sign-in, when an identity provider is configured.
@@ -79,6 +84,17 @@ pub struct OidcSettings {
     pub client_secret: SecretString,
     /// The scopes asked for.
     pub scopes: String,
+}
+
+/// The address a browser on this machine reaches a listener at: its own
+/// address, or loopback for one listening on every interface.
+pub fn local_url(addr: std::net::SocketAddr) -> Option<url::Url> {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    url::Url::parse(&format!("http://{}", std::net::SocketAddr::new(ip, addr.port()))).ok()
 }
 
 /// Whether a URL names this machine (plain HTTP is then acceptable).
@@ -190,7 +206,9 @@ impl Settings {
             connections_per_ip: number(&lookup, "CONVERGENCE_CONNECTIONS_PER_IP", 256)?,
             header_read_timeout: Duration::from_secs(number(&lookup, "CONVERGENCE_HEADER_TIMEOUT_SECS", 10)? as u64),
         };
-        let public_raw = lookup("CONVERGENCE_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_given = lookup("CONVERGENCE_PUBLIC_URL");
+        let public_url_from_bind = public_given.is_none();
+        let public_raw = public_given.unwrap_or_else(|| format!("http://{bind}"));
         let public_url = url::Url::parse(public_raw.trim_end_matches('/'))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -220,6 +238,7 @@ impl Settings {
             osis,
             outbound,
             public_url,
+            public_url_from_bind,
             sessions,
             oidc,
             database_url: SecretString::from(database_url),

@@ -43,7 +43,7 @@ impl Application {
     ///
     /// # Errors
     /// When the database or the address is unusable.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
         let seeded = seed::seed_reference(&db).await?;
@@ -51,6 +51,11 @@ impl Application {
             tracing::info!(?seeded, "reference data seeded");
         }
         let listener = TcpListener::bind(settings.bind).await?;
+        if settings.public_url_from_bind
+            && let Some(url) = crate::config::local_url(listener.local_addr()?)
+        {
+            settings.public_url = url;
+        }
         let worker = Arc::new(worker_config(&settings)?);
         let limits = settings.limits.clone();
         let workers = Arc::new(WorkerGate::new(limits.workers, limits.workers_per_token));

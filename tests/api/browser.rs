@@ -21,9 +21,9 @@ use crate::helpers::*;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// A browser test: the service on a port chosen beforehand (its public
-/// address must be the one the browser names as its origin), on SQLite and
-/// on PostgreSQL like every database test.
+/// A browser test, on SQLite and on PostgreSQL like every database test
+/// (the service's public address is the one it listens on, which the
+/// browser names as its origin).
 macro_rules! browser_test {
     ($name:ident, |$app:ident, $chrome:ident| $body:block) => {
         mod $name {
@@ -33,7 +33,7 @@ macro_rules! browser_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let Some($chrome) = Chrome::start(stringify!($name)).await else { return };
-                let $app = spawn_app_on_own_port(Backend::Sqlite).await.expect("SQLite is always available");
+                let $app = spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
                 let $chrome = $chrome.serving(&$app);
                 run_bounded(async { $body }).await;
                 $app.close().await;
@@ -42,7 +42,7 @@ macro_rules! browser_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some($chrome) = Chrome::start(stringify!($name)).await else { return };
-                let Some($app) = spawn_app_on_own_port(Backend::Postgres).await else {
+                let Some($app) = spawn_app(Backend::Postgres).await else {
                     $crate::helpers::postgres_half_skipped();
                     return;
                 };
@@ -52,15 +52,6 @@ macro_rules! browser_test {
             }
         }
     };
-}
-
-/// Starts the service on a free loopback port, its public address on it.
-async fn spawn_app_on_own_port(backend: Backend) -> Option<TestApp> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-    let bind = format!("127.0.0.1:{port}");
-    let public = format!("http://127.0.0.1:{port}");
-    let extra = [("CONVERGENCE_BIND", bind.as_str()), ("CONVERGENCE_PUBLIC_URL", public.as_str())];
-    spawn_app_with(backend, env!("CARGO_BIN_EXE_convergence"), &extra).await
 }
 
 /// Headless Chromium driven through its WebDriver, with a fresh profile.

@@ -364,3 +364,20 @@ db_test!(the_operator_opens_a_campaign_and_loads_a_finess_extract_from_the_pages
     let members = browser.get("/admin?ght=NOR-09").await;
     assert!(members.text.contains("CH LISIEUX"), "{}", members.text);
 });
+
+db_test!(a_form_from_the_address_the_service_listens_on_is_from_its_own_pages, |app| {
+    // No CONVERGENCE_PUBLIC_URL: the service is reached where it listens
+    // (a free port here, `serve --bind` on a developer's machine).
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new(&app);
+    let form = [("token", dsi.as_str()), ("return_to", "/")];
+    let local = app.address.replace("127.0.0.1", "localhost");
+    for (origin, expected) in [
+        (app.address.as_str(), StatusCode::SEE_OTHER),
+        (local.as_str(), StatusCode::SEE_OTHER),
+        ("http://127.0.0.1:1", StatusCode::FORBIDDEN),
+    ] {
+        let request = browser.client.post(format!("{}/connexion", app.address)).header("origin", origin).form(&form);
+        assert_eq!(browser.send(request).await.status, expected, "{origin}");
+    }
+});
