@@ -56,6 +56,10 @@ pub async fn page(
         taxonomy.subdomains.iter().find(|s| s.code.as_str() == c).map(|s| s.label.clone()).unwrap_or_default()
     };
     let current = history.first();
+    let (_, members) = referential::members(&state.db, &visitor.principal, &code, chrono::Utc::now().date_naive())
+        .await
+        .map_err(fail)?;
+    let members: Vec<(String, String)> = members.into_iter().map(|(_, e)| (e.finess_ej.to_string(), e.name)).collect();
     let current_view: Vec<TargetView> = current
         .map(|t| {
             t.version
@@ -70,7 +74,11 @@ pub async fn page(
                         .migrations
                         .iter()
                         .filter(|m| m.subdomain_code == p.subdomain_code)
-                        .map(|m| (m.finess_ej.to_string(), date(m.planned_on)))
+                        .map(|m| {
+                            let finess = m.finess_ej.to_string();
+                            let name = members.iter().find(|(f, _)| *f == finess).map(|(_, n)| n.clone());
+                            (name.map_or_else(|| finess.clone(), |n| format!("{n} ({finess})")), date(m.planned_on))
+                        })
                         .collect(),
                 })
                 .collect()
@@ -89,10 +97,6 @@ pub async fn page(
         }
         None => Vec::new(),
     };
-    let (_, members) = referential::members(&state.db, &visitor.principal, &code, chrono::Utc::now().date_naive())
-        .await
-        .map_err(fail)?;
-    let members: Vec<(String, String)> = members.into_iter().map(|(_, e)| (e.finess_ej.to_string(), e.name)).collect();
     let versions: Vec<(i64, String, String, String)> = history
         .iter()
         .map(|t| {
