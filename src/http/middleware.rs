@@ -55,8 +55,16 @@ pub async fn request_context(State(config): State<ContextConfig>, request: Reque
         .await
 }
 
-/// Answer for a path no route matches.
-pub async fn route_not_found() -> Response {
+/// Answer for a path no route matches: the not-found page for a browser
+/// outside the API, a problem document otherwise.
+pub async fn route_not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let browser = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if browser && !uri.path().starts_with("/api/") {
+        return crate::http::web::not_found_page();
+    }
     problem_response(
         StatusCode::NOT_FOUND,
         "not-found",

@@ -272,6 +272,18 @@ db_test!(pages_refuse_what_the_role_may_not_do_and_hide_what_the_scope_does_not_
     assert!(board.text.contains("NOR-02") && !board.text.contains("HDF-01"), "{}", board.text);
     assert_eq!(browser.get("/tableau-de-bord?region=HDF").await.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.get("/ght/HDF-01").await.status, StatusCode::NOT_FOUND);
+    // An address no page has: the not-found page for a browser, a problem
+    // document for the API.
+    let request = browser.client.get(format!("{}/ght/NOR-02/inexistante", app.address)).header("accept", "text/html");
+    let missing = browser.send(request).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.content_type.starts_with("text/html") && missing.text.contains("Cette page n&#x27;existe pas"),
+        "{}",
+        missing.text
+    );
+    let request = browser.client.get(format!("{}/api/v1/inexistante", app.address)).header("accept", "text/html");
+    assert!(browser.send(request).await.content_type.starts_with("application/problem+json"));
     // Bounded numbers: a page number out of range is refused, not sent to SQL.
     assert_eq!(browser.get("/ght/NOR-02?page=99999999999").await.status, StatusCode::BAD_REQUEST);
 });

@@ -144,6 +144,11 @@ async fn page_headers(mut response: Response) -> Response {
     response
 }
 
+/// The not-found page, for an address no page has.
+pub fn not_found_page() -> Response {
+    PageError::from(AppError::not_found("page introuvable")).into_response()
+}
+
 /// A GHT on the home page.
 #[derive(Debug, Serialize)]
 struct GhtRow {

@@ -26,9 +26,9 @@ const REVIEWERS: [Role; 3] = [Role::Admin, Role::National, Role::Ght];
 /// `?page=&confirme=&confirmes=`.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReviewQuery {
-    page: Option<u64>,
+    page: Option<String>,
     confirme: Option<String>,
-    confirmes: Option<usize>,
+    confirmes: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,7 +51,8 @@ pub async fn page(
     let fail = |e: AppError| visitor.error(e);
     visitor.require(&REVIEWERS)?;
     let code = ght_in_path(&code).map_err(fail)?;
-    let number = query.page.unwrap_or(1).clamp(1, 10_000);
+    // A page number out of range is the nearest page: it is only a link.
+    let number = query.page.as_deref().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1).clamp(1, 10_000);
     let (items, _) = review::queue(&state.db, &visitor.principal, &code, Page { number, size: NAMES_PER_PAGE })
         .await
         .map_err(fail)?;
@@ -80,7 +81,8 @@ pub async fn page(
             code => code.to_string(), items => views,
             page => number, pages => items.total_pages, total => items.total_items,
             writes => visitor.principal.writes_ght(&code),
-            confirmed => query.confirme, confirmed_many => query.confirmes,
+            confirmed => query.confirme,
+            confirmed_many => query.confirmes.as_deref().and_then(|n| n.parse::<usize>().ok()),
         },
     )
 }

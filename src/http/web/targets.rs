@@ -28,8 +28,8 @@ const FOUND_SHOWN: u64 = 20;
 pub struct TargetsQuery {
     recherche: Option<String>,
     sous_domaine: Option<String>,
-    avant: Option<i64>,
-    apres: Option<i64>,
+    avant: Option<String>,
+    apres: Option<String>,
     enregistre: Option<String>,
 }
 
@@ -108,7 +108,9 @@ pub async fn page(
             )
         })
         .collect();
-    let compared = compare(&history, query.avant, query.apres);
+    let version = |raw: &Option<String>| raw.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
+    let (before, after) = (version(&query.avant), version(&query.apres));
+    let compared = compare(&history, before, after);
     visitor.page(
         "cibles.html",
         context! {
@@ -116,7 +118,7 @@ pub async fn page(
             subdomains => taxonomy.subdomains.iter().map(|s| (s.code.to_string(), s.label.clone())).collect::<Vec<_>>(),
             chosen_subdomain => query.sous_domaine.clone().or_else(|| query.enregistre.clone()),
             search, found, members, versions,
-            compared, before => query.avant, after => query.apres,
+            compared, before, after,
             saved => query.enregistre,
             writes => visitor.principal.writes_ght(&code),
         },
