@@ -31,6 +31,7 @@ mod m20261126_000020_unique_successions;
 mod m20261126_000021_osis_submissions;
 mod m20261126_000022_token_sessions;
 mod m20261126_000023_staged_deposits;
+mod m20261126_000024_staged_deposit_mappings;
 
 /// Applies every migration of the project, in order.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000021_osis_submissions::Migration),
             Box::new(m20261126_000022_token_sessions::Migration),
             Box::new(m20261126_000023_staged_deposits::Migration),
+            Box::new(m20261126_000024_staged_deposit_mappings::Migration),
         ]
     }
 }

@@ -71,6 +71,11 @@ pub async fn simulate(
         file_name: request.file_name.clone(),
         content: Vec::new(),
         domain: request.domain.clone(),
+        mapping: if request.mapping.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&request.mapping).map_err(|e| AppError::Internal(e.into()))?)
+        },
         partial: request.partial,
         created_at: chrono::Utc::now(),
     };
@@ -116,6 +121,12 @@ pub async fn confirm(db: &Db, worker: &WorkerConfig, actor: Actor<'_>, key: &str
     };
     check_writable(db, actor, &scope).await?;
     let campaign = CampaignYear::new(i64::from(kept.campaign_year)).map_err(|e| AppError::Internal(e.into()))?;
+    let mapping = match &kept.mapping {
+        Some(json) => {
+            serde_json::from_str(json).map_err(|e| AppError::Internal(anyhow::anyhow!("staged mapping: {e}")))?
+        }
+        None => Default::default(),
+    };
     let request = ImportRequest {
         scope,
         campaign,
@@ -123,7 +134,7 @@ pub async fn confirm(db: &Db, worker: &WorkerConfig, actor: Actor<'_>, key: &str
         bytes: kept.content,
         partial: kept.partial,
         dry_run: false,
-        mapping: Default::default(),
+        mapping,
         domain: kept.domain,
     };
     let outcome = intake::import(db, worker, actor, request).await;

@@ -26,6 +26,7 @@ pub async fn keep(conn: &impl ConnectionTrait, deposit: staged_deposit::Model) -
         file_name: Set(deposit.file_name),
         content: Set(deposit.content),
         domain: Set(deposit.domain),
+        mapping: Set(deposit.mapping),
         partial: Set(deposit.partial),
         created_at: Set(deposit.created_at),
     }

@@ -393,3 +393,28 @@ db_test!(a_form_from_the_address_the_service_listens_on_is_from_its_own_pages, |
         assert_eq!(browser.send(request).await.status, expected, "{origin}");
     }
 });
+
+db_test!(a_column_the_report_did_not_recognise_is_mapped_from_the_deposit_form_and_remembered, |app| {
+    let dsi = app.given_ght_with_open_campaign().await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&dsi).await;
+    let csv = csv_1252("Truc métier;Domaine\nDxCare;DPI.CORE\nPastel;GAP.ADM\n");
+    let base = [("csrf", csrf.as_str()), ("campagne", "2026"), ("cible", "760780726")];
+    let unread = browser.upload("/ght/NOR-02/depot", &base, ("a.csv", csv.clone())).await;
+    assert!(!unread.text.contains("name=\"cle\""), "no application column, nothing to confirm: {}", unread.text);
+    let form = browser.get("/ght/NOR-02/campagne").await;
+    assert!(form.text.contains("<option value=\"application\">Application</option>"), "{}", form.text);
+
+    let mapped = [base[0], base[1], base[2], ("entete", "Truc métier"), ("champ", "application")];
+    let simulated = browser.upload("/ght/NOR-02/depot", &mapped, ("a.csv", csv.clone())).await;
+    let key = hidden(&simulated.text, "cle");
+    assert_eq!(key.len(), 64, "{}", simulated.text);
+    let confirmed = browser.post("/ght/NOR-02/depot/confirmer", &[("csrf", &csrf), ("cle", &key)]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text);
+    let rows = app.get("/api/v1/ghts/NOR-02/campaigns/2026/inventory").await;
+    assert_eq!(rows.body["total_items"], 2, "the mapping declared with the simulation is the one imported");
+
+    // Remembered for the GHT: the same layout reads without it next time.
+    let again = browser.upload("/ght/NOR-02/depot", &base, ("b.csv", csv)).await;
+    assert!(again.text.contains("name=\"cle\""), "{}", again.text);
+});

@@ -4,6 +4,8 @@
 //! report, its annotated copy, its validation or withdrawal; one row
 //! corrected in place; the history of deposits.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use minijinja::context;
@@ -12,13 +14,14 @@ use serde::{Deserialize, Serialize};
 use super::dashboard::campaign_param;
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{NoFields, PageError, Submitted, Uploaded, Visitor};
+use super::page::{NoFields, PageError, Submitted, TextFields, Uploaded, Visitor};
 use crate::auth::Scope;
 use crate::domain::{CampaignStatus, Finess, Role, SubdomainCode, UploadStatus};
 use crate::error::AppError;
 use crate::export::vision::state_label;
 use crate::http::AppState;
 use crate::http::cookies::see_other;
+use crate::import::headers::{FIELDS, Field};
 use crate::intake::{ImportRequest, ImportScope};
 use crate::normalise::report::{Message, Report, Severity};
 use crate::service::inventory::{self as inventory_service, Correction, StatusChange};
@@ -222,9 +225,32 @@ pub async fn campaign_page(
             reference_date => date(progress.campaign.reference_date),
             expected => progress.etablissements.len(), reporting => progress.reporting, submitted => progress.submitted, missing,
             rows, uploads, targets,
+            fields => header_fields(),
             max_mib => state.settings.max_upload_bytes / (1024 * 1024),
         },
     )
+}
+
+/// The fields a header can be mapped to: (name in a mapping, French label).
+fn header_fields() -> Vec<(String, &'static str)> {
+    FIELDS
+        .iter()
+        .filter_map(|(field, label, _)| match serde_json::to_value(field) {
+            Ok(serde_json::Value::String(name)) => Some((name, *label)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The header mapping a deposit form declares: one header of the file read
+/// as one field (what a report asks for when a column is not recognised).
+fn mapping_of(fields: &TextFields) -> Result<HashMap<String, Field>, AppError> {
+    let (Some(header), Some(name)) = (fields.field("entete"), fields.field("champ")) else {
+        return Ok(HashMap::new());
+    };
+    let field: Field = serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| AppError::Invalid(format!("« {name} » n'est pas un champ de l'inventaire")))?;
+    Ok(HashMap::from([(header.to_owned(), field)]))
 }
 
 /// Simulates a deposit from the campaign page's form and shows its report;
@@ -260,7 +286,7 @@ pub async fn simulate(
         bytes,
         partial: field("partiel").is_some(),
         dry_run: true,
-        mapping: Default::default(),
+        mapping: mapping_of(&fields).map_err(fail)?,
         domain: field("domaine").map(str::to_owned),
     };
     let simulated = deposits::simulate(&state.db, &state.worker, visitor.actor(), request).await.map_err(fail)?;

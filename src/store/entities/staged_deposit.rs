@@ -15,6 +15,8 @@ pub struct Model {
     pub file_name: String,
     pub content: Vec<u8>,
     pub domain: Option<String>,
+    /// Header → field mappings declared with the file, as JSON.
+    pub mapping: Option<String>,
     pub partial: bool,
     pub created_at: DateTimeUtc,
 }
