@@ -16,13 +16,12 @@ use super::page::{NoFields, PageError, Submitted, Uploaded, Visitor, encode};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, RegionCode, Role};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::auth::AdminOnly;
 use crate::http::cookies::see_other;
 use crate::service::tokens::NewToken;
 use crate::service::{catalogue, directory, ght_list, reference, referential, tokens};
 use crate::store::pagination::Page;
 
-/// The operator only.
-const OPERATORS: [Role; 1] = [Role::Admin];
 /// GHTs listed (there are 136).
 const GHTS_LISTED: u64 = 500;
 
@@ -61,7 +60,7 @@ pub async fn page(
     State(state): State<AppState>,
     Query(query): Query<AdminQuery>,
 ) -> Result<Response, PageError> {
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let done = Done { message: query.fait.clone(), ..Done::default() };
     render(&visitor, &state, query.ght.as_deref(), done).await
 }
@@ -176,7 +175,7 @@ pub async fn open_campaign(
     Submitted { visitor, form: sent }: Submitted<CampaignForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let year = year_of(&sent.annee).map_err(fail)?;
     let reference_date = optional_date(&sent.reference, "date de référence").map_err(fail)?;
     let deadline = optional_date(&sent.limite, "date limite").map_err(fail)?;
@@ -197,7 +196,7 @@ pub async fn close_campaign(
     Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let year = year_of(&year).map_err(|_| fail(AppError::not_found(format!("campagne {year} introuvable"))))?;
     referential::close_campaign(&state.db, visitor.actor(), year).await.map_err(fail)?;
     back(&format!("Campagne {year} close : ses inventaires et ses indicateurs sont figés.")).map_err(fail)
@@ -224,7 +223,7 @@ pub async fn create_token(
     Submitted { visitor, form: sent }: Submitted<TokenForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let some = |raw: &str| Some(raw.trim().to_owned()).filter(|v| !v.is_empty());
     let role = Role::parse(sent.role.trim()).map_err(|e| fail(AppError::Invalid(format!("rôle : {e}"))))?;
     let new = NewToken {
@@ -263,7 +262,7 @@ pub async fn revoke_token(
     Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let revoked = tokens::revoke(&state.db, visitor.actor(), &prefix).await.map_err(fail)?;
     back(&format!("Jeton {} révoqué : ses sessions sont closes.", revoked.prefix)).map_err(fail)
 }
@@ -282,7 +281,7 @@ pub async fn add_member(
     Submitted { visitor, form: sent }: Submitted<MemberForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let code = ght_in_path(sent.ght.trim()).map_err(fail)?;
     let finess = Finess::parse(sent.finess.trim()).map_err(|e| fail(AppError::Invalid(format!("FINESS : {e}"))))?;
     let from = optional_date(&sent.debut, "début")
@@ -306,7 +305,7 @@ pub async fn end_member(
     Submitted { visitor, form: sent }: Submitted<EndForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let code = ght_in_path(&code).map_err(fail)?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("adhésion {id} introuvable"))))?;
     let to = optional_date(&sent.fin, "fin")
@@ -322,7 +321,7 @@ pub async fn load_finess(
     Uploaded { visitor, file, .. }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let (name, bytes) = file.ok_or_else(|| fail(AppError::BadRequest("choisissez l'extraction FINESS".to_owned())))?;
     let report = directory::load_finess(&state.db, visitor.actor(), &name, bytes).await.map_err(fail)?;
     let mut lines = vec![report.summary.clone()];
@@ -341,7 +340,7 @@ pub async fn load_ght_list(
     Uploaded { visitor, form: fields, file }: Uploaded,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let effective = optional_date(fields.field("effet").unwrap_or_default(), "date d'effet").map_err(fail)?;
     let (name, bytes) = file.ok_or_else(|| fail(AppError::BadRequest("choisissez la liste des GHT".to_owned())))?;
     let _worker = state.workers.admit(visitor.principal.caller).map_err(fail)?;
@@ -366,7 +365,7 @@ pub async fn approve_product(
     Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("produit {id} introuvable"))))?;
     let product = catalogue::approve_product(&state.db, visitor.actor(), id).await.map_err(fail)?;
     back(&format!("« {} » est au catalogue national.", product.name)).map_err(fail)
@@ -379,7 +378,7 @@ pub async fn promote_alias(
     Submitted { visitor, .. }: Submitted<NoFields>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let id: i64 = id.parse().map_err(|_| fail(AppError::not_found(format!("alias {id} introuvable"))))?;
     let alias = catalogue::promote_alias(&state.db, visitor.actor(), id).await.map_err(fail)?;
     back(&format!("« {} » vaut désormais pour tous les GHT.", alias.alias)).map_err(fail)
@@ -398,7 +397,7 @@ pub async fn merge(
     Submitted { visitor, form: sent }: Submitted<MergeForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let number = |raw: &str, what: &str| {
         raw.trim()
             .parse::<i64>()
@@ -424,7 +423,7 @@ pub async fn create_ght(
     Submitted { visitor, form: sent }: Submitted<GhtForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let new = crate::store::ghts::NewGht {
         code: GhtCode::parse(sent.code.trim()).map_err(|e| fail(AppError::Invalid(format!("code du GHT : {e}"))))?,
         name: sent.nom.trim().to_owned(),
@@ -450,7 +449,7 @@ pub async fn register_etablissement(
     Submitted { visitor, form: sent }: Submitted<EtablissementForm>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&OPERATORS)?;
+    visitor.require::<AdminOnly>()?;
     let new = crate::store::etablissements::NewEtablissement {
         finess_ej: Finess::parse(sent.finess.trim()).map_err(|e| fail(AppError::Invalid(format!("FINESS : {e}"))))?,
         name: Some(sent.nom.trim().to_owned()).filter(|n| !n.is_empty()),

@@ -99,13 +99,14 @@ impl Visitor {
         Actor { principal: &self.principal, request_id: self.request_id.as_deref() }
     }
 
-    /// Refuses a role that can never use this page (as the API's route
-    /// policies do).
+    /// Refuses a role that can never use this page: the policy of the API
+    /// routes that do the same thing, so that a page and its route decide
+    /// alike.
     ///
     /// # Errors
     /// `Forbidden` for another role.
-    pub fn require(&self, roles: &[Role]) -> Result<(), PageError> {
-        if roles.contains(&self.principal.role) {
+    pub fn require<P: crate::http::auth::Policy>(&self) -> Result<(), PageError> {
+        if P::ROLES.contains(&self.principal.role) {
             Ok(())
         } else {
             Err(self.error(AppError::Forbidden { role: self.principal.role.to_string() }))

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::ght::ght_in_path;
 use super::page::{PageError, Submitted, Uploaded, Visitor, encode};
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::auth::ReviewReaders;
 use crate::http::cookies::see_other;
 use crate::service::review::{self, Resolution};
 use crate::store::catalogue;
@@ -20,8 +20,6 @@ use crate::store::pagination::Page;
 
 /// Names per page.
 const NAMES_PER_PAGE: u64 = 30;
-/// Who reviews: as the API's review routes.
-const REVIEWERS: [Role; 3] = [Role::Admin, Role::National, Role::Ght];
 
 /// `?page=&confirme=&confirmes=`.
 #[derive(Debug, Default, Deserialize)]
@@ -49,7 +47,7 @@ pub async fn page(
     Query(query): Query<ReviewQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
-    visitor.require(&REVIEWERS)?;
+    visitor.require::<ReviewReaders>()?;
     let code = ght_in_path(&code).map_err(fail)?;
     // A page number out of range is the nearest page: it is only a link.
     let number = query.page.as_deref().and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(1).clamp(1, 10_000);
