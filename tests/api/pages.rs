@@ -284,6 +284,9 @@ db_test!(pages_refuse_what_the_role_may_not_do_and_hide_what_the_scope_does_not_
     );
     let request = browser.client.get(format!("{}/api/v1/inexistante", app.address)).header("accept", "text/html");
     assert!(browser.send(request).await.content_type.starts_with("application/problem+json"));
+    let twice = browser.get("/tableau-de-bord?region=NOR&region=HDF").await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    assert!(twice.text.contains("un paramètre de la page est en double"), "{}", twice.text);
     // Bounded numbers: a page number out of range is refused, not sent to SQL.
     assert_eq!(browser.get("/ght/NOR-02?page=99999999999").await.status, StatusCode::BAD_REQUEST);
 });

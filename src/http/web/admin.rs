@@ -4,7 +4,7 @@
 //! reports), and the catalogue (proposals to approve, aliases to promote,
 //! merges). Every action calls the same service as its API route.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use minijinja::context;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{NoFields, PageError, Submitted, Uploaded, Visitor, encode};
+use super::page::{NoFields, PageError, PageQuery, Submitted, Uploaded, Visitor, encode};
 use crate::domain::{CampaignStatus, CampaignYear, Finess, GhtCode, RegionCode, Role};
 use crate::error::AppError;
 use crate::http::AppState;
@@ -58,7 +58,7 @@ struct Done {
 pub async fn page(
     visitor: Visitor,
     State(state): State<AppState>,
-    Query(query): Query<AdminQuery>,
+    PageQuery(query): PageQuery<AdminQuery>,
 ) -> Result<Response, PageError> {
     visitor.require::<AdminOnly>()?;
     let done = Done { message: query.fait.clone(), ..Done::default() };

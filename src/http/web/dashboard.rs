@@ -2,14 +2,14 @@
 //! sortable and filterable by region, with the distribution of rates as a
 //! chart and the national or regional exports.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::charts;
 use super::format::{percent, points};
-use super::page::{PageError, Visitor};
+use super::page::{PageError, PageQuery, Visitor};
 use crate::domain::{CampaignYear, RegionCode};
 use crate::error::AppError;
 use crate::http::AppState;
@@ -80,7 +80,7 @@ pub fn campaign_param(raw: Option<&str>) -> Result<Option<CampaignYear>, AppErro
 pub async fn page(
     visitor: Visitor,
     State(state): State<AppState>,
-    Query(query): Query<DashboardQuery>,
+    PageQuery(query): PageQuery<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let region = match query.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => Some(

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::dashboard::campaign_param;
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{NoFields, PageError, Submitted, TextFields, Uploaded, Visitor};
+use super::page::{NoFields, PageError, PageQuery, Submitted, TextFields, Uploaded, Visitor};
 use crate::auth::Scope;
 use crate::domain::{CampaignStatus, Finess, Role, SubdomainCode, UploadStatus};
 use crate::error::AppError;
@@ -142,7 +142,7 @@ pub async fn campaign_page(
     visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(query): Query<CampaignQuery>,
+    PageQuery(query): PageQuery<CampaignQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
@@ -420,7 +420,7 @@ pub async fn entry_page(
     visitor: Visitor,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<EntryQuery>,
+    PageQuery(query): PageQuery<EntryQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let id = id_in_path(&id, "ligne").map_err(fail)?;

@@ -3,7 +3,7 @@
 //! ending, the current inventory with filters and pages, and the exports.
 //! An établissement sees its own line and rows only.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::charts;
 use super::dashboard::campaign_param;
 use super::format::{change_in_unit, date, in_unit, percent};
-use super::page::{PageError, Visitor, encode};
+use super::page::{PageError, PageQuery, Visitor, encode};
 use crate::auth::Scope;
 use crate::domain::{Finess, GhtCode, SubdomainCode};
 use crate::error::AppError;
@@ -133,7 +133,7 @@ pub async fn page(
     visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(query): Query<GhtQuery>,
+    PageQuery(query): PageQuery<GhtQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;

@@ -270,6 +270,24 @@ impl axum::extract::FromRequest<AppState> for Uploaded {
     }
 }
 
+/// A page's query string; one it cannot read (a key twice, say) is said in
+/// French, as a page.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(query)) => Ok(PageQuery(query)),
+            Err(_) => Err(PageError::from(AppError::BadRequest(
+                "adresse illisible : un paramètre de la page est en double ou mal formé".to_owned(),
+            ))),
+        }
+    }
+}
+
 /// A page's form, or a French message when it is not one.
 ///
 /// # Errors

@@ -3,13 +3,13 @@
 //! suggestions; one click confirms a product or a state, and the review
 //! workbook goes out and comes back filled.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::ght::ght_in_path;
-use super::page::{PageError, Submitted, Uploaded, Visitor, encode};
+use super::page::{PageError, PageQuery, Submitted, Uploaded, Visitor, encode};
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::auth::ReviewReaders;
@@ -44,7 +44,7 @@ pub async fn page(
     visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(query): Query<ReviewQuery>,
+    PageQuery(query): PageQuery<ReviewQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     visitor.require::<ReviewReaders>()?;

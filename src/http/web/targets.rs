@@ -3,7 +3,7 @@
 //! migration date of each établissement, the previous versions and what
 //! changed between two of them. Every change is a new version.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use minijinja::context;
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::date;
 use super::ght::ght_in_path;
-use super::page::{PageError, Submitted, Visitor, encode};
+use super::page::{PageError, PageQuery, Submitted, Visitor, encode};
 use crate::domain::GhtCode;
 use crate::error::AppError;
 use crate::http::AppState;
@@ -46,7 +46,7 @@ pub async fn page(
     visitor: Visitor,
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(query): Query<TargetsQuery>,
+    PageQuery(query): PageQuery<TargetsQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
