@@ -303,7 +303,8 @@ pub async fn ght_data(
         targets,
         migrations,
         rows,
-        trajectories: indicators::trajectories(reader, ght, campaign.closed_at.map(|at| at.date_naive())).await?,
+        trajectories: indicators::trajectories(reader, ght, campaign.closed_at.map(|at| at.date_naive()), Some(year))
+            .await?,
     })
 }
 

@@ -242,7 +242,7 @@ pub async fn trajectories_of(
 ) -> Result<(Vec<Trajectory>, TrajectorySummary), AppError> {
     let reader = db.reader();
     access::readable_ght(reader, principal, ght).await?;
-    let trajectories = trajectories(reader, ght, planned_at).await?;
+    let trajectories = trajectories(reader, ght, planned_at, None).await?;
     let summary = summarise(&trajectories);
     Ok((trajectories, summary))
 }
@@ -334,7 +334,9 @@ pub async fn read(
 
 /// A GHT's trajectories: one per sub-domain of its targets — the current
 /// ones, or those in force at `planned_at` (the plan as it was then) — over
-/// every campaign it reported in (see `compute::trajectories`).
+/// every campaign it reported in, or those up to `up_to` (a past campaign
+/// seen as it stood: the later ones had not happened) (see
+/// `compute::trajectories`).
 ///
 /// # Errors
 /// When a query fails.
@@ -342,9 +344,11 @@ pub async fn trajectories(
     conn: &impl ConnectionTrait,
     ght: &GhtCode,
     planned_at: Option<chrono::NaiveDate>,
+    up_to: Option<CampaignYear>,
 ) -> Result<Vec<Trajectory>, StoreError> {
     let Some(targets) = targets::in_force(conn, ght, planned_at).await? else { return Ok(Vec::new()) };
     let mut campaigns = campaigns::list(conn).await?;
+    campaigns.retain(|c| up_to.is_none_or(|last| c.year <= last));
     campaigns.sort_by_key(|c| c.year);
     let mut by_campaign = Vec::new();
     for campaign in campaigns {

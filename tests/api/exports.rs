@@ -388,6 +388,14 @@ pub async fn assert_targets_of_their_time(app: &TestApp, dsi: &str) {
     let closed =
         download(app, dsi, "/api/v1/ghts/NOR-02/exports/vision.xlsx?campaign=2025", "vision-SI-NOR-02-2025.xlsx").await;
     assert_eq!(lab_target(&closed), "Glims", "2025, closed, against its own targets");
+    let years = |book: &Book| -> Vec<f64> {
+        book.sheet("Trajectoires")
+            .iter()
+            .filter_map(|r| if let Data::Float(y) = r[0] { Some(y) } else { None })
+            .collect()
+    };
+    assert!(years(&closed).contains(&2025.0), "{:?}", years(&closed));
+    assert!(!years(&closed).contains(&2026.0), "a closed campaign's trajectories stop at it: {:?}", years(&closed));
     let open =
         download(app, dsi, "/api/v1/ghts/NOR-02/exports/vision.xlsx?campaign=2026", "vision-SI-NOR-02-2026.xlsx").await;
     assert_eq!(lab_target(&open), "—", "2026, open, against today's");
