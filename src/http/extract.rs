@@ -211,6 +211,15 @@ pub async fn file_part(
     file.ok_or_else(|| AppError::BadRequest("le formulaire doit contenir le fichier dans le champ « file »".to_owned()))
 }
 
+/// A GHT code from a path: a malformed code names no GHT, hence 404 (the
+/// API's routes and the pages alike).
+///
+/// # Errors
+/// `NotFound` for a malformed code.
+pub fn ght_in_path(raw: &str) -> Result<crate::domain::GhtCode, AppError> {
+    crate::domain::GhtCode::parse(raw).map_err(|_| AppError::not_found(format!("GHT « {raw} » introuvable")))
+}
+
 /// A text field of a form holds at most this many bytes.
 const MAX_FIELD_BYTES: usize = 4096;
 

@@ -396,6 +396,15 @@ pub async fn remove_state(db: &Db, actor: Actor<'_>, id: i64) -> Result<(), AppE
     Ok(())
 }
 
+/// The names of these products (merged ones included), by id: the names a
+/// listing shows beside the ids it holds.
+///
+/// # Errors
+/// When the query fails.
+pub async fn product_names(db: &Db, ids: Vec<i64>) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(catalogue::product_names(db.reader(), ids).await?)
+}
+
 /// Proposals the operator's page lists at most.
 pub const PENDING_LISTED: u64 = 200;
 

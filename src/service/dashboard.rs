@@ -106,7 +106,8 @@ pub async fn dashboard(
         None => {}
     }
     let campaign = campaign_or_latest(db, year).await?;
-    let all_campaigns: Vec<CampaignYear> = campaigns::list(reader).await?.into_iter().map(|c| c.year).collect();
+    let listed = campaigns::list(reader).await?;
+    let all_campaigns: Vec<CampaignYear> = listed.iter().map(|c| c.year).collect();
     let previous = all_campaigns.iter().copied().find(|y| *y < campaign.year);
     let region_code = region.as_ref().map(RegionCode::as_str);
     let values = db.peer_values(campaign.year, region_code).await?;
@@ -117,7 +118,7 @@ pub async fn dashboard(
     let codes: Vec<String> = values.ghts.keys().cloned().collect();
     let counts = completeness(reader, campaign.year, campaign.reference_date, &codes).await?;
     let names = ghts::names(reader).await?;
-    let summaries = trajectory_summaries(db, &campaign, region_code, &codes).await?;
+    let summaries = trajectory_summaries(db, &campaign, listed, region_code, &codes).await?;
     let lines = values
         .ghts
         .iter()
@@ -145,10 +146,10 @@ pub async fn dashboard(
 async fn trajectory_summaries(
     db: &Db,
     shown: &campaign::Model,
+    mut campaigns: Vec<campaign::Model>,
     region: Option<&str>,
     codes: &[String],
 ) -> Result<BTreeMap<String, TrajectorySummary>, AppError> {
-    let mut campaigns = campaigns::list(db.reader()).await?;
     campaigns.retain(|c| c.year <= shown.year);
     campaigns.sort_by_key(|c| c.year);
     let mut gathered = Vec::new();

@@ -71,9 +71,91 @@ pub async fn replace(
     ght: &GhtCode,
     proposed: ProposedTargets,
 ) -> Result<NamedTargets, AppError> {
+    edit(db, actor, ght, |_| proposed).await
+}
+
+/// One change to a GHT's targets, as its page makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetEdit {
+    /// The sub-domain's target becomes this product.
+    Target {
+        /// Sub-domain code.
+        subdomain: String,
+        /// Catalogue product.
+        product_id: i64,
+    },
+    /// The sub-domain has no target any more (nor planned dates).
+    Untarget {
+        /// Sub-domain code.
+        subdomain: String,
+    },
+    /// An établissement's planned migration date in a sub-domain (`None`:
+    /// no date any more).
+    Plan {
+        /// FINESS EJ.
+        finess: String,
+        /// Sub-domain code.
+        subdomain: String,
+        /// The planned date.
+        on: Option<NaiveDate>,
+    },
+}
+
+impl TargetEdit {
+    /// The version in force with this change.
+    fn apply(self, mut proposed: ProposedTargets, comment: Option<String>) -> ProposedTargets {
+        match self {
+            TargetEdit::Target { subdomain, product_id } => {
+                proposed.products.retain(|(s, _)| *s != subdomain);
+                proposed.products.push((subdomain, product_id));
+            }
+            TargetEdit::Untarget { subdomain } => {
+                proposed.products.retain(|(s, _)| *s != subdomain);
+                proposed.migrations.retain(|(_, s, _)| *s != subdomain);
+            }
+            TargetEdit::Plan { finess, subdomain, on } => {
+                proposed.migrations.retain(|(f, s, _)| !(*f == finess && *s == subdomain));
+                if let Some(on) = on {
+                    proposed.migrations.push((finess, subdomain, on));
+                }
+            }
+        }
+        proposed.comment = comment;
+        proposed
+    }
+}
+
+/// Changes one thing in a GHT's targets: a new version made from the one
+/// in force, read under the GHT's lock, so that two changes at once each
+/// keep the other.
+///
+/// # Errors
+/// As [`replace`].
+pub async fn change(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    change: TargetEdit,
+    comment: Option<String>,
+) -> Result<NamedTargets, AppError> {
+    edit(db, actor, ght, |current| change.apply(current, comment)).await
+}
+
+/// A new version of a GHT's targets made from the one in force (read under
+/// the GHT's lock) by `make`, checked against the reference and the GHT's
+/// members inside the write (a member that leaves meanwhile, or a product
+/// merged meanwhile, is seen).
+async fn edit(
+    db: &Db,
+    actor: Actor<'_>,
+    ght: &GhtCode,
+    make: impl FnOnce(ProposedTargets) -> ProposedTargets,
+) -> Result<NamedTargets, AppError> {
     access::writable_ght(db.reader(), actor.principal, ght).await?;
     let mut write = Write::begin(db, actor).await?;
     lock::serialise(write.txn(), LockKey::Ght(ght.as_str())).await?;
+    let in_force = targets::in_force(write.txn(), ght, None).await?;
+    let proposed = make(in_force.as_ref().map(ProposedTargets::of).unwrap_or_default());
     let set = checked(write.txn(), ght, proposed).await?;
     targets::replace(write.txn(), actor, ght, set).await?;
     let current = targets::in_force(write.txn(), ght, None)
@@ -83,6 +165,21 @@ pub async fn replace(
     write.touched().ght(ght);
     write.commit().await?;
     Ok(current)
+}
+
+impl ProposedTargets {
+    /// A version as a proposal to change (without its comment).
+    fn of(version: &TargetVersion) -> Self {
+        ProposedTargets {
+            products: version.products.iter().map(|p| (p.subdomain_code.to_string(), p.product_id)).collect(),
+            migrations: version
+                .migrations
+                .iter()
+                .map(|m| (m.finess_ej.to_string(), m.subdomain_code.to_string(), m.planned_on))
+                .collect(),
+            comment: None,
+        }
+    }
 }
 
 /// Parses and checks a set of targets against the reference and the GHT.
@@ -297,6 +394,30 @@ mod tests {
             },
             names: [(1, "DxCare".to_owned()), (2, "M-CrossWay".to_owned()), (3, "Pastel".to_owned())].into(),
         }
+    }
+
+    #[test]
+    fn one_change_keeps_the_rest_of_the_version_in_force() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let current = ProposedTargets {
+            products: vec![("DPI.CORE".into(), 1), ("GAP.ADM".into(), 3)],
+            migrations: vec![("760780726".into(), "DPI.CORE".into(), day("2026-06-30"))],
+            comment: Some("avant".into()),
+        };
+        let retargeted = TargetEdit::Target { subdomain: "DPI.CORE".into(), product_id: 2 }
+            .apply(current.clone(), Some("comité".into()));
+        assert_eq!(retargeted.products, vec![("GAP.ADM".to_owned(), 3), ("DPI.CORE".to_owned(), 2)]);
+        assert_eq!(retargeted.migrations, current.migrations, "the planned dates stay");
+        assert_eq!(retargeted.comment.as_deref(), Some("comité"));
+        let untargeted = TargetEdit::Untarget { subdomain: "DPI.CORE".into() }.apply(current.clone(), None);
+        assert_eq!((untargeted.products.len(), untargeted.migrations.len()), (1, 0), "its dates go with it");
+        let moved =
+            TargetEdit::Plan { finess: "760780726".into(), subdomain: "DPI.CORE".into(), on: Some(day("2027-01-31")) }
+                .apply(current.clone(), None);
+        assert_eq!(moved.migrations, vec![("760780726".to_owned(), "DPI.CORE".to_owned(), day("2027-01-31"))]);
+        let unplanned = TargetEdit::Plan { finess: "760780726".into(), subdomain: "DPI.CORE".into(), on: None }
+            .apply(current, None);
+        assert!(unplanned.migrations.is_empty());
     }
 
     #[test]

@@ -421,3 +421,60 @@ db_test!(a_column_the_report_did_not_recognise_is_mapped_from_the_deposit_form_a
     let again = browser.upload("/ght/NOR-02/depot", &base, ("b.csv", csv)).await;
     assert!(again.text.contains("name=\"cle\""), "{}", again.text);
 });
+
+db_test!(every_page_answers_about_another_scopes_objects_exactly_as_about_absent_ones, |app| {
+    // GHT B (HDF-01) with a deposit and a row; the outsiders are of GHT A.
+    let dsi_a = app.given_ght_with_open_campaign().await;
+    app.given_ght("HDF-01", "HDF", &["620103440"]).await;
+    app.patch("/api/v1/ghts/HDF-01", serde_json::json!({"name": "GHT MARQUEUR-B"})).await;
+    let dsi_b = app.token(Role::Ght, Some("HDF-01"), None, None).await;
+    let csv = csv_1252("Application;Domaine\nOutil MARQUEUR-B;DPI.CORE\n");
+    let path = "/api/v1/etablissements/620103440/campaigns/2026/inventory";
+    let deposit = app.deposit(path, &dsi_b, "b.csv", csv, None).await;
+    let upload = deposit.body["upload"]["id"].as_i64().unwrap().to_string();
+    let rows = app.all_rows("/api/v1/ghts/HDF-01/campaigns/2026/inventory", &dsi_b).await;
+    let entry = rows.body[0]["id"].as_i64().unwrap().to_string();
+    let outsiders = [
+        dsi_a,
+        app.token(Role::Etablissement, None, None, Some("760780734")).await,
+        app.token(Role::Regional, None, Some("NOR"), None).await,
+    ];
+    // Every page that names an object (a page added later is walked too).
+    let paths: Vec<&str> = convergence::http::web::PATHS
+        .iter()
+        .chain(&convergence::http::web::CATALOGUE_PATHS)
+        .copied()
+        .filter(|p| p.contains('{'))
+        .collect();
+    assert!(paths.len() >= 15, "{paths:?}");
+    for token in &outsiders {
+        let mut browser = Browser::new(&app);
+        let csrf = browser.sign_in(token).await;
+        for template in &paths {
+            let object = |code: &str, id: &str| {
+                template.replace("{code}", code).replace("{id}", id).replace("{year}", "2026").replace("{prefix}", "0")
+            };
+            let theirs = object("HDF-01", if template.starts_with("/lignes/") { &entry } else { &upload });
+            let absent = object("NOR-99", "999999");
+            for method in [Method::GET, Method::POST] {
+                let mut answers = Vec::new();
+                for path in [&theirs, &absent] {
+                    let request = browser.client.request(method.clone(), format!("{}{path}", app.address));
+                    let request =
+                        if method == Method::POST { request.form(&[("csrf", csrf.as_str())]) } else { request };
+                    let read = browser.send(request).await;
+                    assert!(!read.text.contains("MARQUEUR-B"), "{method} {path} shows B's data: {}", read.text);
+                    // Each answer names its own request: the rest must be the same.
+                    let text = match read.text.split_once("\"request_id\":\"") {
+                        Some((before, after)) => {
+                            format!("{before}{}", after.split_once('"').map_or("", |(_, rest)| rest))
+                        }
+                        None => read.text,
+                    };
+                    answers.push((read.status, read.location, text));
+                }
+                assert_eq!(answers[0], answers[1], "{method} {template}: B's object answers unlike an absent one");
+            }
+        }
+    }
+});

@@ -292,10 +292,7 @@ pub async fn end_membership(
     Ok(Json(ended.into()))
 }
 
-/// A GHT code from a path: a malformed code names no GHT, hence 404.
-pub(super) fn parse_code(raw: &str) -> Result<GhtCode, AppError> {
-    GhtCode::parse(raw).map_err(|_| AppError::not_found(format!("GHT « {raw} » introuvable")))
-}
+pub(super) use crate::http::extract::ght_in_path as parse_code;
 
 /// A trimmed, non-empty text field.
 pub(super) fn required_text(value: &str, field: &str) -> Result<String, AppError> {

@@ -184,9 +184,7 @@ pub async fn open_campaign(
 }
 
 fn year_of(raw: &str) -> Result<CampaignYear, AppError> {
-    let raw = raw.trim();
-    let year: i64 = raw.parse().map_err(|_| AppError::Invalid(format!("année : « {raw} » n'est pas une année")))?;
-    CampaignYear::new(year).map_err(|e| AppError::Invalid(format!("année : {e}")))
+    super::dashboard::campaign_param(Some(raw))?.ok_or_else(|| AppError::Invalid("année : elle manque".to_owned()))
 }
 
 /// Closes a campaign.

@@ -427,10 +427,7 @@ pub async fn entry_page(
     let (entry, ght) =
         crate::service::access::writable_entry(state.db.reader(), &visitor.principal, id).await.map_err(fail)?;
     let product = match entry.product_id {
-        Some(pid) => crate::store::catalogue::product_names(state.db.reader(), vec![pid])
-            .await
-            .map_err(|e| fail(e.into()))?
-            .remove(&pid),
+        Some(pid) => crate::service::catalogue::product_names(&state.db, vec![pid]).await.map_err(fail)?.remove(&pid),
         None => None,
     };
     visitor.page(

@@ -13,14 +13,13 @@ use super::dashboard::campaign_param;
 use super::format::{change_in_unit, date, in_unit, percent};
 use super::page::{PageError, PageQuery, Visitor, encode};
 use crate::auth::Scope;
-use crate::domain::{Finess, GhtCode, SubdomainCode};
+use crate::domain::{Finess, SubdomainCode};
 use crate::error::AppError;
 use crate::export::ght::GhtExport;
 use crate::export::vision::{CellCategory, ending_contracts, matrix_of, state_label, status_label};
 use crate::http::AppState;
 use crate::normalise::sentinel::EntryState;
 use crate::service::{exports, inventory};
-use crate::store::catalogue;
 use crate::store::inventory::EntryFilter;
 use crate::store::pagination::Page;
 
@@ -41,10 +40,7 @@ pub struct GhtQuery {
     page: Option<String>,
 }
 
-/// A GHT's code from a page's path; a malformed one is simply not found.
-pub fn ght_in_path(raw: &str) -> Result<GhtCode, AppError> {
-    GhtCode::parse(raw).map_err(|_| AppError::not_found(format!("GHT « {raw} » introuvable")))
-}
+pub use crate::http::extract::ght_in_path;
 
 #[derive(Debug, Serialize)]
 struct CellView {
@@ -118,6 +114,15 @@ fn class_of(category: CellCategory) -> &'static str {
         CellCategory::NoRow => "vide",
     }
 }
+
+/// The states an inventory row is filtered by.
+const STATES: [EntryState; 5] = [
+    EntryState::Product,
+    EntryState::Unmatched,
+    EntryState::InHouse,
+    EntryState::NotComputerised,
+    EntryState::Unspecified,
+];
 
 const LEGEND: [CellCategory; 6] = [
     CellCategory::OnTarget,
@@ -206,7 +211,7 @@ pub async fn page(
         .await
         .map_err(fail)?;
     let ids = found.items.iter().filter_map(|e| e.product_id).collect();
-    let names = catalogue::product_names(state.db.reader(), ids).await.map_err(|e| fail(e.into()))?;
+    let names = crate::service::catalogue::product_names(&state.db, ids).await.map_err(fail)?;
     let entries: Vec<EntryView> = found
         .items
         .iter()
@@ -248,7 +253,7 @@ pub async fn page(
             expected, reporting, own,
             columns, rows, legend, indicators, trajectories, contracts, entries,
             members => data.etablissements.iter().filter(|m| keep(&m.finess)).map(|m| (m.finess.clone(), m.name.clone())).collect::<Vec<_>>(),
-            states => [("product", "produit du catalogue"), ("unmatched", "non reconnu"), ("in_house", "développement interne"), ("not_computerised", "non informatisé"), ("unspecified", "non renseigné")],
+            states => STATES.map(|s| (s.as_str(), state_label(s.as_str()))),
             chosen => context! { finess => query.finess, subdomain => query.sous_domaine, state => query.etat },
             page => number, pages => found.total_pages, total => found.total_items, filters,
             writes, key_figures,

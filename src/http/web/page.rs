@@ -118,7 +118,7 @@ impl Visitor {
     /// # Errors
     /// `CsrfRejected` when it is not the session's.
     pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
-        if same_token(&self.view.csrf, sent) { Ok(()) } else { Err(self.error(AppError::CsrfRejected)) }
+        if crate::auth::digests_match(sent, &self.view.csrf) { Ok(()) } else { Err(self.error(AppError::CsrfRejected)) }
     }
 
     /// An error page with this caller's layout.
@@ -134,12 +134,6 @@ impl Visitor {
         let values = context! { caller => &self.view, ..values };
         render(name, values).map(IntoResponse::into_response).map_err(|e| self.error(e))
     }
-}
-
-/// Whether two tokens are equal, in constant time.
-fn same_token(expected: &str, sent: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    expected.len() == sent.len() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
 }
 
 impl FromRequestParts<AppState> for Visitor {

@@ -15,7 +15,6 @@ use crate::http::AppState;
 use crate::http::auth::ReviewReaders;
 use crate::http::cookies::see_other;
 use crate::service::review::{self, Resolution};
-use crate::store::catalogue;
 use crate::store::pagination::Page;
 
 /// Names per page.
@@ -56,7 +55,7 @@ pub async fn page(
         .map_err(fail)?;
     let mut ids: Vec<i64> = items.items.iter().flat_map(|i| i.suggestions.iter().map(|(id, _)| *id)).collect();
     ids.extend(items.items.iter().filter_map(|i| i.current_product));
-    let names = catalogue::product_names(state.db.reader(), ids).await.map_err(|e| fail(e.into()))?;
+    let names = crate::service::catalogue::product_names(&state.db, ids).await.map_err(fail)?;
     let views: Vec<ItemView> = items
         .items
         .iter()

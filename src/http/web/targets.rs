@@ -12,11 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::format::date;
 use super::ght::ght_in_path;
 use super::page::{PageError, PageQuery, Submitted, Visitor, encode};
-use crate::domain::GhtCode;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::cookies::see_other;
-use crate::service::targets::{self, NamedTargets, ProposedTargets, TargetChange};
+use crate::service::targets::{self, NamedTargets, TargetChange, TargetEdit};
 use crate::service::{catalogue, reference, referential};
 use crate::store::pagination::Page;
 
@@ -147,25 +146,6 @@ fn compare(history: &[NamedTargets], before: Option<i64>, after: Option<i64>) ->
     )
 }
 
-/// The current targets as a proposal to change.
-fn proposal_of(current: Option<&NamedTargets>) -> ProposedTargets {
-    let Some(t) = current else { return ProposedTargets::default() };
-    ProposedTargets {
-        products: t.version.products.iter().map(|p| (p.subdomain_code.to_string(), p.product_id)).collect(),
-        migrations: t
-            .version
-            .migrations
-            .iter()
-            .map(|m| (m.finess_ej.to_string(), m.subdomain_code.to_string(), m.planned_on))
-            .collect(),
-        comment: None,
-    }
-}
-
-async fn current(state: &AppState, visitor: &Visitor, code: &GhtCode) -> Result<Option<NamedTargets>, PageError> {
-    Ok(targets::history(&state.db, &visitor.principal, code).await.map_err(|e| visitor.error(e))?.into_iter().next())
-}
-
 /// Sets (or removes) the target of one sub-domain.
 #[derive(Debug, Deserialize)]
 pub struct TargetForm {
@@ -187,19 +167,17 @@ pub async fn set_target(
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
     let subdomain = sent.sous_domaine.trim().to_owned();
-    let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
-    proposal.products.retain(|(s, _)| *s != subdomain);
-    if sent.retirer.is_empty() {
+    let edit = if sent.retirer.is_empty() {
         let raw = sent.produit.trim();
-        let id = raw.parse::<i64>().map_err(|_| {
+        let product_id = raw.parse::<i64>().map_err(|_| {
             fail(AppError::Invalid("choisissez le produit cible parmi les résultats de la recherche".to_owned()))
         })?;
-        proposal.products.push((subdomain.clone(), id));
+        TargetEdit::Target { subdomain: subdomain.clone(), product_id }
     } else {
-        proposal.migrations.retain(|(_, s, _)| *s != subdomain);
-    }
-    proposal.comment = Some(sent.commentaire.trim().to_owned()).filter(|c| !c.is_empty());
-    targets::replace(&state.db, visitor.actor(), &code, proposal).await.map_err(fail)?;
+        TargetEdit::Untarget { subdomain: subdomain.clone() }
+    };
+    let comment = Some(sent.commentaire.trim().to_owned()).filter(|c| !c.is_empty());
+    targets::change(&state.db, visitor.actor(), &code, edit, comment).await.map_err(fail)?;
     see_other(&format!("/ght/{code}/cibles?enregistre={}", encode(&subdomain)), Vec::new()).map_err(fail)
 }
 
@@ -221,14 +199,14 @@ pub async fn plan(
     let fail = |e: AppError| visitor.error(e);
     let code = ght_in_path(&code).map_err(fail)?;
     let (subdomain, finess) = (sent.sous_domaine.trim().to_owned(), sent.finess.trim().to_owned());
-    let mut proposal = proposal_of(current(&state, &visitor, &code).await?.as_ref());
-    proposal.migrations.retain(|(f, s, _)| !(*f == finess && *s == subdomain));
     let raw = sent.date.trim();
-    if !raw.is_empty() {
-        let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map_err(|_| fail(AppError::Invalid(format!("date prévue : « {raw} » n'est pas une date (aaaa-mm-jj)"))))?;
-        proposal.migrations.push((finess, subdomain.clone(), day));
-    }
-    targets::replace(&state.db, visitor.actor(), &code, proposal).await.map_err(fail)?;
+    let on = match raw {
+        "" => None,
+        _ => Some(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            fail(AppError::Invalid(format!("date prévue : « {raw} » n'est pas une date (aaaa-mm-jj)")))
+        })?),
+    };
+    let edit = TargetEdit::Plan { finess, subdomain: subdomain.clone(), on };
+    targets::change(&state.db, visitor.actor(), &code, edit, None).await.map_err(fail)?;
     see_other(&format!("/ght/{code}/cibles?enregistre={}", encode(&subdomain)), Vec::new()).map_err(fail)
 }
